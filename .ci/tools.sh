@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Installs the build and test tools Resonance needs, skipping what is already installed.
+# Only crates.io, npm and Debian packages are used: nothing is downloaded from elsewhere.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$HOME/.cargo/bin:$PATH"
+
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+
+if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+  rustup target add wasm32-unknown-unknown
+fi
+
+# The CLI must be exactly the wasm-bindgen version Cargo.lock pins.
+want=$(grep -A1 '^name = "wasm-bindgen"$' Cargo.lock | sed -n 's/^version = "\(.*\)"$/\1/p')
+if ! wasm-bindgen --version 2>/dev/null | grep -qx "wasm-bindgen $want"; then
+  # Not --locked: its lock file names a crate version the registry no longer has.
+  cargo install wasm-bindgen-cli --version "$want"
+fi
+
+# no_downloads: cargo-leptos then takes wasm-bindgen and wasm-opt from PATH.
+if ! cargo leptos --version 2>/dev/null | grep -q "0.3.10"; then
+  cargo install cargo-leptos --version 0.3.10 --locked --features no_downloads
+fi
+
+if [ ! -x /usr/bin/chromium ]; then
+  as_root apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq chromium
+fi
+
+# Playwright, axe-core and binaryen's wasm-opt; reinstalled whenever the lock file changes.
+if [ ! -f end2end/node_modules/.package-lock.json ] \
+  || [ end2end/package-lock.json -nt end2end/node_modules/.package-lock.json ]; then
+  (cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund)
+fi

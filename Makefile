@@ -1,0 +1,41 @@
+# The two commands (see README): `make run` serves Resonance on SQLite; `make test` runs
+# every test. Both install the tools they need first and skip what is already there.
+SHELL := /bin/bash
+export PATH := $(HOME)/.cargo/bin:$(CURDIR)/end2end/node_modules/.bin:$(PATH)
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
+POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/postgres
+
+.PHONY: run test tools lint e2e bench
+
+run: tools
+	cargo leptos serve --release
+
+tools:
+	bash .ci/tools.sh
+
+lint: tools
+	cargo fmt --all --check
+	cargo clippy --workspace --all-targets -- -D warnings
+
+# Unit, property, storage-contract (SQLite and PostgreSQL) and HTTP tests, then the
+# browser journeys. PostgreSQL may be skipped outside CI only, and says so.
+test: tools
+	@if (exec 3<>/dev/tcp/127.0.0.1/5432) 2>/dev/null; then \
+	  echo "PostgreSQL reachable: the storage contract runs on SQLite and PostgreSQL"; \
+	elif [ "$${CI:-}" = "true" ]; then \
+	  echo "PostgreSQL is required in CI but 127.0.0.1:5432 is not reachable" >&2; exit 1; \
+	else \
+	  echo "SKIPPING the PostgreSQL storage suite: 127.0.0.1:5432 is not reachable"; \
+	fi
+	RESONANCE_TEST_POSTGRES=$$( (exec 3<>/dev/tcp/127.0.0.1/5432) 2>/dev/null && echo "$(POSTGRES_URL)" || echo skip) \
+	  cargo test --workspace
+	$(MAKE) e2e
+
+e2e: tools
+	cargo leptos build
+	cd end2end && npm test
+
+
+# Answer page and answer POST on both backends, as ratios of the raw insert rate.
+bench: tools
+	cargo bench -p server --bench answer

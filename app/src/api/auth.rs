@@ -1,0 +1,389 @@
+//! Accounts: first-run setup, login with rate limits, sessions, roles and the one
+//! authorisation rule every entry point uses.
+
+use crate::error::AppError;
+use crate::model::{Role, UserView};
+use leptos::prelude::*;
+
+#[cfg(feature = "ssr")]
+pub use ssr::*;
+
+pub const SESSION_COOKIE: &str = "resonance_session";
+
+/// What an action needs; roles grant permissions in `authorize`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Permission {
+    ViewResults,
+    ManageSurveys,
+    ManageTokens,
+    ManageUsers,
+}
+
+pub fn role_allows(role: Role, perm: Permission) -> bool {
+    match perm {
+        Permission::ViewResults => true,
+        Permission::ManageSurveys => matches!(role, Role::Admin | Role::Hr),
+        Permission::ManageTokens | Permission::ManageUsers => role == Role::Admin,
+    }
+}
+
+#[cfg(feature = "ssr")]
+mod ssr {
+    use super::*;
+    use crate::domain::Email;
+    use crate::error::ErrorKind;
+    use crate::ports::{NewUser, Services, StoreError, User};
+    use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
+    use chrono::{Duration, Utc};
+    use rand::RngCore;
+
+    /// Failed logins allowed per window before the account, or the address, must wait.
+    pub const MAX_FAILURES_PER_ACCOUNT: i64 = 5;
+    pub const MAX_FAILURES_PER_IP: i64 = 20;
+    pub const FAILURE_WINDOW_MINUTES: i64 = 15;
+    pub const MIN_PASSWORD_CHARS: usize = 10;
+    /// A hash of a random password, checked against when the email is unknown.
+    static UNKNOWN_USER_HASH: std::sync::LazyLock<String> =
+        std::sync::LazyLock::new(|| password_auth::generate_hash(new_secret()));
+
+    pub fn authorize(user: &User, perm: Permission) -> Result<(), AppError> {
+        if role_allows(user.role, perm) {
+            Ok(())
+        } else {
+            Err(AppError::forbidden())
+        }
+    }
+
+    pub fn store_error(err: StoreError) -> AppError {
+        match err {
+            StoreError::Conflict(m) => AppError::new(ErrorKind::Conflict, m),
+            StoreError::Backend(m) => {
+                tracing::error!(cause = %m, "storage failure");
+                AppError::internal()
+            }
+        }
+    }
+
+    /// 32 random bytes from the OS CSPRNG, URL-safe; only its hash is ever stored.
+    pub fn new_secret() -> String {
+        let mut bytes = [0u8; 32];
+        rand::rng().fill_bytes(&mut bytes);
+        URL_SAFE_NO_PAD.encode(bytes)
+    }
+
+    pub fn view(user: &User) -> UserView {
+        UserView {
+            id: user.id,
+            email: user.email.clone(),
+            name: user.name.clone(),
+            role: user.role,
+        }
+    }
+
+    pub fn session_cookie(settings: &crate::ports::Settings, secret: &str) -> String {
+        let secure = if settings.secure_cookies {
+            "; Secure"
+        } else {
+            ""
+        };
+        let max_age = settings.session_days * 24 * 3600;
+        format!(
+            "{SESSION_COOKIE}={secret}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}"
+        )
+    }
+
+    pub fn clear_session_cookie(settings: &crate::ports::Settings) -> String {
+        let secure = if settings.secure_cookies {
+            "; Secure"
+        } else {
+            ""
+        };
+        format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}")
+    }
+
+    async fn hash_password(password: String) -> Result<String, AppError> {
+        tokio::task::spawn_blocking(move || password_auth::generate_hash(password))
+            .await
+            .map_err(|_| AppError::internal())
+    }
+
+    async fn verify_password(password: String, hash: String) -> bool {
+        tokio::task::spawn_blocking(move || password_auth::verify_password(password, &hash).is_ok())
+            .await
+            .unwrap_or(false)
+    }
+
+    fn validate_new_account(
+        name: &str,
+        email: &str,
+        password: &str,
+    ) -> Result<NewAccount, AppError> {
+        let name = name.trim();
+        if name.is_empty() {
+            return Err(AppError::bad_input("name", "Please enter your name."));
+        }
+        if name.chars().count() > 200 {
+            return Err(AppError::bad_input(
+                "name",
+                "The name is longer than 200 characters.",
+            ));
+        }
+        let email = Email::parse(email).map_err(|e| AppError::bad_input("email", e.to_string()))?;
+        if password.chars().count() < MIN_PASSWORD_CHARS {
+            return Err(AppError::bad_input(
+                "password",
+                format!("The password needs at least {MIN_PASSWORD_CHARS} characters."),
+            ));
+        }
+        Ok(NewAccount {
+            name: name.to_string(),
+            email,
+        })
+    }
+
+    struct NewAccount {
+        name: String,
+        email: Email,
+    }
+
+    /// Creates the first admin; refused once any user exists. Returns a session secret.
+    pub async fn setup(
+        services: &Services,
+        name: &str,
+        email: &str,
+        password: &str,
+    ) -> Result<(User, String), AppError> {
+        let account = validate_new_account(name, email, password)?;
+        if services.store.count_users().await.map_err(store_error)? > 0 {
+            return Err(AppError::not_found("Resonance is already set up."));
+        }
+        let user = services
+            .store
+            .create_first_user(NewUser {
+                email: account.email.as_str().to_string(),
+                name: account.name,
+                password_hash: hash_password(password.to_string()).await?,
+                role: Role::Admin,
+            })
+            .await
+            .map_err(|e| match e {
+                StoreError::Conflict(_) => AppError::not_found("Resonance is already set up."),
+                other => store_error(other),
+            })?;
+        let secret = start_session(services, &user).await?;
+        Ok((user, secret))
+    }
+
+    /// Creates another account with its role (admin work).
+    pub async fn create_user(
+        services: &Services,
+        name: &str,
+        email: &str,
+        password: &str,
+        role: Role,
+    ) -> Result<User, AppError> {
+        let account = validate_new_account(name, email, password)?;
+        services
+            .store
+            .create_user(NewUser {
+                email: account.email.as_str().to_string(),
+                name: account.name,
+                password_hash: hash_password(password.to_string()).await?,
+                role,
+            })
+            .await
+            .map_err(|e| store_error(e).on("email"))
+    }
+
+    pub async fn list_users(services: &Services) -> Result<Vec<UserView>, AppError> {
+        let users = services.store.list_users().await.map_err(store_error)?;
+        Ok(users.iter().map(view).collect())
+    }
+
+    async fn start_session(services: &Services, user: &User) -> Result<String, AppError> {
+        let secret = new_secret();
+        let expires = Utc::now() + Duration::days(services.settings.session_days);
+        services
+            .store
+            .create_session(&services.settings.token_hash(&secret), user.id, expires)
+            .await
+            .map_err(store_error)?;
+        Ok(secret)
+    }
+
+    /// Checks the password, limited per account and per client address so neither a
+    /// targeted nor a spraying attack gets many guesses. Returns a session secret.
+    pub async fn login(
+        services: &Services,
+        email: &str,
+        password: &str,
+        ip: &str,
+    ) -> Result<(User, String), AppError> {
+        let account = email.trim().to_lowercase();
+        let now = Utc::now();
+        let since = now - Duration::minutes(FAILURE_WINDOW_MINUTES);
+        let (by_account, by_ip) = services
+            .store
+            .login_failures_since(&account, ip, since)
+            .await
+            .map_err(store_error)?;
+        if by_account >= MAX_FAILURES_PER_ACCOUNT || by_ip >= MAX_FAILURES_PER_IP {
+            return Err(AppError::new(
+                ErrorKind::RateLimited,
+                format!("Too many failed attempts. Please wait {FAILURE_WINDOW_MINUTES} minutes and try again."),
+            ));
+        }
+        let found = services
+            .store
+            .user_credentials(&account)
+            .await
+            .map_err(store_error)?;
+        let user = match found {
+            Some((user, hash)) => verify_password(password.to_string(), hash)
+                .await
+                .then_some(user),
+            None => {
+                // Same work as a real check, so timing does not tell which emails exist.
+                let password = password.to_string();
+                let _ = tokio::task::spawn_blocking(move || {
+                    password_auth::verify_password(password, &UNKNOWN_USER_HASH)
+                })
+                .await;
+                None
+            }
+        };
+        services
+            .store
+            .record_login_attempt(&account, ip, user.is_some(), now)
+            .await
+            .map_err(store_error)?;
+        let user = user.ok_or_else(|| {
+            AppError::new(
+                ErrorKind::Unauthorized,
+                "The email or the password is not right.",
+            )
+        })?;
+        let secret = start_session(services, &user).await?;
+        // Housekeeping rides on successful logins: rare enough to be free, frequent
+        // enough that expired rows do not pile up.
+        if let Err(e) = services
+            .store
+            .prune_auth_records(now, now - Duration::days(1))
+            .await
+        {
+            tracing::warn!(cause = %e, "could not prune expired sessions");
+        }
+        Ok((user, secret))
+    }
+
+    pub async fn user_for_session(
+        services: &Services,
+        secret: &str,
+    ) -> Result<Option<User>, AppError> {
+        services
+            .store
+            .session_user(&services.settings.token_hash(secret), Utc::now())
+            .await
+            .map_err(store_error)
+    }
+
+    pub async fn logout(services: &Services, secret: &str) -> Result<(), AppError> {
+        services
+            .store
+            .delete_session(&services.settings.token_hash(secret))
+            .await
+            .map_err(store_error)
+    }
+}
+
+/// True while no account exists: the setup page is offered only then.
+#[server(prefix = "/rpc", endpoint = "needs_setup")]
+pub async fn needs_setup() -> Result<bool, AppError> {
+    let services = super::context::services()?;
+    Ok(services.store.count_users().await.map_err(store_error)? == 0)
+}
+
+#[server(prefix = "/rpc", endpoint = "me")]
+pub async fn me() -> Result<Option<UserView>, AppError> {
+    Ok(super::context::current_user().await?.as_ref().map(view))
+}
+
+#[server(prefix = "/rpc", endpoint = "setup")]
+pub async fn setup_admin(name: String, email: String, password: String) -> Result<(), AppError> {
+    use super::context;
+    let services = context::services()?;
+    match setup(&services, &name, &email, &password).await {
+        Ok((_, secret)) => {
+            context::set_cookie(&session_cookie(&services.settings, &secret));
+            leptos_axum::redirect("/surveys");
+            Ok(())
+        }
+        Err(e) => context::fail(e.with_input([("name", name.as_str()), ("email", email.as_str())])),
+    }
+}
+
+#[server(prefix = "/rpc", endpoint = "login")]
+pub async fn log_in(email: String, password: String) -> Result<(), AppError> {
+    use super::context;
+    let services = context::services()?;
+    match login(&services, &email, &password, &context::client_ip()).await {
+        Ok((_, secret)) => {
+            context::set_cookie(&session_cookie(&services.settings, &secret));
+            leptos_axum::redirect("/surveys");
+            Ok(())
+        }
+        Err(e) => context::fail(e.with_input([("email", email.as_str())])),
+    }
+}
+
+#[server(prefix = "/rpc", endpoint = "logout")]
+pub async fn log_out() -> Result<(), AppError> {
+    use super::context;
+    let services = context::services()?;
+    if let Some(secret) = context::cookie(SESSION_COOKIE) {
+        logout(&services, &secret).await?;
+    }
+    context::set_cookie(&clear_session_cookie(&services.settings));
+    leptos_axum::redirect("/login");
+    Ok(())
+}
+
+#[server(prefix = "/rpc", endpoint = "users")]
+pub async fn load_users() -> Result<Vec<UserView>, AppError> {
+    use super::context;
+    let (services, _) = context::require(Permission::ManageUsers)
+        .await
+        .or_else(context::fail)?;
+    list_users(&services).await.or_else(context::fail)
+}
+
+/// Adds an account with a first password the admin passes on; `role` is its name.
+#[server(prefix = "/rpc", endpoint = "create_user")]
+pub async fn add_user(
+    name: String,
+    email: String,
+    password: String,
+    role: String,
+) -> Result<(), AppError> {
+    use super::context;
+    let (services, _) = context::require(Permission::ManageUsers)
+        .await
+        .or_else(context::fail)?;
+    let input = [
+        ("name", name.as_str()),
+        ("email", email.as_str()),
+        ("role", role.as_str()),
+    ];
+    let result = match Role::parse(&role) {
+        Some(role) => create_user(&services, &name, &email, &password, role)
+            .await
+            .map(|_| ()),
+        None => Err(AppError::bad_input(
+            "role",
+            "Choose one of admin, hr, manager, viewer.",
+        )),
+    };
+    result
+        .map_err(|e| e.with_input(input))
+        .or_else(context::fail)
+}

@@ -1,0 +1,10 @@
+//! Server functions (what the pages call) and, beside each, the use case it wraps: a plain
+//! async function over `Services` that the JSON API in the server crate calls too, so both
+//! entry points share one implementation.
+
+pub mod answers;
+pub mod auth;
+#[cfg(feature = "ssr")]
+pub mod context;
+pub mod surveys;
+pub mod tokens;

@@ -1,0 +1,72 @@
+//! The survey's lifecycle form: status, close time, response cap.
+
+use crate::api::surveys::SaveSurveySettings;
+use crate::components::form::{Field, FormError};
+use crate::model::{SurveyStatus, SurveySummary};
+use leptos::prelude::*;
+
+#[component]
+pub fn SurveySettingsForm(survey: SurveySummary) -> impl IntoView {
+    let save = ServerAction::<SaveSurveySettings>::new();
+    let error = Signal::derive(move || save.value().get().and_then(Result::err));
+    let saved = move || save.value().get().and_then(Result::ok);
+    let status = survey.status;
+    let chosen = move || {
+        error
+            .get()
+            .and_then(|e| e.input_value("status"))
+            .or_else(|| saved().map(|s| s.status.as_str().to_string()))
+            .unwrap_or_else(|| status.as_str().to_string())
+    };
+    let cap = survey
+        .response_cap
+        .map(|c| c.to_string())
+        .unwrap_or_default();
+    let closes = survey.closes_at.clone().unwrap_or_default();
+    let id = survey.id;
+    let current = StoredValue::new(survey);
+    let state = move || {
+        let s = saved().unwrap_or_else(|| current.get_value());
+        let cap = s
+            .response_cap
+            .map(|c| format!(" of {c}"))
+            .unwrap_or_default();
+        let open = if s.accepting_answers {
+            "taking answers"
+        } else {
+            "not taking answers"
+        };
+        let noun = if s.response_count == 1 && s.response_cap.is_none() {
+            "response"
+        } else {
+            "responses"
+        };
+        format!("{}{cap} {noun} · {open}", s.response_count)
+    };
+    view! {
+        <section class="card settings" aria-label="Survey settings">
+            <h2>"Status"</h2>
+            <p data-testid="survey-state">{state}</p>
+            <ActionForm action=save>
+                <FormError error />
+                <input type="hidden" name="id" value=id.to_string() />
+                <div class="field">
+                    <label for="field-status">"Status"</label>
+                    <select id="field-status" name="status">
+                        {[SurveyStatus::Draft, SurveyStatus::Active, SurveyStatus::Closed]
+                            .into_iter()
+                            .map(|st| view! {
+                                <option value=st.as_str() selected=move || chosen() == st.as_str()>
+                                    {st.as_str()}
+                                </option>
+                            })
+                            .collect_view()}
+                    </select>
+                </div>
+                <Field label="Closes at (UTC, optional)" name="closes_at" kind="datetime-local" initial=closes error required=false />
+                <Field label="Response cap (optional)" name="response_cap" kind="number" initial=cap error required=false />
+                <button type="submit">"Save"</button>
+            </ActionForm>
+        </section>
+    }
+}

@@ -1,0 +1,72 @@
+//! The pure core: what a survey is (questions, templates, languages, answer rules) and
+//! the scoring engine that turns answers into scores, confidence intervals and
+//! wave-to-wave comparisons.
+//!
+//! This module owns the meaning of every number Resonance reports — which
+//! answers count as promoters, satisfied or agreeing, how intervals are
+//! computed, and the sign of a difference. It does no I/O and has no platform
+//! switches, because the same code runs in the browser (live previews) and on
+//! the server (stored reports) and both must agree to the last digit.
+//!
+//! - [`stats`]: distributions, intervals and significance tests.
+//! - [`nps`]: Net Promoter Score, also used for eNPS (same 0–10 question).
+//! - [`ces`]: Customer Effort Score on a 7- or 5-point agreement scale.
+//! - [`csat`]: Customer Satisfaction on a 5-point scale.
+//! - [`email`]: validated email addresses.
+//! - [`survey`]: survey definitions, question kinds, answer validation, follow-up routing.
+//! - [`templates`]: the built-in NPS, eNPS, CES, CSAT, pulse and custom surveys (en, de).
+//! - [`locale`]: English and German, and which one a respondent gets.
+//! - [`ui_text`]: every text of the respondent's page chrome, in both languages.
+//!
+//! Conventions shared by every result: percentages are 0–100, NPS is in
+//! points (−100–100), intervals are 95 %, skipped answers are never in a
+//! denominator, and comparisons report *second minus first*.
+
+use serde::{Deserialize, Serialize};
+
+pub mod ces;
+pub mod csat;
+pub mod email;
+pub mod locale;
+pub mod nps;
+pub mod stats;
+pub mod survey;
+pub mod templates;
+pub mod ui_text;
+
+pub use ces::{CesAnswer, CesResult, CesScale};
+pub use csat::{CsatAnswer, CsatResult};
+pub use email::{Email, EmailError};
+pub use locale::{Locale, LocalizedText};
+pub use nps::{compare_nps, NpsCategory, NpsResult, NpsScore};
+pub use stats::{
+    compare_means, compare_proportions, mean_interval, normal_cdf, normal_quantile, t_quantile,
+    wilson, Comparison, Interval, Z_95,
+};
+pub use survey::{
+    category, fill_placeholders, parse_follow_up_answer, AnswerError, AnswerValue, Category,
+    ChoiceOption, FieldError, FollowUps, Question, QuestionKind, RawAnswer, SurveyDefinition,
+    SurveyKind,
+};
+pub use templates::{ces_template, default_point_labels, template};
+pub use ui_text::UiText;
+
+/// Why an answer or a set of counts was rejected.
+///
+/// The messages are written to be shown to a respondent or survey author as
+/// they are.
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ScoreError {
+    #[error("score must be a whole number from {min} to {max}")]
+    OutOfRange { value: i64, min: u8, max: u8 },
+    #[error("expected counts for {expected} scores, got {actual}")]
+    HistogramLength { expected: usize, actual: usize },
+}
+
+/// Checks that `value` lies in `min..=max` and narrows it.
+fn score_in_range(value: i64, min: u8, max: u8) -> Result<u8, ScoreError> {
+    u8::try_from(value)
+        .ok()
+        .filter(|v| (min..=max).contains(v))
+        .ok_or(ScoreError::OutOfRange { value, min, max })
+}

@@ -1,0 +1,12 @@
+//! One module per route.
+
+pub mod answer;
+pub mod home;
+pub mod login;
+pub mod not_found;
+pub mod setup;
+pub mod survey;
+pub mod surveys;
+pub mod thanks;
+pub mod tokens;
+pub mod users;

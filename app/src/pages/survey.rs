@@ -1,0 +1,48 @@
+//! `/surveys/:id`: the survey's link and its scored results.
+
+use crate::api::surveys::load_survey_report;
+use crate::components::{
+    admin_layout::AdminLayout, nps_summary::NpsSummary, survey_settings::SurveySettingsForm,
+};
+use crate::error::ErrorKind;
+use crate::pages::not_found::NotFound;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+
+#[component]
+pub fn SurveyPage() -> impl IntoView {
+    let params = use_params_map();
+    let id = move || params.read().get("id").and_then(|v| v.parse::<i64>().ok());
+    let report = Resource::new(id, |id| async move {
+        match id {
+            Some(id) => load_survey_report(id).await,
+            None => Err(crate::error::AppError::not_found(
+                "There is no survey with this id.",
+            )),
+        }
+    });
+    view! {
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match report.await {
+                    Ok(r) => view! {
+                        <Title text=format!("{} · Resonance", r.survey.title) />
+                        <AdminLayout>
+                            <h1>{r.survey.title.clone()}</h1>
+                            <p class="question">{r.survey.question.clone()}</p>
+                            <p class="link">
+                                "Answer link: "
+                                <a href=r.survey.public_url.clone() data-testid="public-link">{r.survey.public_url.clone()}</a>
+                            </p>
+                            <NpsSummary result=r.nps />
+                            <SurveySettingsForm survey=r.survey.clone() />
+                        </AdminLayout>
+                    }.into_any(),
+                    Err(e) if e.kind == ErrorKind::NotFound => view! { <NotFound /> }.into_any(),
+                    Err(e) => view! { <AdminLayout><p class="form-error">{e.message}</p></AdminLayout> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}

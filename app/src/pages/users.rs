@@ -1,0 +1,64 @@
+//! `/settings/users`: the accounts and their roles; admins add people here.
+
+use crate::api::auth::{load_users, AddUser};
+use crate::components::{
+    admin_layout::AdminLayout,
+    form::{Field, FormError},
+};
+use crate::model::Role;
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+#[component]
+pub fn UsersPage() -> impl IntoView {
+    let add = ServerAction::<AddUser>::new();
+    let users = Resource::new(move || add.version().get(), |_| load_users());
+    let error = Signal::derive(move || add.value().get().and_then(Result::err));
+    let chosen_role = move || {
+        error
+            .get()
+            .and_then(|e| e.input_value("role"))
+            .unwrap_or_else(|| Role::Viewer.as_str().to_string())
+    };
+    view! {
+        <Title text="Users · Resonance" />
+        <AdminLayout>
+            <h1>"Users"</h1>
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    match users.await {
+                        Ok(list) => view! {
+                            <table class="tokens">
+                                <thead><tr><th>"Name"</th><th>"Email"</th><th>"Role"</th></tr></thead>
+                                <tbody>
+                                    {list.into_iter().map(|u| view! {
+                                        <tr><td>{u.name}</td><td>{u.email}</td><td>{u.role.as_str()}</td></tr>
+                                    }).collect_view()}
+                                </tbody>
+                            </table>
+                        }.into_any(),
+                        Err(e) => view! { <p class="form-error">{e.message}</p> }.into_any(),
+                    }
+                })}
+            </Suspense>
+            <h2>"Add a user"</h2>
+            <p class="muted">"Admins manage everything; HR runs surveys; managers and viewers read results."</p>
+            <ActionForm action=add attr:class="card">
+                <FormError error />
+                <Field label="Name" name="name" error />
+                <Field label="Email" name="email" kind="email" error />
+                <Field label="First password (at least 10 characters)" name="password" kind="password" error autocomplete="new-password" />
+                <div class="field">
+                    <label for="field-role">"Role"</label>
+                    <select id="field-role" name="role">
+                        {Role::ALL.into_iter().map(|r| view! {
+                            <option value=r.as_str() selected=move || chosen_role() == r.as_str()>{r.as_str()}</option>
+                        }).collect_view()}
+                    </select>
+                    <p class="field-error" role="alert">{move || error.get().and_then(|e| e.message_for("role"))}</p>
+                </div>
+                <button type="submit">"Add user"</button>
+            </ActionForm>
+        </AdminLayout>
+    }
+}

@@ -1,0 +1,219 @@
+import { test, expect, Page, Browser } from "@playwright/test";
+import { expectNoSeriousA11yViolations } from "./a11y";
+
+// One story, in order: first-run setup, sign-in, a survey, answers with JavaScript on and
+// off, and the scored survey page. The server starts on an empty database.
+
+const admin = { name: "Ada Admin", email: "ada@example.com", password: "correct horse battery" };
+let surveyPath = "";
+let answerLink = "";
+
+function failOnPageErrors(page: Page) {
+  const errors: string[] = [];
+  page.on("pageerror", (e) => errors.push(String(e)));
+  return errors;
+}
+
+async function signIn(browser: Browser) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto("/login");
+  await page.getByLabel("Email").fill(admin.email);
+  await page.getByLabel("Password").fill(admin.password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page).toHaveURL(/\/surveys$/);
+  return page;
+}
+
+test.describe.serial("the first slice", () => {
+  test("the first visit offers setup, which creates the admin and then disappears", async ({ page }) => {
+    const errors = failOnPageErrors(page);
+    await page.goto("/");
+    await expect(page).toHaveURL(/\/setup$/);
+    await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+
+    // A too-short password is refused and what was typed stays.
+    await page.getByLabel("Your name").fill(admin.name);
+    await page.getByLabel("Email").fill(admin.email);
+    await page.getByLabel(/^Password/).fill("short");
+    await page.getByRole("button", { name: "Create account" }).click();
+    await expect(page.getByText("The password needs at least 10 characters.")).toBeVisible();
+    await expect(page.getByLabel("Your name")).toHaveValue(admin.name);
+
+    await page.getByLabel(/^Password/).fill(admin.password);
+    await page.getByRole("button", { name: "Create account" }).click();
+    await expect(page).toHaveURL(/\/surveys$/);
+    await expect(page.getByText(`${admin.name} · admin`)).toBeVisible();
+
+    const setupAgain = await page.goto("/setup");
+    expect(setupAgain?.status()).toBe(404);
+    await expect(page.getByRole("heading", { name: "Page not found" })).toBeVisible();
+    expect(errors).toEqual([]);
+  });
+
+  test("admin pages send a visitor without a session to the login page", async ({ page }) => {
+    await page.goto("/surveys");
+    await expect(page).toHaveURL(/\/login$/);
+  });
+
+  test("a wrong password is refused with a message, the right one signs in", async ({ page }) => {
+    await page.goto("/login");
+    await page.getByLabel("Email").fill(admin.email);
+    await page.getByLabel("Password").fill("not the password");
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await expect(page.getByText("The email or the password is not right.")).toBeVisible();
+    await expect(page.getByLabel("Email")).toHaveValue(admin.email);
+  });
+
+  test("the admin creates an NPS survey, gets its public link and an API token", async ({ browser, playwright }) => {
+    const page = await signIn(browser);
+    await page.getByLabel("Title").fill("Customer NPS, Q4");
+    await expect(page.getByLabel("Question")).toHaveValue(/recommend us to a friend or colleague/);
+    await page.getByRole("button", { name: "Create survey" }).click();
+    await expect(page).toHaveURL(/\/surveys\/\d+$/);
+    surveyPath = new URL(page.url()).pathname;
+    await expect(page.getByRole("heading", { name: "Customer NPS, Q4" })).toBeVisible();
+    await expect(page.getByTestId("n")).toHaveText("0");
+    answerLink = (await page.getByTestId("public-link").getAttribute("href")) ?? "";
+    expect(answerLink).toMatch(/\/s\/[A-Za-z0-9_-]{22}$/);
+
+    // An API token is created in the UI, shown once, and works on /api/v1.
+    await page.getByRole("link", { name: "API tokens" }).click();
+    await page.getByLabel("Token name").fill("reporting script");
+    await page.getByRole("button", { name: "Create token" }).click();
+    const secret = (await page.getByTestId("token-secret").textContent()) ?? "";
+    expect(secret).toMatch(/^rsn_/);
+    await expect(page.getByRole("cell", { name: "reporting script" })).toBeVisible();
+    const api = await playwright.request.newContext({ baseURL: page.url() });
+    const listed = await api.get("/api/v1/surveys", { headers: { Authorization: `Bearer ${secret}` } });
+    expect(listed.status()).toBe(200);
+    expect((await listed.json()).map((s: { title: string }) => s.title)).toContain("Customer NPS, Q4");
+    await api.dispose();
+    await page.reload();
+    await expect(page.getByTestId("token-secret")).toHaveCount(0);
+
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await expect(page).toHaveURL(/\/login$/);
+    await page.goto(surveyPath);
+    await expect(page).toHaveURL(/\/login$/);
+  });
+
+  test("a respondent with JavaScript answers in one tap from the email's score", async ({ page }) => {
+    const errors = failOnPageErrors(page);
+    await page.goto(`${answerLink}?score=9`);
+    await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+    await expect(page.getByRole("radio", { name: "9", exact: true })).toBeChecked();
+    // Marks this document: after a hydrated submit the thank-you page is the same document.
+    await page.evaluate(() => ((window as any).__stillHere = true));
+    await page.getByLabel(/main reason/).fill("Fast and friendly support");
+    await page.getByRole("button", { name: "Send" }).click();
+    await expect(page).toHaveURL(/\/thanks\?lang=(en|de)$/);
+    await expect(page.getByRole("heading", { name: "Thank you!" })).toBeVisible();
+    expect(await page.evaluate(() => (window as any).__stillHere)).toBe(true);
+    expect(errors).toEqual([]);
+  });
+
+  test("a second respondent picks 10 with the keyboard", async ({ page }) => {
+    await page.goto(answerLink);
+    await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+    await page.locator("label[for=score-9]").click();
+    await expect(page.getByRole("radio", { name: "9", exact: true })).toBeFocused();
+    await page.keyboard.press("ArrowRight");
+    await expect(page.getByRole("radio", { name: "10", exact: true })).toBeChecked();
+    await page.getByRole("button", { name: "Send" }).click();
+    await expect(page).toHaveURL(/\/thanks\?lang=(en|de)$/);
+  });
+
+  test("a respondent without JavaScript gets the error, keeps the comment, then answers", async ({ browser }) => {
+    const context = await browser.newContext({ javaScriptEnabled: false });
+    const page = await context.newPage();
+    await page.goto(answerLink);
+    await page.getByLabel(/main reason/).fill("Too slow to reach anyone");
+    await page.getByRole("button", { name: "Send" }).click();
+    await expect(page.getByText("Please choose a score.")).toBeVisible();
+    await expect(page.getByLabel(/main reason/)).toHaveValue("Too slow to reach anyone");
+
+    await page.locator("label[for=score-3]").click();
+    await page.getByRole("button", { name: "Send" }).click();
+    await expect(page).toHaveURL(/\/thanks\?lang=(en|de)$/);
+    await context.close();
+  });
+
+  test("a German-speaking respondent gets the page in German and answers", async ({ browser }) => {
+    const context = await browser.newContext({ locale: "de-DE" });
+    const page = await context.newPage();
+    await page.goto(`${answerLink}?score=7`);
+    await expect(page.locator("html")).toHaveAttribute("lang", "de");
+    await expect(page.getByText("Überhaupt nicht wahrscheinlich")).toBeVisible();
+    await page.getByRole("button", { name: "Absenden" }).click();
+    await expect(page.getByRole("heading", { name: "Vielen Dank!" })).toBeVisible();
+    await context.close();
+  });
+
+  test("the answer page has no serious accessibility violations, in English and German", async ({ browser }) => {
+    for (const locale of ["en-GB", "de-DE"]) {
+      const context = await browser.newContext({ locale });
+      const page = await context.newPage();
+      await page.goto(`${answerLink}?score=4`);
+      await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+      await expectNoSeriousA11yViolations(page);
+      // The error state too: sending without a score shows a message by the scale.
+      await page.goto(answerLink);
+      await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+      await page.locator("button[type=submit]").click();
+      await expect(page.locator("#score-error")).not.toBeEmpty();
+      await expectNoSeriousA11yViolations(page);
+      await context.close();
+    }
+  });
+
+  test("the answer page fits a 360 px wide phone screen", async ({ browser }) => {
+    const context = await browser.newContext({ viewport: { width: 360, height: 740 } });
+    const page = await context.newPage();
+    await page.goto(answerLink);
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(overflow).toBeLessThanOrEqual(0);
+    for (const n of [0, 10]) {
+      const box = await page.locator(`label[for=score-${n}]`).boundingBox();
+      expect(box!.width).toBeGreaterThanOrEqual(24);
+      expect(box!.height).toBeGreaterThanOrEqual(24);
+    }
+    await context.close();
+  });
+
+  test("loading an answer link with a score records nothing", async ({ page }) => {
+    for (const score of [0, 5, 10]) {
+      const res = await page.goto(`${answerLink}?score=${score}`);
+      expect(res?.status()).toBe(200);
+    }
+  });
+
+  test("the survey page shows answers, the split, the NPS and its interval", async ({ browser }) => {
+    const page = await signIn(browser);
+    await page.goto(surveyPath);
+    // 9, 10, 3 and 7: two promoters, a passive, a detractor; score-link visits added nothing.
+    await expect(page.getByTestId("n")).toHaveText("4");
+    await expect(page.getByTestId("promoters")).toHaveText("2 · 50.0 %");
+    await expect(page.getByTestId("passives")).toHaveText("1 · 25.0 %");
+    await expect(page.getByTestId("detractors")).toHaveText("1 · 25.0 %");
+    await expect(page.getByTestId("nps")).toHaveText("25");
+    // Adjusted Wald: n' = 7, p' = 2.75/7, d' = 1.75/7 -> 14.3 +- 58.4.
+    await expect(page.getByTestId("nps-ci")).toHaveText("95 % CI -44.2 to 72.7");
+
+    // Closing the survey: the link then says so, politely, instead of offering the scale.
+    await page.getByLabel("Status", { exact: true }).selectOption("closed");
+    await page.getByRole("button", { name: "Save" }).click();
+    await expect(page.getByTestId("survey-state")).toHaveText("4 responses · not taking answers");
+    const respondent = await browser.newPage();
+    await respondent.goto(answerLink);
+    await expect(respondent.getByTestId("unavailable")).toHaveText(/This survey has ended/);
+    await expect(respondent.getByRole("radio")).toHaveCount(0);
+    await respondent.close();
+  });
+
+  test("an unknown page answers 404 with a page", async ({ page }) => {
+    const res = await page.goto("/no/such/page");
+    expect(res?.status()).toBe(404);
+    await expect(page.getByRole("heading", { name: "Page not found" })).toBeVisible();
+  });
+});

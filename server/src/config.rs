@@ -1,0 +1,158 @@
+//! Typed settings from flags and environment variables (flags win). Secrets are redacted
+//! wherever settings are printed.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "resonance",
+    version,
+    about = "Resonance: self-hosted NPS, eNPS, CES, CSAT and pulse surveys"
+)]
+pub struct Cli {
+    /// Log filter: a level (error, warn, info, debug, trace) or a tracing directive list.
+    #[arg(long, env = "RESONANCE_LOG", default_value = "info", global = true)]
+    pub log_level: String,
+    /// Log format.
+    #[arg(long, env = "RESONANCE_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text, global = true)]
+    pub log_format: LogFormat,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Apply pending migrations, then serve the web app and the API.
+    Serve(ServeArgs),
+    /// Apply pending migrations and exit.
+    Migrate(DatabaseArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DatabaseArgs {
+    /// sqlite://PATH (created if missing) or postgres://USER@HOST/DB.
+    #[arg(
+        long,
+        env = "DATABASE_URL",
+        default_value = "sqlite://resonance.db",
+        hide_env_values = true
+    )]
+    pub database_url: String,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+    /// Address and port to listen on.
+    #[arg(long, env = "RESONANCE_BIND", default_value = "127.0.0.1:3000")]
+    pub bind: SocketAddr,
+    /// Public URL people reach Resonance at, used in links and to decide on Secure cookies
+    /// (default: http://BIND).
+    #[arg(long, env = "RESONANCE_BASE_URL")]
+    pub base_url: Option<String>,
+    /// Instance secret (at least 32 characters) keying stored token hashes. Every process of
+    /// one deployment needs the same value. Without it, a key is kept in --secret-key-file.
+    #[arg(long, env = "RESONANCE_SECRET_KEY", hide_env_values = true)]
+    pub secret_key: Option<Secret>,
+    /// Where a generated secret key is kept when --secret-key is not given.
+    #[arg(
+        long,
+        env = "RESONANCE_SECRET_KEY_FILE",
+        default_value = "resonance.key"
+    )]
+    pub secret_key_file: PathBuf,
+    /// Directory with the compiled site (JavaScript, WebAssembly, CSS).
+    #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site")]
+    pub site_root: String,
+    /// Days a sign-in lasts.
+    #[arg(long, env = "RESONANCE_SESSION_DAYS", default_value_t = 14)]
+    pub session_days: i64,
+}
+
+/// A secret value: parsed from text, never shown by `Debug`.
+#[derive(Clone)]
+pub struct Secret(pub String);
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("***")
+    }
+}
+
+impl std::str::FromStr for Secret {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        if s.chars().count() < 32 {
+            return Err("the secret key needs at least 32 characters".into());
+        }
+        Ok(Secret(s.to_string()))
+    }
+}
+
+impl ServeArgs {
+    /// The base URL without a trailing slash; an error names what is wrong with it.
+    pub fn base_url(&self) -> Result<String, String> {
+        let url = self
+            .base_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{}", self.bind));
+        let url = url.trim_end_matches('/').to_string();
+        if !(url.starts_with("http://") || url.starts_with("https://")) || url.contains(' ') {
+            return Err(format!(
+                "--base-url must be an http:// or https:// URL, got {url:?}"
+            ));
+        }
+        Ok(url)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_never_appear_in_debug_output() {
+        let cli = Cli::try_parse_from([
+            "resonance",
+            "serve",
+            "--secret-key",
+            "0123456789abcdef0123456789abcdef-very-secret",
+        ])
+        .unwrap();
+        assert!(!format!("{cli:?}").contains("very-secret"));
+    }
+
+    #[test]
+    fn a_short_secret_key_is_refused() {
+        assert!(Cli::try_parse_from(["resonance", "serve", "--secret-key", "short"]).is_err());
+    }
+
+    #[test]
+    fn the_base_url_defaults_to_the_bind_address_and_loses_its_trailing_slash() {
+        let Command::Serve(args) =
+            Cli::try_parse_from(["resonance", "serve", "--bind", "127.0.0.1:8080"])
+                .unwrap()
+                .command
+        else {
+            panic!("serve expected")
+        };
+        assert_eq!(args.base_url().unwrap(), "http://127.0.0.1:8080");
+        let Command::Serve(args) =
+            Cli::try_parse_from(["resonance", "serve", "--base-url", "https://x.example/"])
+                .unwrap()
+                .command
+        else {
+            panic!("serve expected")
+        };
+        assert_eq!(args.base_url().unwrap(), "https://x.example");
+    }
+}

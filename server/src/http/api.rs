@@ -1,0 +1,375 @@
+//! `/api/v1`: everything the admin area does, as JSON, authorised by an API token
+//! (`Authorization: Bearer rsn_…`) or the session cookie. Handlers only translate; the
+//! work is done by the same use cases the server functions call. The OpenAPI document is
+//! generated from these handlers and served at `/api/v1/openapi.json`.
+
+use app::api::answers::Submitted;
+use app::api::{answers, auth, context::parse_cookie, surveys, tokens};
+use app::error::{AppError, ErrorKind};
+use app::model::SurveyStatus;
+use app::model::{ApiTokenView, CreatedToken, Role, SurveyReport, SurveySummary, UserView};
+use app::ports::{Services, SurveySettings, User};
+use axum::{
+    extract::{FromRequest, FromRequestParts, Path, Request, State},
+    http::{header, request::Parts, StatusCode},
+    response::{IntoResponse, Response},
+    routing::{any, get},
+    Json, Router,
+};
+use serde::{Deserialize, Serialize};
+use utoipa::{
+    openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme},
+    Modify, OpenApi, ToSchema,
+};
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Resonance API", version = "1", description = "Surveys, answers and scores."),
+    modifiers(&BearerAuth),
+    security(("bearer" = []))
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+/// The API's routes and its OpenAPI document, built from the same list so they agree.
+pub fn parts(services: Services) -> (Router, utoipa::openapi::OpenApi) {
+    let v1 = OpenApiRouter::new()
+        .routes(routes!(me))
+        .routes(routes!(list_users, create_user))
+        .routes(routes!(list_surveys, create_survey))
+        .routes(routes!(survey_report))
+        .routes(routes!(update_survey_settings))
+        .routes(routes!(submit_answer))
+        .routes(routes!(list_tokens, create_token))
+        .routes(routes!(revoke_token));
+    let (router, doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .nest("/api/v1", v1)
+        .with_state(services)
+        .split_for_parts();
+    (router, doc)
+}
+
+pub fn router(services: Services) -> Router {
+    let (router, doc) = parts(services);
+    let doc = std::sync::Arc::new(doc);
+    router
+        .route(
+            "/api/v1/openapi.json",
+            get(move || async move { Json(doc.as_ref().clone()) }),
+        )
+        .route("/api/v1/{*rest}", any(unknown_endpoint))
+}
+
+async fn unknown_endpoint() -> ApiError {
+    ApiError(AppError::not_found(
+        "There is no such API endpoint; see /api/v1/openapi.json.",
+    ))
+}
+
+/// An error as the API answers it: the status of its kind and `{"error", "field"}`.
+pub struct ApiError(pub AppError);
+
+#[derive(Serialize, ToSchema)]
+pub struct ErrorBody {
+    /// What is wrong, in a sentence.
+    pub error: String,
+    /// The input field the error concerns, when there is one.
+    pub field: Option<String>,
+}
+
+impl From<AppError> for ApiError {
+    fn from(e: AppError) -> Self {
+        ApiError(e)
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let status = StatusCode::from_u16(self.0.kind.status()).unwrap_or(StatusCode::BAD_REQUEST);
+        let body = ErrorBody {
+            error: self.0.message,
+            field: self.0.field,
+        };
+        (status, Json(body)).into_response()
+    }
+}
+
+/// A JSON body whose rejection is itself a JSON error with a 4xx status.
+pub struct Body<T>(pub T);
+
+impl<S, T> FromRequest<S> for Body<T>
+where
+    Json<T>: FromRequest<S, Rejection = axum::extract::rejection::JsonRejection>,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
+        match Json::<T>::from_request(req, state).await {
+            Ok(Json(v)) => Ok(Body(v)),
+            Err(rejection) => Err(ApiError(AppError::new(
+                ErrorKind::BadInput,
+                rejection.body_text(),
+            ))),
+        }
+    }
+}
+
+/// The authenticated caller: a bearer token first, else the session cookie.
+pub struct Caller(pub User);
+
+impl FromRequestParts<Services> for Caller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, services: &Services) -> Result<Self, ApiError> {
+        let bearer = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::trim);
+        let user = match bearer {
+            Some(secret) => tokens::user_for_token(services, secret).await?,
+            None => match parse_cookie(&parts.headers, auth::SESSION_COOKIE) {
+                Some(secret) => auth::user_for_session(services, &secret).await?,
+                None => None,
+            },
+        };
+        user.map(Caller).ok_or_else(|| {
+            ApiError(AppError::new(
+                ErrorKind::Unauthorized,
+                "Send an API token as `Authorization: Bearer …` or sign in.",
+            ))
+        })
+    }
+}
+
+impl Caller {
+    fn may(self, perm: auth::Permission) -> Result<User, ApiError> {
+        auth::authorize(&self.0, perm)?;
+        Ok(self.0)
+    }
+}
+
+type ApiResult<T> = Result<T, ApiError>;
+
+/// The signed-in user or the token's owner.
+#[utoipa::path(get, path = "/me", tag = "account",
+    responses((status = 200, body = UserView), (status = 401, body = ErrorBody)))]
+async fn me(caller: Caller) -> ApiResult<Json<UserView>> {
+    Ok(Json(auth::view(&caller.0)))
+}
+
+/// Every account with its role (admins only).
+#[utoipa::path(get, path = "/users", tag = "account",
+    responses((status = 200, body = Vec<UserView>), (status = 403, body = ErrorBody)))]
+async fn list_users(State(s): State<Services>, caller: Caller) -> ApiResult<Json<Vec<UserView>>> {
+    caller.may(auth::Permission::ManageUsers)?;
+    Ok(Json(auth::list_users(&s).await?))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct NewUserBody {
+    pub name: String,
+    pub email: String,
+    /// The first password (at least 10 characters), passed on to the person.
+    pub password: String,
+    pub role: Role,
+}
+
+/// Adds an account with a role: admin, hr, manager or viewer.
+#[utoipa::path(post, path = "/users", tag = "account", request_body = NewUserBody,
+    responses((status = 201, body = UserView), (status = 409, body = ErrorBody),
+              (status = 422, body = ErrorBody), (status = 403, body = ErrorBody)))]
+async fn create_user(
+    State(s): State<Services>,
+    caller: Caller,
+    Body(body): Body<NewUserBody>,
+) -> ApiResult<(StatusCode, Json<UserView>)> {
+    caller.may(auth::Permission::ManageUsers)?;
+    let user = auth::create_user(&s, &body.name, &body.email, &body.password, body.role).await?;
+    Ok((StatusCode::CREATED, Json(auth::view(&user))))
+}
+
+/// All surveys, newest first.
+#[utoipa::path(get, path = "/surveys", tag = "surveys",
+    responses((status = 200, body = Vec<SurveySummary>), (status = 401, body = ErrorBody)))]
+async fn list_surveys(
+    State(s): State<Services>,
+    caller: Caller,
+) -> ApiResult<Json<Vec<SurveySummary>>> {
+    caller.may(auth::Permission::ViewResults)?;
+    Ok(Json(surveys::list(&s).await?))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct NewSurveyBody {
+    pub title: String,
+    pub question: String,
+}
+
+/// Creates an NPS survey; its public answer link is in the response.
+#[utoipa::path(post, path = "/surveys", tag = "surveys", request_body = NewSurveyBody,
+    responses((status = 201, body = SurveySummary), (status = 422, body = ErrorBody),
+              (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+async fn create_survey(
+    State(s): State<Services>,
+    caller: Caller,
+    Body(body): Body<NewSurveyBody>,
+) -> ApiResult<(StatusCode, Json<SurveySummary>)> {
+    let user = caller.may(auth::Permission::ManageSurveys)?;
+    let created = surveys::create(&s, &user, &body.title, &body.question).await?;
+    Ok((StatusCode::CREATED, Json(created)))
+}
+
+/// A survey with its score: n, promoters, passives, detractors, NPS and its 95 % interval.
+#[utoipa::path(get, path = "/surveys/{id}", tag = "surveys",
+    params(("id" = i64, Path, description = "Survey id")),
+    responses((status = 200, body = SurveyReport), (status = 404, body = ErrorBody)))]
+async fn survey_report(
+    State(s): State<Services>,
+    caller: Caller,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<SurveyReport>> {
+    caller.may(auth::Permission::ViewResults)?;
+    Ok(Json(surveys::report(&s, id).await?))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct SettingsBody {
+    pub status: SurveyStatus,
+    /// RFC 3339; null for no close time.
+    pub closes_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// At least 1; null for no cap.
+    pub response_cap: Option<i64>,
+}
+
+/// Sets a survey's status (draft, active, closed), close time and response cap.
+#[utoipa::path(put, path = "/surveys/{id}/settings", tag = "surveys", request_body = SettingsBody,
+    params(("id" = i64, Path, description = "Survey id")),
+    responses((status = 200, body = SurveySummary), (status = 404, body = ErrorBody),
+              (status = 422, body = ErrorBody), (status = 403, body = ErrorBody)))]
+async fn update_survey_settings(
+    State(s): State<Services>,
+    caller: Caller,
+    Path(id): Path<i64>,
+    Body(body): Body<SettingsBody>,
+) -> ApiResult<Json<SurveySummary>> {
+    caller.may(auth::Permission::ManageSurveys)?;
+    let settings = SurveySettings {
+        status: body.status,
+        closes_at: body.closes_at,
+        response_cap: body.response_cap,
+    };
+    Ok(Json(surveys::update_settings(&s, id, settings).await?))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct AnswerBody {
+    /// 0–10.
+    pub score: Option<i64>,
+    pub comment: Option<String>,
+    /// Repeat a key to make a retried submission record once.
+    pub submission_key: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct AnswerReceipt {
+    /// `recorded`, or `duplicate` when this submission key was seen before.
+    pub status: String,
+}
+
+/// Answers a survey through its public link (no authentication: the link is the key).
+#[utoipa::path(post, path = "/answers/{slug}", tag = "answers", request_body = AnswerBody,
+    params(("slug" = String, Path, description = "The survey's public link id")),
+    security(()),
+    responses((status = 201, body = AnswerReceipt), (status = 200, body = AnswerReceipt),
+              (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
+              (status = 422, body = ErrorBody)))]
+async fn submit_answer(
+    State(s): State<Services>,
+    Path(slug): Path<String>,
+    Body(body): Body<AnswerBody>,
+) -> ApiResult<(StatusCode, Json<AnswerReceipt>)> {
+    let score = body.score.map(|v| v.to_string());
+    let recorded = answers::submit(
+        &s,
+        &slug,
+        score.as_deref(),
+        body.comment.as_deref(),
+        body.submission_key.as_deref(),
+        app::domain::Locale::En,
+    )
+    .await?;
+    Ok(match recorded {
+        Submitted::New => (
+            StatusCode::CREATED,
+            Json(AnswerReceipt {
+                status: "recorded".into(),
+            }),
+        ),
+        Submitted::Duplicate => (
+            StatusCode::OK,
+            Json(AnswerReceipt {
+                status: "duplicate".into(),
+            }),
+        ),
+    })
+}
+
+/// API tokens (admins only); secrets are never listed.
+#[utoipa::path(get, path = "/tokens", tag = "tokens",
+    responses((status = 200, body = Vec<ApiTokenView>), (status = 403, body = ErrorBody)))]
+async fn list_tokens(
+    State(s): State<Services>,
+    caller: Caller,
+) -> ApiResult<Json<Vec<ApiTokenView>>> {
+    caller.may(auth::Permission::ManageTokens)?;
+    Ok(Json(tokens::list(&s).await?))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct NewTokenBody {
+    pub name: String,
+}
+
+/// Creates a token; the response is the only time its secret is shown.
+#[utoipa::path(post, path = "/tokens", tag = "tokens", request_body = NewTokenBody,
+    responses((status = 201, body = CreatedToken), (status = 422, body = ErrorBody), (status = 403, body = ErrorBody)))]
+async fn create_token(
+    State(s): State<Services>,
+    caller: Caller,
+    Body(body): Body<NewTokenBody>,
+) -> ApiResult<(StatusCode, Json<CreatedToken>)> {
+    let user = caller.may(auth::Permission::ManageTokens)?;
+    Ok((
+        StatusCode::CREATED,
+        Json(tokens::create(&s, &user, &body.name).await?),
+    ))
+}
+
+/// Revokes a token at once.
+#[utoipa::path(delete, path = "/tokens/{id}", tag = "tokens",
+    params(("id" = i64, Path, description = "Token id")),
+    responses((status = 204), (status = 404, body = ErrorBody)))]
+async fn revoke_token(
+    State(s): State<Services>,
+    caller: Caller,
+    Path(id): Path<i64>,
+) -> ApiResult<StatusCode> {
+    caller.may(auth::Permission::ManageTokens)?;
+    tokens::revoke(&s, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,101 @@
+//! Cross-site request forgery defence for every state-changing request: browsers say where
+//! a request comes from (`Sec-Fetch-Site`, `Origin`), and only our own pages may POST.
+//! Clients that send neither (scripts, curl) carry no ambient browser cookies to abuse.
+
+use app::ports::Services;
+use axum::{
+    extract::{Request, State},
+    http::{header, HeaderMap, Method, StatusCode},
+    middleware::Next,
+    response::{IntoResponse, Response},
+    Json,
+};
+use serde_json::json;
+
+pub async fn refuse_cross_site(
+    State(services): State<Services>,
+    req: Request,
+    next: Next,
+) -> Response {
+    let safe = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    if safe || same_origin(req.headers(), &services.settings.base_url) {
+        return next.run(req).await;
+    }
+    tracing::warn!(path = %req.uri().path(), "refused a cross-site request");
+    (
+        StatusCode::FORBIDDEN,
+        Json(json!({ "error": "Cross-site requests are not accepted. Submit the form from Resonance itself." })),
+    )
+        .into_response()
+}
+
+fn same_origin(headers: &HeaderMap, base_url: &str) -> bool {
+    let get = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    if let Some(site) = get("sec-fetch-site") {
+        return matches!(site, "same-origin" | "none");
+    }
+    match get(header::ORIGIN.as_str()) {
+        None => true,
+        Some(origin) => {
+            let host = get(header::HOST.as_str()).unwrap_or_default();
+            origin == base_url
+                || origin.strip_prefix("http://") == Some(host)
+                || origin.strip_prefix("https://") == Some(host)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::same_origin;
+    use axum::http::HeaderMap;
+
+    fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        for (k, v) in pairs {
+            h.insert(*k, v.parse().unwrap());
+        }
+        h
+    }
+
+    const BASE: &str = "https://survey.example";
+
+    #[test]
+    fn a_form_posted_from_another_site_is_refused() {
+        assert!(!same_origin(
+            &headers(&[("sec-fetch-site", "cross-site")]),
+            BASE
+        ));
+        assert!(!same_origin(
+            &headers(&[("sec-fetch-site", "same-site")]),
+            BASE
+        ));
+        assert!(!same_origin(
+            &headers(&[
+                ("origin", "https://evil.example"),
+                ("host", "survey.example")
+            ]),
+            BASE
+        ));
+    }
+
+    #[test]
+    fn our_own_pages_and_non_browser_clients_may_post() {
+        assert!(same_origin(
+            &headers(&[("sec-fetch-site", "same-origin")]),
+            BASE
+        ));
+        assert!(same_origin(
+            &headers(&[("origin", "https://survey.example")]),
+            BASE
+        ));
+        assert!(same_origin(
+            &headers(&[
+                ("origin", "http://127.0.0.1:3000"),
+                ("host", "127.0.0.1:3000")
+            ]),
+            BASE
+        ));
+        assert!(same_origin(&headers(&[]), BASE));
+    }
+}

@@ -1,0 +1,44 @@
+//! PostgreSQL: the scale-out backend, shared by many `resonance` processes.
+
+use super::rows::*;
+use super::{backend, connect_error, OpenError};
+use app::ports::{
+    ApiTokenRecord, NewAnswer, NewSurvey, NewUser, Recorded, StoreError, Survey, SurveySettings,
+    User,
+};
+use chrono::{DateTime, Utc};
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::PgPool;
+use std::str::FromStr;
+use std::time::Duration;
+
+pub struct PgStore {
+    pool: PgPool,
+}
+
+impl PgStore {
+    pub async fn connect(url: &str) -> Result<Self, OpenError> {
+        let options =
+            PgConnectOptions::from_str(url).map_err(|e| OpenError::InvalidUrl(e.to_string()))?;
+        let pool = PgPoolOptions::new()
+            .max_connections(16)
+            .acquire_timeout(Duration::from_secs(10))
+            .connect_with(options)
+            .await
+            .map_err(connect_error)?;
+        Ok(Self { pool })
+    }
+
+    pub async fn migrate(&self) -> Result<(), OpenError> {
+        sqlx::migrate!("../migrations/postgres")
+            .run(&self.pool)
+            .await
+            .map_err(|e| OpenError::Migrate(e.to_string()))
+    }
+
+    pub fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+}
+
+impl_store!(PgStore);

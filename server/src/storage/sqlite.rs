@@ -1,0 +1,49 @@
+//! SQLite: one file, WAL, created on first start. The default backend.
+
+use super::rows::*;
+use super::{backend, connect_error, OpenError};
+use app::ports::{
+    ApiTokenRecord, NewAnswer, NewSurvey, NewUser, Recorded, StoreError, Survey, SurveySettings,
+    User,
+};
+use chrono::{DateTime, Utc};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::SqlitePool;
+use std::str::FromStr;
+use std::time::Duration;
+
+pub struct SqliteStore {
+    pool: SqlitePool,
+}
+
+impl SqliteStore {
+    pub async fn connect(url: &str) -> Result<Self, OpenError> {
+        let options = SqliteConnectOptions::from_str(url)
+            .map_err(|e| OpenError::InvalidUrl(e.to_string()))?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .busy_timeout(Duration::from_secs(5))
+            .foreign_keys(true);
+        let pool = SqlitePoolOptions::new()
+            .max_connections(8)
+            .acquire_timeout(Duration::from_secs(10))
+            .connect_with(options)
+            .await
+            .map_err(connect_error)?;
+        Ok(Self { pool })
+    }
+
+    pub async fn migrate(&self) -> Result<(), OpenError> {
+        sqlx::migrate!("../migrations/sqlite")
+            .run(&self.pool)
+            .await
+            .map_err(|e| OpenError::Migrate(e.to_string()))
+    }
+
+    pub fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+}
+
+impl_store!(SqliteStore);

@@ -1,0 +1,258 @@
+//! Test harness: fresh databases on both backends and the app on port 0.
+#![allow(dead_code)]
+
+use clap::Parser;
+use server::config::{Cli, Command};
+use std::net::SocketAddr;
+
+pub const SECRET_KEY: &str = "test-secret-key-0123456789abcdef-0123456789";
+
+/// A fresh SQLite file in a temporary directory.
+pub struct SqliteDb {
+    pub url: String,
+    _dir: tempfile::TempDir,
+}
+
+pub fn sqlite_db() -> SqliteDb {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let url = format!("sqlite://{}", dir.path().join("test.db").display());
+    SqliteDb { url, _dir: dir }
+}
+
+/// A fresh PostgreSQL database, dropped when this value is.
+pub struct PgDb {
+    pub url: String,
+    admin_url: String,
+    name: String,
+}
+
+/// Where the PostgreSQL suite connects: `RESONANCE_TEST_POSTGRES` (a URL, or `skip`).
+/// In CI the suite is mandatory; elsewhere an unreachable server skips it, loudly.
+pub async fn postgres_db() -> Option<PgDb> {
+    let ci = std::env::var("CI").map(|v| v == "true").unwrap_or(false);
+    let admin_url = std::env::var("RESONANCE_TEST_POSTGRES")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
+    if admin_url == "skip" {
+        assert!(!ci, "the PostgreSQL suite may not be skipped in CI");
+        eprintln!("SKIPPED: PostgreSQL suite (RESONANCE_TEST_POSTGRES=skip)");
+        return None;
+    }
+    let name = format!(
+        "resonance_test_{}",
+        app::api::auth::new_secret()[..12]
+            .to_lowercase()
+            .replace('-', "_")
+    );
+    let admin = match sqlx::PgPool::connect(&admin_url).await {
+        Ok(pool) => pool,
+        Err(e) if !ci => {
+            eprintln!("SKIPPED: PostgreSQL suite, {admin_url} unreachable: {e}");
+            return None;
+        }
+        Err(e) => panic!("PostgreSQL is required in CI: {e}"),
+    };
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&admin)
+        .await
+        .expect("create test database");
+    admin.close().await;
+    let base = admin_url
+        .rsplit_once('/')
+        .map(|(b, _)| b)
+        .unwrap_or(&admin_url);
+    Some(PgDb {
+        url: format!("{base}/{name}"),
+        admin_url,
+        name,
+    })
+}
+
+impl PgDb {
+    /// Drops the database under a running app (to see how it copes).
+    pub async fn drop_now(&self) {
+        let admin = sqlx::PgPool::connect(&self.admin_url)
+            .await
+            .expect("admin connection");
+        sqlx::query(&format!(
+            "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+            self.name
+        ))
+        .execute(&admin)
+        .await
+        .expect("drop test database");
+    }
+}
+
+impl Drop for PgDb {
+    fn drop(&mut self) {
+        let (admin_url, name) = (self.admin_url.clone(), self.name.clone());
+        // Dropping needs async; a small runtime of its own keeps Drop simple.
+        let _ = std::thread::spawn(move || {
+            if let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            {
+                rt.block_on(async {
+                    if let Ok(admin) = sqlx::PgPool::connect(&admin_url).await {
+                        let _ =
+                            sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                                .execute(&admin)
+                                .await;
+                    }
+                });
+            }
+        })
+        .join();
+    }
+}
+
+/// The app, listening on a free port, with a cookie-keeping client.
+pub struct TestApp {
+    pub addr: SocketAddr,
+    pub base: String,
+    pub client: reqwest::Client,
+}
+
+pub async fn spawn_app(database_url: &str, extra: &[&str]) -> TestApp {
+    let site = tempfile::tempdir().expect("site dir").keep();
+    let mut argv = vec![
+        "resonance",
+        "serve",
+        "--database-url",
+        database_url,
+        "--bind",
+        "127.0.0.1:0",
+        "--secret-key",
+        SECRET_KEY,
+        "--site-root",
+        site.to_str().expect("utf-8 path"),
+    ];
+    argv.extend_from_slice(extra);
+    let Command::Serve(args) = Cli::try_parse_from(&argv)
+        .expect("valid test arguments")
+        .command
+    else {
+        panic!("serve expected");
+    };
+    let bound = server::serve::bind(&args).await.expect("server starts");
+    let addr = bound.addr;
+    tokio::spawn(bound.serve(std::future::pending()));
+    TestApp {
+        addr,
+        base: format!("http://{addr}"),
+        client: client(),
+    }
+}
+
+pub fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("http client")
+}
+
+impl TestApp {
+    /// An absolute URL for a path; absolute URLs (redirect targets) pass through.
+    pub fn url(&self, path: &str) -> String {
+        if path.starts_with("http") {
+            path.to_string()
+        } else {
+            format!("{}{path}", self.base)
+        }
+    }
+
+    /// Posts a form to a server function the way a browser without JavaScript does, from the
+    /// page `from`: the answer redirects back there, with any error in the URL.
+    pub async fn post_form(
+        &self,
+        client: &reqwest::Client,
+        from: &str,
+        path: &str,
+        form: &[(&str, &str)],
+    ) -> reqwest::Response {
+        client
+            .post(self.url(path))
+            .header("accept", "text/html")
+            .header("referer", self.url(from))
+            .form(form)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    /// The page a form post redirected to, fetched as a fresh browser would.
+    pub async fn follow(&self, res: reqwest::Response) -> String {
+        let location = res.headers()["location"]
+            .to_str()
+            .expect("a redirect")
+            .to_string();
+        let page = client()
+            .get(self.url(&location))
+            .send()
+            .await
+            .expect("request");
+        page.text().await.expect("page text")
+    }
+
+    /// Like `follow`, but as the signed-in user of `client`.
+    pub async fn follow_with(&self, client: &reqwest::Client, res: reqwest::Response) -> String {
+        let location = res.headers()["location"]
+            .to_str()
+            .expect("a redirect")
+            .to_string();
+        let page = client
+            .get(self.url(&location))
+            .send()
+            .await
+            .expect("request");
+        page.text().await.expect("page text")
+    }
+
+    /// Creates the first admin through the setup form; `client` keeps the session.
+    pub async fn set_up_admin(&self, client: &reqwest::Client) {
+        let res = self
+            .post_form(
+                client,
+                "/setup",
+                "/rpc/setup",
+                &[
+                    ("name", "Ada Admin"),
+                    ("email", "ada@example.com"),
+                    ("password", "correct horse battery"),
+                ],
+            )
+            .await;
+        assert!(
+            res.status().is_redirection(),
+            "setup answered {}",
+            res.status()
+        );
+        assert_eq!(res.headers()["location"], "/surveys");
+    }
+
+    /// A new NPS survey made through the API by the signed-in user of `client`.
+    pub async fn create_survey(&self, client: &reqwest::Client, title: &str) -> serde_json::Value {
+        let res = client
+            .post(self.url("/api/v1/surveys"))
+            .json(&serde_json::json!({ "title": title, "question": "How likely…?" }))
+            .send()
+            .await
+            .expect("request");
+        assert_eq!(res.status(), 201);
+        res.json().await.expect("json")
+    }
+
+    /// An API token for the signed-in admin of `client`.
+    pub async fn api_token(&self, client: &reqwest::Client) -> String {
+        let res = client
+            .post(self.url("/api/v1/tokens"))
+            .json(&serde_json::json!({ "name": "tests" }))
+            .send()
+            .await
+            .expect("request");
+        assert_eq!(res.status(), 201);
+        let body: serde_json::Value = res.json().await.expect("json");
+        body["secret"].as_str().expect("secret").to_string()
+    }
+}

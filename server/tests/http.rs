@@ -1,0 +1,735 @@
+//! The app over HTTP on port 0 with a fresh database: accounts, the API and its
+//! OpenAPI document, the answer link's GET rule, CSRF, health, errors.
+
+mod common;
+
+use common::{client, spawn_app, sqlite_db};
+use serde_json::{json, Value};
+
+async fn json_of(res: reqwest::Response) -> Value {
+    res.json().await.expect("a JSON body")
+}
+
+#[tokio::test]
+async fn setup_creates_the_admin_once_with_a_safe_session_cookie() {
+    let db = sqlite_db();
+    let app = spawn_app(&db.url, &[]).await;
+    let admin = client();
+    let res = app
+        .post_form(
+            &admin,
+            "/setup",
+            "/rpc/setup",
+            &[
+                ("name", "Ada"),
+                ("email", "ada@example.com"),
+                ("password", "correct horse battery"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 302);
+    let cookie = res.headers()["set-cookie"].to_str().unwrap().to_string();
+    assert!(cookie.starts_with("resonance_session="), "{cookie}");
+    for flag in ["HttpOnly", "SameSite=Lax", "Path=/"] {
+        assert!(cookie.contains(flag), "{cookie} lacks {flag}");
+    }
+    assert!(
+        !cookie.contains("Secure"),
+        "plain http base URL: no Secure flag"
+    );
+
+    let me = json_of(admin.get(app.url("/api/v1/me")).send().await.unwrap()).await;
+    assert_eq!(me["role"], "admin");
+
+    let second = app
+        .post_form(
+            &client(),
+            "/setup",
+            "/rpc/setup",
+            &[
+                ("name", "Eve"),
+                ("email", "eve@example.com"),
+                ("password", "correct horse battery"),
+            ],
+        )
+        .await;
+    assert_eq!(second.status(), 302);
+    assert!(
+        second.headers()["location"]
+            .to_str()
+            .unwrap()
+            .contains("__err="),
+        "the second setup is refused"
+    );
+    assert_eq!(
+        client()
+            .get(app.url("/setup"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
+}
+
+#[tokio::test]
+async fn cookies_are_secure_when_the_base_url_is_https() {
+    let db = sqlite_db();
+    let app = spawn_app(&db.url, &["--base-url", "https://survey.example"]).await;
+    let res = app
+        .post_form(
+            &client(),
+            "/setup",
+            "/rpc/setup",
+            &[
+                ("name", "Ada"),
+                ("email", "ada@example.com"),
+                ("password", "correct horse battery"),
+            ],
+        )
+        .await;
+    assert!(res.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .contains("; Secure"));
+}
+
+#[tokio::test]
+async fn a_bad_setup_form_comes_back_with_the_message_and_the_input_but_not_the_password() {
+    let db = sqlite_db();
+    let app = spawn_app(&db.url, &[]).await;
+    let res = app
+        .post_form(
+            &client(),
+            "/setup",
+            "/rpc/setup",
+            &[
+                ("name", "Ada"),
+                ("email", "not-an-email"),
+                ("password", "correct horse battery"),
+            ],
+        )
+        .await;
+    let page = app.follow(res).await;
+    assert!(
+        page.contains("is not an email address"),
+        "the message is on the page"
+    );
+    assert!(page.contains("value=\"not-an-email\""), "the input is kept");
+    assert!(
+        !page.contains("correct horse battery"),
+        "the password is never echoed"
+    );
+}
+
+#[tokio::test]
+async fn admin_pages_redirect_to_login_without_a_session() {
+    let db = sqlite_db();
+    let app = spawn_app(&db.url, &[]).await;
+    for path in ["/surveys", "/surveys/1", "/settings/tokens"] {
+        let res = client().get(app.url(path)).send().await.unwrap();
+        assert!(res.status().is_redirection(), "{path}: {}", res.status());
+        assert_eq!(res.headers()["location"], "/login", "{path}");
+    }
+}
+
+#[tokio::test]
+async fn logins_are_rate_limited_per_account() {
+    let db = sqlite_db();
+    let app = spawn_app(&db.url, &[]).await;
+    app.set_up_admin(&client()).await;
+    let attempt = |password: &'static str| {
+        let app = &app;
+        async move {
+            app.post_form(
+                &client(),
+                "/login",
+                "/rpc/login",
+                &[("email", "ada@example.com"), ("password", password)],
+            )
+            .await
+        }
+    };
+    for _ in 0..5 {
+        let res = attempt("wrong password").await;
+        assert!(res.headers()["location"]
+            .to_str()
+            .unwrap()
+            .contains("__err="));
+    }
+    let blocked = attempt("correct horse battery").await;
+    assert!(
+        blocked.headers().get("set-cookie").is_none(),
+        "no session after five failures"
+    );
+    let page = app.follow(blocked).await;
+    assert!(page.contains("Too many failed attempts"));
+}
+
+#[tokio::test]
+async fn the_api_refuses_callers_without_credentials_with_a_json_401() {
+    let db = sqlite_db();
+    let app = spawn_app(&db.url, &[]).await;
+    let res = client()
+        .get(app.url("/api/v1/surveys"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 401);
+    assert!(json_of(res).await["error"]
+        .as_str()
+        .unwrap()
+        .contains("Bearer"));
+    let res = client()
+        .get(app.url("/api/v1/surveys"))
+        .bearer_auth("rsn_not-a-real-token")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 401);
+}
+
+#[tokio::test]
+async fn a_token_creates_a_survey_collects_answers_and_reads_the_score() {
+    let db = sqlite_db();
+    let app = spawn_app(&db.url, &[]).await;
+    let admin = client();
+    app.set_up_admin(&admin).await;
+    let token = app.api_token(&admin).await;
+    let api = client();
+
+    let bad = api
+        .post(app.url("/api/v1/surveys"))
+        .bearer_auth(&token)
+        .json(&json!({ "title": "  ", "question": "How likely…?" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), 422);
+    assert_eq!(
+        json_of(bad).await,
+        json!({ "error": "Please enter the title.", "field": "title" })
+    );
+
+    let res = api
+        .post(app.url("/api/v1/surveys"))
+        .bearer_auth(&token)
+        .json(&json!({ "title": "Q4 NPS", "question": "How likely…?" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    let survey = json_of(res).await;
+    let id = survey["id"].as_i64().unwrap();
+    let link = survey["public_url"].as_str().unwrap().to_string();
+    let slug = link.rsplit('/').next().unwrap().to_string();
+    assert!(link.starts_with(&app.base));
+
+    let answer = |body: Value| {
+        let (api, url) = (api.clone(), app.url(&format!("/api/v1/answers/{slug}")));
+        async move { api.post(url).json(&body).send().await.unwrap() }
+    };
+    for (score, key) in [(10, "a"), (9, "b"), (8, "c"), (3, "d")] {
+        assert_eq!(
+            answer(json!({ "score": score, "submission_key": key }))
+                .await
+                .status(),
+            201
+        );
+    }
+    let repeat = answer(json!({ "score": 0, "submission_key": "a" })).await;
+    assert_eq!(repeat.status(), 200);
+    assert_eq!(json_of(repeat).await["status"], "duplicate");
+
+    for (body, field) in [
+        (json!({ "score": 11 }), "score"),
+        (json!({ "score": -1 }), "score"),
+        (json!({}), "score"),
+        (
+            json!({ "score": 5, "comment": "x".repeat(5001) }),
+            "comment",
+        ),
+    ] {
+        let res = answer(body).await;
+        assert_eq!(res.status(), 422);
+        assert_eq!(json_of(res).await["field"], field);
+    }
+    let malformed = api
+        .post(app.url(&format!("/api/v1/answers/{slug}")))
+        .header("content-type", "application/json")
+        .body("{\"score\": \"ten\"")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(malformed.status(), 422);
+    assert!(json_of(malformed).await["error"].is_string());
+    assert_eq!(answer_to(&api, &app, "no-such-link").await.status(), 404);
+
+    let report = json_of(
+        api.get(app.url(&format!("/api/v1/surveys/{id}")))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    let nps = &report["nps"];
+    assert_eq!(
+        (
+            nps["n"].as_u64(),
+            nps["promoters"].as_u64(),
+            nps["detractors"].as_u64()
+        ),
+        (Some(4), Some(2), Some(1))
+    );
+    assert_eq!(nps["nps"].as_f64(), Some(25.0));
+
+    let listed = json_of(
+        api.get(app.url("/api/v1/surveys"))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(listed.as_array().unwrap().len(), 1);
+}
+
+async fn answer_to(api: &reqwest::Client, app: &common::TestApp, slug: &str) -> reqwest::Response {
+    api.post(app.url(&format!("/api/v1/answers/{slug}")))
+        .json(&json!({ "score": 5 }))
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn following_every_score_link_like_a_mail_scanner_records_nothing() {
+    let db = sqlite_db();
+    let app = spawn_app(&db.url, &[]).await;
+    let admin = client();
+    app.set_up_admin(&admin).await;
+    let res = app
+        .post_form(
+            &admin,
+            "/surveys",
+            "/rpc/create_survey",
+            &[("title", "Scanned"), ("question", "How likely…?")],
+        )
+        .await;
+    let survey_path = res.headers()["location"].to_str().unwrap().to_string();
+    let id = survey_path.rsplit('/').next().unwrap();
+    let survey = json_of(
+        admin
+            .get(app.url(&format!("/api/v1/surveys/{id}")))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    let link = survey["survey"]["public_url"].as_str().unwrap().to_string();
+
+    let scanner = client();
+    for score in 0..=10 {
+        let page = scanner
+            .get(format!("{link}?score={score}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(page.status(), 200);
+        let html = page.text().await.unwrap();
+        assert!(
+            html.contains(&format!("value=\"{score}\" checked")),
+            "score {score} is pre-selected"
+        );
+    }
+    let report = json_of(
+        admin
+            .get(app.url(&format!("/api/v1/surveys/{id}")))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(report["nps"]["n"], 0);
+}
+
+#[tokio::test]
+async fn a_form_posted_from_another_site_is_refused() {
+    let db = sqlite_db();
+    let app = spawn_app(&db.url, &[]).await;
+    let admin = client();
+    app.set_up_admin(&admin).await;
+    let res = admin
+        .post(app.url("/rpc/create_survey"))
+        .header("origin", "https://evil.example")
+        .form(&[("title", "Forged"), ("question", "?")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403);
+    let surveys = json_of(admin.get(app.url("/api/v1/surveys")).send().await.unwrap()).await;
+    assert_eq!(surveys, json!([]));
+}
+
+#[tokio::test]
+async fn the_openapi_document_lists_every_operation_and_each_one_is_served() {
+    let db = sqlite_db();
+    let app = spawn_app(&db.url, &[]).await;
+    let doc = json_of(
+        client()
+            .get(app.url("/api/v1/openapi.json"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    let paths = doc["paths"].as_object().expect("paths");
+    let mut operations = Vec::new();
+    for (path, item) in paths {
+        for method in item.as_object().unwrap().keys() {
+            operations.push(format!("{} {path}", method.to_uppercase()));
+        }
+    }
+    operations.sort();
+    assert_eq!(
+        operations,
+        [
+            "DELETE /api/v1/tokens/{id}",
+            "GET /api/v1/me",
+            "GET /api/v1/surveys",
+            "GET /api/v1/surveys/{id}",
+            "GET /api/v1/tokens",
+            "GET /api/v1/users",
+            "POST /api/v1/answers/{slug}",
+            "POST /api/v1/surveys",
+            "POST /api/v1/tokens",
+            "POST /api/v1/users",
+            "PUT /api/v1/surveys/{id}/settings",
+        ]
+    );
+    // Every documented operation is routed: unauthenticated calls get 401/404/422, never 405.
+    for op in &operations {
+        let (method, path) = op.split_once(' ').unwrap();
+        let url = app.url(&path.replace("{id}", "1").replace("{slug}", "x"));
+        let res = client()
+            .request(method.parse().unwrap(), url)
+            .json(&json!({}))
+            .send()
+            .await
+            .unwrap();
+        assert!(
+            [401, 404, 422].contains(&res.status().as_u16()),
+            "{op} answered {}",
+            res.status()
+        );
+        assert!(
+            json_of(res).await["error"].is_string(),
+            "{op} explains itself"
+        );
+    }
+    let unknown = client()
+        .get(app.url("/api/v1/nothing-here"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unknown.status(), 404);
+    assert!(json_of(unknown).await["error"].is_string());
+}
+
+#[tokio::test]
+async fn health_is_ok_and_unknown_pages_are_a_404_page() {
+    let db = sqlite_db();
+    let app = spawn_app(&db.url, &[]).await;
+    let health = client().get(app.url("/healthz")).send().await.unwrap();
+    assert_eq!(health.status(), 200);
+    assert_eq!(json_of(health).await, json!({ "status": "ok" }));
+    let page = client().get(app.url("/no/such/page")).send().await.unwrap();
+    assert_eq!(page.status(), 404);
+    assert!(page.text().await.unwrap().contains("Page not found"));
+}
+
+#[tokio::test]
+async fn health_answers_503_when_the_database_is_gone() {
+    let Some(db) = common::postgres_db().await else {
+        return;
+    };
+    let app = spawn_app(&db.url, &[]).await;
+    assert_eq!(
+        client()
+            .get(app.url("/healthz"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    db.drop_now().await;
+    assert_eq!(
+        client()
+            .get(app.url("/healthz"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        503
+    );
+}
+
+#[test]
+fn a_bad_database_url_is_a_one_line_error_and_a_failing_exit_code() {
+    for url in ["mysql://localhost/x", "postgres://nobody@127.0.0.1:1/none"] {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_resonance"))
+            .args(["migrate", "--database-url", url])
+            .output()
+            .expect("the binary runs");
+        assert!(!out.status.success(), "{url} must fail");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(
+            stderr.trim().lines().count(),
+            1,
+            "one line for {url}: {stderr}"
+        );
+        assert!(stderr.starts_with("error: "), "{stderr}");
+    }
+}
+
+#[tokio::test]
+async fn roles_decide_what_a_user_may_do() {
+    let db = sqlite_db();
+    let app = spawn_app(&db.url, &[]).await;
+    let admin = client();
+    app.set_up_admin(&admin).await;
+    let viewer_account = json!({
+        "name": "Val Viewer", "email": "val@example.com",
+        "password": "viewer password 1", "role": "viewer"
+    });
+    let created = admin
+        .post(app.url("/api/v1/users"))
+        .json(&viewer_account)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), 201);
+    assert_eq!(json_of(created).await["role"], "viewer");
+    let again = admin
+        .post(app.url("/api/v1/users"))
+        .json(&viewer_account)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), 409);
+    assert_eq!(json_of(again).await["field"], "email");
+
+    let viewer = client();
+    let login = app
+        .post_form(
+            &viewer,
+            "/login",
+            "/rpc/login",
+            &[
+                ("email", "val@example.com"),
+                ("password", "viewer password 1"),
+            ],
+        )
+        .await;
+    assert_eq!(login.headers()["location"], "/surveys");
+    assert_eq!(
+        viewer
+            .get(app.url("/api/v1/surveys"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    let create = viewer
+        .post(app.url("/api/v1/surveys"))
+        .json(&json!({ "title": "Not mine to make", "question": "?" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(create.status(), 403);
+    for path in ["/api/v1/tokens", "/api/v1/users"] {
+        assert_eq!(
+            viewer.get(app.url(path)).send().await.unwrap().status(),
+            403,
+            "{path}"
+        );
+    }
+    let users = json_of(admin.get(app.url("/api/v1/users")).send().await.unwrap()).await;
+    assert_eq!(users.as_array().unwrap().len(), 2);
+}
+
+#[tokio::test]
+async fn the_answer_page_speaks_the_language_asked_for_then_the_browsers() {
+    let db = sqlite_db();
+    let app = spawn_app(&db.url, &[]).await;
+    let admin = client();
+    app.set_up_admin(&admin).await;
+    let survey = app.create_survey(&admin, "Sprache").await;
+    let link = survey["public_url"].as_str().unwrap().to_string();
+    let page = |url: String, accept: &'static str| async move {
+        client()
+            .get(url)
+            .header("accept-language", accept)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+    };
+    let german = page(link.clone(), "de-DE,de;q=0.9,en;q=0.5").await;
+    assert!(german.contains("lang=\"de\""), "html lang is de");
+    assert!(german.contains("Absenden") && german.contains("Äußerst wahrscheinlich"));
+    let english = page(format!("{link}?lang=en"), "de-DE").await;
+    assert!(
+        english.contains("Send") && english.contains("Extremely likely"),
+        "?lang= wins"
+    );
+    let fallback = page(link.clone(), "fr-FR").await;
+    assert!(
+        fallback.contains("Extremely likely"),
+        "unknown languages fall back to the survey's"
+    );
+
+    let slug = link.rsplit('/').next().unwrap();
+    let res = app
+        .post_form(
+            &client(),
+            &format!("/s/{slug}?lang=de"),
+            "/rpc/answer",
+            &[("slug", slug), ("submission_key", "k1"), ("lang", "de")],
+        )
+        .await;
+    let again = app.follow(res).await;
+    assert!(
+        again.contains("Bitte wählen Sie eine Bewertung aus."),
+        "the error is in German"
+    );
+}
+
+#[tokio::test]
+async fn a_survey_takes_answers_only_while_active_before_its_close_time_and_under_its_cap() {
+    let db = sqlite_db();
+    let app = spawn_app(&db.url, &[]).await;
+    let admin = client();
+    app.set_up_admin(&admin).await;
+    let survey = app.create_survey(&admin, "Lifecycle").await;
+    let (id, link) = (
+        survey["id"].as_i64().unwrap(),
+        survey["public_url"].as_str().unwrap().to_string(),
+    );
+    let slug = link.rsplit('/').next().unwrap().to_string();
+    let settings = |body: Value| {
+        let (admin, url) = (
+            admin.clone(),
+            app.url(&format!("/api/v1/surveys/{id}/settings")),
+        );
+        async move { admin.put(url).json(&body).send().await.unwrap() }
+    };
+    let answer = |key: &'static str| {
+        let url = app.url(&format!("/api/v1/answers/{slug}"));
+        async move {
+            client()
+                .post(url)
+                .json(&json!({ "score": 8, "submission_key": key }))
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let page = || {
+        let url = link.clone();
+        async move {
+            client()
+                .get(url)
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap()
+        }
+    };
+
+    let draft =
+        settings(json!({ "status": "draft", "closes_at": null, "response_cap": null })).await;
+    assert_eq!(draft.status(), 200);
+    assert_eq!(json_of(draft).await["accepting_answers"], false);
+    assert!(page().await.contains("This survey is not open yet."));
+    let refused = answer("a").await;
+    assert_eq!(refused.status(), 409);
+    assert_eq!(
+        json_of(refused).await["error"],
+        "This survey is not open yet. Please try again later."
+    );
+
+    let capped =
+        settings(json!({ "status": "active", "closes_at": null, "response_cap": 1 })).await;
+    assert_eq!(json_of(capped).await["accepting_answers"], true);
+    assert_eq!(answer("a").await.status(), 201);
+    assert_eq!(
+        answer("a").await.status(),
+        200,
+        "a repeated submission is still idempotent"
+    );
+    assert_eq!(answer("b").await.status(), 409, "the cap is reached");
+    assert!(page().await.contains("already received all the answers"));
+
+    let past = settings(
+        json!({ "status": "active", "closes_at": "2020-01-01T00:00:00Z", "response_cap": null }),
+    )
+    .await;
+    assert_eq!(json_of(past).await["closes_at"], "2020-01-01T00:00");
+    assert_eq!(answer("c").await.status(), 409);
+    assert!(page().await.contains("This survey has ended"));
+
+    let bad = settings(json!({ "status": "active", "closes_at": null, "response_cap": 0 })).await;
+    assert_eq!(bad.status(), 422);
+    assert_eq!(json_of(bad).await["field"], "response_cap");
+    let unknown = admin
+        .put(app.url("/api/v1/surveys/999/settings"))
+        .json(&json!({ "status": "closed", "closes_at": null, "response_cap": null }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unknown.status(), 404);
+
+    // The admin page's form: plain text fields, errors re-rendered with the input.
+    let (page, id_text) = (format!("/surveys/{id}"), id.to_string());
+    let settings_form = |closes_at: &'static str| {
+        let (app, admin, page, id_text) = (&app, &admin, page.clone(), id_text.clone());
+        async move {
+            let form = [
+                ("id", id_text.as_str()),
+                ("status", "closed"),
+                ("closes_at", closes_at),
+                ("response_cap", ""),
+            ];
+            app.post_form(admin, &page, "/rpc/survey_settings", &form)
+                .await
+        }
+    };
+    let html = app
+        .follow_with(&admin, settings_form("tomorrow").await)
+        .await;
+    assert!(html.contains("Enter the close time as YYYY-MM-DDTHH:MM (UTC)."));
+    assert!(html.contains("value=\"tomorrow\""));
+    let saved = settings_form("").await;
+    assert!(!saved.headers()["location"]
+        .to_str()
+        .unwrap()
+        .contains("__err"));
+    let report = json_of(
+        admin
+            .get(app.url(&format!("/api/v1/surveys/{id}")))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(report["survey"]["status"], "closed");
+    assert_eq!(report["survey"]["response_count"], 1);
+}
