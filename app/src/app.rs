@@ -48,8 +48,10 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/surveys/:id") view=SurveyPage ssr=ssr.clone() />
                 <Route path=path!("/settings/tokens") view=TokensPage ssr=ssr.clone() />
                 <Route path=path!("/settings/users") view=UsersPage ssr=ssr.clone() />
-                <Route path=path!("/s/:slug") view=AnswerPage ssr=ssr.clone() />
-                <Route path=path!("/s/:slug/thanks") view=ThanksPage ssr=ssr />
+                <Route path=path!("/s/:id") view=|| view! { <AnswerPage link_kind="s" /> } ssr=ssr.clone() />
+                <Route path=path!("/s/:id/thanks") view=|| view! { <ThanksPage link_kind="s" /> } ssr=ssr.clone() />
+                <Route path=path!("/t/:id") view=|| view! { <AnswerPage link_kind="t" /> } ssr=ssr.clone() />
+                <Route path=path!("/t/:id/thanks") view=|| view! { <ThanksPage link_kind="t" /> } ssr=ssr />
             </Routes>
         </Router>
     }

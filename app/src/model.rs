@@ -1,9 +1,10 @@
 //! What the pages and the JSON API show: plain data, serialisable, the same on both sides
 //! of the wire.
 
-use crate::domain::NpsResult;
+use crate::domain::report::QuestionScore;
 /// The kinds of survey are the domain's; the model re-exports them for the pages.
 pub use crate::domain::SurveyKind;
+use crate::domain::{Locale, QuestionKind};
 use serde::{Deserialize, Serialize};
 
 /// A user's role decides what they may do; see `api::auth::authorize`.
@@ -81,9 +82,13 @@ pub struct SurveySummary {
     #[cfg_attr(feature = "ssr", schema(value_type = String))]
     pub kind: SurveyKind,
     pub title: String,
-    pub question: String,
     pub status: SurveyStatus,
     pub public_url: String,
+    /// Number of questions in the current version.
+    pub questions: usize,
+    /// Grows when questions change after answers came in; answers keep their version.
+    pub version: i64,
+    pub anonymous: bool,
     pub created_at: String,
     /// When the survey stops taking answers, UTC, as `YYYY-MM-DDTHH:MM`.
     pub closes_at: Option<String>,
@@ -98,9 +103,30 @@ pub struct SurveySummary {
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct SurveyReport {
     pub survey: SurveySummary,
-    /// n, promoters, passives, detractors, nps (points), adjusted, ci {low, high}.
-    #[cfg_attr(feature = "ssr", schema(value_type = Object))]
-    pub nps: NpsResult,
+    pub questions: Vec<QuestionReport>,
+}
+
+/// One question's results: a score for scale questions, counts for choices.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct QuestionReport {
+    pub key: String,
+    pub text: String,
+    /// nps, enps, ces, csat, likert or rating with n, the score and its 95 % interval.
+    #[cfg_attr(feature = "ssr", schema(value_type = Option<Object>))]
+    pub score: Option<QuestionScore>,
+    /// For choice questions: how often each option was chosen.
+    pub choices: Vec<ChoiceCount>,
+    /// Answers given to this question.
+    pub answered: u64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct ChoiceCount {
+    pub key: String,
+    pub label: String,
+    pub n: u64,
 }
 
 /// Whether a respondent can answer now, and if not, why.
@@ -114,19 +140,63 @@ pub enum Availability {
     Full,
 }
 
-/// What a respondent sees of a survey; nothing about other answers.
+/// One page of a survey as its respondent sees it: one question, in their language,
+/// with what they answered before (coming back to change it).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
-pub struct PublicSurvey {
-    pub slug: String,
+pub struct RespondentPage {
+    /// The link's path, `/s/{slug}` (public) or `/t/{token}` (personal).
+    pub link: String,
     pub title: String,
-    pub question: String,
+    /// Shown above the first question only.
+    pub intro: Option<String>,
+    pub locale: Locale,
     pub availability: Availability,
-    /// A fresh key per page view, so a double-submitted form records one answer.
-    pub submission_key: String,
-    /// The language the page speaks: ?lang=, then Accept-Language, then the survey's.
-    #[cfg_attr(feature = "ssr", schema(value_type = String))]
-    pub locale: crate::domain::Locale,
+    pub brand_color: Option<String>,
+    pub logo_url: Option<String>,
+    /// 0-based page number and number of pages.
+    pub step: usize,
+    pub steps: usize,
+    pub question: Option<QuestionView>,
+    /// Ties the pages of a public link's response together; a personal link's token does.
+    pub resume_key: String,
+    /// Shown to an author: every page, nothing can be sent.
+    pub preview: bool,
+}
+
+/// A question ready to render: texts localised and placeholders filled.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct QuestionView {
+    pub key: String,
+    pub kind: QuestionKind,
+    pub text: String,
+    pub required: bool,
+    /// Every point of a scale, lowest first, with its label if it has one.
+    pub points: Vec<ScalePoint>,
+    /// Choice options: (key, label).
+    pub options: Vec<(String, String)>,
+    /// The "why?" prompt per category (low, middle, high) and the generic one.
+    pub follow_ups: [Option<String>; 3],
+    pub follow_up_default: String,
+    /// What the respondent gave before, or what `?score=` pre-selects.
+    pub values: Vec<String>,
+    pub follow_up: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ScalePoint {
+    pub value: u8,
+    pub label: Option<String>,
+}
+
+/// The thank-you page: the survey's own message in the respondent's language.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ThankYouView {
+    pub title: String,
+    pub message: String,
+    pub locale: Locale,
+    pub brand_color: Option<String>,
+    /// Where to go back to change the answers, while the survey is open.
+    pub change_link: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -1,9 +1,12 @@
 //! What the use cases need from the outside world. The server crate implements these
 //! traits (SQLite, PostgreSQL) and hands them to every request as `Services`.
 
+use crate::domain::survey::{AnswerValue, SurveyDefinition};
+use crate::domain::Locale;
 use crate::model::{Role, SurveyKind, SurveyStatus};
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 #[derive(Debug, thiserror::Error)]
@@ -45,24 +48,19 @@ pub struct ApiTokenRecord {
 
 #[derive(Clone, Debug)]
 pub struct NewSurvey {
-    pub kind: SurveyKind,
-    pub title: String,
-    pub question: String,
+    pub definition: SurveyDefinition,
     pub public_slug: String,
-    pub anonymous: bool,
     pub created_by: i64,
 }
 
+/// A survey with its current definition. `version` counts the definitions that answers
+/// were given to; see [`Store::save_definition`].
 #[derive(Clone, Debug, PartialEq)]
 pub struct Survey {
     pub id: i64,
-    pub kind: SurveyKind,
-    pub title: String,
-    pub question_id: i64,
-    pub question: String,
     pub public_slug: String,
-    pub anonymous: bool,
-    pub default_locale: crate::domain::Locale,
+    pub version: i64,
+    pub definition: SurveyDefinition,
     pub status: SurveyStatus,
     pub closes_at: Option<DateTime<Utc>>,
     pub response_cap: Option<i64>,
@@ -80,6 +78,15 @@ pub enum NotOpen {
 }
 
 impl Survey {
+    pub fn kind(&self) -> SurveyKind {
+        self.definition.kind
+    }
+
+    /// The title in the survey's default language.
+    pub fn title(&self) -> &str {
+        self.definition.title.get(self.definition.default_locale)
+    }
+
     /// Open means active, before its close time, and under its response cap.
     pub fn accepting_answers(&self, now: DateTime<Utc>) -> Result<(), NotOpen> {
         match self.status {
@@ -108,24 +115,92 @@ pub struct SurveySettings {
     pub response_cap: Option<i64>,
 }
 
-/// One submitted answer. For anonymous surveys `submitted_at` is None: only the day is
-/// kept, so the row cannot be matched to a send time.
-#[derive(Clone, Debug)]
-pub struct NewAnswer {
+/// How a saved definition was stored.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SavedAs {
+    /// No answers yet: the current version was changed in place.
+    SameVersion(i64),
+    /// Answers exist: the change became this new version; earlier answers keep theirs.
+    NewVersion(i64),
+}
+
+/// A personal link to a survey: what it knows about the person it was made for.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Invitation {
+    pub id: i64,
     pub survey_id: i64,
-    pub question_id: i64,
-    pub score: Option<u8>,
-    pub comment: Option<String>,
-    pub submission_key: String,
+    pub contact_id: Option<i64>,
+    pub locale: Option<Locale>,
+    /// Contact attributes, for placeholders and the survey's grouping attributes.
+    pub attributes: BTreeMap<String, String>,
+    pub answered: bool,
+}
+
+#[derive(Clone, Debug)]
+pub struct NewInvitation {
+    pub survey_id: i64,
+    pub token_hash: String,
+    pub contact_id: Option<i64>,
+    pub locale: Option<Locale>,
+    pub attributes: BTreeMap<String, String>,
+}
+
+/// One question's checked answer, ready to store.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StoredAnswer {
+    pub question_key: String,
+    pub value: AnswerValue,
+    /// The answer to the category's "why?" prompt.
+    pub follow_up: Option<String>,
+}
+
+impl StoredAnswer {
+    /// The score reports count, for scale questions.
+    pub fn score(&self) -> Option<u8> {
+        match self.value {
+            AnswerValue::Score(score) => Some(score),
+            _ => None,
+        }
+    }
+}
+
+/// Answers to one page of a survey, added to (or changing) the response that
+/// `response_key` names. For anonymous surveys `contact_id` and `at` are None: only the
+/// day is kept, so the row cannot be matched to a send.
+#[derive(Clone, Debug)]
+pub struct AnswerBatch {
+    pub survey_id: i64,
+    pub version: i64,
+    pub response_key: String,
+    pub invitation_id: Option<i64>,
+    pub contact_id: Option<i64>,
+    /// The grouping attributes the survey names, copied from the contact.
+    pub groups: BTreeMap<String, String>,
+    pub locale: Locale,
     pub day: NaiveDate,
-    pub submitted_at: Option<DateTime<Utc>>,
+    pub at: Option<DateTime<Utc>>,
+    /// Answers to store; a question answered before is replaced.
+    pub answers: Vec<StoredAnswer>,
+    /// Questions skipped on this page: an earlier answer to them is removed.
+    pub cleared: Vec<String>,
+    /// The last page was submitted.
+    pub completed: bool,
+}
+
+/// A response as its respondent left it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ResponseRecord {
+    pub id: i64,
+    pub answers: Vec<StoredAnswer>,
+    pub completed: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Recorded {
+    /// The first answers of a new response (it counts against the cap).
     New,
-    /// The same submission key was seen before: nothing was written.
-    Duplicate,
+    /// Answers added to or changed in an existing response.
+    Updated,
     /// The survey reached its response cap: nothing was written.
     Full,
 }
@@ -197,6 +272,19 @@ pub trait Store: Send + Sync {
     async fn list_surveys(&self) -> Result<Vec<Survey>, StoreError>;
     async fn survey(&self, id: i64) -> Result<Option<Survey>, StoreError>;
     async fn survey_by_slug(&self, slug: &str) -> Result<Option<Survey>, StoreError>;
+    /// Replaces the survey's definition: in place while it has no answers, as a new
+    /// version once it has (the history stays readable). None when no survey has this id.
+    async fn save_definition(
+        &self,
+        id: i64,
+        definition: &SurveyDefinition,
+    ) -> Result<Option<SavedAs>, StoreError>;
+    /// A past definition, as the responses given to it saw it.
+    async fn survey_version(
+        &self,
+        id: i64,
+        version: i64,
+    ) -> Result<Option<SurveyDefinition>, StoreError>;
     /// False when no survey has this id.
     async fn update_survey_settings(
         &self,
@@ -204,11 +292,26 @@ pub trait Store: Send + Sync {
         settings: &SurveySettings,
     ) -> Result<bool, StoreError>;
 
-    /// Stores the answer, counts it against the survey's cap and bumps its day bucket, in
-    /// one transaction.
-    async fn record_answer(&self, answer: NewAnswer) -> Result<Recorded, StoreError>;
+    async fn create_invitation(&self, invitation: NewInvitation) -> Result<i64, StoreError>;
+    async fn invitation(&self, token_hash: &str) -> Result<Option<Invitation>, StoreError>;
+
+    /// Stores a page of answers in one transaction: creates the response on its first
+    /// page (counted against the cap), replaces earlier answers to the same questions and
+    /// keeps the day buckets in step.
+    async fn record_answers(&self, batch: AnswerBatch) -> Result<Recorded, StoreError>;
+    async fn response(&self, response_key: &str) -> Result<Option<ResponseRecord>, StoreError>;
     /// Count of answers per score 0..=10 for a question, read from the day buckets.
-    async fn score_histogram(&self, question_id: i64) -> Result<[u64; 11], StoreError>;
+    async fn score_histogram(
+        &self,
+        survey_id: i64,
+        question_key: &str,
+    ) -> Result<[u64; 11], StoreError>;
+    /// How often each stored value (as JSON) was given to a choice or text question.
+    async fn value_counts(
+        &self,
+        survey_id: i64,
+        question_key: &str,
+    ) -> Result<Vec<(String, i64)>, StoreError>;
 }
 
 /// The instance's secret: keys the hashes of session and API-token secrets, so a copy of the
@@ -237,6 +340,8 @@ pub struct Settings {
     /// Cookies get `Secure` when the base URL is https.
     pub secure_cookies: bool,
     pub session_days: i64,
+    /// The organisation's name: what `{company}` says in survey texts.
+    pub organisation: String,
 }
 
 impl Settings {

@@ -65,17 +65,30 @@ test.describe.serial("the first slice", () => {
     await expect(page.getByLabel("Email")).toHaveValue(admin.email);
   });
 
-  test("the admin creates an NPS survey, gets its public link and an API token", async ({ browser, playwright }) => {
+  test("the admin creates an NPS survey from its template, previews it and opens it", async ({ browser, playwright }) => {
     const page = await signIn(browser);
-    await page.getByLabel("Title").fill("Customer NPS, Q4");
-    await expect(page.getByLabel("Question")).toHaveValue(/recommend us to a friend or colleague/);
-    await page.getByRole("button", { name: "Create survey" }).click();
+    await page.getByLabel("Kind").selectOption("nps");
+    await page.getByLabel(/^Title/).fill("Customer NPS, Q4");
+    await page.getByRole("button", { name: "Create draft" }).click();
     await expect(page).toHaveURL(/\/surveys\/\d+$/);
     surveyPath = new URL(page.url()).pathname;
     await expect(page.getByRole("heading", { name: "Customer NPS, Q4" })).toBeVisible();
     await expect(page.getByTestId("n")).toHaveText("0");
     answerLink = (await page.getByTestId("public-link").getAttribute("href")) ?? "";
     expect(answerLink).toMatch(/\/s\/[A-Za-z0-9_-]{22}$/);
+
+    // A draft is closed to respondents, but its author previews it in each language.
+    const respondent = await browser.newPage();
+    await respondent.goto(answerLink);
+    await expect(respondent.getByTestId("unavailable")).toHaveText(/not open yet/);
+    await respondent.close();
+    await page.getByTestId("preview-de").click();
+    await expect(page.getByTestId("preview")).toBeVisible();
+    await expect(page.getByText("Wie wahrscheinlich ist es, dass Sie Resonance einem Freund")).toBeVisible();
+    await page.goto(surveyPath);
+    await page.getByLabel("Status", { exact: true }).selectOption("active");
+    await page.getByRole("button", { name: "Save" }).click();
+    await expect(page.getByTestId("survey-state")).toHaveText(/0 responses · taking answers/);
 
     // An API token is created in the UI, shown once, and works on /api/v1.
     await page.getByRole("link", { name: "API tokens" }).click();
@@ -105,7 +118,12 @@ test.describe.serial("the first slice", () => {
     await expect(page.getByRole("radio", { name: "9", exact: true })).toBeChecked();
     // Marks this document: after a hydrated submit the thank-you page is the same document.
     await page.evaluate(() => ((window as any).__stillHere = true));
-    await page.getByLabel(/main reason/).fill("Fast and friendly support");
+    // The follow-up asks what fits the score, and changes with it.
+    await expect(page.getByTestId("follow-up-label")).toHaveText(/like most about Resonance/);
+    await page.locator("label[for=score-3]").click();
+    await expect(page.getByTestId("follow-up-label")).toHaveText(/missing or disappointing/);
+    await page.locator("label[for=score-9]").click();
+    await page.getByLabel(/like most/).fill("Fast and friendly support");
     await page.getByRole("button", { name: "Send" }).click();
     await expect(page).toHaveURL(/\/thanks\?lang=(en|de)$/);
     await expect(page.getByRole("heading", { name: "Thank you!" })).toBeVisible();
@@ -130,7 +148,7 @@ test.describe.serial("the first slice", () => {
     await page.goto(answerLink);
     await page.getByLabel(/main reason/).fill("Too slow to reach anyone");
     await page.getByRole("button", { name: "Send" }).click();
-    await expect(page.getByText("Please choose a score.")).toBeVisible();
+    await expect(page.getByText("Please answer this question.")).toBeVisible();
     await expect(page.getByLabel(/main reason/)).toHaveValue("Too slow to reach anyone");
 
     await page.locator("label[for=score-3]").click();
@@ -161,7 +179,7 @@ test.describe.serial("the first slice", () => {
       await page.goto(answerLink);
       await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
       await page.locator("button[type=submit]").click();
-      await expect(page.locator("#score-error")).not.toBeEmpty();
+      await expect(page.locator("#answer-error")).not.toBeEmpty();
       await expectNoSeriousA11yViolations(page);
       await context.close();
     }
@@ -203,12 +221,84 @@ test.describe.serial("the first slice", () => {
     // Closing the survey: the link then says so, politely, instead of offering the scale.
     await page.getByLabel("Status", { exact: true }).selectOption("closed");
     await page.getByRole("button", { name: "Save" }).click();
-    await expect(page.getByTestId("survey-state")).toHaveText("4 responses · not taking answers");
+    await expect(page.getByTestId("survey-state")).toHaveText(/4 responses · not taking answers/);
     const respondent = await browser.newPage();
     await respondent.goto(answerLink);
     await expect(respondent.getByTestId("unavailable")).toHaveText(/This survey has ended/);
     await expect(respondent.getByRole("radio")).toHaveCount(0);
     await respondent.close();
+  });
+
+  test("a pulse survey is answered page by page in German without JavaScript, and can be changed", async ({ browser }) => {
+    const page = await signIn(browser);
+    await page.getByLabel("Kind").selectOption("pulse");
+    await page.getByRole("button", { name: "Create draft" }).click();
+    await expect(page).toHaveURL(/\/surveys\/\d+$/);
+    const pulsePath = new URL(page.url()).pathname;
+    await page.getByLabel("Status", { exact: true }).selectOption("active");
+    await page.getByRole("button", { name: "Save" }).click();
+    await expect(page.getByTestId("survey-state")).toHaveText(/· taking answers/);
+    const link = (await page.getByTestId("public-link").getAttribute("href")) ?? "";
+
+    const context = await browser.newContext({ javaScriptEnabled: false, locale: "de-DE" });
+    const r = await context.newPage();
+    await r.goto(link);
+    await expect(r.getByTestId("progress")).toHaveText("Frage 1 von 7");
+    await expect(r.getByText("Meine Arbeitsbelastung ist gut zu bewältigen.")).toBeVisible();
+    // A required statement cannot be skipped.
+    await r.getByRole("button", { name: "Weiter" }).click();
+    await expect(r.getByText("Bitte beantworten Sie diese Frage.")).toBeVisible();
+    for (let step = 1; step <= 5; step++) {
+      await r.getByRole("radio", { name: /^4 · / }).check();
+      await r.getByRole("button", { name: "Weiter" }).click();
+      await expect(r.getByTestId("progress")).toHaveText(`Frage ${step + 1} von 7`);
+    }
+    await r.locator("label[for=score-8]").click();
+    await r.getByRole("button", { name: "Weiter" }).click();
+    await r.getByLabel(/sonst noch etwas/).fill("Mehr Zeit für Weiterbildung");
+    await r.getByRole("button", { name: "Absenden" }).click();
+    await expect(r.getByRole("heading", { name: "Vielen Dank!" })).toBeVisible();
+
+    // Coming back shows the answers given, and a change replaces them.
+    await r.getByRole("link", { name: /Antworten ändern/ }).click();
+    await expect(r.getByRole("radio", { name: /^4 · / })).toBeChecked();
+    await r.getByRole("radio", { name: /^2 · / }).check();
+    await r.getByRole("button", { name: "Weiter" }).click();
+    await expect(r.getByTestId("progress")).toHaveText("Frage 2 von 7");
+    await context.close();
+
+    await page.goto(pulsePath);
+    await expect(page.getByTestId("responses")).toHaveText("1");
+    const workload = page.locator("[data-question=workload]");
+    await expect(workload.getByTestId("n")).toHaveText("1");
+    await expect(workload.getByTestId("share")).toHaveCount(0);
+    await expect(workload.getByTestId("score")).toHaveText("0.0 %");
+    const enps = page.locator("[data-question=enps]");
+    await expect(enps.getByTestId("passives")).toHaveText("1 · 100.0 %");
+  });
+
+  test("a CSAT survey is answered with JavaScript from its labelled five-point scale", async ({ browser }) => {
+    const page = await signIn(browser);
+    await page.getByLabel("Kind").selectOption("csat");
+    await page.getByLabel(/^Subject/).fill("your delivery");
+    await page.getByRole("button", { name: "Create draft" }).click();
+    await expect(page).toHaveURL(/\/surveys\/\d+$/);
+    const csatPath = new URL(page.url()).pathname;
+    await page.getByLabel("Status", { exact: true }).selectOption("active");
+    await page.getByRole("button", { name: "Save" }).click();
+    await expect(page.getByTestId("survey-state")).toHaveText(/· taking answers/);
+    const link = (await page.getByTestId("public-link").getAttribute("href")) ?? "";
+
+    const r = await browser.newPage();
+    await r.goto(`${link}?lang=en`);
+    await expect(r.locator("body")).toHaveAttribute("data-hydrated", "true");
+    await expect(r.getByText(/satisfied are you with your delivery/)).toBeVisible();
+    await r.getByRole("radio", { name: /^5 · Very satisfied/ }).check();
+    await r.getByRole("button", { name: "Send" }).click();
+    await expect(r.getByRole("heading", { name: "Thank you!" })).toBeVisible();
+    await r.close();
+    await page.goto(csatPath);
+    await expect(page.getByTestId("score")).toHaveText("100.0 %");
   });
 
   test("an unknown page answers 404 with a page", async ({ page }) => {

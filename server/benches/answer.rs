@@ -63,7 +63,7 @@ where
 
 /// The raw limit: the rows one answer writes (response, answer, day bucket), in one
 /// transaction, straight through sqlx with no HTTP or application code in the way.
-async fn raw_inserts(url: &str, question_id: i64, survey_id: i64) -> Figures {
+async fn raw_inserts(url: &str, survey_id: i64) -> Figures {
     macro_rules! raw {
         ($pool:expr) => {{
             let pool = $pool;
@@ -73,8 +73,8 @@ async fn raw_inserts(url: &str, question_id: i64, survey_id: i64) -> Figures {
                     let mut tx = pool.begin().await.expect("begin");
                     let day = chrono::Utc::now().date_naive();
                     let id: i64 = sqlx::query_scalar(
-                        "INSERT INTO responses (survey_id, submission_key, day, submitted_at) \
-                         VALUES ($1, $2, $3, $4) RETURNING id",
+                        "INSERT INTO responses (survey_id, version, response_key, locale, day, submitted_at) \
+                         VALUES ($1, 1, $2, 'en', $3, $4) RETURNING id",
                     )
                     .bind(survey_id)
                     .bind(format!("raw-{i}"))
@@ -83,17 +83,21 @@ async fn raw_inserts(url: &str, question_id: i64, survey_id: i64) -> Figures {
                     .fetch_one(&mut *tx)
                     .await
                     .expect("response");
-                    sqlx::query("INSERT INTO answers (response_id, question_id, score) VALUES ($1, $2, 7)")
+                    sqlx::query(
+                        "INSERT INTO answers (response_id, question_key, score, value) \
+                         VALUES ($1, 'nps', 7, '{\"type\":\"score\",\"value\":7}')",
+                    )
                         .bind(id)
-                        .bind(question_id)
                         .execute(&mut *tx)
                         .await
                         .expect("answer");
                     sqlx::query(
-                        "INSERT INTO answer_buckets (question_id, day, segment, score, n) VALUES ($1, $2, 'raw', 7, 1) \
-                         ON CONFLICT (question_id, day, segment, score) DO UPDATE SET n = answer_buckets.n + 1",
+                        "INSERT INTO answer_buckets (survey_id, question_key, day, segment, score, n) \
+                         VALUES ($1, 'nps', $2, 'raw', 7, 1) \
+                         ON CONFLICT (survey_id, question_key, day, segment, score) \
+                         DO UPDATE SET n = answer_buckets.n + 1",
                     )
-                    .bind(question_id)
+                    .bind(survey_id)
                     .bind(day)
                     .execute(&mut *tx)
                     .await
@@ -150,19 +154,32 @@ async fn bench_backend(name: &str, url: &str) {
         })
         .await
         .expect("user");
-    let survey = store
-        .create_survey(app::ports::NewSurvey {
-            kind: app::model::SurveyKind::Nps,
-            title: "Bench".into(),
-            question: "How likely…?".into(),
-            public_slug: "bench-slug".into(),
-            anonymous: false,
-            created_by: admin.id,
-        })
-        .await
-        .expect("survey");
+    let open = app::ports::SurveySettings {
+        status: app::model::SurveyStatus::Active,
+        closes_at: None,
+        response_cap: None,
+    };
+    let mut surveys = Vec::new();
+    for (kind, slug) in [
+        (app::model::SurveyKind::Nps, "bench-slug"),
+        (app::model::SurveyKind::Pulse, "bench-pulse"),
+    ] {
+        let survey = store
+            .create_survey(app::ports::NewSurvey {
+                definition: app::domain::template(kind),
+                public_slug: slug.into(),
+                created_by: admin.id,
+            })
+            .await
+            .expect("survey");
+        store
+            .update_survey_settings(survey.id, &open)
+            .await
+            .expect("open");
+        surveys.push(survey);
+    }
 
-    let raw = raw_inserts(url, survey.question_id, survey.id).await;
+    let raw = raw_inserts(url, surveys[0].id).await;
     let client = reqwest::Client::new();
     let page = {
         let (client, url) = (client.clone(), format!("{base}/s/bench-slug?score=7"));
@@ -183,10 +200,27 @@ async fn bench_backend(name: &str, url: &str) {
             async move {
                 let res = client
                     .post(url)
-                    .json(&serde_json::json!({ "score": i % 11, "submission_key": format!("http-{i}") }))
+                    .json(&serde_json::json!({ "answers": { "nps": i % 11 } }))
                     .send()
                     .await
                     .expect("answer");
+                assert_eq!(res.status(), 201);
+            }
+        })
+        .await
+    };
+    // A whole pulse response: five Likert statements, eNPS and a comment in one POST.
+    let pulse = {
+        let (client, url) = (client.clone(), format!("{base}/api/v1/answers/bench-pulse"));
+        measure(ANSWER_REQUESTS, move |i| {
+            let (client, url) = (client.clone(), url.clone());
+            async move {
+                let s = 1 + i % 5;
+                let body = serde_json::json!({ "answers": {
+                    "workload": s, "recognition": s, "manager_support": s, "growth": s,
+                    "belonging": s, "enps": i % 11, "comments": "More focus time"
+                } });
+                let res = client.post(url).json(&body).send().await.expect("answer");
                 assert_eq!(res.status(), 201);
             }
         })
@@ -203,6 +237,7 @@ async fn bench_backend(name: &str, url: &str) {
     row("raw insert (3 rows, 1 tx)", &raw);
     row("GET answer page", &page);
     row("POST answer (API)", &post);
+    row("POST pulse, 7 answers (API)", &pulse);
 }
 
 #[tokio::main]

@@ -76,6 +76,9 @@ pub struct ServeArgs {
     /// Days a sign-in lasts.
     #[arg(long, env = "RESONANCE_SESSION_DAYS", default_value_t = 14)]
     pub session_days: i64,
+    /// The organisation's name, which `{company}` in survey texts stands for.
+    #[arg(long, env = "RESONANCE_ORGANISATION", default_value = "Resonance")]
+    pub organisation: String,
 }
 
 /// A secret value: parsed from text, never shown by `Debug`.

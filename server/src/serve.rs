@@ -42,6 +42,7 @@ pub async fn bind(args: &ServeArgs) -> anyhow::Result<Bound> {
             base_url: base_url.clone(),
             secret_key,
             session_days: args.session_days,
+            organisation: args.organisation.clone(),
         }),
     };
     let options = LeptosOptions::builder()

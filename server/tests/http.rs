@@ -201,63 +201,80 @@ async fn a_token_creates_a_survey_collects_answers_and_reads_the_score() {
     let bad = api
         .post(app.url("/api/v1/surveys"))
         .bearer_auth(&token)
-        .json(&json!({ "title": "  ", "question": "How likely…?" }))
+        .json(&json!({ "kind": "poll" }))
         .send()
         .await
         .unwrap();
     assert_eq!(bad.status(), 422);
-    assert_eq!(
-        json_of(bad).await,
-        json!({ "error": "Please enter the title.", "field": "title" })
-    );
+    assert_eq!(json_of(bad).await["field"], "kind");
 
     let res = api
         .post(app.url("/api/v1/surveys"))
         .bearer_auth(&token)
-        .json(&json!({ "title": "Q4 NPS", "question": "How likely…?" }))
+        .json(&json!({ "kind": "nps", "title": "Q4 NPS" }))
         .send()
         .await
         .unwrap();
     assert_eq!(res.status(), 201);
     let survey = json_of(res).await;
+    assert_eq!(
+        (survey["title"].as_str(), survey["questions"].as_u64()),
+        (Some("Q4 NPS"), Some(1))
+    );
     let id = survey["id"].as_i64().unwrap();
     let link = survey["public_url"].as_str().unwrap().to_string();
     let slug = link.rsplit('/').next().unwrap().to_string();
     assert!(link.starts_with(&app.base));
+    app.set_status(&admin, id, "active").await;
 
     let answer = |body: Value| {
         let (api, url) = (api.clone(), app.url(&format!("/api/v1/answers/{slug}")));
         async move { api.post(url).json(&body).send().await.unwrap() }
     };
-    for (score, key) in [(10, "a"), (9, "b"), (8, "c"), (3, "d")] {
-        assert_eq!(
-            answer(json!({ "score": score, "submission_key": key }))
-                .await
-                .status(),
-            201
-        );
+    let key = |c: char| c.to_string().repeat(22);
+    for (score, k) in [(10, 'a'), (9, 'b'), (8, 'c'), (3, 'd')] {
+        let res = answer(json!({ "answers": { "nps": score }, "resume_key": key(k) })).await;
+        assert_eq!(res.status(), 201);
     }
-    let repeat = answer(json!({ "score": 0, "submission_key": "a" })).await;
+    // The same response sent again changes it instead of adding one.
+    let repeat = answer(json!({ "answers": { "nps": 10 }, "resume_key": key('a'),
+        "follow_ups": { "nps": "Great support" } }))
+    .await;
     assert_eq!(repeat.status(), 200);
-    assert_eq!(json_of(repeat).await["status"], "duplicate");
+    assert_eq!(json_of(repeat).await["status"], "updated");
+    let fresh = json_of(answer(json!({ "answers": { "nps": "7" } })).await).await;
+    assert_eq!(fresh["status"], "recorded");
+    assert!(
+        fresh["resume_key"].as_str().unwrap().len() >= 22,
+        "a new response gets a key"
+    );
 
     for (body, field) in [
-        (json!({ "score": 11 }), "score"),
-        (json!({ "score": -1 }), "score"),
-        (json!({}), "score"),
+        (json!({ "answers": { "nps": 11 } }), "answers.nps"),
+        (json!({ "answers": { "nps": -1 } }), "answers.nps"),
+        (json!({ "answers": { "nps": 7.5 } }), "answers.nps"),
+        (json!({}), "answers.nps"),
         (
-            json!({ "score": 5, "comment": "x".repeat(5001) }),
-            "comment",
+            json!({ "answers": { "nps": 5, "other": 1 } }),
+            "answers.other",
+        ),
+        (
+            json!({ "answers": { "nps": 5 }, "follow_ups": { "nps": "x".repeat(2001) } }),
+            "follow_ups.nps",
+        ),
+        (
+            json!({ "answers": { "nps": 5 }, "resume_key": "short" }),
+            "resume_key",
         ),
     ] {
-        let res = answer(body).await;
-        assert_eq!(res.status(), 422);
-        assert_eq!(json_of(res).await["field"], field);
+        let res = answer(body.clone()).await;
+        assert_eq!(res.status(), 422, "{body}");
+        assert_eq!(json_of(res).await["field"], field, "{body}");
     }
     let malformed = api
         .post(app.url(&format!("/api/v1/answers/{slug}")))
         .header("content-type", "application/json")
-        .body("{\"score\": \"ten\"")
+        .body("{\"answers\": ")
         .send()
         .await
         .unwrap();
@@ -273,16 +290,19 @@ async fn a_token_creates_a_survey_collects_answers_and_reads_the_score() {
             .unwrap(),
     )
     .await;
-    let nps = &report["nps"];
+    assert_eq!(report["survey"]["response_count"], 5);
+    let score = &report["questions"][0]["score"];
+    assert_eq!(score["type"], "nps");
+    let nps = &score["result"];
     assert_eq!(
         (
             nps["n"].as_u64(),
             nps["promoters"].as_u64(),
             nps["detractors"].as_u64()
         ),
-        (Some(4), Some(2), Some(1))
+        (Some(5), Some(2), Some(1))
     );
-    assert_eq!(nps["nps"].as_f64(), Some(25.0));
+    assert_eq!(nps["nps"].as_f64(), Some(20.0));
 
     let listed = json_of(
         api.get(app.url("/api/v1/surveys"))
@@ -297,7 +317,7 @@ async fn a_token_creates_a_survey_collects_answers_and_reads_the_score() {
 
 async fn answer_to(api: &reqwest::Client, app: &common::TestApp, slug: &str) -> reqwest::Response {
     api.post(app.url(&format!("/api/v1/answers/{slug}")))
-        .json(&json!({ "score": 5 }))
+        .json(&json!({ "answers": { "nps": 5 } }))
         .send()
         .await
         .unwrap()
@@ -314,34 +334,43 @@ async fn following_every_score_link_like_a_mail_scanner_records_nothing() {
             &admin,
             "/surveys",
             "/rpc/create_survey",
-            &[("title", "Scanned"), ("question", "How likely…?")],
+            &[("kind", "nps"), ("title", "Scanned"), ("subject", "")],
         )
         .await;
     let survey_path = res.headers()["location"].to_str().unwrap().to_string();
-    let id = survey_path.rsplit('/').next().unwrap();
-    let survey = json_of(
+    let id: i64 = survey_path.rsplit('/').next().unwrap().parse().unwrap();
+    let survey = app.set_status(&admin, id, "active").await;
+    let link = survey["public_url"].as_str().unwrap().to_string();
+    let personal = json_of(
         admin
-            .get(app.url(&format!("/api/v1/surveys/{id}")))
+            .post(app.url(&format!("/api/v1/surveys/{id}/links")))
+            .json(&json!({ "locale": "de" }))
             .send()
             .await
             .unwrap(),
     )
-    .await;
-    let link = survey["survey"]["public_url"].as_str().unwrap().to_string();
+    .await["url"]
+        .as_str()
+        .unwrap()
+        .to_string();
 
     let scanner = client();
-    for score in 0..=10 {
-        let page = scanner
-            .get(format!("{link}?score={score}"))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(page.status(), 200);
-        let html = page.text().await.unwrap();
-        assert!(
-            html.contains(&format!("value=\"{score}\" checked")),
-            "score {score} is pre-selected"
-        );
+    for base in [&link, &personal] {
+        for score in 0..=10 {
+            let page = scanner
+                .get(format!("{base}?score={score}"))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(page.status(), 200);
+            let html = page.text().await.unwrap();
+            assert!(
+                html.contains(&format!("value=\"{score}\" checked")),
+                "score {score} is pre-selected"
+            );
+        }
+        let thanks = scanner.get(format!("{base}/thanks")).send().await.unwrap();
+        assert_eq!(thanks.status(), 200);
     }
     let report = json_of(
         admin
@@ -351,7 +380,8 @@ async fn following_every_score_link_like_a_mail_scanner_records_nothing() {
             .unwrap(),
     )
     .await;
-    assert_eq!(report["nps"]["n"], 0);
+    assert_eq!(report["survey"]["response_count"], 0);
+    assert_eq!(report["questions"][0]["answered"], 0);
 }
 
 #[tokio::test]
@@ -399,19 +429,28 @@ async fn the_openapi_document_lists_every_operation_and_each_one_is_served() {
             "GET /api/v1/me",
             "GET /api/v1/surveys",
             "GET /api/v1/surveys/{id}",
+            "GET /api/v1/surveys/{id}/definition",
             "GET /api/v1/tokens",
             "GET /api/v1/users",
             "POST /api/v1/answers/{slug}",
+            "POST /api/v1/personal-answers/{token}",
             "POST /api/v1/surveys",
+            "POST /api/v1/surveys/{id}/links",
             "POST /api/v1/tokens",
             "POST /api/v1/users",
+            "PUT /api/v1/surveys/{id}/definition",
             "PUT /api/v1/surveys/{id}/settings",
         ]
     );
     // Every documented operation is routed: unauthenticated calls get 401/404/422, never 405.
     for op in &operations {
         let (method, path) = op.split_once(' ').unwrap();
-        let url = app.url(&path.replace("{id}", "1").replace("{slug}", "x"));
+        let url = app.url(
+            &path
+                .replace("{id}", "1")
+                .replace("{slug}", "x")
+                .replace("{token}", "x"),
+        );
         let res = client()
             .request(method.parse().unwrap(), url)
             .json(&json!({}))
@@ -567,7 +606,7 @@ async fn the_answer_page_speaks_the_language_asked_for_then_the_browsers() {
     let app = spawn_app(&db.url, &[]).await;
     let admin = client();
     app.set_up_admin(&admin).await;
-    let survey = app.create_survey(&admin, "Sprache").await;
+    let survey = app.create_survey(&admin, "nps").await;
     let link = survey["public_url"].as_str().unwrap().to_string();
     let page = |url: String, accept: &'static str| async move {
         client()
@@ -583,6 +622,10 @@ async fn the_answer_page_speaks_the_language_asked_for_then_the_browsers() {
     let german = page(link.clone(), "de-DE,de;q=0.9,en;q=0.5").await;
     assert!(german.contains("lang=\"de\""), "html lang is de");
     assert!(german.contains("Absenden") && german.contains("Äußerst wahrscheinlich"));
+    assert!(
+        german.contains("weiterempfehlen") && german.contains("Resonance einem Freund"),
+        "the question is the template's German one, with {{company}} filled in"
+    );
     let english = page(format!("{link}?lang=en"), "de-DE").await;
     assert!(
         english.contains("Send") && english.contains("Extremely likely"),
@@ -595,19 +638,27 @@ async fn the_answer_page_speaks_the_language_asked_for_then_the_browsers() {
     );
 
     let slug = link.rsplit('/').next().unwrap();
+    let link_field = format!("s/{slug}");
     let res = app
         .post_form(
             &client(),
             &format!("/s/{slug}?lang=de"),
             "/rpc/answer",
-            &[("slug", slug), ("submission_key", "k1"), ("lang", "de")],
+            &[
+                ("link", link_field.as_str()),
+                ("step", "0"),
+                ("resume_key", "kkkkkkkkkkkkkkkkkkkkkk"),
+                ("lang", "de"),
+                ("follow_up", "Zu teuer"),
+            ],
         )
         .await;
     let again = app.follow(res).await;
     assert!(
-        again.contains("Bitte wählen Sie eine Bewertung aus."),
+        again.contains("Bitte beantworten Sie diese Frage."),
         "the error is in German"
     );
+    assert!(again.contains("Zu teuer"), "what was typed is kept");
 }
 
 #[tokio::test]
@@ -616,7 +667,7 @@ async fn a_survey_takes_answers_only_while_active_before_its_close_time_and_unde
     let app = spawn_app(&db.url, &[]).await;
     let admin = client();
     app.set_up_admin(&admin).await;
-    let survey = app.create_survey(&admin, "Lifecycle").await;
+    let survey = app.create_survey(&admin, "nps").await;
     let (id, link) = (
         survey["id"].as_i64().unwrap(),
         survey["public_url"].as_str().unwrap().to_string(),
@@ -634,7 +685,7 @@ async fn a_survey_takes_answers_only_while_active_before_its_close_time_and_unde
         async move {
             client()
                 .post(url)
-                .json(&json!({ "score": 8, "submission_key": key }))
+                .json(&json!({ "answers": { "nps": 8 }, "resume_key": key.repeat(22) }))
                 .send()
                 .await
                 .unwrap()
@@ -673,7 +724,7 @@ async fn a_survey_takes_answers_only_while_active_before_its_close_time_and_unde
     assert_eq!(
         answer("a").await.status(),
         200,
-        "a repeated submission is still idempotent"
+        "the respondent may still change the answer that filled the survey"
     );
     assert_eq!(answer("b").await.status(), 409, "the cap is reached");
     assert!(page().await.contains("already received all the answers"));

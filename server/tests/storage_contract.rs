@@ -2,10 +2,14 @@
 
 mod common;
 
-use app::domain::NpsResult;
+use app::domain::{template, AnswerValue, Locale, NpsResult};
 use app::model::{Role, SurveyKind, SurveyStatus};
-use app::ports::{NewAnswer, NewSurvey, NewUser, Recorded, Store, StoreError, SurveySettings};
+use app::ports::{
+    AnswerBatch, NewInvitation, NewSurvey, NewUser, Recorded, SavedAs, Store, StoreError,
+    StoredAnswer, Survey, SurveySettings,
+};
 use chrono::{Duration, NaiveDate, Utc};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 /// Runs one story on a fresh SQLite database and on a fresh PostgreSQL database.
@@ -203,29 +207,49 @@ async fn an_api_token_identifies_its_owner_until_revoked(store: Arc<dyn Store>) 
     assert!(store.list_api_tokens().await.unwrap()[0].revoked);
 }
 
-on_both_backends!(answers_are_counted_once_per_submission_and_scored_from_day_buckets);
-async fn answers_are_counted_once_per_submission_and_scored_from_day_buckets(
-    store: Arc<dyn Store>,
-) {
-    let owner = admin(&store).await;
-    let survey = store
+fn batch(survey_id: i64, key: &str, answers: Vec<StoredAnswer>) -> AnswerBatch {
+    AnswerBatch {
+        survey_id,
+        version: 1,
+        response_key: key.into(),
+        invitation_id: None,
+        contact_id: None,
+        groups: BTreeMap::new(),
+        locale: Locale::En,
+        day: Utc::now().date_naive(),
+        at: None,
+        answers,
+        cleared: Vec::new(),
+        completed: true,
+    }
+}
+
+fn score(key: &str, value: u8) -> StoredAnswer {
+    StoredAnswer {
+        question_key: key.into(),
+        value: AnswerValue::Score(value),
+        follow_up: None,
+    }
+}
+
+async fn new_survey(store: &Arc<dyn Store>, kind: SurveyKind, slug: &str) -> Survey {
+    let owner = admin(store).await;
+    store
         .create_survey(NewSurvey {
-            kind: SurveyKind::Nps,
-            title: "Q4".into(),
-            question: "How likely…?".into(),
-            public_slug: "slug-q4".into(),
-            anonymous: false,
+            definition: template(kind),
+            public_slug: slug.into(),
             created_by: owner,
         })
         .await
-        .unwrap();
+        .unwrap()
+}
+
+on_both_backends!(answers_are_counted_once_per_response_and_scored_from_day_buckets);
+async fn answers_are_counted_once_per_response_and_scored_from_day_buckets(store: Arc<dyn Store>) {
+    let survey = new_survey(&store, SurveyKind::Nps, "slug-q4").await;
     assert_eq!(
-        (
-            survey.status,
-            survey.title.as_str(),
-            survey.question.as_str()
-        ),
-        (SurveyStatus::Active, "Q4", "How likely…?")
+        (survey.status, survey.version, survey.definition.clone()),
+        (SurveyStatus::Draft, 1, template(SurveyKind::Nps))
     );
     assert_eq!(
         store.survey_by_slug("slug-q4").await.unwrap(),
@@ -242,44 +266,31 @@ async fn answers_are_counted_once_per_submission_and_scored_from_day_buckets(
         .map(|i| 9 + (i % 2))
         .chain((0..60).map(|i| 7 + (i % 2)))
         .chain((0..40).map(|i| i % 7));
-    for (i, score) in scores.enumerate() {
-        let answer = NewAnswer {
-            survey_id: survey.id,
-            question_id: survey.question_id,
-            score: Some(score as u8),
-            comment: (i % 10 == 0).then(|| format!("comment {i}")),
-            submission_key: format!("key-{i}"),
-            day: if i % 3 == 0 { day1 } else { day2 },
-            submitted_at: Some(Utc::now()),
-        };
-        assert_eq!(store.record_answer(answer).await.unwrap(), Recorded::New);
+    for (i, value) in scores.enumerate() {
+        let mut answer = score("nps", value as u8);
+        answer.follow_up = (i % 10 == 0).then(|| format!("comment {i}"));
+        let mut b = batch(survey.id, &format!("key-{i}"), vec![answer]);
+        b.day = if i % 3 == 0 { day1 } else { day2 };
+        assert_eq!(store.record_answers(b).await.unwrap(), Recorded::New);
     }
-    let again = NewAnswer {
-        survey_id: survey.id,
-        question_id: survey.question_id,
-        score: Some(0),
-        comment: None,
-        submission_key: "key-7".into(),
-        day: day2,
-        submitted_at: None,
-    };
+    // The same response again, with the same answer: nothing is counted twice.
+    let again = batch(survey.id, "key-7", vec![score("nps", 10)]);
+    let before = store.response("key-7").await.unwrap().unwrap();
     assert_eq!(
-        store.record_answer(again).await.unwrap(),
-        Recorded::Duplicate
+        store.record_answers(again.clone()).await.unwrap(),
+        Recorded::Updated
     );
-    // A skipped question is a response without a score: never in the denominator.
-    let skipped = NewAnswer {
-        survey_id: survey.id,
-        question_id: survey.question_id,
-        score: None,
-        comment: Some("no score".into()),
-        submission_key: "key-skipped".into(),
-        day: day2,
-        submitted_at: None,
-    };
-    assert_eq!(store.record_answer(skipped).await.unwrap(), Recorded::New);
+    assert_eq!(
+        store.record_answers(again).await.unwrap(),
+        Recorded::Updated
+    );
+    assert_eq!(store.response("key-7").await.unwrap(), Some(before));
+    // A response that skipped the question is counted as a response, never in the NPS.
+    let mut skipped = batch(survey.id, "key-skipped", vec![]);
+    skipped.cleared = vec!["nps".into()];
+    assert_eq!(store.record_answers(skipped).await.unwrap(), Recorded::New);
 
-    let histogram = store.score_histogram(survey.question_id).await.unwrap();
+    let histogram = store.score_histogram(survey.id, "nps").await.unwrap();
     assert_eq!(histogram.iter().sum::<u64>(), 200);
     assert_eq!(&histogram[9..], &[50, 50]);
     let nps = NpsResult::from_histogram(&histogram);
@@ -288,22 +299,173 @@ async fn answers_are_counted_once_per_submission_and_scored_from_day_buckets(
         (200, 100, 60, 40)
     );
     assert!((nps.nps - 30.0).abs() < 1e-9);
+    assert_eq!(
+        store
+            .survey(survey.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .response_count,
+        201
+    );
+}
+
+on_both_backends!(a_response_is_built_page_by_page_and_changed_on_return);
+async fn a_response_is_built_page_by_page_and_changed_on_return(store: Arc<dyn Store>) {
+    let survey = new_survey(&store, SurveyKind::Pulse, "pulse").await;
+    let mut first = batch(survey.id, "resp-1", vec![score("workload", 2)]);
+    first.completed = false;
+    assert_eq!(store.record_answers(first).await.unwrap(), Recorded::New);
+    let partial = store.response("resp-1").await.unwrap().unwrap();
+    assert_eq!(
+        (partial.answers.len(), partial.completed),
+        (1, false),
+        "stored at once"
+    );
+
+    let choice = StoredAnswer {
+        question_key: "comments".into(),
+        value: AnswerValue::Text("More pairing, please".into()),
+        follow_up: None,
+    };
+    let mut last = batch(
+        survey.id,
+        "resp-1",
+        vec![score("workload", 4), choice.clone()],
+    );
+    last.completed = true;
+    assert_eq!(store.record_answers(last).await.unwrap(), Recorded::Updated);
+    let done = store.response("resp-1").await.unwrap().unwrap();
+    assert!(done.completed);
+    let mut answers = done.answers.clone();
+    answers.sort_by(|a, b| a.question_key.cmp(&b.question_key));
+    assert_eq!(answers, vec![choice, score("workload", 4)]);
+    let histogram = store.score_histogram(survey.id, "workload").await.unwrap();
+    assert_eq!(
+        (histogram[2], histogram[4]),
+        (0, 1),
+        "the changed score moved its count"
+    );
+    assert_eq!(
+        store.value_counts(survey.id, "comments").await.unwrap(),
+        vec![(
+            "{\"type\":\"text\",\"value\":\"More pairing, please\"}".to_owned(),
+            1
+        )]
+    );
+
+    // Clearing an answer takes it out of the counts too.
+    let mut cleared = batch(survey.id, "resp-1", vec![]);
+    cleared.cleared = vec!["workload".into()];
+    store.record_answers(cleared).await.unwrap();
+    let histogram = store.score_histogram(survey.id, "workload").await.unwrap();
+    assert_eq!(histogram.iter().sum::<u64>(), 0);
+    assert_eq!(
+        store
+            .survey(survey.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .response_count,
+        1
+    );
+}
+
+on_both_backends!(a_definition_changes_in_place_until_answers_exist_then_gets_a_new_version);
+async fn a_definition_changes_in_place_until_answers_exist_then_gets_a_new_version(
+    store: Arc<dyn Store>,
+) {
+    let survey = new_survey(&store, SurveyKind::Csat, "csat").await;
+    let mut edited = survey.definition.clone();
+    edited.title.en = "How did we do?".into();
+    assert_eq!(
+        store.save_definition(survey.id, &edited).await.unwrap(),
+        Some(SavedAs::SameVersion(1))
+    );
+    assert_eq!(
+        store.survey_version(survey.id, 1).await.unwrap(),
+        Some(edited.clone())
+    );
+    assert_eq!(
+        store
+            .save_definition(survey.id + 99, &edited)
+            .await
+            .unwrap(),
+        None
+    );
+
+    store
+        .record_answers(batch(survey.id, "r-1", vec![score("csat", 5)]))
+        .await
+        .unwrap();
+    let mut reworded = edited.clone();
+    reworded.title.en = "How satisfied were you?".into();
+    assert_eq!(
+        store.save_definition(survey.id, &reworded).await.unwrap(),
+        Some(SavedAs::NewVersion(2))
+    );
+    let current = store.survey(survey.id).await.unwrap().unwrap();
+    assert_eq!(
+        (current.version, current.title()),
+        (2, "How satisfied were you?")
+    );
+    assert_eq!(
+        store.survey_version(survey.id, 1).await.unwrap(),
+        Some(edited),
+        "the answered version is kept as it was"
+    );
+    assert_eq!(
+        store.score_histogram(survey.id, "csat").await.unwrap()[5],
+        1
+    );
+}
+
+on_both_backends!(a_personal_link_knows_its_person_but_an_anonymous_response_does_not);
+async fn a_personal_link_knows_its_person_but_an_anonymous_response_does_not(
+    store: Arc<dyn Store>,
+) {
+    let survey = new_survey(&store, SurveyKind::Enps, "enps").await;
+    let attributes = BTreeMap::from([("team".to_owned(), "Sales".to_owned())]);
+    let id = store
+        .create_invitation(NewInvitation {
+            survey_id: survey.id,
+            token_hash: "inv-hash".into(),
+            contact_id: Some(42),
+            locale: Some(Locale::De),
+            attributes: attributes.clone(),
+        })
+        .await
+        .unwrap();
+    let invitation = store.invitation("inv-hash").await.unwrap().unwrap();
+    assert_eq!(
+        (
+            invitation.id,
+            invitation.contact_id,
+            invitation.locale,
+            invitation.answered
+        ),
+        (id, Some(42), Some(Locale::De), false)
+    );
+    assert_eq!(invitation.attributes, attributes);
+    assert!(store.invitation("other").await.unwrap().is_none());
+
+    let mut b = batch(survey.id, "resp-hash", vec![score("enps", 9)]);
+    b.invitation_id = Some(id);
+    b.groups = attributes;
+    assert_eq!(store.record_answers(b).await.unwrap(), Recorded::New);
+    assert!(
+        store
+            .invitation("inv-hash")
+            .await
+            .unwrap()
+            .unwrap()
+            .answered
+    );
 }
 
 on_both_backends!(the_response_cap_is_enforced_in_the_answers_transaction);
 async fn the_response_cap_is_enforced_in_the_answers_transaction(store: Arc<dyn Store>) {
-    let owner = admin(&store).await;
-    let survey = store
-        .create_survey(NewSurvey {
-            kind: SurveyKind::Nps,
-            title: "Capped".into(),
-            question: "?".into(),
-            public_slug: "capped".into(),
-            anonymous: false,
-            created_by: owner,
-        })
-        .await
-        .unwrap();
+    let survey = new_survey(&store, SurveyKind::Nps, "capped").await;
     let closes = Utc::now() + Duration::days(7);
     let settings = SurveySettings {
         status: SurveyStatus::Active,
@@ -318,30 +480,23 @@ async fn the_response_cap_is_enforced_in_the_answers_transaction(store: Arc<dyn 
         .update_survey_settings(survey.id + 100, &settings)
         .await
         .unwrap());
-    let answer = |key: &str| NewAnswer {
-        survey_id: survey.id,
-        question_id: survey.question_id,
-        score: Some(10),
-        comment: None,
-        submission_key: key.into(),
-        day: Utc::now().date_naive(),
-        submitted_at: None,
-    };
+    let answer = |key: &str| batch(survey.id, key, vec![score("nps", 10)]);
     assert_eq!(
-        store.record_answer(answer("one")).await.unwrap(),
+        store.record_answers(answer("one")).await.unwrap(),
         Recorded::New
     );
     assert_eq!(
-        store.record_answer(answer("two")).await.unwrap(),
+        store.record_answers(answer("two")).await.unwrap(),
         Recorded::New
     );
     assert_eq!(
-        store.record_answer(answer("three")).await.unwrap(),
+        store.record_answers(answer("three")).await.unwrap(),
         Recorded::Full
     );
     assert_eq!(
-        store.record_answer(answer("one")).await.unwrap(),
-        Recorded::Duplicate
+        store.record_answers(answer("one")).await.unwrap(),
+        Recorded::Updated,
+        "a counted response may still change"
     );
     let stored = store.survey(survey.id).await.unwrap().unwrap();
     assert_eq!((stored.response_count, stored.response_cap), (2, Some(2)));
@@ -349,8 +504,9 @@ async fn the_response_cap_is_enforced_in_the_answers_transaction(store: Arc<dyn 
         .closes_at
         .is_some_and(|at| (at - closes).num_seconds().abs() < 1));
     assert_eq!(
-        store.score_histogram(survey.question_id).await.unwrap()[10],
+        store.score_histogram(survey.id, "nps").await.unwrap()[10],
         2,
         "the refused answer left no trace"
     );
+    assert!(store.response("three").await.unwrap().is_none());
 }

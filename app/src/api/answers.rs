@@ -1,176 +1,562 @@
-//! Answering a survey through its public link. Loading the page records nothing (mail
-//! scanners follow links and may run scripts); only the respondent's POST does.
+//! Answering a survey, through its public link (`/s/{slug}`) or a personal one
+//! (`/t/{token}`). Loading a page records nothing (mail scanners follow links and may run
+//! scripts); only the respondent's POST does. Each page stores its answer at once (a
+//! partial response) and later pages, or a return visit, change the same response.
 
 use crate::error::AppError;
-use crate::model::PublicSurvey;
+use crate::model::{RespondentPage, ThankYouView};
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
 pub use ssr::*;
 
-pub const MAX_COMMENT_CHARS: usize = 5000;
-
 #[cfg(feature = "ssr")]
 mod ssr {
     use super::*;
     use crate::api::auth::{new_secret, store_error};
-    use crate::domain::{ui_text::UiText, Locale, NpsScore};
-    use crate::model::Availability;
-    use crate::ports::{NewAnswer, NotOpen, Recorded, Services, Survey};
+    use crate::domain::survey::{parse_follow_up_answer, Question, RawAnswer};
+    use crate::domain::{fill_placeholders, ui_text::UiText, AnswerValue, Locale, LocalizedText};
+    use crate::error::ErrorKind;
+    use crate::model::{Availability, QuestionView, ScalePoint};
+    use crate::ports::{
+        AnswerBatch, Invitation, NewInvitation, NotOpen, Recorded, Services, StoredAnswer, Survey,
+    };
     use chrono::Utc;
+    use std::collections::BTreeMap;
 
-    async fn open_survey(services: &Services, slug: &str) -> Result<Survey, AppError> {
-        services
-            .store
-            .survey_by_slug(slug)
-            .await
-            .map_err(store_error)?
-            .ok_or_else(|| AppError::not_found("This survey link is not valid."))
+    /// Which link the respondent came by.
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    pub enum Link {
+        Public(String),
+        Personal(String),
     }
 
-    pub async fn public_view(
+    impl Link {
+        /// `s/{slug}` or `t/{token}`, as the form posts it back.
+        pub fn parse(raw: &str) -> Option<Link> {
+            let (kind, id) = raw.trim_matches('/').split_once('/')?;
+            let id = id.to_owned();
+            let valid = !id.is_empty()
+                && id.len() <= 100
+                && id
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+            match kind {
+                "s" if valid => Some(Link::Public(id)),
+                "t" if valid => Some(Link::Personal(id)),
+                _ => None,
+            }
+        }
+
+        pub fn path(&self) -> String {
+            match self {
+                Link::Public(slug) => format!("/s/{slug}"),
+                Link::Personal(token) => format!("/t/{token}"),
+            }
+        }
+    }
+
+    pub fn link_or_404(link: &str) -> Result<Link, AppError> {
+        Link::parse(link).ok_or_else(unknown_link)
+    }
+
+    /// A survey reached through a link, with the invitation behind a personal one.
+    pub struct Target {
+        pub survey: Survey,
+        pub invitation: Option<Invitation>,
+    }
+
+    fn unknown_link() -> AppError {
+        // The same answer for every unknown link: it reveals nothing about which exist.
+        AppError::not_found("This survey link is not valid.")
+    }
+
+    pub async fn resolve(services: &Services, link: &Link) -> Result<Target, AppError> {
+        let store = &services.store;
+        let (survey, invitation) = match link {
+            Link::Public(slug) => {
+                let survey = store.survey_by_slug(slug).await.map_err(store_error)?;
+                (survey, None)
+            }
+            Link::Personal(token) => {
+                let hash = services.settings.token_hash(token);
+                let Some(invitation) = store.invitation(&hash).await.map_err(store_error)? else {
+                    return Err(unknown_link());
+                };
+                let survey = store
+                    .survey(invitation.survey_id)
+                    .await
+                    .map_err(store_error)?;
+                (survey, Some(invitation))
+            }
+        };
+        let survey = survey.ok_or_else(unknown_link)?;
+        Ok(Target { survey, invitation })
+    }
+
+    impl Target {
+        /// `{company}` from the organisation, then the contact's own attributes.
+        pub fn placeholders(&self, services: &Services) -> BTreeMap<String, String> {
+            let mut values =
+                BTreeMap::from([("company".to_owned(), services.settings.organisation.clone())]);
+            if let Some(invitation) = &self.invitation {
+                values.extend(invitation.attributes.clone());
+            }
+            values
+        }
+
+        pub fn availability(&self) -> Availability {
+            match self.survey.accepting_answers(Utc::now()) {
+                Ok(()) => Availability::Open,
+                Err(NotOpen::Draft) => Availability::NotYetOpen,
+                Err(NotOpen::Closed) => Availability::Closed,
+                Err(NotOpen::Full) => Availability::Full,
+            }
+        }
+
+        pub fn locale(&self, lang: Option<&str>, accept_language: Option<&str>) -> Locale {
+            let contact = self.invitation.as_ref().and_then(|i| i.locale);
+            Locale::negotiate(
+                lang,
+                contact.map(Locale::as_str),
+                accept_language,
+                self.survey.definition.default_locale,
+            )
+        }
+    }
+
+    /// The secret that resumes a response: the personal token, or the key a public
+    /// link's first page handed out. Only its keyed hash is stored.
+    fn response_key(services: &Services, link: &Link, resume_key: &str) -> Option<String> {
+        let secret = match link {
+            Link::Personal(token) => token.as_str(),
+            Link::Public(_) => resume_key.trim(),
+        };
+        let valid = (16..=100).contains(&secret.len())
+            && secret
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+        valid.then(|| services.settings.token_hash(&format!("response:{secret}")))
+    }
+
+    fn localize(text: &LocalizedText, locale: Locale, values: &BTreeMap<String, String>) -> String {
+        fill_placeholders(text.get(locale), values)
+    }
+
+    fn question_view(
+        question: &Question,
+        locale: Locale,
+        values: &BTreeMap<String, String>,
+        given: Option<&StoredAnswer>,
+        preselect: Option<&str>,
+    ) -> QuestionView {
+        let t = |text: &LocalizedText| localize(text, locale, values);
+        let points = question
+            .kind
+            .score_range()
+            .map(|(min, max)| {
+                (min..=max)
+                    .map(|value| ScalePoint {
+                        value,
+                        label: question.point_label(value).map(t),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        let follow_ups = &question.follow_ups;
+        let given_values = given.map(|answer| match &answer.value {
+            AnswerValue::Score(score) => vec![score.to_string()],
+            AnswerValue::Choice(key) => vec![key.clone()],
+            AnswerValue::Choices(keys) => keys.clone(),
+            AnswerValue::Text(text) => vec![text.clone()],
+        });
+        // `?score=N` pre-selects only a scale's value, and only if it is on the scale.
+        let preselected = preselect
+            .filter(|_| question.kind.score_range().is_some())
+            .filter(|raw| question.parse_answer(&RawAnswer::one(*raw)).is_ok())
+            .map(|raw| vec![raw.trim().to_owned()]);
+        QuestionView {
+            key: question.key.clone(),
+            kind: question.kind.clone(),
+            text: t(&question.text),
+            required: question.required,
+            points,
+            options: question
+                .kind
+                .options()
+                .iter()
+                .map(|o| (o.key.clone(), t(&o.label)))
+                .collect(),
+            follow_ups: [&follow_ups.low, &follow_ups.middle, &follow_ups.high]
+                .map(|text| text.as_ref().map(t)),
+            follow_up_default: UiText::NpsFollowUpDefault.text(locale),
+            values: preselected.or(given_values).unwrap_or_default(),
+            follow_up: given.and_then(|a| a.follow_up.clone()).unwrap_or_default(),
+        }
+    }
+
+    /// One page of the survey. `step` past the end shows the last page.
+    pub async fn page_view(
         services: &Services,
-        slug: &str,
+        link: &Link,
+        step: usize,
+        resume_key: Option<&str>,
+        score: Option<&str>,
         lang: Option<&str>,
         accept_language: Option<&str>,
-    ) -> Result<PublicSurvey, AppError> {
-        let survey = open_survey(services, slug).await?;
-        let availability = match survey.accepting_answers(Utc::now()) {
-            Ok(()) => Availability::Open,
-            Err(NotOpen::Draft) => Availability::NotYetOpen,
-            Err(NotOpen::Closed) => Availability::Closed,
-            Err(NotOpen::Full) => Availability::Full,
+        preview: bool,
+    ) -> Result<RespondentPage, AppError> {
+        let target = resolve(services, link).await?;
+        let definition = &target.survey.definition;
+        let locale = target.locale(lang, accept_language);
+        let values = target.placeholders(services);
+        // A preview shows every page of a draft or closed survey as respondents will see it.
+        let availability = match target.availability() {
+            _ if preview => Availability::Open,
+            open => open,
         };
-        Ok(PublicSurvey {
-            locale: Locale::negotiate(lang, None, accept_language, survey.default_locale),
-            slug: survey.public_slug,
-            title: survey.title,
-            question: survey.question,
+        let steps = definition.questions.len();
+        let step = step.min(steps.saturating_sub(1));
+        let resume_key = match (link, resume_key.filter(|k| !k.trim().is_empty())) {
+            (Link::Public(_), Some(key)) => key.trim().to_owned(),
+            // A new public response gets its key when the first page is shown; nothing is
+            // stored until the first answer is sent.
+            (Link::Public(_), None) => new_secret(),
+            (Link::Personal(_), _) => String::new(),
+        };
+        let question = match availability {
+            Availability::Open => {
+                let given = match response_key(services, link, &resume_key) {
+                    Some(key) => services.store.response(&key).await.map_err(store_error)?,
+                    None => None,
+                };
+                definition.questions.get(step).map(|question| {
+                    let previous = given
+                        .as_ref()
+                        .and_then(|r| r.answers.iter().find(|a| a.question_key == question.key));
+                    let preselect = score.filter(|_| step == 0);
+                    question_view(question, locale, &values, previous, preselect)
+                })
+            }
+            _ => None,
+        };
+        Ok(RespondentPage {
+            link: link.path(),
+            title: localize(&definition.title, locale, &values),
+            intro: (step == 0)
+                .then(|| localize(&definition.intro, locale, &values))
+                .filter(|intro| !intro.trim().is_empty()),
+            locale,
             availability,
-            submission_key: new_secret(),
+            brand_color: definition.brand_color.clone(),
+            logo_url: definition.logo_url.clone(),
+            step,
+            steps,
+            question,
+            resume_key,
+            preview,
         })
     }
 
-    /// A score as the form sends it; the message is in the respondent's language.
-    pub fn parse_score(raw: Option<&str>, locale: Locale) -> Result<NpsScore, AppError> {
-        let raw = raw.map(str::trim).unwrap_or_default();
-        if raw.is_empty() {
-            return Err(AppError::bad_input(
-                "score",
-                UiText::ChooseAScore.text(locale),
-            ));
-        }
-        raw.parse::<i64>()
-            .ok()
-            .and_then(|v| NpsScore::parse(v).ok())
-            .ok_or_else(|| AppError::bad_input("score", UiText::ScoreOutOfRange.text(locale)))
+    /// One question's answer as a form or the API sent it.
+    pub struct Given<'a> {
+        pub question: &'a Question,
+        pub raw: RawAnswer,
+        pub follow_up: Option<String>,
     }
 
-    pub fn parse_comment(raw: Option<&str>, locale: Locale) -> Result<Option<String>, AppError> {
-        let c = raw.map(str::trim).unwrap_or_default();
-        if c.chars().count() > MAX_COMMENT_CHARS {
-            let max = MAX_COMMENT_CHARS as u32;
-            return Err(AppError::bad_input(
-                "comment",
-                UiText::TextTooLong { max }.text(locale),
-            ));
-        }
-        Ok((!c.is_empty()).then(|| c.to_string()))
-    }
-
-    /// Records one answer. The same `submission_key` twice records it once.
-    pub async fn submit(
-        services: &Services,
-        slug: &str,
-        score: Option<&str>,
-        comment: Option<&str>,
-        submission_key: Option<&str>,
-        locale: Locale,
-    ) -> Result<Submitted, AppError> {
-        let survey = open_survey(services, slug).await?;
-        let not_open = |why: NotOpen| {
-            let text = match why {
-                NotOpen::Draft => UiText::SurveyNotOpen,
-                NotOpen::Closed => UiText::SurveyClosed,
-                NotOpen::Full => UiText::SurveyOverCap,
-            };
-            AppError::new(crate::error::ErrorKind::Conflict, text.text(locale))
+    fn not_open(why: NotOpen, locale: Locale) -> AppError {
+        let text = match why {
+            NotOpen::Draft => UiText::SurveyNotOpen,
+            NotOpen::Closed => UiText::SurveyClosed,
+            NotOpen::Full => UiText::SurveyOverCap,
         };
-        // A full survey is left to the store: a retry of an answer it already holds is
-        // still a harmless duplicate, and the cap is decided atomically there.
+        AppError::new(ErrorKind::Conflict, text.text(locale))
+    }
+
+    /// Checks and stores answers to some questions of the survey. The field of an error
+    /// is `answer` for a one-question page, else `answers.{key}`.
+    pub async fn record(
+        services: &Services,
+        link: &Link,
+        target: &Target,
+        resume_key: &str,
+        given: Vec<Given<'_>>,
+        completed: bool,
+        locale: Locale,
+    ) -> Result<Recorded, AppError> {
+        // A form page names its one field `answer`; the API names each question.
+        let single = !completed || given.len() == 1;
+        let survey = &target.survey;
+        // A full survey is left to the store: a returning respondent may still change
+        // answers, and the cap is decided atomically there.
         match survey.accepting_answers(Utc::now()) {
             Ok(()) | Err(NotOpen::Full) => {}
-            Err(why) => return Err(not_open(why)),
+            Err(why) => return Err(not_open(why, locale)),
         }
-        let score = parse_score(score, locale)?;
-        let comment = parse_comment(comment, locale)?;
-        let key = match submission_key.map(str::trim).filter(|k| !k.is_empty()) {
-            Some(k) if k.len() <= 100 => k.to_string(),
-            Some(_) => {
-                return Err(AppError::bad_input(
-                    "submission_key",
-                    "The submission key is too long.",
-                ))
+        let key = response_key(services, link, resume_key)
+            .ok_or_else(|| AppError::bad_input("resume_key", "The response key is not valid."))?;
+        let mut answers = Vec::new();
+        let mut cleared = Vec::new();
+        for Given {
+            question,
+            raw,
+            follow_up,
+        } in given
+        {
+            let field = if single {
+                "answer".to_owned()
+            } else {
+                format!("answers.{}", question.key)
+            };
+            let value = question
+                .parse_answer(&raw)
+                .map_err(|e| AppError::bad_input(&field, e.ui_text().text(locale)))?;
+            let follow_up =
+                parse_follow_up_answer(&RawAnswer::from_iter(follow_up)).map_err(|e| {
+                    let field = if single {
+                        "follow_up".to_owned()
+                    } else {
+                        format!("follow_ups.{}", question.key)
+                    };
+                    AppError::bad_input(&field, e.ui_text().text(locale))
+                })?;
+            match value {
+                Some(value) => answers.push(StoredAnswer {
+                    question_key: question.key.clone(),
+                    value,
+                    follow_up,
+                }),
+                None => cleared.push(question.key.clone()),
             }
-            None => new_secret(),
-        };
+        }
+        let definition = &survey.definition;
+        let invitation = target.invitation.as_ref();
+        // Grouping attributes are copied so reports can break results down; for anonymous
+        // surveys they are all that is kept of the person.
+        let groups = invitation
+            .map(|i| {
+                i.attributes
+                    .iter()
+                    .filter(|(name, _)| definition.grouping_attributes.contains(name))
+                    .map(|(name, value)| (name.clone(), value.clone()))
+                    .collect()
+            })
+            .unwrap_or_default();
         let now = Utc::now();
+        let anonymous = definition.anonymous;
         let recorded = services
             .store
-            .record_answer(NewAnswer {
+            .record_answers(AnswerBatch {
                 survey_id: survey.id,
-                question_id: survey.question_id,
-                score: Some(score.value()),
-                comment,
-                submission_key: key,
+                version: survey.version,
+                response_key: key,
+                invitation_id: invitation.map(|i| i.id),
+                contact_id: invitation.and_then(|i| i.contact_id).filter(|_| !anonymous),
+                groups,
+                locale,
                 day: now.date_naive(),
-                // Anonymous answers keep the day only, so they cannot be matched to a send.
-                submitted_at: (!survey.anonymous).then_some(now),
+                at: (!anonymous).then_some(now),
+                answers,
+                cleared,
+                completed,
             })
             .await
             .map_err(store_error)?;
-        match recorded {
-            Recorded::New => Ok(Submitted::New),
-            Recorded::Duplicate => Ok(Submitted::Duplicate),
-            // Another answer took the last place between the check above and this one.
-            Recorded::Full => Err(not_open(NotOpen::Full)),
+        if recorded == Recorded::Full {
+            // Another response took the last place between the check above and this one.
+            return Err(not_open(NotOpen::Full, locale));
+        }
+        Ok(recorded)
+    }
+
+    /// Where the respondent goes after sending page `step`.
+    pub fn next_location(
+        link: &Link,
+        target: &Target,
+        step: usize,
+        resume_key: &str,
+        locale: Locale,
+    ) -> String {
+        let steps = target.survey.definition.questions.len();
+        let lang = locale.as_str();
+        let resume = match link {
+            Link::Public(_) => format!("&r={resume_key}"),
+            Link::Personal(_) => String::new(),
+        };
+        if step + 1 >= steps {
+            format!("{}/thanks?lang={lang}{resume}", link.path())
+        } else {
+            format!("{}?q={}&lang={lang}{resume}", link.path(), step + 1)
         }
     }
 
-    /// What became of a submitted answer.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-    pub enum Submitted {
-        New,
-        /// The same submission key was recorded before; nothing changed.
-        Duplicate,
+    /// Sends one page of the form: the answer to question `step` and its follow-up.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn submit_page(
+        services: &Services,
+        link: &Link,
+        step: usize,
+        resume_key: &str,
+        answer: Vec<String>,
+        follow_up: Option<String>,
+        locale: Locale,
+    ) -> Result<String, AppError> {
+        let target = resolve(services, link).await?;
+        let questions = &target.survey.definition.questions;
+        let question = questions
+            .get(step)
+            .ok_or_else(|| AppError::bad_input("step", "This survey has no such page."))?;
+        let given = vec![Given {
+            question,
+            raw: RawAnswer::from_iter(answer),
+            follow_up,
+        }];
+        let completed = step + 1 == questions.len();
+        record(
+            services, link, &target, resume_key, given, completed, locale,
+        )
+        .await?;
+        Ok(next_location(link, &target, step, resume_key, locale))
+    }
+
+    /// A whole response at once (the API): every question of the survey is checked,
+    /// unknown keys are refused. Returns what was stored and the key that resumes it.
+    pub async fn submit_response(
+        services: &Services,
+        link: &Link,
+        resume_key: Option<&str>,
+        answers: &BTreeMap<String, RawAnswer>,
+        follow_ups: &BTreeMap<String, String>,
+        locale: Locale,
+    ) -> Result<(Recorded, String), AppError> {
+        let target = resolve(services, link).await?;
+        let definition = &target.survey.definition;
+        let unknown = answers
+            .keys()
+            .chain(follow_ups.keys())
+            .find(|key| definition.question(key).is_none());
+        if let Some(key) = unknown {
+            return Err(AppError::bad_input(
+                &format!("answers.{key}"),
+                "This survey has no question with this key.",
+            ));
+        }
+        let resume_key = match (link, resume_key.filter(|k| !k.trim().is_empty())) {
+            (Link::Public(_), Some(key)) => key.trim().to_owned(),
+            (Link::Public(_), None) => new_secret(),
+            (Link::Personal(_), _) => String::new(),
+        };
+        let given = definition
+            .questions
+            .iter()
+            .map(|question| Given {
+                question,
+                raw: answers.get(&question.key).cloned().unwrap_or_default(),
+                follow_up: follow_ups.get(&question.key).cloned(),
+            })
+            .collect();
+        let recorded = record(services, link, &target, &resume_key, given, true, locale).await?;
+        Ok((recorded, resume_key))
+    }
+
+    pub async fn thank_you(
+        services: &Services,
+        link: &Link,
+        resume_key: Option<&str>,
+        lang: Option<&str>,
+        accept_language: Option<&str>,
+    ) -> Result<ThankYouView, AppError> {
+        let target = resolve(services, link).await?;
+        let definition = &target.survey.definition;
+        let locale = target.locale(lang, accept_language);
+        let values = target.placeholders(services);
+        let message = Some(localize(&definition.thank_you, locale, &values))
+            .filter(|m| !m.trim().is_empty())
+            .unwrap_or_else(|| UiText::ThankYouDefault.text(locale));
+        let open = target.availability() == Availability::Open;
+        let change_link = open.then(|| match (link, resume_key) {
+            (Link::Public(_), Some(key)) => {
+                format!("{}?lang={}&r={key}", link.path(), locale.as_str())
+            }
+            _ => format!("{}?lang={}", link.path(), locale.as_str()),
+        });
+        Ok(ThankYouView {
+            title: localize(&definition.title, locale, &values),
+            message,
+            locale,
+            brand_color: definition.brand_color.clone(),
+            change_link,
+        })
+    }
+
+    /// Makes a personal link for one person: the token is returned once, only its hash
+    /// is kept. Used by sends (email) and the API.
+    pub async fn create_personal_link(
+        services: &Services,
+        survey_id: i64,
+        contact_id: Option<i64>,
+        locale: Option<Locale>,
+        attributes: BTreeMap<String, String>,
+    ) -> Result<String, AppError> {
+        let token = new_secret();
+        services
+            .store
+            .create_invitation(NewInvitation {
+                survey_id,
+                token_hash: services.settings.token_hash(&token),
+                contact_id,
+                locale,
+                attributes,
+            })
+            .await
+            .map_err(store_error)?;
+        Ok(format!("{}/t/{token}", services.settings.base_url))
     }
 }
 
-#[server(prefix = "/rpc", endpoint = "public_survey")]
-pub async fn load_public_survey(
-    slug: String,
+#[server(prefix = "/rpc", endpoint = "respondent_page")]
+pub async fn load_respondent_page(
+    link: String,
+    step: Option<usize>,
+    resume_key: Option<String>,
+    score: Option<String>,
     lang: Option<String>,
-) -> Result<PublicSurvey, AppError> {
-    use crate::api::context;
+    preview: Option<bool>,
+) -> Result<RespondentPage, AppError> {
+    use crate::api::{auth::Permission, context};
     let services = context::services()?;
+    let preview = preview.unwrap_or(false);
+    if preview {
+        context::require(Permission::ViewResults)
+            .await
+            .or_else(context::fail)?;
+    }
     let accept_language = context::header(http::header::ACCEPT_LANGUAGE);
-    public_view(
+    let link = link_or_404(&link).or_else(context::fail)?;
+    page_view(
         &services,
-        &slug,
+        &link,
+        step.unwrap_or(0),
+        resume_key.as_deref(),
+        score.as_deref(),
         lang.as_deref(),
         accept_language.as_deref(),
+        preview,
     )
     .await
     .or_else(context::fail)
 }
 
+/// One page of answers. `answer` holds one value, or one per ticked box.
 #[server(prefix = "/rpc", endpoint = "answer")]
 pub async fn submit_answer(
-    slug: String,
-    submission_key: String,
+    link: String,
+    step: usize,
+    resume_key: String,
     lang: Option<String>,
-    score: Option<String>,
-    comment: Option<String>,
+    answer: Option<Vec<String>>,
+    follow_up: Option<String>,
 ) -> Result<(), AppError> {
     use crate::api::context;
     use crate::domain::Locale;
@@ -179,24 +565,52 @@ pub async fn submit_answer(
         .as_deref()
         .and_then(Locale::parse)
         .unwrap_or(Locale::En);
-    let key = Some(submission_key.as_str());
-    match submit(
+    let link = link_or_404(&link).or_else(context::fail)?;
+    let values = answer.unwrap_or_default();
+    let result = submit_page(
         &services,
-        &slug,
-        score.as_deref(),
-        comment.as_deref(),
-        key,
+        &link,
+        step,
+        &resume_key,
+        values.clone(),
+        follow_up.clone(),
         locale,
     )
-    .await
-    {
-        Ok(_) => {
-            leptos_axum::redirect(&format!("/s/{slug}/thanks?lang={}", locale.as_str()));
+    .await;
+    match result {
+        Ok(location) => {
+            leptos_axum::redirect(&location);
             Ok(())
         }
-        Err(e) => context::fail(e.with_input([
-            ("score", score.as_deref().unwrap_or_default()),
-            ("comment", comment.as_deref().unwrap_or_default()),
-        ])),
+        Err(e) => {
+            let mut input: Vec<(String, String)> = values
+                .iter()
+                .enumerate()
+                .map(|(i, v)| (format!("answer[{i}]"), v.clone()))
+                .collect();
+            input.push(("follow_up".into(), follow_up.unwrap_or_default()));
+            context::fail(e.with_input(input.iter().map(|(k, v)| (k.as_str(), v.as_str()))))
+        }
     }
+}
+
+#[server(prefix = "/rpc", endpoint = "thank_you")]
+pub async fn load_thank_you(
+    link: String,
+    resume_key: Option<String>,
+    lang: Option<String>,
+) -> Result<ThankYouView, AppError> {
+    use crate::api::context;
+    let services = context::services()?;
+    let accept_language = context::header(http::header::ACCEPT_LANGUAGE);
+    let link = link_or_404(&link).or_else(context::fail)?;
+    thank_you(
+        &services,
+        &link,
+        resume_key.as_deref(),
+        lang.as_deref(),
+        accept_language.as_deref(),
+    )
+    .await
+    .or_else(context::fail)
 }

@@ -7,16 +7,18 @@ use leptos::prelude::*;
 #[cfg(feature = "ssr")]
 pub use ssr::*;
 
-pub const MAX_TITLE_CHARS: usize = 200;
-pub const MAX_QUESTION_CHARS: usize = 500;
-
 #[cfg(feature = "ssr")]
 mod ssr {
     use super::*;
     use crate::api::auth::{new_secret, store_error};
-    use crate::domain::NpsResult;
-    use crate::model::{SurveyKind, SurveyStatus};
-    use crate::ports::{NewSurvey, Services, Survey, SurveySettings, User};
+    use crate::domain::report::score_question;
+    use crate::domain::survey::TITLE_MAX_CHARS;
+    use crate::domain::{
+        template, AnswerValue, FieldError, Locale, LocalizedText, SurveyDefinition,
+    };
+    use crate::error::ErrorKind;
+    use crate::model::{ChoiceCount, QuestionReport, SurveyKind, SurveyStatus};
+    use crate::ports::{NewSurvey, SavedAs, Services, Survey, SurveySettings, User};
     use chrono::{NaiveDateTime, Utc};
 
     /// The close time as forms show and send it (`datetime-local`), in UTC.
@@ -25,10 +27,12 @@ mod ssr {
     pub fn summary(services: &Services, s: &Survey) -> SurveySummary {
         SurveySummary {
             id: s.id,
-            kind: s.kind,
-            title: s.title.clone(),
-            question: s.question.clone(),
+            kind: s.kind(),
+            title: s.title().to_owned(),
             status: s.status,
+            questions: s.definition.questions.len(),
+            version: s.version,
+            anonymous: s.definition.anonymous,
             public_url: format!("{}/s/{}", services.settings.base_url, s.public_slug),
             created_at: s.created_at.format("%Y-%m-%d %H:%M UTC").to_string(),
             closes_at: s.closes_at.map(|at| at.format(CLOSE_FORMAT).to_string()),
@@ -101,50 +105,130 @@ mod ssr {
         })
     }
 
-    fn required_text(
-        field: &str,
-        label: &str,
-        value: &str,
-        max: usize,
-    ) -> Result<String, AppError> {
-        let v = value.trim();
-        if v.is_empty() {
-            return Err(AppError::bad_input(
-                field,
-                format!("Please enter the {label}."),
-            ));
-        }
-        if v.chars().count() > max {
-            return Err(AppError::bad_input(
-                field,
-                format!("The {label} is longer than {max} characters."),
-            ));
-        }
-        Ok(v.to_string())
-    }
-
+    /// A new survey of `kind` from its template, as a draft. `title` replaces the
+    /// template's title in the default language; `subject` fills `{subject}` (CSAT).
     pub async fn create(
         services: &Services,
         actor: &User,
+        kind: &str,
         title: &str,
-        question: &str,
+        subject: &str,
     ) -> Result<SurveySummary, AppError> {
-        let title = required_text("title", "title", title, MAX_TITLE_CHARS)?;
-        let question = required_text("question", "question", question, MAX_QUESTION_CHARS)?;
+        let kind = SurveyKind::parse(kind.trim()).ok_or_else(|| {
+            AppError::bad_input(
+                "kind",
+                "Choose one of nps, enps, ces, csat, pulse or custom.",
+            )
+        })?;
+        let mut definition = template(kind);
+        let locale = definition.default_locale;
+        let title = title.trim();
+        if title.chars().count() > TITLE_MAX_CHARS {
+            return Err(AppError::bad_input(
+                "title",
+                format!("The title is longer than {TITLE_MAX_CHARS} characters."),
+            ));
+        }
+        if !title.is_empty() {
+            // Other languages fall back to this title until someone translates it.
+            definition.title = LocalizedText::default();
+            match locale {
+                Locale::En => definition.title.en = title.to_owned(),
+                Locale::De => definition.title.de = title.to_owned(),
+            }
+        }
+        let subject = subject.trim();
+        if !subject.is_empty() {
+            fill_subject(&mut definition, subject);
+        }
+        definition.validate().map_err(first_field_error)?;
         let survey = services
             .store
             .create_survey(NewSurvey {
-                kind: SurveyKind::Nps,
-                title,
-                question,
+                definition,
                 // The public link is unguessable so a survey is not found by enumeration.
                 public_slug: new_secret()[..22].to_string(),
-                anonymous: false,
                 created_by: actor.id,
             })
             .await
             .map_err(store_error)?;
         Ok(summary(services, &survey))
+    }
+
+    /// Writes the subject into every text that names `{subject}`, in every language.
+    fn fill_subject(definition: &mut SurveyDefinition, subject: &str) {
+        let values = std::collections::BTreeMap::from([("subject".to_owned(), subject.to_owned())]);
+        let json = serde_json::to_value(&*definition).unwrap_or_default();
+        let filled = fill_strings(json, &|text| {
+            crate::domain::fill_placeholders(text, &values)
+        });
+        if let Ok(def) = serde_json::from_value(filled) {
+            *definition = def;
+        }
+    }
+
+    fn fill_strings(value: serde_json::Value, fill: &dyn Fn(&str) -> String) -> serde_json::Value {
+        use serde_json::Value;
+        match value {
+            Value::String(text) => Value::String(fill(&text)),
+            Value::Array(items) => {
+                Value::Array(items.into_iter().map(|v| fill_strings(v, fill)).collect())
+            }
+            Value::Object(map) => Value::Object(
+                map.into_iter()
+                    .map(|(k, v)| (k, fill_strings(v, fill)))
+                    .collect(),
+            ),
+            other => other,
+        }
+    }
+
+    fn first_field_error(errors: Vec<FieldError>) -> AppError {
+        match errors.into_iter().next() {
+            Some(e) => AppError::bad_input(&e.field, e.message),
+            None => AppError::new(ErrorKind::BadInput, "The survey is not valid."),
+        }
+    }
+
+    /// Replaces a survey's definition (the editor and the API). The kind of a question
+    /// that has answers cannot change: its answers would be scored on another scale.
+    pub async fn save_definition(
+        services: &Services,
+        id: i64,
+        definition: SurveyDefinition,
+    ) -> Result<SavedAs, AppError> {
+        let survey = find(services, id).await?;
+        definition.validate().map_err(first_field_error)?;
+        if survey.response_count > 0 {
+            for (i, question) in definition.questions.iter().enumerate() {
+                let before = survey.definition.question(&question.key);
+                if before.is_some_and(|b| b.kind != question.kind) {
+                    return Err(AppError::bad_input(
+                        &format!("questions[{i}].kind"),
+                        "This question has answers, so its type cannot change. Add a new question instead.",
+                    ));
+                }
+            }
+        }
+        services
+            .store
+            .save_definition(id, &definition)
+            .await
+            .map_err(store_error)?
+            .ok_or_else(|| AppError::not_found("There is no survey with this id."))
+    }
+
+    async fn find(services: &Services, id: i64) -> Result<Survey, AppError> {
+        services
+            .store
+            .survey(id)
+            .await
+            .map_err(store_error)?
+            .ok_or_else(|| AppError::not_found("There is no survey with this id."))
+    }
+
+    pub async fn definition(services: &Services, id: i64) -> Result<SurveyDefinition, AppError> {
+        Ok(find(services, id).await?.definition)
     }
 
     pub async fn list(services: &Services) -> Result<Vec<SurveySummary>, AppError> {
@@ -153,20 +237,60 @@ mod ssr {
     }
 
     pub async fn report(services: &Services, id: i64) -> Result<SurveyReport, AppError> {
-        let survey = services
-            .store
-            .survey(id)
-            .await
-            .map_err(store_error)?
-            .ok_or_else(|| AppError::not_found("There is no survey with this id."))?;
-        let histogram = services
-            .store
-            .score_histogram(survey.question_id)
-            .await
-            .map_err(store_error)?;
+        let survey = find(services, id).await?;
+        let definition = &survey.definition;
+        let locale = definition.default_locale;
+        let mut questions = Vec::new();
+        for question in &definition.questions {
+            let store = &services.store;
+            let mut report = QuestionReport {
+                key: question.key.clone(),
+                text: question.text.get(locale).to_owned(),
+                score: None,
+                choices: Vec::new(),
+                answered: 0,
+            };
+            if question.kind.score_range().is_some() {
+                let histogram = store
+                    .score_histogram(survey.id, &question.key)
+                    .await
+                    .map_err(store_error)?;
+                report.score = score_question(&question.kind, &histogram);
+                report.answered = histogram.iter().sum();
+            } else {
+                let counts = store
+                    .value_counts(survey.id, &question.key)
+                    .await
+                    .map_err(store_error)?;
+                let mut chosen = std::collections::BTreeMap::<String, u64>::new();
+                for (json, n) in counts {
+                    let n = u64::try_from(n).unwrap_or(0);
+                    report.answered += n;
+                    let keys = match serde_json::from_str::<AnswerValue>(&json) {
+                        Ok(AnswerValue::Choice(key)) => vec![key],
+                        Ok(AnswerValue::Choices(keys)) => keys,
+                        _ => Vec::new(),
+                    };
+                    for key in keys {
+                        *chosen.entry(key).or_default() += n;
+                    }
+                }
+                report.choices = question
+                    .kind
+                    .options()
+                    .iter()
+                    .map(|o| ChoiceCount {
+                        key: o.key.clone(),
+                        label: o.label.get(locale).to_owned(),
+                        n: chosen.get(&o.key).copied().unwrap_or(0),
+                    })
+                    .collect();
+            }
+            questions.push(report);
+        }
         Ok(SurveyReport {
             survey: summary(services, &survey),
-            nps: NpsResult::from_histogram(&histogram),
+            questions,
         })
     }
 }
@@ -181,19 +305,21 @@ pub async fn list_surveys() -> Result<Vec<SurveySummary>, AppError> {
 }
 
 #[server(prefix = "/rpc", endpoint = "create_survey")]
-pub async fn create_survey(title: String, question: String) -> Result<(), AppError> {
+pub async fn create_survey(kind: String, title: String, subject: String) -> Result<(), AppError> {
     use crate::api::{auth::Permission, context};
     let (services, user) = context::require(Permission::ManageSurveys)
         .await
         .or_else(context::fail)?;
-    match create(&services, &user, &title, &question).await {
+    match create(&services, &user, &kind, &title, &subject).await {
         Ok(s) => {
             leptos_axum::redirect(&format!("/surveys/{}", s.id));
             Ok(())
         }
-        Err(e) => context::fail(
-            e.with_input([("title", title.as_str()), ("question", question.as_str())]),
-        ),
+        Err(e) => context::fail(e.with_input([
+            ("kind", kind.as_str()),
+            ("title", title.as_str()),
+            ("subject", subject.as_str()),
+        ])),
     }
 }
 

@@ -3,5 +3,6 @@
 pub mod admin_layout;
 pub mod form;
 pub mod nps_summary;
-pub mod score_scale;
+pub mod question_input;
+pub mod question_report;
 pub mod survey_settings;

@@ -8,12 +8,16 @@ fn pct(x: f64) -> String {
 }
 
 #[component]
-pub fn NpsSummary(result: NpsResult) -> impl IntoView {
+pub fn NpsSummary(
+    result: NpsResult,
+    /// NPS or eNPS: never pooled, so always named.
+    label: &'static str,
+) -> impl IntoView {
     let r = result;
     view! {
-        <section class="nps" aria-label="Net Promoter Score">
+        <section class="nps" aria-label=label>
             <div class="nps-score">
-                <span class="label">"NPS"</span>
+                <span class="label">{label}</span>
                 <strong data-testid="nps">{format!("{:.0}", r.nps)}</strong>
                 <span class="ci" data-testid="nps-ci">
                     {format!("95 % CI {:.1} to {:.1}", r.ci.low, r.ci.high)}

@@ -13,6 +13,7 @@
 //! - [`ces`]: Customer Effort Score on a 7- or 5-point agreement scale.
 //! - [`csat`]: Customer Satisfaction on a 5-point scale.
 //! - [`email`]: validated email addresses.
+//! - [`report`]: which score each question kind gets, from its counts.
 //! - [`survey`]: survey definitions, question kinds, answer validation, follow-up routing.
 //! - [`templates`]: the built-in NPS, eNPS, CES, CSAT, pulse and custom surveys (en, de).
 //! - [`locale`]: English and German, and which one a respondent gets.
@@ -29,6 +30,7 @@ pub mod csat;
 pub mod email;
 pub mod locale;
 pub mod nps;
+pub mod report;
 pub mod stats;
 pub mod survey;
 pub mod templates;
@@ -40,8 +42,8 @@ pub use email::{Email, EmailError};
 pub use locale::{Locale, LocalizedText};
 pub use nps::{compare_nps, NpsCategory, NpsResult, NpsScore};
 pub use stats::{
-    compare_means, compare_proportions, mean_interval, normal_cdf, normal_quantile, t_quantile,
-    wilson, Comparison, Interval, Z_95,
+    compare_means, compare_proportions, mean_interval, normal_cdf, normal_quantile,
+    summarise_scale, t_quantile, wilson, Comparison, Interval, ScaleSummary, Z_95,
 };
 pub use survey::{
     category, fill_placeholders, parse_follow_up_answer, AnswerError, AnswerValue, Category,

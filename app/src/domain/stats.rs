@@ -359,8 +359,8 @@ pub fn compare_means(
 
 /// Count, mean, sample standard deviation and clamped 95 % interval of the
 /// mean of a histogram over a rating scale.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub(crate) struct ScaleSummary {
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq)]
+pub struct ScaleSummary {
     pub n: u64,
     pub mean: f64,
     pub sd: f64,
@@ -372,7 +372,7 @@ pub(crate) struct ScaleSummary {
 /// With no answers the mean is reported as the midpoint of the scale so that
 /// the point estimate still lies inside its interval (the whole scale); with
 /// one answer the standard deviation is 0 and the interval the whole scale.
-pub(crate) fn summarise_scale(counts: &[u64], lowest: u8) -> ScaleSummary {
+pub fn summarise_scale(counts: &[u64], lowest: u8) -> ScaleSummary {
     let low = f64::from(lowest);
     let high = low + counts.len().saturating_sub(1) as f64;
     let n = counts.iter().fold(0_u64, |sum, &c| sum.saturating_add(c));

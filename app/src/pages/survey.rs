@@ -1,8 +1,9 @@
-//! `/surveys/:id`: the survey's link and its scored results.
+//! `/surveys/:id`: the survey's links, its results question by question, and its lifecycle.
 
 use crate::api::surveys::load_survey_report;
 use crate::components::{
-    admin_layout::AdminLayout, nps_summary::NpsSummary, survey_settings::SurveySettingsForm,
+    admin_layout::AdminLayout, question_report::QuestionResults,
+    survey_settings::SurveySettingsForm,
 };
 use crate::error::ErrorKind;
 use crate::pages::not_found::NotFound;
@@ -30,12 +31,21 @@ pub fn SurveyPage() -> impl IntoView {
                         <Title text=format!("{} · Resonance", r.survey.title) />
                         <AdminLayout>
                             <h1>{r.survey.title.clone()}</h1>
-                            <p class="question">{r.survey.question.clone()}</p>
+                            <p class="muted">
+                                {r.survey.kind.as_str().to_uppercase()} " · " {r.survey.status.as_str()}
+                                " · " {r.survey.questions} " questions · version " {r.survey.version}
+                                {r.survey.anonymous.then_some(" · anonymous")}
+                            </p>
                             <p class="link">
                                 "Answer link: "
                                 <a href=r.survey.public_url.clone() data-testid="public-link">{r.survey.public_url.clone()}</a>
+                                " · preview: "
+                                <a href=format!("{}?lang=en&preview=1", r.survey.public_url) data-testid="preview-en">"English"</a>
+                                " · "
+                                <a href=format!("{}?lang=de&preview=1", r.survey.public_url) data-testid="preview-de">"Deutsch"</a>
                             </p>
-                            <NpsSummary result=r.nps />
+                            <p class="muted">"Responses: " <span data-testid="responses">{r.survey.response_count}</span></p>
+                            {r.questions.into_iter().map(|q| view! { <QuestionResults report=q /> }).collect_view()}
                             <SurveySettingsForm survey=r.survey.clone() />
                         </AdminLayout>
                     }.into_any(),

@@ -1,4 +1,4 @@
-//! `/surveys`: the list and the form that creates an NPS survey.
+//! `/surveys`: the list and the form that creates a survey from a template.
 
 use crate::api::surveys::{list_surveys, CreateSurvey};
 use crate::components::{
@@ -9,8 +9,27 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
 
-pub const DEFAULT_QUESTION: &str =
-    "How likely is it that you would recommend us to a friend or colleague?";
+/// The kinds an author can start from, with what each template asks.
+const KINDS: [(&str, &str); 6] = [
+    ("nps", "NPS: would customers recommend you (0–10)"),
+    (
+        "enps",
+        "eNPS: would employees recommend you as a place to work (anonymous)",
+    ),
+    (
+        "ces",
+        "CES: how easy was it to get an issue handled (7 points)",
+    ),
+    ("csat", "CSAT: how satisfied with a subject (5 points)"),
+    (
+        "pulse",
+        "Pulse: workload, recognition, manager support, growth, belonging",
+    ),
+    (
+        "custom",
+        "Custom: start from one question and build your own",
+    ),
+];
 
 #[component]
 pub fn SurveysPage() -> impl IntoView {
@@ -42,13 +61,39 @@ pub fn SurveysPage() -> impl IntoView {
                     }
                 })}
             </Suspense>
-            <h2>"New NPS survey"</h2>
+            <h2>"New survey"</h2>
             <ActionForm action=action attr:class="card">
                 <FormError error />
-                <Field label="Title" name="title" error />
-                <Field label="Question" name="question" error initial=DEFAULT_QUESTION multiline=true />
-                <button type="submit">"Create survey"</button>
+                <KindSelect error />
+                <Field label="Title (optional: the template's title otherwise)" name="title" error required=false />
+                <Field label="Subject, for {subject} in CSAT questions (optional)" name="subject" error required=false />
+                <button type="submit">"Create draft"</button>
             </ActionForm>
         </AdminLayout>
+    }
+}
+
+#[component]
+fn KindSelect(#[prop(into)] error: Signal<Option<crate::error::AppError>>) -> impl IntoView {
+    let chosen = move || {
+        error
+            .get()
+            .and_then(|e| e.input_value("kind"))
+            .unwrap_or_else(|| "nps".to_owned())
+    };
+    let message = move || error.get().and_then(|e| e.message_for("kind"));
+    view! {
+        <div class="field">
+            <label for="field-kind">"Kind"</label>
+            <select id="field-kind" name="kind" aria-describedby="field-kind-error">
+                {KINDS
+                    .into_iter()
+                    .map(|(value, label)| view! {
+                        <option value=value selected=move || chosen() == value>{label}</option>
+                    })
+                    .collect_view()}
+            </select>
+            <p class="field-error" id="field-kind-error" role="alert">{message}</p>
+        </div>
     }
 }

@@ -3,11 +3,13 @@
 //! work is done by the same use cases the server functions call. The OpenAPI document is
 //! generated from these handlers and served at `/api/v1/openapi.json`.
 
-use app::api::answers::Submitted;
+use app::api::answers::Link;
 use app::api::{answers, auth, context::parse_cookie, surveys, tokens};
+use app::domain::{Locale, RawAnswer, SurveyDefinition};
 use app::error::{AppError, ErrorKind};
 use app::model::SurveyStatus;
 use app::model::{ApiTokenView, CreatedToken, Role, SurveyReport, SurveySummary, UserView};
+use app::ports::{Recorded, SavedAs};
 use app::ports::{Services, SurveySettings, User};
 use axum::{
     extract::{FromRequest, FromRequestParts, Path, Request, State},
@@ -17,6 +19,7 @@ use axum::{
     Json, Router,
 };
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use utoipa::{
     openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme},
     Modify, OpenApi, ToSchema,
@@ -50,8 +53,11 @@ pub fn parts(services: Services) -> (Router, utoipa::openapi::OpenApi) {
         .routes(routes!(list_users, create_user))
         .routes(routes!(list_surveys, create_survey))
         .routes(routes!(survey_report))
+        .routes(routes!(get_definition, put_definition))
         .routes(routes!(update_survey_settings))
+        .routes(routes!(create_personal_link))
         .routes(routes!(submit_answer))
+        .routes(routes!(submit_personal_answer))
         .routes(routes!(list_tokens, create_token))
         .routes(routes!(revoke_token));
     let (router, doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
@@ -216,11 +222,18 @@ async fn list_surveys(
 
 #[derive(Deserialize, ToSchema)]
 pub struct NewSurveyBody {
+    /// nps, enps, ces, csat, pulse or custom: the template it starts from.
+    pub kind: String,
+    /// Replaces the template's title in the survey's default language.
+    #[serde(default)]
     pub title: String,
-    pub question: String,
+    /// Fills `{subject}` (what a CSAT survey asks about).
+    #[serde(default)]
+    pub subject: String,
 }
 
-/// Creates an NPS survey; its public answer link is in the response.
+/// Creates a draft survey from the template of its kind (English and German texts);
+/// its public answer link is in the response.
 #[utoipa::path(post, path = "/surveys", tag = "surveys", request_body = NewSurveyBody,
     responses((status = 201, body = SurveySummary), (status = 422, body = ErrorBody),
               (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
@@ -230,8 +243,96 @@ async fn create_survey(
     Body(body): Body<NewSurveyBody>,
 ) -> ApiResult<(StatusCode, Json<SurveySummary>)> {
     let user = caller.may(auth::Permission::ManageSurveys)?;
-    let created = surveys::create(&s, &user, &body.title, &body.question).await?;
+    let created = surveys::create(&s, &user, &body.kind, &body.title, &body.subject).await?;
     Ok((StatusCode::CREATED, Json(created)))
+}
+
+/// The survey's current definition: questions, texts per language, follow-ups, branding.
+#[utoipa::path(get, path = "/surveys/{id}/definition", tag = "surveys",
+    params(("id" = i64, Path, description = "Survey id")),
+    responses((status = 200, body = Object), (status = 404, body = ErrorBody)))]
+async fn get_definition(
+    State(s): State<Services>,
+    caller: Caller,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<SurveyDefinition>> {
+    caller.may(auth::Permission::ViewResults)?;
+    Ok(Json(surveys::definition(&s, id).await?))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct SavedDefinition {
+    pub version: i64,
+    /// True when the survey had answers: the change became a new version and earlier
+    /// answers keep the wording they were given.
+    pub new_version: bool,
+}
+
+/// Replaces the definition. Once a survey has answers, a change becomes a new version;
+/// a question with answers cannot change its type.
+#[utoipa::path(put, path = "/surveys/{id}/definition", tag = "surveys", request_body = Object,
+    params(("id" = i64, Path, description = "Survey id")),
+    responses((status = 200, body = SavedDefinition), (status = 404, body = ErrorBody),
+              (status = 422, body = ErrorBody), (status = 403, body = ErrorBody)))]
+async fn put_definition(
+    State(s): State<Services>,
+    caller: Caller,
+    Path(id): Path<i64>,
+    Body(definition): Body<SurveyDefinition>,
+) -> ApiResult<Json<SavedDefinition>> {
+    caller.may(auth::Permission::ManageSurveys)?;
+    let saved = surveys::save_definition(&s, id, definition).await?;
+    Ok(Json(match saved {
+        SavedAs::SameVersion(version) => SavedDefinition {
+            version,
+            new_version: false,
+        },
+        SavedAs::NewVersion(version) => SavedDefinition {
+            version,
+            new_version: true,
+        },
+    }))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct PersonalLinkBody {
+    pub contact_id: Option<i64>,
+    /// en or de: the language the person gets unless `?lang=` says otherwise.
+    pub locale: Option<String>,
+    /// Contact attributes: placeholders such as `{name}` and the survey's grouping attributes.
+    #[serde(default)]
+    pub attributes: BTreeMap<String, String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct PersonalLink {
+    /// The only time this link is shown: only a hash of its token is stored.
+    pub url: String,
+}
+
+/// Makes a personal answer link (one response per link, changeable while open).
+#[utoipa::path(post, path = "/surveys/{id}/links", tag = "surveys", request_body = PersonalLinkBody,
+    params(("id" = i64, Path, description = "Survey id")),
+    responses((status = 201, body = PersonalLink), (status = 404, body = ErrorBody),
+              (status = 422, body = ErrorBody), (status = 403, body = ErrorBody)))]
+async fn create_personal_link(
+    State(s): State<Services>,
+    caller: Caller,
+    Path(id): Path<i64>,
+    Body(body): Body<PersonalLinkBody>,
+) -> ApiResult<(StatusCode, Json<PersonalLink>)> {
+    caller.may(auth::Permission::ManageSurveys)?;
+    surveys::definition(&s, id).await?;
+    let locale = match body.locale.as_deref() {
+        None => None,
+        Some(tag) => Some(
+            Locale::parse(tag)
+                .ok_or_else(|| AppError::bad_input("locale", "The locale must be en or de."))?,
+        ),
+    };
+    let url =
+        answers::create_personal_link(&s, id, body.contact_id, locale, body.attributes).await?;
+    Ok((StatusCode::CREATED, Json(PersonalLink { url })))
 }
 
 /// A survey with its score: n, promoters, passives, detractors, NPS and its 95 % interval.
@@ -278,17 +379,78 @@ async fn update_survey_settings(
 
 #[derive(Deserialize, ToSchema)]
 pub struct AnswerBody {
-    /// 0–10.
-    pub score: Option<i64>,
-    pub comment: Option<String>,
-    /// Repeat a key to make a retried submission record once.
-    pub submission_key: Option<String>,
+    /// By question key: a score (`9`), an option key or text (`"fast"`), or a list of
+    /// option keys for multiple choice. Leave a question out to skip it.
+    #[serde(default)]
+    #[schema(value_type = Object)]
+    pub answers: BTreeMap<String, serde_json::Value>,
+    /// By question key: the answer to its "why?" follow-up.
+    #[serde(default)]
+    pub follow_ups: BTreeMap<String, String>,
+    /// Public links: send the key from an earlier answer to change that response.
+    pub resume_key: Option<String>,
+    /// en or de, for the error messages.
+    pub lang: Option<String>,
 }
 
 #[derive(Serialize, ToSchema)]
 pub struct AnswerReceipt {
-    /// `recorded`, or `duplicate` when this submission key was seen before.
+    /// `recorded` for a new response, `updated` when it changed an earlier one.
     pub status: String,
+    /// Public links: the key that changes this response later.
+    pub resume_key: Option<String>,
+}
+
+async fn answer_via(
+    s: &Services,
+    link: Link,
+    body: AnswerBody,
+) -> ApiResult<(StatusCode, Json<AnswerReceipt>)> {
+    let locale = body
+        .lang
+        .as_deref()
+        .and_then(Locale::parse)
+        .unwrap_or(Locale::En);
+    let answers = body
+        .answers
+        .into_iter()
+        .map(|(key, value)| (key, raw_answer(value)))
+        .collect();
+    let public = matches!(link, Link::Public(_));
+    let (recorded, resume_key) = answers::submit_response(
+        s,
+        &link,
+        body.resume_key.as_deref(),
+        &answers,
+        &body.follow_ups,
+        locale,
+    )
+    .await?;
+    let (status, word) = match recorded {
+        Recorded::New => (StatusCode::CREATED, "recorded"),
+        _ => (StatusCode::OK, "updated"),
+    };
+    Ok((
+        status,
+        Json(AnswerReceipt {
+            status: word.into(),
+            resume_key: public.then_some(resume_key),
+        }),
+    ))
+}
+
+/// JSON values as a form would send them: one string per value.
+fn raw_answer(value: serde_json::Value) -> RawAnswer {
+    use serde_json::Value;
+    let text = |v: Value| match v {
+        Value::String(s) => Some(s),
+        Value::Null => None,
+        other => Some(other.to_string()),
+    };
+    match value {
+        Value::Array(items) => items.into_iter().filter_map(text).collect(),
+        other => text(other).into_iter().collect(),
+    }
 }
 
 /// Answers a survey through its public link (no authentication: the link is the key).
@@ -303,30 +465,24 @@ async fn submit_answer(
     Path(slug): Path<String>,
     Body(body): Body<AnswerBody>,
 ) -> ApiResult<(StatusCode, Json<AnswerReceipt>)> {
-    let score = body.score.map(|v| v.to_string());
-    let recorded = answers::submit(
-        &s,
-        &slug,
-        score.as_deref(),
-        body.comment.as_deref(),
-        body.submission_key.as_deref(),
-        app::domain::Locale::En,
-    )
-    .await?;
-    Ok(match recorded {
-        Submitted::New => (
-            StatusCode::CREATED,
-            Json(AnswerReceipt {
-                status: "recorded".into(),
-            }),
-        ),
-        Submitted::Duplicate => (
-            StatusCode::OK,
-            Json(AnswerReceipt {
-                status: "duplicate".into(),
-            }),
-        ),
-    })
+    let link = answers::link_or_404(&format!("s/{slug}"))?;
+    answer_via(&s, link, body).await
+}
+
+/// Answers through a personal link; a second call changes the same response.
+#[utoipa::path(post, path = "/personal-answers/{token}", tag = "answers", request_body = AnswerBody,
+    params(("token" = String, Path, description = "The token of the personal link")),
+    security(()),
+    responses((status = 201, body = AnswerReceipt), (status = 200, body = AnswerReceipt),
+              (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
+              (status = 422, body = ErrorBody)))]
+async fn submit_personal_answer(
+    State(s): State<Services>,
+    Path(token): Path<String>,
+    Body(body): Body<AnswerBody>,
+) -> ApiResult<(StatusCode, Json<AnswerReceipt>)> {
+    let link = answers::link_or_404(&format!("t/{token}"))?;
+    answer_via(&s, link, body).await
 }
 
 /// API tokens (admins only); secrets are never listed.

@@ -2,11 +2,12 @@
 
 use super::rows::*;
 use super::{backend, connect_error, OpenError};
+use app::domain::survey::SurveyDefinition;
 use app::ports::{
-    ApiTokenRecord, NewAnswer, NewSurvey, NewUser, Recorded, StoreError, Survey, SurveySettings,
-    User,
+    AnswerBatch, ApiTokenRecord, Invitation, NewInvitation, NewSurvey, NewUser, Recorded,
+    ResponseRecord, SavedAs, StoreError, StoredAnswer, Survey, SurveySettings, User,
 };
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::PgPool;
 use std::str::FromStr;
@@ -41,4 +42,4 @@ impl PgStore {
     }
 }
 
-impl_store!(PgStore);
+impl_store!(PgStore, sqlx::Postgres);

@@ -1,8 +1,8 @@
 //! Rows as both backends return them, and their mapping to the port's types.
 
 use app::domain::Locale;
-use app::model::{Role, SurveyKind, SurveyStatus};
-use app::ports::{ApiTokenRecord, StoreError, Survey, User};
+use app::model::{Role, SurveyStatus};
+use app::ports::{ApiTokenRecord, Invitation, StoreError, StoredAnswer, Survey, User};
 use chrono::{DateTime, Utc};
 
 #[derive(sqlx::FromRow)]
@@ -62,13 +62,9 @@ impl From<TokenRow> for ApiTokenRecord {
 #[derive(sqlx::FromRow)]
 pub struct SurveyRow {
     pub id: i64,
-    pub kind: String,
-    pub title: String,
-    pub question_id: i64,
-    pub question: String,
     pub public_slug: String,
-    pub anonymous: bool,
-    pub default_locale: String,
+    pub version: i64,
+    pub definition: String,
     pub status: String,
     pub closes_at: Option<DateTime<Utc>>,
     pub response_cap: Option<i64>,
@@ -82,33 +78,80 @@ impl TryFrom<SurveyRow> for Survey {
     fn try_from(r: SurveyRow) -> Result<Self, StoreError> {
         Ok(Survey {
             id: r.id,
-            kind: SurveyKind::parse(&r.kind).ok_or_else(|| corrupt("kind", &r.kind))?,
             status: SurveyStatus::parse(&r.status).ok_or_else(|| corrupt("status", &r.status))?,
-            title: r.title,
-            question_id: r.question_id,
-            question: r.question,
+            definition: from_json("definition", &r.definition)?,
+            version: r.version,
             public_slug: r.public_slug,
-            anonymous: r.anonymous,
             closes_at: r.closes_at,
             response_cap: r.response_cap,
             response_count: r.response_count,
-            default_locale: Locale::parse(&r.default_locale)
-                .ok_or_else(|| corrupt("default_locale", &r.default_locale))?,
             created_by: r.created_by,
             created_at: r.created_at,
         })
     }
 }
 
+#[derive(sqlx::FromRow)]
+pub struct InvitationRow {
+    pub id: i64,
+    pub survey_id: i64,
+    pub contact_id: Option<i64>,
+    pub locale: Option<String>,
+    pub attributes: String,
+    pub answered: bool,
+}
+
+impl TryFrom<InvitationRow> for Invitation {
+    type Error = StoreError;
+    fn try_from(r: InvitationRow) -> Result<Self, StoreError> {
+        Ok(Invitation {
+            id: r.id,
+            survey_id: r.survey_id,
+            contact_id: r.contact_id,
+            locale: match r.locale {
+                Some(tag) => Some(Locale::parse(&tag).ok_or_else(|| corrupt("locale", &tag))?),
+                None => None,
+            },
+            attributes: from_json("attributes", &r.attributes)?,
+            answered: r.answered,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub struct AnswerRow {
+    pub question_key: String,
+    pub value: String,
+    pub follow_up: Option<String>,
+}
+
+impl TryFrom<AnswerRow> for StoredAnswer {
+    type Error = StoreError;
+    fn try_from(r: AnswerRow) -> Result<Self, StoreError> {
+        Ok(StoredAnswer {
+            value: from_json("value", &r.value)?,
+            question_key: r.question_key,
+            follow_up: r.follow_up,
+        })
+    }
+}
+
+pub fn from_json<T: serde::de::DeserializeOwned>(
+    column: &str,
+    json: &str,
+) -> Result<T, StoreError> {
+    serde_json::from_str(json).map_err(|e| corrupt(column, &e.to_string()))
+}
+
+pub fn to_json<T: serde::Serialize>(value: &T) -> Result<String, StoreError> {
+    serde_json::to_string(value).map_err(|e| StoreError::Backend(e.to_string()))
+}
+
 fn corrupt(column: &str, value: &str) -> StoreError {
     StoreError::Backend(format!("unexpected {column} {value:?} in the database"))
 }
 
-/// A survey with its first question, as the slice's one-question surveys need it.
-pub const SURVEY_SELECT: &str =
-    "SELECT s.id, s.kind, s.title, q.id AS question_id, q.text AS question, \
-     s.public_slug, s.anonymous, s.default_locale, s.status, \
-     s.closes_at, s.response_cap, s.response_count, s.created_by, s.created_at \
-     FROM surveys s JOIN questions q ON q.survey_id = s.id AND q.position = 0";
+pub const SURVEY_SELECT: &str = "SELECT id, public_slug, version, definition, status, \
+     closes_at, response_cap, response_count, created_by, created_at FROM surveys";
 
 pub const USER_COLUMNS: &str = "id, email, name, role, created_at";

@@ -3,7 +3,9 @@
 //! backend's pool type; what differs between them lives in `sqlite.rs` / `postgres.rs`.
 
 macro_rules! impl_store {
-    ($store:ty) => {
+    ($store:ty, $db:ty) => {
+        bump_bucket_fn!($db);
+
         #[async_trait::async_trait]
         impl app::ports::Store for $store {
             async fn ping(&self) -> Result<(), StoreError> {
@@ -280,27 +282,36 @@ macro_rules! impl_store {
             }
 
             async fn create_survey(&self, survey: NewSurvey) -> Result<Survey, StoreError> {
+                let d = &survey.definition;
+                let definition = to_json(d)?;
+                let now = Utc::now();
                 let mut tx = self.pool.begin().await.map_err(backend)?;
                 let id: i64 = sqlx::query_scalar(
-                    "INSERT INTO surveys (kind, title, status, public_slug, anonymous, created_by, created_at) \
-                     VALUES ($1, $2, 'active', $3, $4, $5, $6) RETURNING id",
+                    "INSERT INTO surveys (kind, title, status, public_slug, anonymous, default_locale, \
+                     version, definition, created_by, created_at, updated_at) \
+                     VALUES ($1, $2, 'draft', $3, $4, $5, 1, $6, $7, $8, $8) RETURNING id",
                 )
-                .bind(survey.kind.as_str())
-                .bind(&survey.title)
+                .bind(d.kind.as_str())
+                .bind(d.title.get(d.default_locale))
                 .bind(&survey.public_slug)
-                .bind(survey.anonymous)
+                .bind(d.anonymous)
+                .bind(d.default_locale.as_str())
+                .bind(&definition)
                 .bind(survey.created_by)
-                .bind(Utc::now())
+                .bind(now)
                 .fetch_one(&mut *tx)
                 .await
                 .map_err(backend)?;
-                sqlx::query("INSERT INTO questions (survey_id, position, kind, text) VALUES ($1, 0, $2, $3)")
-                    .bind(id)
-                    .bind(survey.kind.as_str())
-                    .bind(&survey.question)
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(backend)?;
+                sqlx::query(
+                    "INSERT INTO survey_versions (survey_id, version, definition, created_at) \
+                     VALUES ($1, 1, $2, $3)",
+                )
+                .bind(id)
+                .bind(&definition)
+                .bind(now)
+                .execute(&mut *tx)
+                .await
+                .map_err(backend)?;
                 tx.commit().await.map_err(backend)?;
                 self.survey(id)
                     .await?
@@ -308,7 +319,7 @@ macro_rules! impl_store {
             }
 
             async fn list_surveys(&self) -> Result<Vec<Survey>, StoreError> {
-                let sql = format!("{SURVEY_SELECT} ORDER BY s.id DESC");
+                let sql = format!("{SURVEY_SELECT} ORDER BY id DESC");
                 sqlx::query_as::<_, SurveyRow>(&sql)
                     .fetch_all(&self.pool)
                     .await
@@ -319,7 +330,7 @@ macro_rules! impl_store {
             }
 
             async fn survey(&self, id: i64) -> Result<Option<Survey>, StoreError> {
-                let sql = format!("{SURVEY_SELECT} WHERE s.id = $1");
+                let sql = format!("{SURVEY_SELECT} WHERE id = $1");
                 sqlx::query_as::<_, SurveyRow>(&sql)
                     .bind(id)
                     .fetch_optional(&self.pool)
@@ -330,7 +341,7 @@ macro_rules! impl_store {
             }
 
             async fn survey_by_slug(&self, slug: &str) -> Result<Option<Survey>, StoreError> {
-                let sql = format!("{SURVEY_SELECT} WHERE s.public_slug = $1");
+                let sql = format!("{SURVEY_SELECT} WHERE public_slug = $1");
                 sqlx::query_as::<_, SurveyRow>(&sql)
                     .bind(slug)
                     .fetch_optional(&self.pool)
@@ -338,6 +349,90 @@ macro_rules! impl_store {
                     .map_err(backend)?
                     .map(Survey::try_from)
                     .transpose()
+            }
+
+            async fn save_definition(
+                &self,
+                id: i64,
+                definition: &SurveyDefinition,
+            ) -> Result<Option<SavedAs>, StoreError> {
+                let json = to_json(definition)?;
+                let now = Utc::now();
+                let mut tx = self.pool.begin().await.map_err(backend)?;
+                // Answers given to the current version decide whether it may still change.
+                let current: Option<(i64, bool)> = sqlx::query_as(
+                    "SELECT s.version, EXISTS (SELECT 1 FROM responses r \
+                     WHERE r.survey_id = s.id AND r.version = s.version) \
+                     FROM surveys s WHERE s.id = $1",
+                )
+                .bind(id)
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(backend)?;
+                let Some((version, answered)) = current else { return Ok(None) };
+                let saved = if answered {
+                    sqlx::query(
+                        "INSERT INTO survey_versions (survey_id, version, definition, created_at) \
+                         VALUES ($1, $2, $3, $4)",
+                    )
+                    .bind(id)
+                    .bind(version + 1)
+                    .bind(&json)
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(backend)?;
+                    SavedAs::NewVersion(version + 1)
+                } else {
+                    sqlx::query(
+                        "UPDATE survey_versions SET definition = $3, created_at = $4 \
+                         WHERE survey_id = $1 AND version = $2",
+                    )
+                    .bind(id)
+                    .bind(version)
+                    .bind(&json)
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(backend)?;
+                    SavedAs::SameVersion(version)
+                };
+                let new_version = match saved {
+                    SavedAs::SameVersion(v) | SavedAs::NewVersion(v) => v,
+                };
+                sqlx::query(
+                    "UPDATE surveys SET kind = $2, title = $3, anonymous = $4, default_locale = $5, \
+                     definition = $6, version = $7, updated_at = $8 WHERE id = $1",
+                )
+                .bind(id)
+                .bind(definition.kind.as_str())
+                .bind(definition.title.get(definition.default_locale))
+                .bind(definition.anonymous)
+                .bind(definition.default_locale.as_str())
+                .bind(&json)
+                .bind(new_version)
+                .bind(now)
+                .execute(&mut *tx)
+                .await
+                .map_err(backend)?;
+                tx.commit().await.map_err(backend)?;
+                Ok(Some(saved))
+            }
+
+            async fn survey_version(
+                &self,
+                id: i64,
+                version: i64,
+            ) -> Result<Option<SurveyDefinition>, StoreError> {
+                let json: Option<String> = sqlx::query_scalar(
+                    "SELECT definition FROM survey_versions WHERE survey_id = $1 AND version = $2",
+                )
+                .bind(id)
+                .bind(version)
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(backend)?;
+                json.map(|json| from_json("definition", &json)).transpose()
             }
 
             async fn update_survey_settings(
@@ -358,70 +453,174 @@ macro_rules! impl_store {
                 Ok(done.rows_affected() == 1)
             }
 
-            async fn record_answer(&self, answer: NewAnswer) -> Result<Recorded, StoreError> {
-                let mut tx = self.pool.begin().await.map_err(backend)?;
-                let response_id: Option<i64> = sqlx::query_scalar(
-                    "INSERT INTO responses (survey_id, submission_key, day, submitted_at) \
-                     VALUES ($1, $2, $3, $4) ON CONFLICT (submission_key) DO NOTHING RETURNING id",
+            async fn create_invitation(&self, invitation: NewInvitation) -> Result<i64, StoreError> {
+                sqlx::query_scalar(
+                    "INSERT INTO invitations (survey_id, token_hash, contact_id, locale, attributes, created_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
                 )
-                .bind(answer.survey_id)
-                .bind(&answer.submission_key)
-                .bind(answer.day)
-                .bind(answer.submitted_at)
+                .bind(invitation.survey_id)
+                .bind(&invitation.token_hash)
+                .bind(invitation.contact_id)
+                .bind(invitation.locale.map(|l| l.as_str()))
+                .bind(to_json(&invitation.attributes)?)
+                .bind(Utc::now())
+                .fetch_one(&self.pool)
+                .await
+                .map_err(backend)
+            }
+
+            async fn invitation(&self, token_hash: &str) -> Result<Option<Invitation>, StoreError> {
+                sqlx::query_as::<_, InvitationRow>(
+                    "SELECT id, survey_id, contact_id, locale, attributes, answered \
+                     FROM invitations WHERE token_hash = $1",
+                )
+                .bind(token_hash)
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(backend)?
+                .map(Invitation::try_from)
+                .transpose()
+            }
+
+            async fn record_answers(&self, batch: AnswerBatch) -> Result<Recorded, StoreError> {
+                let mut tx = self.pool.begin().await.map_err(backend)?;
+                let inserted: Option<(i64, NaiveDate)> = sqlx::query_as(
+                    "INSERT INTO responses (survey_id, version, response_key, contact_id, groups, locale, day, submitted_at, updated_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) \
+                     ON CONFLICT (response_key) DO NOTHING RETURNING id, day",
+                )
+                .bind(batch.survey_id)
+                .bind(batch.version)
+                .bind(&batch.response_key)
+                .bind(batch.contact_id)
+                .bind(to_json(&batch.groups)?)
+                .bind(batch.locale.as_str())
+                .bind(batch.day)
+                .bind(batch.at)
                 .fetch_optional(&mut *tx)
                 .await
                 .map_err(backend)?;
-                let Some(response_id) = response_id else {
-                    return Ok(Recorded::Duplicate);
+                let (response_id, day, recorded) = match inserted {
+                    Some((id, day)) => {
+                        // The cap is checked and counted in one statement, so concurrent
+                        // first answers cannot overshoot it.
+                        let counted = sqlx::query(
+                            "UPDATE surveys SET response_count = response_count + 1 \
+                             WHERE id = $1 AND (response_cap IS NULL OR response_count < response_cap)",
+                        )
+                        .bind(batch.survey_id)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(backend)?;
+                        if counted.rows_affected() == 0 {
+                            return Ok(Recorded::Full);
+                        }
+                        (id, day, Recorded::New)
+                    }
+                    None => {
+                        let (id, day): (i64, NaiveDate) = sqlx::query_as(
+                            "UPDATE responses SET version = $3, updated_at = $4 \
+                             WHERE response_key = $1 AND survey_id = $2 RETURNING id, day",
+                        )
+                        .bind(&batch.response_key)
+                        .bind(batch.survey_id)
+                        .bind(batch.version)
+                        .bind(batch.at)
+                        .fetch_one(&mut *tx)
+                        .await
+                        .map_err(backend)?;
+                        (id, day, Recorded::Updated)
+                    }
                 };
-                // The cap is checked and counted in one statement, so concurrent answers
-                // cannot overshoot it.
-                let counted = sqlx::query(
-                    "UPDATE surveys SET response_count = response_count + 1 \
-                     WHERE id = $1 AND (response_cap IS NULL OR response_count < response_cap)",
-                )
-                .bind(answer.survey_id)
-                .execute(&mut *tx)
-                .await
-                .map_err(backend)?;
-                if counted.rows_affected() == 0 {
-                    return Ok(Recorded::Full);
-                }
-                let score = answer.score.map(i32::from);
-                sqlx::query(
-                    "INSERT INTO answers (response_id, question_id, score, comment) VALUES ($1, $2, $3, $4)",
-                )
-                .bind(response_id)
-                .bind(answer.question_id)
-                .bind(score)
-                .bind(&answer.comment)
-                .execute(&mut *tx)
-                .await
-                .map_err(backend)?;
-                if let Some(score) = score {
-                    sqlx::query(
-                        "INSERT INTO answer_buckets (question_id, day, segment, score, n) \
-                         VALUES ($1, $2, '', $3, 1) \
-                         ON CONFLICT (question_id, day, segment, score) \
-                         DO UPDATE SET n = answer_buckets.n + 1",
+                let keys = batch
+                    .answers
+                    .iter()
+                    .map(|a| a.question_key.as_str())
+                    .chain(batch.cleared.iter().map(String::as_str));
+                for key in keys {
+                    // Take back what an earlier answer added to the counts.
+                    let old: Option<Option<i32>> = sqlx::query_scalar(
+                        "DELETE FROM answers WHERE response_id = $1 AND question_key = $2 RETURNING score",
                     )
-                    .bind(answer.question_id)
-                    .bind(answer.day)
+                    .bind(response_id)
+                    .bind(key)
+                    .fetch_optional(&mut *tx)
+                    .await
+                    .map_err(backend)?;
+                    if let Some(Some(score)) = old {
+                        bump_bucket(&mut tx, batch.survey_id, key, day, score, -1).await?;
+                    }
+                }
+                for answer in &batch.answers {
+                    let score = answer.score().map(i32::from);
+                    sqlx::query(
+                        "INSERT INTO answers (response_id, question_key, score, value, follow_up) \
+                         VALUES ($1, $2, $3, $4, $5)",
+                    )
+                    .bind(response_id)
+                    .bind(&answer.question_key)
                     .bind(score)
+                    .bind(to_json(&answer.value)?)
+                    .bind(&answer.follow_up)
                     .execute(&mut *tx)
                     .await
                     .map_err(backend)?;
+                    if let Some(score) = score {
+                        bump_bucket(&mut tx, batch.survey_id, &answer.question_key, day, score, 1)
+                            .await?;
+                    }
+                }
+                if batch.completed {
+                    sqlx::query("UPDATE responses SET completed = TRUE WHERE id = $1")
+                        .bind(response_id)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(backend)?;
+                }
+                if let Some(invitation_id) = batch.invitation_id {
+                    sqlx::query("UPDATE invitations SET answered = TRUE WHERE id = $1")
+                        .bind(invitation_id)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(backend)?;
                 }
                 tx.commit().await.map_err(backend)?;
-                Ok(Recorded::New)
+                Ok(recorded)
             }
 
-            async fn score_histogram(&self, question_id: i64) -> Result<[u64; 11], StoreError> {
+            async fn response(&self, response_key: &str) -> Result<Option<ResponseRecord>, StoreError> {
+                let found: Option<(i64, bool)> = sqlx::query_as(
+                    "SELECT id, completed FROM responses WHERE response_key = $1",
+                )
+                .bind(response_key)
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(backend)?;
+                let Some((id, completed)) = found else { return Ok(None) };
+                let answers = sqlx::query_as::<_, AnswerRow>(
+                    "SELECT question_key, value, follow_up FROM answers WHERE response_id = $1",
+                )
+                .bind(id)
+                .fetch_all(&self.pool)
+                .await
+                .map_err(backend)?
+                .into_iter()
+                .map(StoredAnswer::try_from)
+                .collect::<Result<_, _>>()?;
+                Ok(Some(ResponseRecord { id, answers, completed }))
+            }
+
+            async fn score_histogram(
+                &self,
+                survey_id: i64,
+                question_key: &str,
+            ) -> Result<[u64; 11], StoreError> {
                 let rows: Vec<(i32, i64)> = sqlx::query_as(
                     "SELECT score, CAST(SUM(n) AS BIGINT) FROM answer_buckets \
-                     WHERE question_id = $1 AND segment = '' GROUP BY score",
+                     WHERE survey_id = $1 AND question_key = $2 AND segment = '' GROUP BY score",
                 )
-                .bind(question_id)
+                .bind(survey_id)
+                .bind(question_key)
                 .fetch_all(&self.pool)
                 .await
                 .map_err(backend)?;
@@ -435,6 +634,52 @@ macro_rules! impl_store {
                 }
                 Ok(histogram)
             }
+
+            async fn value_counts(
+                &self,
+                survey_id: i64,
+                question_key: &str,
+            ) -> Result<Vec<(String, i64)>, StoreError> {
+                sqlx::query_as(
+                    "SELECT a.value, COUNT(*) FROM answers a JOIN responses r ON r.id = a.response_id \
+                     WHERE r.survey_id = $1 AND a.question_key = $2 GROUP BY a.value ORDER BY a.value",
+                )
+                .bind(survey_id)
+                .bind(question_key)
+                .fetch_all(&self.pool)
+                .await
+                .map_err(backend)
+            }
+        }
+    };
+}
+
+/// Adds `delta` to one day bucket of a question's score counts.
+macro_rules! bump_bucket_fn {
+    ($db:ty) => {
+        async fn bump_bucket(
+            tx: &mut sqlx::Transaction<'_, $db>,
+            survey_id: i64,
+            question_key: &str,
+            day: chrono::NaiveDate,
+            score: i32,
+            delta: i64,
+        ) -> Result<(), app::ports::StoreError> {
+            sqlx::query(
+                "INSERT INTO answer_buckets (survey_id, question_key, day, segment, score, n) \
+                 VALUES ($1, $2, $3, '', $4, $5) \
+                 ON CONFLICT (survey_id, question_key, day, segment, score) \
+                 DO UPDATE SET n = answer_buckets.n + $5",
+            )
+            .bind(survey_id)
+            .bind(question_key)
+            .bind(day)
+            .bind(score)
+            .bind(delta)
+            .execute(&mut **tx)
+            .await
+            .map_err(super::backend)?;
+            Ok(())
         }
     };
 }

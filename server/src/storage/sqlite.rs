@@ -2,11 +2,12 @@
 
 use super::rows::*;
 use super::{backend, connect_error, OpenError};
+use app::domain::survey::SurveyDefinition;
 use app::ports::{
-    ApiTokenRecord, NewAnswer, NewSurvey, NewUser, Recorded, StoreError, Survey, SurveySettings,
-    User,
+    AnswerBatch, ApiTokenRecord, Invitation, NewInvitation, NewSurvey, NewUser, Recorded,
+    ResponseRecord, SavedAs, StoreError, StoredAnswer, Survey, SurveySettings, User,
 };
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::SqlitePool;
 use std::str::FromStr;
@@ -46,4 +47,4 @@ impl SqliteStore {
     }
 }
 
-impl_store!(SqliteStore);
+impl_store!(SqliteStore, sqlx::Sqlite);

@@ -231,15 +231,35 @@ impl TestApp {
         assert_eq!(res.headers()["location"], "/surveys");
     }
 
-    /// A new NPS survey made through the API by the signed-in user of `client`.
-    pub async fn create_survey(&self, client: &reqwest::Client, title: &str) -> serde_json::Value {
+    /// A new survey of `kind` from its template, made through the API by the signed-in
+    /// user of `client` and opened for answers.
+    pub async fn create_survey(&self, client: &reqwest::Client, kind: &str) -> serde_json::Value {
         let res = client
             .post(self.url("/api/v1/surveys"))
-            .json(&serde_json::json!({ "title": title, "question": "How likely…?" }))
+            .json(&serde_json::json!({ "kind": kind }))
             .send()
             .await
             .expect("request");
         assert_eq!(res.status(), 201);
+        let created: serde_json::Value = res.json().await.expect("json");
+        assert_eq!(created["status"], "draft", "new surveys start as drafts");
+        self.set_status(client, created["id"].as_i64().expect("id"), "active")
+            .await
+    }
+
+    pub async fn set_status(
+        &self,
+        client: &reqwest::Client,
+        id: i64,
+        status: &str,
+    ) -> serde_json::Value {
+        let res = client
+            .put(self.url(&format!("/api/v1/surveys/{id}/settings")))
+            .json(&serde_json::json!({ "status": status, "closes_at": null, "response_cap": null }))
+            .send()
+            .await
+            .expect("request");
+        assert_eq!(res.status(), 200);
         res.json().await.expect("json")
     }
 
