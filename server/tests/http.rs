@@ -584,7 +584,7 @@ async fn roles_decide_what_a_user_may_do() {
     );
     let create = viewer
         .post(app.url("/api/v1/surveys"))
-        .json(&json!({ "title": "Not mine to make", "question": "?" }))
+        .json(&json!({ "kind": "nps", "title": "Not mine to make" }))
         .send()
         .await
         .unwrap();

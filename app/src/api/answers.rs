@@ -265,6 +265,13 @@ mod ssr {
         pub follow_up: Option<String>,
     }
 
+    /// One page of the form, or a whole response (the API).
+    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+    pub enum Sending {
+        Page { last: bool },
+        Whole,
+    }
+
     fn not_open(why: NotOpen, locale: Locale) -> AppError {
         let text = match why {
             NotOpen::Draft => UiText::SurveyNotOpen,
@@ -282,11 +289,14 @@ mod ssr {
         target: &Target,
         resume_key: &str,
         given: Vec<Given<'_>>,
-        completed: bool,
+        sending: Sending,
         locale: Locale,
     ) -> Result<Recorded, AppError> {
         // A form page names its one field `answer`; the API names each question.
-        let single = !completed || given.len() == 1;
+        let (single, completed) = match sending {
+            Sending::Page { last } => (true, last),
+            Sending::Whole => (false, true),
+        };
         let survey = &target.survey;
         // A full survey is left to the store: a returning respondent may still change
         // answers, and the cap is decided atomically there.
@@ -392,7 +402,6 @@ mod ssr {
     }
 
     /// Sends one page of the form: the answer to question `step` and its follow-up.
-    #[allow(clippy::too_many_arguments)]
     pub async fn submit_page(
         services: &Services,
         link: &Link,
@@ -412,11 +421,10 @@ mod ssr {
             raw: RawAnswer::from_iter(answer),
             follow_up,
         }];
-        let completed = step + 1 == questions.len();
-        record(
-            services, link, &target, resume_key, given, completed, locale,
-        )
-        .await?;
+        let sending = Sending::Page {
+            last: step + 1 == questions.len(),
+        };
+        record(services, link, &target, resume_key, given, sending, locale).await?;
         Ok(next_location(link, &target, step, resume_key, locale))
     }
 
@@ -456,7 +464,16 @@ mod ssr {
                 follow_up: follow_ups.get(&question.key).cloned(),
             })
             .collect();
-        let recorded = record(services, link, &target, &resume_key, given, true, locale).await?;
+        let recorded = record(
+            services,
+            link,
+            &target,
+            &resume_key,
+            given,
+            Sending::Whole,
+            locale,
+        )
+        .await?;
         Ok((recorded, resume_key))
     }
 

@@ -38,12 +38,13 @@ pub fn QuestionInput(
     });
     let answer_error = Signal::derive(move || error.get().and_then(|e| e.message_for("answer")));
     let follow_up_error = move || error.get().and_then(|e| e.message_for("follow_up"));
-    let score = RwSignal::new(None::<u8>);
-    Effect::new(move || score.set(values.get().first().and_then(|v| v.parse().ok())));
     let initial_score = values
         .get_untracked()
         .first()
         .and_then(|v| v.parse::<u8>().ok());
+    // The picked score; the server renders the initial one, the browser follows clicks.
+    let score = RwSignal::new(initial_score);
+    Effect::new(move || score.set(values.get().first().and_then(|v| v.parse().ok())));
 
     let required = question.required;
     let legend_suffix = (!required).then(|| format!(" ({})", t(UiText::Optional).to_lowercase()));
