@@ -195,17 +195,29 @@ mod ssr {
         }
     }
 
+    /// What the page's URL asks for: `?q=`, `?r=`, `?score=`, `?lang=`, `?preview=1`.
+    pub struct PageQuery<'a> {
+        pub step: usize,
+        pub resume_key: Option<&'a str>,
+        pub score: Option<&'a str>,
+        pub lang: Option<&'a str>,
+        pub preview: bool,
+    }
+
     /// One page of the survey. `step` past the end shows the last page.
     pub async fn page_view(
         services: &Services,
         link: &Link,
-        step: usize,
-        resume_key: Option<&str>,
-        score: Option<&str>,
-        lang: Option<&str>,
+        query: PageQuery<'_>,
         accept_language: Option<&str>,
-        preview: bool,
     ) -> Result<RespondentPage, AppError> {
+        let PageQuery {
+            step,
+            resume_key,
+            score,
+            lang,
+            preview,
+        } = query;
         let target = resolve(services, link).await?;
         let definition = &target.survey.definition;
         let locale = target.locale(lang, accept_language);
@@ -551,18 +563,16 @@ pub async fn load_respondent_page(
     }
     let accept_language = context::header(http::header::ACCEPT_LANGUAGE);
     let link = link_or_404(&link).or_else(context::fail)?;
-    page_view(
-        &services,
-        &link,
-        step.unwrap_or(0),
-        resume_key.as_deref(),
-        score.as_deref(),
-        lang.as_deref(),
-        accept_language.as_deref(),
+    let query = PageQuery {
+        step: step.unwrap_or(0),
+        resume_key: resume_key.as_deref(),
+        score: score.as_deref(),
+        lang: lang.as_deref(),
         preview,
-    )
-    .await
-    .or_else(context::fail)
+    };
+    page_view(&services, &link, query, accept_language.as_deref())
+        .await
+        .or_else(context::fail)
 }
 
 /// One page of answers. `answer` holds one value, or one per ticked box.
