@@ -25,6 +25,21 @@ async function signIn(browser: Browser) {
   return page;
 }
 
+// Creates a draft of `kind` from its template in the admin area, then opens it.
+async function createOpenSurvey(page: Page, kind: string, subject = "") {
+  await page.goto("/surveys");
+  await page.getByLabel("Kind").selectOption(kind);
+  await page.getByLabel(/^Subject/).fill(subject);
+  await page.getByRole("button", { name: "Create draft" }).click();
+  await expect(page).toHaveURL(/\/surveys\/\d+$/);
+  const path = new URL(page.url()).pathname;
+  await page.getByLabel("Status", { exact: true }).selectOption("active");
+  await page.getByRole("button", { name: "Save" }).click();
+  await expect(page.getByTestId("survey-state")).toHaveText(/· taking answers/);
+  const link = (await page.getByTestId("public-link").getAttribute("href")) ?? "";
+  return { path, link };
+}
+
 test.describe.serial("the first slice", () => {
   test("the first visit offers setup, which creates the admin and then disappears", async ({ page }) => {
     const errors = failOnPageErrors(page);
@@ -231,14 +246,7 @@ test.describe.serial("the first slice", () => {
 
   test("a pulse survey is answered page by page in German without JavaScript, and can be changed", async ({ browser }) => {
     const page = await signIn(browser);
-    await page.getByLabel("Kind").selectOption("pulse");
-    await page.getByRole("button", { name: "Create draft" }).click();
-    await expect(page).toHaveURL(/\/surveys\/\d+$/);
-    const pulsePath = new URL(page.url()).pathname;
-    await page.getByLabel("Status", { exact: true }).selectOption("active");
-    await page.getByRole("button", { name: "Save" }).click();
-    await expect(page.getByTestId("survey-state")).toHaveText(/· taking answers/);
-    const link = (await page.getByTestId("public-link").getAttribute("href")) ?? "";
+    const { path: pulsePath, link } = await createOpenSurvey(page, "pulse");
 
     const context = await browser.newContext({ javaScriptEnabled: false, locale: "de-DE" });
     const r = await context.newPage();
@@ -279,15 +287,7 @@ test.describe.serial("the first slice", () => {
 
   test("a CSAT survey is answered with JavaScript from its labelled five-point scale", async ({ browser }) => {
     const page = await signIn(browser);
-    await page.getByLabel("Kind").selectOption("csat");
-    await page.getByLabel(/^Subject/).fill("your delivery");
-    await page.getByRole("button", { name: "Create draft" }).click();
-    await expect(page).toHaveURL(/\/surveys\/\d+$/);
-    const csatPath = new URL(page.url()).pathname;
-    await page.getByLabel("Status", { exact: true }).selectOption("active");
-    await page.getByRole("button", { name: "Save" }).click();
-    await expect(page.getByTestId("survey-state")).toHaveText(/· taking answers/);
-    const link = (await page.getByTestId("public-link").getAttribute("href")) ?? "";
+    const { path: csatPath, link } = await createOpenSurvey(page, "csat", "your delivery");
 
     const r = await browser.newPage();
     await r.goto(`${link}?lang=en`);
