@@ -1,0 +1,381 @@
+//! Answering over HTTP: each validation rule of the answer form and of the JSON API, the
+//! versioning of edited surveys, and what an anonymous response keeps.
+
+mod common;
+
+use common::{client, spawn_app, sqlite_db, TestApp};
+use serde_json::{json, Value};
+
+async fn json_of(res: reqwest::Response) -> Value {
+    res.json().await.expect("json body")
+}
+
+/// A custom survey with one question of each answer type, opened for answers.
+async fn mixed_survey(app: &TestApp, admin: &reqwest::Client) -> (i64, String) {
+    let created = app.create_survey(admin, "custom").await;
+    let id = created["id"].as_i64().unwrap();
+    let mut definition = json_of(
+        admin
+            .get(app.url(&format!("/api/v1/surveys/{id}/definition")))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    let text = |en: &str, de: &str| json!({ "en": en, "de": de });
+    let option = |key: &str, en: &str| json!({ "key": key, "label": text(en, en) });
+    definition["questions"] = json!([
+        { "key": "channel", "required": true, "text": text("How did you reach us?", "Wie haben Sie uns erreicht?"),
+          "kind": { "type": "single_choice", "options": [option("phone", "Phone"), option("mail", "Email")] } },
+        { "key": "topics", "required": false, "text": text("What was it about?", "Worum ging es?"),
+          "kind": { "type": "multiple_choice", "max_selected": 2,
+                    "options": [option("billing", "Billing"), option("delivery", "Delivery"), option("returns", "Returns")] } },
+        { "key": "story", "required": false, "text": text("Tell us more", "Erzählen Sie mehr"),
+          "kind": { "type": "free_text", "max_chars": 5000 } },
+    ]);
+    let saved = admin
+        .put(app.url(&format!("/api/v1/surveys/{id}/definition")))
+        .json(&definition)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(saved.status(), 200);
+    assert_eq!(
+        json_of(saved).await,
+        json!({ "version": 1, "new_version": false }),
+        "no answers yet: the draft changes in place"
+    );
+    let slug = created["public_url"]
+        .as_str()
+        .unwrap()
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .to_string();
+    (id, slug)
+}
+
+#[tokio::test]
+async fn every_answer_rule_is_enforced_on_the_form_and_in_the_api() {
+    let db = sqlite_db();
+    let app = spawn_app(&db.url, &[]).await;
+    let admin = client();
+    app.set_up_admin(&admin).await;
+    let (id, slug) = mixed_survey(&app, &admin).await;
+    let link = format!("s/{slug}");
+    let key = "formkeyformkeyformkey1";
+
+    // The form, as a browser without JavaScript sends it: the error comes back on the
+    // page in the respondent's language, with what was typed.
+    let page = |step: &str, fields: Vec<(&str, String)>| {
+        let mut form = vec![
+            ("link".to_owned(), link.clone()),
+            ("step".to_owned(), step.to_owned()),
+            ("resume_key".to_owned(), key.to_owned()),
+            ("lang".to_owned(), "en".to_owned()),
+        ];
+        form.extend(fields.into_iter().map(|(k, v)| (k.to_owned(), v)));
+        let from = format!("/{link}?q={step}&r={key}");
+        let app = &app;
+        async move {
+            let pairs: Vec<(&str, &str)> =
+                form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+            app.post_form(&client(), &from, "/rpc/answer", &pairs).await
+        }
+    };
+    for (step, fields, message) in [
+        ("0", vec![], "Please answer this question."),
+        (
+            "0",
+            vec![("answer[0]", "fax".to_owned())],
+            "Please choose one of the options shown.",
+        ),
+        (
+            "1",
+            vec![
+                ("answer[0]", "billing".to_owned()),
+                ("answer[1]", "delivery".to_owned()),
+                ("answer[2]", "returns".to_owned()),
+            ],
+            "You have chosen more options than allowed.",
+        ),
+        (
+            "2",
+            vec![("answer[0]", "x".repeat(5001))],
+            "at most 5000 characters",
+        ),
+    ] {
+        let res = page(step, fields).await;
+        assert!(res.status().is_redirection());
+        let html = app.follow(res).await;
+        assert!(html.contains(message), "step {step}: {message}");
+    }
+    let kept = app
+        .follow(
+            page(
+                "2",
+                vec![("answer[0]", format!("Long story{}", "!".repeat(5000)))],
+            )
+            .await,
+        )
+        .await;
+    assert!(kept.contains("Long story!!!"), "the text typed is kept");
+
+    // Good pages move on and are stored at once, as a partial response.
+    let res = page("0", vec![("answer[0]", "mail".to_owned())]).await;
+    assert_eq!(
+        res.headers()["location"],
+        format!("/s/{slug}?q=1&lang=en&r={key}").as_str()
+    );
+    let res = page(
+        "1",
+        vec![
+            ("answer[0]", "billing".to_owned()),
+            ("answer[2]", "returns".to_owned()),
+        ],
+    )
+    .await;
+    assert_eq!(
+        res.headers()["location"],
+        format!("/s/{slug}?q=2&lang=en&r={key}").as_str()
+    );
+    let report = json_of(
+        admin
+            .get(app.url(&format!("/api/v1/surveys/{id}")))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(report["survey"]["response_count"], 1);
+    let counts: Vec<(String, u64)> = report["questions"][1]["choices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["key"].as_str().unwrap().to_owned(),
+                c["n"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        counts,
+        [
+            ("billing".into(), 1),
+            ("delivery".into(), 0),
+            ("returns".into(), 1)
+        ]
+    );
+    // Coming back to a page shows what was chosen.
+    let back = client()
+        .get(app.url(&format!("/s/{slug}?q=1&r={key}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        back.contains("value=\"billing\" checked") && back.contains("value=\"returns\" checked")
+    );
+    assert!(!back.contains("value=\"delivery\" checked"));
+
+    // The same rules in the API, as 422 with the question's field.
+    let api = |body: Value| {
+        let url = app.url(&format!("/api/v1/answers/{slug}"));
+        async move { client().post(url).json(&body).send().await.unwrap() }
+    };
+    for (body, field) in [
+        (
+            json!({ "answers": { "topics": ["billing"] } }),
+            "answers.channel",
+        ),
+        (
+            json!({ "answers": { "channel": "fax" } }),
+            "answers.channel",
+        ),
+        (
+            json!({ "answers": { "channel": ["phone", "mail"] } }),
+            "answers.channel",
+        ),
+        (
+            json!({ "answers": { "channel": "phone", "topics": ["billing", "delivery", "returns"] } }),
+            "answers.topics",
+        ),
+        (
+            json!({ "answers": { "channel": "phone", "story": "x".repeat(5001) } }),
+            "answers.story",
+        ),
+    ] {
+        let res = api(body.clone()).await;
+        assert_eq!(res.status(), 422, "{body}");
+        let error = json_of(res).await;
+        assert_eq!(error["field"], field, "{body}");
+        assert!(
+            error["error"].as_str().unwrap().len() > 10,
+            "{body} explains itself"
+        );
+    }
+    let ok =
+        api(json!({ "answers": { "channel": "phone", "topics": ["delivery"], "story": "Fine" } }))
+            .await;
+    assert_eq!(ok.status(), 201);
+}
+
+#[tokio::test]
+async fn editing_a_survey_with_answers_makes_a_new_version_and_keeps_the_answers() {
+    let db = sqlite_db();
+    let app = spawn_app(&db.url, &[]).await;
+    let admin = client();
+    app.set_up_admin(&admin).await;
+    let survey = app.create_survey(&admin, "nps").await;
+    let id = survey["id"].as_i64().unwrap();
+    let slug = survey["public_url"]
+        .as_str()
+        .unwrap()
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .to_string();
+    let answered = client()
+        .post(app.url(&format!("/api/v1/answers/{slug}")))
+        .json(&json!({ "answers": { "nps": 10 } }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answered.status(), 201);
+
+    let url = app.url(&format!("/api/v1/surveys/{id}/definition"));
+    let mut definition = json_of(admin.get(&url).send().await.unwrap()).await;
+    definition["questions"][0]["text"]["en"] = json!("Would you recommend {company} to a friend?");
+    let saved = admin.put(&url).json(&definition).send().await.unwrap();
+    assert_eq!(
+        json_of(saved).await,
+        json!({ "version": 2, "new_version": true })
+    );
+
+    definition["questions"][0]["kind"] = json!({ "type": "rating", "min": 0, "max": 10 });
+    let refused = admin.put(&url).json(&definition).send().await.unwrap();
+    assert_eq!(refused.status(), 422);
+    assert_eq!(json_of(refused).await["field"], "questions[0].kind");
+
+    definition["questions"][0]["kind"] = json!({ "type": "nps" });
+    definition["title"]["en"] = json!("");
+    let invalid = admin.put(&url).json(&definition).send().await.unwrap();
+    assert_eq!(invalid.status(), 422);
+    assert_eq!(json_of(invalid).await["field"], "title.en");
+
+    let report = json_of(
+        admin
+            .get(app.url(&format!("/api/v1/surveys/{id}")))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(report["survey"]["version"], 2);
+    assert_eq!(
+        report["questions"][0]["text"],
+        "Would you recommend {company} to a friend?"
+    );
+    assert_eq!(
+        report["questions"][0]["score"]["result"]["promoters"], 1,
+        "answers kept"
+    );
+}
+
+#[tokio::test]
+async fn an_anonymous_response_keeps_no_person_and_no_time_only_the_named_groups() {
+    let db = sqlite_db();
+    let app = spawn_app(&db.url, &[]).await;
+    let admin = client();
+    app.set_up_admin(&admin).await;
+    let survey = app.create_survey(&admin, "pulse").await;
+    assert_eq!(survey["anonymous"], true, "pulses are anonymous by default");
+    let id = survey["id"].as_i64().unwrap();
+    let link = json_of(
+        admin
+            .post(app.url(&format!("/api/v1/surveys/{id}/links")))
+            .json(&json!({ "contact_id": 7, "locale": "de",
+                           "attributes": { "team": "Sales", "name": "Grace" } }))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await["url"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let token = link.rsplit('/').next().unwrap().to_string();
+    assert!(token.len() >= 43, "at least 256 bits, URL-safe");
+
+    let page = client()
+        .get(&link)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("lang=\"de\""), "the contact's language");
+    let answer = |body: Value| {
+        let url = app.url(&format!("/api/v1/personal-answers/{token}"));
+        async move { client().post(url).json(&body).send().await.unwrap() }
+    };
+    let all = |n: u8| {
+        json!({ "answers": { "workload": n, "recognition": n, "manager_support": n,
+                              "growth": n, "belonging": n, "enps": 9 } })
+    };
+    assert_eq!(answer(all(4)).await.status(), 201);
+    let changed = answer(all(2)).await;
+    assert_eq!(changed.status(), 200, "one response per personal link");
+    assert_eq!(json_of(changed).await["resume_key"], Value::Null);
+    let unknown = client()
+        .post(app.url("/api/v1/personal-answers/not-a-real-token-at-all"))
+        .json(&all(3))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unknown.status(), 404);
+    assert_eq!(
+        client()
+            .get(app.url("/t/not-a-real-token-at-all"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
+
+    let pool = sqlx::SqlitePool::connect(&db.url).await.unwrap();
+    let rows: Vec<(Option<i64>, Option<String>, String)> =
+        sqlx::query_as("SELECT contact_id, submitted_at, groups FROM responses")
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+    assert_eq!(
+        rows,
+        [(None, None, r#"{"team":"Sales"}"#.to_owned())],
+        "no contact, no time, only the grouping attribute the survey names"
+    );
+    let answered: Vec<(bool,)> = sqlx::query_as("SELECT answered FROM invitations")
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+    assert_eq!(
+        answered,
+        [(true,)],
+        "the invitation only learns that it was answered"
+    );
+    let report = json_of(
+        admin
+            .get(app.url(&format!("/api/v1/surveys/{id}")))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(report["questions"][0]["score"]["result"]["n"], 1);
+    assert_eq!(report["questions"][0]["score"]["result"]["mean"], 2.0);
+}
