@@ -302,6 +302,26 @@ test.describe.serial("the first slice", () => {
     await expect(page.getByTestId("score")).toHaveText("100.0 %");
   });
 
+  test("a CES survey is answered in German with JavaScript, with the follow-up for easy", async ({ browser }) => {
+    const page = await signIn(browser);
+    const { path, link } = await createOpenSurvey(page, "ces");
+    const context = await browser.newContext({ locale: "de-DE" });
+    const r = await context.newPage();
+    await r.goto(link);
+    await expect(r.locator("body")).toHaveAttribute("data-hydrated", "true");
+    await expect(r.getByText("Resonance hat es mir leicht gemacht, mein Anliegen zu erledigen.")).toBeVisible();
+    await r.getByText("6 · Stimme zu", { exact: true }).click();
+    await expect(r.getByRole("radio", { name: "6 · Stimme zu", exact: true })).toBeChecked();
+    await expect(r.getByTestId("follow-up-label")).toHaveText(/Was hat es Ihnen leicht gemacht\?/);
+    await r.getByLabel(/leicht gemacht\?/).fill("Schnelle Antwort");
+    await r.getByRole("button", { name: "Absenden" }).click();
+    await expect(r.getByRole("heading", { name: "Vielen Dank!" })).toBeVisible();
+    await context.close();
+    await page.goto(path);
+    await expect(page.getByTestId("score")).toHaveText("6.00");
+    await expect(page.getByTestId("share")).toHaveText("100.0 %");
+  });
+
   test("an unknown page answers 404 with a page", async ({ page }) => {
     const res = await page.goto("/no/such/page");
     expect(res?.status()).toBe(404);
