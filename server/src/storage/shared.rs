@@ -485,8 +485,8 @@ macro_rules! impl_store {
             async fn record_answers(&self, batch: AnswerBatch) -> Result<Recorded, StoreError> {
                 let mut tx = self.pool.begin().await.map_err(backend)?;
                 let inserted: Option<(i64, NaiveDate)> = sqlx::query_as(
-                    "INSERT INTO responses (survey_id, version, response_key, contact_id, groups, locale, day, submitted_at, updated_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) \
+                    "INSERT INTO responses (survey_id, version, response_key, contact_id, groups, locale, day, submitted_at, updated_at, completed) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9) \
                      ON CONFLICT (response_key) DO NOTHING RETURNING id, day",
                 )
                 .bind(batch.survey_id)
@@ -497,6 +497,7 @@ macro_rules! impl_store {
                 .bind(batch.locale.as_str())
                 .bind(batch.day)
                 .bind(batch.at)
+                .bind(batch.completed)
                 .fetch_optional(&mut *tx)
                 .await
                 .map_err(backend)?;
@@ -519,25 +520,28 @@ macro_rules! impl_store {
                     }
                     None => {
                         let (id, day): (i64, NaiveDate) = sqlx::query_as(
-                            "UPDATE responses SET version = $3, updated_at = $4 \
+                            "UPDATE responses SET version = $3, updated_at = $4, completed = (completed OR $5) \
                              WHERE response_key = $1 AND survey_id = $2 RETURNING id, day",
                         )
                         .bind(&batch.response_key)
                         .bind(batch.survey_id)
                         .bind(batch.version)
                         .bind(batch.at)
+                        .bind(batch.completed)
                         .fetch_one(&mut *tx)
                         .await
                         .map_err(backend)?;
                         (id, day, Recorded::Updated)
                     }
                 };
-                let keys = batch
+                // A new response has nothing to replace.
+                let replaced = batch
                     .answers
                     .iter()
                     .map(|a| a.question_key.as_str())
-                    .chain(batch.cleared.iter().map(String::as_str));
-                for key in keys {
+                    .chain(batch.cleared.iter().map(String::as_str))
+                    .filter(|_| recorded == Recorded::Updated);
+                for key in replaced {
                     // Take back what an earlier answer added to the counts.
                     let old: Option<Option<i32>> = sqlx::query_scalar(
                         "DELETE FROM answers WHERE response_id = $1 AND question_key = $2 RETURNING score",
@@ -569,13 +573,6 @@ macro_rules! impl_store {
                         bump_bucket(&mut tx, batch.survey_id, &answer.question_key, day, score, 1)
                             .await?;
                     }
-                }
-                if batch.completed {
-                    sqlx::query("UPDATE responses SET completed = TRUE WHERE id = $1")
-                        .bind(response_id)
-                        .execute(&mut *tx)
-                        .await
-                        .map_err(backend)?;
                 }
                 if let Some(invitation_id) = batch.invitation_id {
                     sqlx::query("UPDATE invitations SET answered = TRUE WHERE id = $1")
