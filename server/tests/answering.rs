@@ -139,14 +139,7 @@ async fn every_answer_rule_is_enforced_on_the_form_and_in_the_api() {
         res.headers()["location"],
         format!("/s/{slug}?q=2&lang=en&r={key}").as_str()
     );
-    let report = json_of(
-        admin
-            .get(app.url(&format!("/api/v1/surveys/{id}")))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let report = app.report(&admin, id).await;
     assert_eq!(report["survey"]["response_count"], 1);
     let counts: Vec<(String, u64)> = report["questions"][1]["choices"]
         .as_array()
@@ -266,14 +259,7 @@ async fn editing_a_survey_with_answers_makes_a_new_version_and_keeps_the_answers
     assert_eq!(invalid.status(), 422);
     assert_eq!(json_of(invalid).await["field"], "title.en");
 
-    let report = json_of(
-        admin
-            .get(app.url(&format!("/api/v1/surveys/{id}")))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let report = app.report(&admin, id).await;
     assert_eq!(report["survey"]["version"], 2);
     assert_eq!(
         report["questions"][0]["text"],
@@ -368,14 +354,7 @@ async fn an_anonymous_response_keeps_no_person_and_no_time_only_the_named_groups
         [(true,)],
         "the invitation only learns that it was answered"
     );
-    let report = json_of(
-        admin
-            .get(app.url(&format!("/api/v1/surveys/{id}")))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let report = app.report(&admin, id).await;
     assert_eq!(report["questions"][0]["score"]["result"]["n"], 1);
     assert_eq!(report["questions"][0]["score"]["result"]["mean"], 2.0);
 }

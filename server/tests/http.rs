@@ -372,14 +372,7 @@ async fn following_every_score_link_like_a_mail_scanner_records_nothing() {
         let thanks = scanner.get(format!("{base}/thanks")).send().await.unwrap();
         assert_eq!(thanks.status(), 200);
     }
-    let report = json_of(
-        admin
-            .get(app.url(&format!("/api/v1/surveys/{id}")))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let report = app.report(&admin, id).await;
     assert_eq!(report["survey"]["response_count"], 0);
     assert_eq!(report["questions"][0]["answered"], 0);
 }
@@ -773,14 +766,7 @@ async fn a_survey_takes_answers_only_while_active_before_its_close_time_and_unde
         .to_str()
         .unwrap()
         .contains("__err"));
-    let report = json_of(
-        admin
-            .get(app.url(&format!("/api/v1/surveys/{id}")))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let report = app.report(&admin, id).await;
     assert_eq!(report["survey"]["status"], "closed");
     assert_eq!(report["survey"]["response_count"], 1);
 }

@@ -263,6 +263,21 @@ impl TestApp {
         res.json().await.expect("json")
     }
 
+    /// A survey's report from the API, as the signed-in user of `client` reads it.
+    pub async fn report(
+        &self,
+        client: &reqwest::Client,
+        id: impl std::fmt::Display,
+    ) -> serde_json::Value {
+        let res = client
+            .get(self.url(&format!("/api/v1/surveys/{id}")))
+            .send()
+            .await
+            .expect("request");
+        assert_eq!(res.status(), 200);
+        res.json().await.expect("json")
+    }
+
     /// An API token for the signed-in admin of `client`.
     pub async fn api_token(&self, client: &reqwest::Client) -> String {
         let res = client
