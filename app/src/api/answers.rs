@@ -229,18 +229,20 @@ mod ssr {
         };
         let steps = definition.questions.len();
         let step = step.min(steps.saturating_sub(1));
-        let resume_key = match (link, resume_key.filter(|k| !k.trim().is_empty())) {
-            (Link::Public(_), Some(key)) => key.trim().to_owned(),
+        let (resume_key, fresh) = match (link, resume_key.filter(|k| !k.trim().is_empty())) {
+            (Link::Public(_), Some(key)) => (key.trim().to_owned(), false),
             // A new public response gets its key when the first page is shown; nothing is
-            // stored until the first answer is sent.
-            (Link::Public(_), None) => new_secret(),
-            (Link::Personal(_), _) => String::new(),
+            // stored until the first answer is sent, so there is nothing to look up.
+            (Link::Public(_), None) => (new_secret(), true),
+            (Link::Personal(_), _) => (String::new(), false),
         };
         let question = match availability {
             Availability::Open => {
                 let given = match response_key(services, link, &resume_key) {
-                    Some(key) => services.store.response(&key).await.map_err(store_error)?,
-                    None => None,
+                    Some(key) if !fresh => {
+                        services.store.response(&key).await.map_err(store_error)?
+                    }
+                    _ => None,
                 };
                 definition.questions.get(step).map(|question| {
                     let previous = given
