@@ -217,3 +217,21 @@ pub struct CreatedToken {
     pub token: ApiTokenView,
     pub secret: String,
 }
+
+/// The survey editor: the working copy with its problems, and what saving it will do.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct EditorView {
+    pub survey: SurveySummary,
+    pub form: crate::domain::editor::SurveyForm,
+    /// Shown once the author has tried to save; empty before.
+    pub errors: Vec<crate::domain::FieldError>,
+    /// The working copy differs from the saved survey.
+    pub unsaved: bool,
+    /// The version a save makes: the current one while nobody has answered it, the next
+    /// one after that.
+    pub saves_as: i64,
+    /// Keys of questions that have answers: their key and type are fixed.
+    pub fixed: Vec<String>,
+    /// Previews show the working copy (it is complete) rather than the saved survey.
+    pub preview_shows_draft: bool,
+}

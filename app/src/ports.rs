@@ -1,6 +1,7 @@
 //! What the use cases need from the outside world. The server crate implements these
 //! traits (SQLite, PostgreSQL) and hands them to every request as `Services`.
 
+use crate::domain::editor::SurveyForm;
 use crate::domain::survey::{AnswerValue, SurveyDefinition};
 use crate::domain::Locale;
 use crate::model::{Role, SurveyKind, SurveyStatus};
@@ -122,6 +123,14 @@ pub enum SavedAs {
     SameVersion(i64),
     /// Answers exist: the change became this new version; earlier answers keep theirs.
     NewVersion(i64),
+}
+
+/// The editor's unsaved working copy of a survey, kept even while invalid.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct EditorDraft {
+    pub form: SurveyForm,
+    /// Whether the author has tried to save it, so its problems are shown.
+    pub checked: bool,
 }
 
 /// A personal link to a survey: what it knows about the person it was made for.
@@ -291,6 +300,18 @@ pub trait Store: Send + Sync {
         id: i64,
         settings: &SurveySettings,
     ) -> Result<bool, StoreError>;
+
+    /// Whether any response was given to this version of the survey.
+    async fn version_answered(&self, survey_id: i64, version: i64) -> Result<bool, StoreError>;
+    /// Keeps (replaces) the editor's working copy; nothing respondents see changes.
+    async fn save_draft(
+        &self,
+        survey_id: i64,
+        draft: &EditorDraft,
+        user_id: i64,
+    ) -> Result<(), StoreError>;
+    async fn draft(&self, survey_id: i64) -> Result<Option<EditorDraft>, StoreError>;
+    async fn discard_draft(&self, survey_id: i64) -> Result<(), StoreError>;
 
     async fn create_invitation(&self, invitation: NewInvitation) -> Result<i64, StoreError>;
     async fn invitation(&self, token_hash: &str) -> Result<Option<Invitation>, StoreError>;

@@ -322,6 +322,107 @@ test.describe.serial("the first slice", () => {
     await expect(page.getByTestId("share")).toHaveText("100.0 %");
   });
 
+  test("the admin builds a custom survey in the editor, fixing what it flags, and it is answered in German", async ({ browser }) => {
+    const page = await signIn(browser);
+    const errors = failOnPageErrors(page);
+    const { path, link } = await createOpenSurvey(page, "custom");
+    await page.getByTestId("edit").click();
+    await expect(page).toHaveURL(/\/surveys\/\d+\/edit$/);
+    await expect(page.getByTestId("versioning")).toHaveText(/saving changes version 1 in place/);
+    await expectNoSeriousA11yViolations(page);
+
+    // A single-choice question with three options, written in English and German.
+    await page.getByLabel("Type of the new question").selectOption("single_choice");
+    await page.getByRole("button", { name: "Add question" }).click();
+    await expect(page).toHaveURL(/#q1$/);
+    await expect(page.getByTestId("unsaved")).toBeVisible();
+    const choice = page.locator("#q1");
+    await choice.getByLabel("Question (English)").fill("How did you reach us?");
+    await choice.getByLabel("Question (Deutsch)").fill("Wie haben Sie uns erreicht?");
+    await choice.getByLabel("Option 1 (English)").fill("Phone");
+    await choice.getByLabel("Option 1 (Deutsch)").fill("Telefon");
+    await choice.getByLabel("Option 2 (English)").fill("Email");
+    await choice.getByLabel("Option 2 (Deutsch)").fill("E-Mail");
+    await choice.getByRole("button", { name: "Add option" }).click();
+    await expect(page.locator("#q1").getByLabel("Option 3 (English)")).toBeVisible();
+    await expect(page.locator("#q1").getByLabel("Option 1 (Deutsch)")).toHaveValue("Telefon");
+    await page.locator("#q1").getByLabel("Option 3 (English)").fill("Chat");
+    await page.locator("#q1").getByLabel("Option 3 (Deutsch)").fill("Chat");
+
+    // Saved with a broken colour: the problem is listed and shown beside the field,
+    // and everything typed is still there.
+    await page.getByLabel(/^Brand colour/).fill("teal");
+    await page.getByRole("button", { name: "Save" }).first().click();
+    await expect(page.getByTestId("problems")).toContainText("1 problem to fix before saving");
+    await expect(page.locator("#brand_color-error")).toHaveText(/#rrggbb/);
+    await expect(page.getByLabel(/^Brand colour/)).toHaveAttribute("aria-invalid", "true");
+    await expect(page.locator("#q1").getByLabel("Option 3 (English)")).toHaveValue("Chat");
+    await page.getByLabel(/^Brand colour/).fill("#1a6b5c");
+
+    // The choice comes first; then the survey is saved.
+    await page.locator("#q1").getByRole("button", { name: "Move up" }).click();
+    await expect(page.locator("#q0").getByLabel("Question (English)")).toHaveValue("How did you reach us?");
+    await page.getByRole("button", { name: "Save" }).first().click();
+    await expect(page.getByTestId("saved")).toBeVisible();
+    await expect(page.getByTestId("problems")).toHaveCount(0);
+    expect(errors).toEqual([]);
+
+    // A German respondent without JavaScript answers the new first question.
+    const context = await browser.newContext({ javaScriptEnabled: false, locale: "de-DE" });
+    const r = await context.newPage();
+    await r.goto(link);
+    await expect(r.getByTestId("progress")).toHaveText("Frage 1 von 2");
+    await expect(r.getByText("Wie haben Sie uns erreicht?")).toBeVisible();
+    await r.getByText("E-Mail", { exact: true }).click();
+    await r.getByRole("button", { name: "Weiter" }).click();
+    await r.getByLabel("Was möchten Sie uns mitteilen?").fill("Alles gut");
+    await r.getByRole("button", { name: "Absenden" }).click();
+    await expect(r.getByRole("heading", { name: "Vielen Dank!" })).toBeVisible();
+    await context.close();
+
+    await page.goto(path);
+    await expect(page.getByTestId("responses")).toHaveText("1");
+    await expect(page.getByTestId("choice-option-2")).toHaveText("1");
+    await expect(page.getByTestId("choice-option-1")).toHaveText("0");
+  });
+
+  test("an employee answers an anonymous eNPS from a personal link in German, in one tap, and can change it", async ({ browser }) => {
+    const page = await signIn(browser);
+    const { path } = await createOpenSurvey(page, "enps");
+    await expect(page.getByText(/· anonymous/)).toBeVisible();
+    const id = path.split("/").pop();
+    const made = await page.request.post(`/api/v1/surveys/${id}/links`, {
+      data: { locale: "de", attributes: { team: "Sales" } },
+    });
+    expect(made.status()).toBe(201);
+    const { url } = await made.json();
+    expect(new URL(url).pathname).toMatch(/^\/t\/[A-Za-z0-9_-]{43}$/);
+
+    // The email's "9" button opens the page with 9 chosen; sending is the one tap.
+    const r = await browser.newPage();
+    await r.goto(`${url}?score=9`);
+    await expect(r.locator("body")).toHaveAttribute("data-hydrated", "true");
+    await expect(r.getByText("Wie wahrscheinlich ist es, dass Sie Resonance als Arbeitgeber weiterempfehlen?")).toBeVisible();
+    await expect(r.getByRole("radio", { name: /^9/ })).toBeChecked();
+    await expect(r.getByTestId("follow-up-label")).toHaveText(/Was schätzen Sie an der Arbeit bei Resonance am meisten\?/);
+    await r.locator("#field-follow-up").fill("Das Team");
+    await r.getByRole("button", { name: "Absenden" }).click();
+    await expect(r.getByRole("heading", { name: "Vielen Dank!" })).toBeVisible();
+
+    // Coming back through the same link shows the answer and replaces it: one response.
+    await r.goto(url);
+    await expect(r.getByRole("radio", { name: /^9/ })).toBeChecked();
+    await r.locator("label[for=score-6]").click();
+    await expect(r.getByTestId("follow-up-label")).toHaveText(/Was müsste sich ändern/);
+    await r.getByRole("button", { name: "Absenden" }).click();
+    await expect(r.getByRole("heading", { name: "Vielen Dank!" })).toBeVisible();
+    await r.close();
+
+    await page.goto(path);
+    await expect(page.getByTestId("responses")).toHaveText("1");
+    await expect(page.getByTestId("detractors")).toHaveText("1 · 100.0 %");
+  });
+
   test("an unknown page answers 404 with a page", async ({ page }) => {
     const res = await page.goto("/no/such/page");
     expect(res?.status()).toBe(404);

@@ -358,3 +358,69 @@ async fn an_anonymous_response_keeps_no_person_and_no_time_only_the_named_groups
     assert_eq!(report["questions"][0]["score"]["result"]["n"], 1);
     assert_eq!(report["questions"][0]["score"]["result"]["mean"], 2.0);
 }
+
+#[tokio::test]
+async fn a_response_that_skipped_a_required_question_is_complete_only_once_it_is_answered() {
+    let db = sqlite_db();
+    let app = spawn_app(&db.url, &[]).await;
+    let admin = client();
+    app.set_up_admin(&admin).await;
+    let (_, slug) = mixed_survey(&app, &admin).await;
+    let key = "skipperskipperskipper1";
+    let send = |step: &'static str, answer: &'static str| {
+        let app = &app;
+        let slug = slug.clone();
+        async move {
+            let from = format!("/s/{slug}?q={step}&r={key}");
+            let form = [
+                ("link", format!("s/{slug}")),
+                ("step", step.to_owned()),
+                ("resume_key", key.to_owned()),
+                ("lang", "de".to_owned()),
+                ("answer[0]", answer.to_owned()),
+            ];
+            let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            app.post_form(&client(), &from, "/rpc/answer", &pairs).await
+        }
+    };
+    let completed = || async {
+        let pool = sqlx::SqlitePool::connect(&db.url).await.unwrap();
+        let rows: Vec<(bool,)> = sqlx::query_as("SELECT completed FROM responses")
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+        rows
+    };
+
+    // Straight to the last page by its URL: the answer is kept, but the respondent is
+    // sent back to the required question, in their language.
+    let res = send("2", "Ich habe Seite 1 übersprungen").await;
+    let back = format!("/s/{slug}?q=0&lang=de&r={key}&missing=1");
+    assert_eq!(res.headers()["location"], back.as_str());
+    assert_eq!(completed().await, vec![(false,)]);
+    let page = client()
+        .get(app.url(&back))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("Bitte beantworten Sie diese Frage."),
+        "{page}"
+    );
+
+    // Answered, the first page moves on as usual; the last page then completes it.
+    let res = send("0", "phone").await;
+    assert_eq!(
+        res.headers()["location"],
+        format!("/s/{slug}?q=1&lang=de&r={key}").as_str()
+    );
+    let res = send("2", "Jetzt vollständig").await;
+    assert_eq!(
+        res.headers()["location"],
+        format!("/s/{slug}/thanks?lang=de&r={key}").as_str()
+    );
+    assert_eq!(completed().await, vec![(true,)]);
+}

@@ -2,11 +2,12 @@
 
 mod common;
 
+use app::domain::editor::SurveyForm;
 use app::domain::{template, AnswerValue, Locale, NpsResult};
 use app::model::{Role, SurveyKind, SurveyStatus};
 use app::ports::{
-    AnswerBatch, NewInvitation, NewSurvey, NewUser, Recorded, SavedAs, Store, StoreError,
-    StoredAnswer, Survey, SurveySettings,
+    AnswerBatch, EditorDraft, NewInvitation, NewSurvey, NewUser, Recorded, SavedAs, Store,
+    StoreError, StoredAnswer, Survey, SurveySettings,
 };
 use chrono::{Duration, NaiveDate, Utc};
 use std::collections::BTreeMap;
@@ -394,10 +395,12 @@ async fn a_definition_changes_in_place_until_answers_exist_then_gets_a_new_versi
         None
     );
 
+    assert!(!store.version_answered(survey.id, 1).await.unwrap());
     store
         .record_answers(batch(survey.id, "r-1", vec![score("csat", 5)]))
         .await
         .unwrap();
+    assert!(store.version_answered(survey.id, 1).await.unwrap());
     let mut reworded = edited.clone();
     reworded.title.en = "How satisfied were you?".into();
     assert_eq!(
@@ -418,6 +421,64 @@ async fn a_definition_changes_in_place_until_answers_exist_then_gets_a_new_versi
         store.score_histogram(survey.id, "csat").await.unwrap()[5],
         1
     );
+    assert!(
+        !store.version_answered(survey.id, 2).await.unwrap(),
+        "the new version has no answers yet"
+    );
+}
+
+on_both_backends!(an_editors_working_copy_is_kept_as_typed_until_discarded);
+async fn an_editors_working_copy_is_kept_as_typed_until_discarded(store: Arc<dyn Store>) {
+    let survey = new_survey(&store, SurveyKind::Pulse, "pulse-draft").await;
+    let other = store
+        .create_survey(NewSurvey {
+            definition: template(SurveyKind::Nps),
+            public_slug: "nps-draft".into(),
+            created_by: survey.created_by,
+        })
+        .await
+        .unwrap();
+    assert_eq!(store.draft(survey.id).await.unwrap(), None);
+    let mut form = SurveyForm::from_definition(&survey.definition);
+    // Invalid on purpose: a working copy is kept whatever state it is in.
+    form.title.en = String::new();
+    form.questions[0].text.de = "Wie geht’s? <b>\"quoted\"</b> ünïcödé".into();
+    let draft = EditorDraft {
+        form: form.clone(),
+        checked: false,
+    };
+    store
+        .save_draft(survey.id, &draft, survey.created_by)
+        .await
+        .unwrap();
+    assert_eq!(store.draft(survey.id).await.unwrap(), Some(draft));
+    form.questions.pop();
+    let checked = EditorDraft {
+        form,
+        checked: true,
+    };
+    store
+        .save_draft(survey.id, &checked, survey.created_by)
+        .await
+        .unwrap();
+    assert_eq!(
+        store.draft(survey.id).await.unwrap(),
+        Some(checked),
+        "a second save replaces the first"
+    );
+    assert_eq!(
+        store.draft(other.id).await.unwrap(),
+        None,
+        "drafts are per survey"
+    );
+    let saved = store.survey(survey.id).await.unwrap().unwrap();
+    assert_eq!(
+        saved.definition, survey.definition,
+        "respondents still see the saved survey"
+    );
+    store.discard_draft(survey.id).await.unwrap();
+    assert_eq!(store.draft(survey.id).await.unwrap(), None);
+    store.discard_draft(survey.id).await.unwrap();
 }
 
 on_both_backends!(a_personal_link_knows_its_person_but_an_anonymous_response_does_not);

@@ -218,7 +218,14 @@ mod ssr {
             lang,
             preview,
         } = query;
-        let target = resolve(services, link).await?;
+        let mut target = resolve(services, link).await?;
+        if preview {
+            // Authors preview what they are editing, once it is complete.
+            let working = crate::api::editor::working_definition(services, target.survey.id);
+            if let Some(definition) = working.await? {
+                target.survey.definition = definition;
+            }
+        }
         let definition = &target.survey.definition;
         let locale = target.locale(lang, accept_language);
         let values = target.placeholders(services);
@@ -403,15 +410,32 @@ mod ssr {
         locale: Locale,
     ) -> String {
         let steps = target.survey.definition.questions.len();
+        if step + 1 >= steps {
+            format!(
+                "{}/thanks?lang={}{}",
+                link.path(),
+                locale.as_str(),
+                resume(link, resume_key)
+            )
+        } else {
+            page_location(link, step + 1, resume_key, locale)
+        }
+    }
+
+    fn page_location(link: &Link, step: usize, resume_key: &str, locale: Locale) -> String {
         let lang = locale.as_str();
-        let resume = match link {
+        format!(
+            "{}?q={step}&lang={lang}{}",
+            link.path(),
+            resume(link, resume_key)
+        )
+    }
+
+    /// The query parameter that resumes a public response; personal links need none.
+    fn resume(link: &Link, resume_key: &str) -> String {
+        match link {
             Link::Public(_) => format!("&r={resume_key}"),
             Link::Personal(_) => String::new(),
-        };
-        if step + 1 >= steps {
-            format!("{}/thanks?lang={lang}{resume}", link.path())
-        } else {
-            format!("{}?q={}&lang={lang}{resume}", link.path(), step + 1)
         }
     }
 
@@ -435,11 +459,50 @@ mod ssr {
             raw: RawAnswer::from_iter(answer),
             follow_up,
         }];
+        let last = step + 1 == questions.len();
+        // Pages can be reached by their URL, so the last one may come before earlier
+        // required ones: the response is complete only once they are answered too.
+        let skipped = match last && step > 0 {
+            true => first_skipped(services, link, &target, resume_key, step).await?,
+            false => None,
+        };
         let sending = Sending::Page {
-            last: step + 1 == questions.len(),
+            last: last && skipped.is_none(),
         };
         record(services, link, &target, resume_key, given, sending, locale).await?;
-        Ok(next_location(link, &target, step, resume_key, locale))
+        Ok(match skipped {
+            Some(missing) => format!(
+                "{}&missing=1",
+                page_location(link, missing, resume_key, locale)
+            ),
+            None => next_location(link, &target, step, resume_key, locale),
+        })
+    }
+
+    /// The first required question before `step` that the response has no answer to.
+    async fn first_skipped(
+        services: &Services,
+        link: &Link,
+        target: &Target,
+        resume_key: &str,
+        step: usize,
+    ) -> Result<Option<usize>, AppError> {
+        let questions = &target.survey.definition.questions;
+        if !questions[..step].iter().any(|q| q.required) {
+            return Ok(None);
+        }
+        let response = match response_key(services, link, resume_key) {
+            Some(key) => services.store.response(&key).await.map_err(store_error)?,
+            None => None,
+        };
+        let answered = |key: &str| {
+            response
+                .as_ref()
+                .is_some_and(|r| r.answers.iter().any(|a| a.question_key == key))
+        };
+        Ok(questions[..step]
+            .iter()
+            .position(|q| q.required && !answered(&q.key)))
     }
 
     /// A whole response at once (the API): every question of the survey is checked,

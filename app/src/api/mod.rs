@@ -6,5 +6,6 @@ pub mod answers;
 pub mod auth;
 #[cfg(feature = "ssr")]
 pub mod context;
+pub mod editor;
 pub mod surveys;
 pub mod tokens;

@@ -190,8 +190,34 @@ mod ssr {
         }
     }
 
-    /// Replaces a survey's definition (the editor and the API). The kind of a question
-    /// that has answers cannot change: its answers would be scored on another scale.
+    /// Why `definition` may not replace the survey's current one, each at its field. The
+    /// type of a question with answers cannot change (its answers would be scored on
+    /// another scale), and anonymity promised to those who answered cannot be withdrawn.
+    pub fn publish_problems(survey: &Survey, definition: &SurveyDefinition) -> Vec<FieldError> {
+        let mut problems = Vec::new();
+        if survey.response_count == 0 {
+            return problems;
+        }
+        for (i, question) in definition.questions.iter().enumerate() {
+            let before = survey.definition.question(&question.key);
+            if before.is_some_and(|b| b.kind != question.kind) {
+                problems.push(FieldError {
+                    field: format!("questions[{i}].kind"),
+                    message: "This question has answers, so its type cannot change. Add a new question instead.".into(),
+                });
+            }
+        }
+        if survey.definition.anonymous && !definition.anonymous {
+            problems.push(FieldError {
+                field: "anonymous".into(),
+                message: "People answered this survey anonymously, so it stays anonymous. Start a new survey to collect named answers.".into(),
+            });
+        }
+        problems
+    }
+
+    /// Replaces a survey's definition (the editor and the API), as a new version once it
+    /// has answers.
     pub async fn save_definition(
         services: &Services,
         id: i64,
@@ -199,16 +225,9 @@ mod ssr {
     ) -> Result<SavedAs, AppError> {
         let survey = find(services, id).await?;
         definition.validate().map_err(first_field_error)?;
-        if survey.response_count > 0 {
-            for (i, question) in definition.questions.iter().enumerate() {
-                let before = survey.definition.question(&question.key);
-                if before.is_some_and(|b| b.kind != question.kind) {
-                    return Err(AppError::bad_input(
-                        &format!("questions[{i}].kind"),
-                        "This question has answers, so its type cannot change. Add a new question instead.",
-                    ));
-                }
-            }
+        let problems = publish_problems(&survey, &definition);
+        if !problems.is_empty() {
+            return Err(first_field_error(problems));
         }
         services
             .store
@@ -218,7 +237,7 @@ mod ssr {
             .ok_or_else(|| AppError::not_found("There is no survey with this id."))
     }
 
-    async fn find(services: &Services, id: i64) -> Result<Survey, AppError> {
+    pub async fn find(services: &Services, id: i64) -> Result<Survey, AppError> {
         services
             .store
             .survey(id)

@@ -12,6 +12,7 @@
 //! - [`nps`]: Net Promoter Score, also used for eNPS (same 0–10 question).
 //! - [`ces`]: Customer Effort Score on a 7- or 5-point agreement scale.
 //! - [`csat`]: Customer Satisfaction on a 5-point scale.
+//! - [`editor`]: the editor's working copy of a definition, kept even while invalid.
 //! - [`email`]: validated email addresses.
 //! - [`report`]: which score each question kind gets, from its counts.
 //! - [`survey`]: survey definitions, question kinds, answer validation, follow-up routing.
@@ -27,6 +28,7 @@ use serde::{Deserialize, Serialize};
 
 pub mod ces;
 pub mod csat;
+pub mod editor;
 pub mod email;
 pub mod locale;
 pub mod nps;

@@ -39,12 +39,14 @@ pub fn AnswerPage(link_kind: &'static str) -> impl IntoView {
     );
     let action = ServerAction::<SubmitAnswer>::new();
     let error = Signal::derive(move || action.value().get().and_then(Result::err));
+    // Sent back here because this required question was skipped on the way to the end.
+    let skipped = move || query.read().get("missing").is_some();
 
     view! {
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
                 match page.await {
-                    Ok(p) => view! { <RespondentForm page=p action error /> }.into_any(),
+                    Ok(p) => view! { <RespondentForm page=p action error skipped=skipped() /> }.into_any(),
                     Err(e) if e.kind == ErrorKind::NotFound => view! { <NotFound /> }.into_any(),
                     Err(e) => view! { <main class="respondent"><p class="form-error">{e.message}</p></main> }.into_any(),
                 }
@@ -66,9 +68,15 @@ fn RespondentForm(
     page: RespondentPage,
     action: ServerAction<SubmitAnswer>,
     error: Signal<Option<AppError>>,
+    skipped: bool,
 ) -> impl IntoView {
     let locale = page.locale;
     let t = move |text: UiText| text.text(locale);
+    let error = Signal::derive(move || {
+        error.get().or_else(|| {
+            skipped.then(|| AppError::bad_input("answer", UiText::AnswerRequired.text(locale)))
+        })
+    });
     let head = view! {
         <Title text=page.title.clone() />
         <Html attr:lang=locale.as_str() />

@@ -1,6 +1,7 @@
 //! One module per route.
 
 pub mod answer;
+pub mod editor;
 pub mod home;
 pub mod login;
 pub mod not_found;

@@ -4,8 +4,8 @@ use super::rows::*;
 use super::{backend, connect_error, OpenError};
 use app::domain::survey::SurveyDefinition;
 use app::ports::{
-    AnswerBatch, ApiTokenRecord, Invitation, NewInvitation, NewSurvey, NewUser, Recorded,
-    ResponseRecord, SavedAs, StoreError, StoredAnswer, Survey, SurveySettings, User,
+    AnswerBatch, ApiTokenRecord, EditorDraft, Invitation, NewInvitation, NewSurvey, NewUser,
+    Recorded, ResponseRecord, SavedAs, StoreError, StoredAnswer, Survey, SurveySettings, User,
 };
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};

@@ -453,6 +453,58 @@ macro_rules! impl_store {
                 Ok(done.rows_affected() == 1)
             }
 
+            async fn version_answered(&self, survey_id: i64, version: i64) -> Result<bool, StoreError> {
+                sqlx::query_scalar(
+                    "SELECT EXISTS (SELECT 1 FROM responses WHERE survey_id = $1 AND version = $2)",
+                )
+                .bind(survey_id)
+                .bind(version)
+                .fetch_one(&self.pool)
+                .await
+                .map_err(backend)
+            }
+
+            async fn save_draft(
+                &self,
+                survey_id: i64,
+                draft: &EditorDraft,
+                user_id: i64,
+            ) -> Result<(), StoreError> {
+                sqlx::query(
+                    "INSERT INTO survey_drafts (survey_id, draft, updated_by, updated_at) \
+                     VALUES ($1, $2, $3, $4) ON CONFLICT (survey_id) DO UPDATE SET \
+                     draft = excluded.draft, updated_by = excluded.updated_by, \
+                     updated_at = excluded.updated_at",
+                )
+                .bind(survey_id)
+                .bind(to_json(draft)?)
+                .bind(user_id)
+                .bind(Utc::now())
+                .execute(&self.pool)
+                .await
+                .map_err(backend)?;
+                Ok(())
+            }
+
+            async fn draft(&self, survey_id: i64) -> Result<Option<EditorDraft>, StoreError> {
+                let json: Option<String> =
+                    sqlx::query_scalar("SELECT draft FROM survey_drafts WHERE survey_id = $1")
+                        .bind(survey_id)
+                        .fetch_optional(&self.pool)
+                        .await
+                        .map_err(backend)?;
+                json.map(|json| from_json("draft", &json)).transpose()
+            }
+
+            async fn discard_draft(&self, survey_id: i64) -> Result<(), StoreError> {
+                sqlx::query("DELETE FROM survey_drafts WHERE survey_id = $1")
+                    .bind(survey_id)
+                    .execute(&self.pool)
+                    .await
+                    .map_err(backend)?;
+                Ok(())
+            }
+
             async fn create_invitation(&self, invitation: NewInvitation) -> Result<i64, StoreError> {
                 sqlx::query_scalar(
                     "INSERT INTO invitations (survey_id, token_hash, contact_id, locale, attributes, created_at) \
