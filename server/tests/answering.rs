@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{client, spawn_app, sqlite_db, TestApp};
+use common::{app_with_admin, client, public_slug, spawn_app, sqlite_db, TestApp};
 use serde_json::{json, Value};
 
 async fn json_of(res: reqwest::Response) -> Value {
@@ -45,14 +45,7 @@ async fn mixed_survey(app: &TestApp, admin: &reqwest::Client) -> (i64, String) {
         json!({ "version": 1, "new_version": false }),
         "no answers yet: the draft changes in place"
     );
-    let slug = created["public_url"]
-        .as_str()
-        .unwrap()
-        .rsplit('/')
-        .next()
-        .unwrap()
-        .to_string();
-    (id, slug)
+    (id, public_slug(&created))
 }
 
 #[tokio::test]
@@ -224,13 +217,7 @@ async fn editing_a_survey_with_answers_makes_a_new_version_and_keeps_the_answers
     app.set_up_admin(&admin).await;
     let survey = app.create_survey(&admin, "nps").await;
     let id = survey["id"].as_i64().unwrap();
-    let slug = survey["public_url"]
-        .as_str()
-        .unwrap()
-        .rsplit('/')
-        .next()
-        .unwrap()
-        .to_string();
+    let slug = public_slug(&survey);
     let answered = client()
         .post(app.url(&format!("/api/v1/answers/{slug}")))
         .json(&json!({ "answers": { "nps": 10 } }))
@@ -361,10 +348,7 @@ async fn an_anonymous_response_keeps_no_person_and_no_time_only_the_named_groups
 
 #[tokio::test]
 async fn a_response_that_skipped_a_required_question_is_complete_only_once_it_is_answered() {
-    let db = sqlite_db();
-    let app = spawn_app(&db.url, &[]).await;
-    let admin = client();
-    app.set_up_admin(&admin).await;
+    let (db, app, admin) = app_with_admin().await;
     let (_, slug) = mixed_survey(&app, &admin).await;
     let key = "skipperskipperskipper1";
     let send = |step: &'static str, answer: &'static str| {
@@ -398,14 +382,7 @@ async fn a_response_that_skipped_a_required_question_is_complete_only_once_it_is
     let back = format!("/s/{slug}?q=0&lang=de&r={key}&missing=1");
     assert_eq!(res.headers()["location"], back.as_str());
     assert_eq!(completed().await, vec![(false,)]);
-    let page = client()
-        .get(app.url(&back))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = app.page(&client(), &back).await;
     assert!(
         page.contains("Bitte beantworten Sie diese Frage."),
         "{page}"

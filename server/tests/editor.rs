@@ -6,7 +6,7 @@ mod common;
 
 use app::domain::editor::SurveyForm;
 use app::domain::SurveyDefinition;
-use common::{client, spawn_app, sqlite_db, TestApp};
+use common::{app_with_admin, client, public_slug, TestApp};
 use serde_json::json;
 
 async fn definition(app: &TestApp, admin: &reqwest::Client, id: i64) -> SurveyDefinition {
@@ -43,13 +43,7 @@ fn location(res: &reqwest::Response) -> String {
 }
 
 async fn editor_page(app: &TestApp, user: &reqwest::Client, id: i64) -> String {
-    let res = user
-        .get(app.url(&format!("/surveys/{id}/edit")))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 200);
-    res.text().await.unwrap()
+    app.page(user, &format!("/surveys/{id}/edit")).await
 }
 
 fn set(fields: &mut [(String, String)], name: &str, value: &str) {
@@ -62,10 +56,7 @@ fn set(fields: &mut [(String, String)], name: &str, value: &str) {
 
 #[tokio::test]
 async fn an_invalid_edit_is_kept_with_its_errors_until_it_is_fixed_and_saved() {
-    let db = sqlite_db();
-    let app = spawn_app(&db.url, &[]).await;
-    let admin = client();
-    app.set_up_admin(&admin).await;
+    let (_db, app, admin) = app_with_admin().await;
     let created = app.create_survey(&admin, "pulse").await;
     let id = created["id"].as_i64().unwrap();
     let saved = definition(&app, &admin, id).await;
@@ -129,10 +120,7 @@ async fn an_invalid_edit_is_kept_with_its_errors_until_it_is_fixed_and_saved() {
 
 #[tokio::test]
 async fn steps_move_and_remove_questions_and_discarding_returns_to_the_saved_survey() {
-    let db = sqlite_db();
-    let app = spawn_app(&db.url, &[]).await;
-    let admin = client();
-    app.set_up_admin(&admin).await;
+    let (_db, app, admin) = app_with_admin().await;
     let id = app.create_survey(&admin, "pulse").await["id"]
         .as_i64()
         .unwrap();
@@ -179,28 +167,18 @@ async fn steps_move_and_remove_questions_and_discarding_returns_to_the_saved_sur
 
 #[tokio::test]
 async fn once_answered_a_save_is_a_new_version_and_types_and_anonymity_are_fixed() {
-    let db = sqlite_db();
-    let app = spawn_app(&db.url, &[]).await;
-    let admin = client();
-    app.set_up_admin(&admin).await;
-    let id = app.create_survey(&admin, "enps").await["id"]
-        .as_i64()
-        .unwrap();
+    let (_db, app, admin) = app_with_admin().await;
+    let created = app.create_survey(&admin, "enps").await;
+    let id = created["id"].as_i64().unwrap();
     let saved = definition(&app, &admin, id).await;
     assert!(saved.anonymous, "eNPS is anonymous by default");
-    let slug = app.report(&admin, id).await["survey"]["public_url"]
-        .as_str()
-        .unwrap()
-        .rsplit('/')
-        .next()
-        .unwrap()
-        .to_owned();
-    let res = client()
-        .post(app.url(&format!("/api/v1/answers/{slug}")))
-        .json(&json!({ "answers": { saved.questions[0].key.clone(): 9 } }))
-        .send()
-        .await
-        .unwrap();
+    let slug = public_slug(&created);
+    let res = app
+        .answer_publicly(
+            &slug,
+            json!({ "answers": { saved.questions[0].key.clone(): 9 } }),
+        )
+        .await;
     assert!(res.status().is_success(), "answer: {}", res.status());
 
     let page = editor_page(&app, &admin, id).await;
@@ -230,14 +208,9 @@ async fn once_answered_a_save_is_a_new_version_and_types_and_anonymity_are_fixed
     let report = app.report(&admin, id).await;
     assert_eq!(report["survey"]["version"], 2);
     assert_eq!(report["questions"][0]["answered"], 1);
-    let page = admin
-        .get(app.url(&format!("/surveys/{id}/edit?saved=1")))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = app
+        .page(&admin, &format!("/surveys/{id}/edit?saved=1"))
+        .await;
     assert!(
         page.contains("Version 2 is what respondents see now"),
         "{page}"
@@ -246,10 +219,7 @@ async fn once_answered_a_save_is_a_new_version_and_types_and_anonymity_are_fixed
 
 #[tokio::test]
 async fn a_complete_working_copy_is_what_the_preview_shows_and_respondents_do_not_see_it() {
-    let db = sqlite_db();
-    let app = spawn_app(&db.url, &[]).await;
-    let admin = client();
-    app.set_up_admin(&admin).await;
+    let (_db, app, admin) = app_with_admin().await;
     let created = app.create_survey(&admin, "nps").await;
     let id = created["id"].as_i64().unwrap();
     let public = created["public_url"].as_str().unwrap().to_owned();
@@ -282,10 +252,7 @@ async fn a_complete_working_copy_is_what_the_preview_shows_and_respondents_do_no
 
 #[tokio::test]
 async fn only_signed_in_survey_managers_on_our_own_pages_may_edit() {
-    let db = sqlite_db();
-    let app = spawn_app(&db.url, &[]).await;
-    let admin = client();
-    app.set_up_admin(&admin).await;
+    let (_db, app, admin) = app_with_admin().await;
     let id = app.create_survey(&admin, "csat").await["id"]
         .as_i64()
         .unwrap();
@@ -342,25 +309,13 @@ async fn only_signed_in_survey_managers_on_our_own_pages_may_edit() {
 
 #[tokio::test]
 async fn the_type_of_an_answered_question_cannot_change_but_a_new_question_can_be_added() {
-    let db = sqlite_db();
-    let app = spawn_app(&db.url, &[]).await;
-    let admin = client();
-    app.set_up_admin(&admin).await;
+    let (_db, app, admin) = app_with_admin().await;
     let created = app.create_survey(&admin, "custom").await;
     let id = created["id"].as_i64().unwrap();
-    let slug = created["public_url"]
-        .as_str()
-        .unwrap()
-        .rsplit('/')
-        .next()
-        .unwrap()
-        .to_owned();
-    let res = client()
-        .post(app.url(&format!("/api/v1/answers/{slug}")))
-        .json(&json!({ "answers": { "feedback": "Keep it up" } }))
-        .send()
-        .await
-        .unwrap();
+    let slug = public_slug(&created);
+    let res = app
+        .answer_publicly(&slug, json!({ "answers": { "feedback": "Keep it up" } }))
+        .await;
     assert!(res.status().is_success(), "answer: {}", res.status());
     let saved = definition(&app, &admin, id).await;
 

@@ -290,4 +290,35 @@ impl TestApp {
         let body: serde_json::Value = res.json().await.expect("json");
         body["secret"].as_str().expect("secret").to_string()
     }
+
+    /// A page's HTML as the user of `client` sees it.
+    pub async fn page(&self, client: &reqwest::Client, path: &str) -> String {
+        let res = client.get(self.url(path)).send().await.expect("request");
+        res.text().await.expect("page text")
+    }
+
+    /// Sends a whole response to a survey's public link through the API.
+    pub async fn answer_publicly(&self, slug: &str, body: serde_json::Value) -> reqwest::Response {
+        client()
+            .post(self.url(&format!("/api/v1/answers/{slug}")))
+            .json(&body)
+            .send()
+            .await
+            .expect("request")
+    }
+}
+
+/// The app on a fresh SQLite database, and a client signed in as its first admin.
+pub async fn app_with_admin() -> (SqliteDb, TestApp, reqwest::Client) {
+    let db = sqlite_db();
+    let app = spawn_app(&db.url, &[]).await;
+    let admin = client();
+    app.set_up_admin(&admin).await;
+    (db, app, admin)
+}
+
+/// The last part of a survey's public link (`public_url` in the API's survey summary).
+pub fn public_slug(survey: &serde_json::Value) -> String {
+    let url = survey["public_url"].as_str().expect("public_url");
+    url.rsplit('/').next().unwrap_or_default().to_owned()
 }
