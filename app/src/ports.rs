@@ -194,6 +194,8 @@ pub struct AnswerBatch {
     pub cleared: Vec<String>,
     /// The last page was submitted.
     pub completed: bool,
+    /// The survey has a response cap, so a new response is checked against it.
+    pub capped: bool,
 }
 
 /// A response as its respondent left it.

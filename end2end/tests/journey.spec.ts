@@ -423,6 +423,53 @@ test.describe.serial("the first slice", () => {
     await expect(page.getByTestId("detractors")).toHaveText("1 · 100.0 %");
   });
 
+  test("every kind's template is answered in English and German, with and without JavaScript", async ({ browser }) => {
+    const page = await signIn(browser);
+    const kinds = [
+      { kind: "nps", en: "recommend Resonance to a friend or colleague", de: "Resonance einem Freund oder Kollegen weiterempfehlen", pages: 1 },
+      { kind: "enps", en: "recommend Resonance as a place to work", de: "Resonance als Arbeitgeber weiterempfehlen", pages: 1 },
+      { kind: "ces", en: "Resonance made it easy for me to handle my issue.", de: "Resonance hat es mir leicht gemacht", pages: 1 },
+      { kind: "csat", en: "How satisfied are you with", de: "Wie zufrieden sind Sie mit", pages: 1 },
+      { kind: "pulse", en: "My workload is manageable.", de: "Meine Arbeitsbelastung ist gut zu bewältigen.", pages: 7 },
+      { kind: "custom", en: "What would you like to tell us?", de: "Was möchten Sie uns mitteilen?", pages: 1 },
+    ];
+    const words = {
+      en: { next: "Next", send: "Send", thanks: "Thank you!", progress: (n: number) => `Question 2 of ${n}` },
+      de: { next: "Weiter", send: "Absenden", thanks: "Vielen Dank!", progress: (n: number) => `Frage 2 von ${n}` },
+    };
+    for (const k of kinds) {
+      const { path, link } = await createOpenSurvey(page, k.kind, "the delivery");
+      let answered = 0;
+      for (const lang of ["en", "de"] as const) {
+        for (const javaScriptEnabled of [true, false]) {
+          const context = await browser.newContext({ javaScriptEnabled, locale: lang === "de" ? "de-DE" : "en-GB" });
+          const r = await context.newPage();
+          await r.goto(link);
+          if (javaScriptEnabled) await expect(r.locator("body")).toHaveAttribute("data-hydrated", "true");
+          await expect(r.locator("html")).toHaveAttribute("lang", lang);
+          await expect(r.getByText(k[lang], { exact: false }).first()).toBeVisible();
+          if (k.kind === "custom") {
+            await r.getByLabel(k[lang]).fill(`Answer ${lang} ${javaScriptEnabled}`);
+          } else {
+            await r.locator("label[for=score-4]").click();
+            await expect(r.locator("#score-4")).toBeChecked();
+          }
+          const w = words[lang];
+          await r.getByRole("button", { name: k.pages > 1 ? w.next : w.send }).click();
+          if (k.pages > 1) {
+            await expect(r.getByTestId("progress")).toHaveText(w.progress(k.pages));
+          } else {
+            await expect(r.getByRole("heading", { name: w.thanks })).toBeVisible();
+          }
+          answered += 1;
+          await context.close();
+        }
+      }
+      await page.goto(path);
+      await expect(page.getByTestId("responses")).toHaveText(String(answered));
+    }
+  });
+
   test("an unknown page answers 404 with a page", async ({ page }) => {
     const res = await page.goto("/no/such/page");
     expect(res?.status()).toBe(404);

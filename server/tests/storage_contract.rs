@@ -222,6 +222,7 @@ fn batch(survey_id: i64, key: &str, answers: Vec<StoredAnswer>) -> AnswerBatch {
         answers,
         cleared: Vec::new(),
         completed: true,
+        capped: false,
     }
 }
 
@@ -527,6 +528,15 @@ async fn a_personal_link_knows_its_person_but_an_anonymous_response_does_not(
 on_both_backends!(the_response_cap_is_enforced_in_the_answers_transaction);
 async fn the_response_cap_is_enforced_in_the_answers_transaction(store: Arc<dyn Store>) {
     let survey = new_survey(&store, SurveyKind::Nps, "capped").await;
+    let answer = |key: &str, capped: bool| AnswerBatch {
+        capped,
+        ..batch(survey.id, key, vec![score("nps", 10)])
+    };
+    // Answered before the cap was set: it counts against the cap set later.
+    assert_eq!(
+        store.record_answers(answer("early", false)).await.unwrap(),
+        Recorded::New
+    );
     let closes = Utc::now() + Duration::days(7);
     let settings = SurveySettings {
         status: SurveyStatus::Active,
@@ -541,21 +551,16 @@ async fn the_response_cap_is_enforced_in_the_answers_transaction(store: Arc<dyn 
         .update_survey_settings(survey.id + 100, &settings)
         .await
         .unwrap());
-    let answer = |key: &str| batch(survey.id, key, vec![score("nps", 10)]);
     assert_eq!(
-        store.record_answers(answer("one")).await.unwrap(),
+        store.record_answers(answer("one", true)).await.unwrap(),
         Recorded::New
     );
     assert_eq!(
-        store.record_answers(answer("two")).await.unwrap(),
-        Recorded::New
-    );
-    assert_eq!(
-        store.record_answers(answer("three")).await.unwrap(),
+        store.record_answers(answer("three", true)).await.unwrap(),
         Recorded::Full
     );
     assert_eq!(
-        store.record_answers(answer("one")).await.unwrap(),
+        store.record_answers(answer("one", true)).await.unwrap(),
         Recorded::Updated,
         "a counted response may still change"
     );

@@ -391,6 +391,7 @@ mod ssr {
                 answers,
                 cleared,
                 completed,
+                capped: survey.response_cap.is_some(),
             })
             .await
             .map_err(store_error)?;

@@ -151,7 +151,10 @@ fn corrupt(column: &str, value: &str) -> StoreError {
     StoreError::Backend(format!("unexpected {column} {value:?} in the database"))
 }
 
+/// The response count is the sum of the survey's count rows (see `record_answers`).
 pub const SURVEY_SELECT: &str = "SELECT id, public_slug, version, definition, status, \
-     closes_at, response_cap, response_count, created_by, created_at FROM surveys";
+     closes_at, response_cap, CAST((SELECT COALESCE(SUM(c.n), 0) FROM response_counts c \
+     WHERE c.survey_id = surveys.id) AS BIGINT) AS response_count, created_by, created_at \
+     FROM surveys";
 
 pub const USER_COLUMNS: &str = "id, email, name, role, created_at";

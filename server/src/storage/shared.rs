@@ -2,6 +2,9 @@
 //! parameters, `RETURNING`, `ON CONFLICT`), so the implementation is generated for each
 //! backend's pool type; what differs between them lives in `sqlite.rs` / `postgres.rs`.
 
+/// How many rows each survey's response count is spread over.
+pub const COUNT_SHARDS: i64 = 8;
+
 macro_rules! impl_store {
     ($store:ty, $db:ty) => {
         bump_bucket_fn!($db);
@@ -441,7 +444,10 @@ macro_rules! impl_store {
                 settings: &SurveySettings,
             ) -> Result<bool, StoreError> {
                 let done = sqlx::query(
-                    "UPDATE surveys SET status = $2, closes_at = $3, response_cap = $4 WHERE id = $1",
+                    // The capped count restarts from the true count whenever the cap is set.
+                    "UPDATE surveys SET status = $2, closes_at = $3, response_cap = $4, \
+                     response_count = (SELECT COALESCE(SUM(n), 0) FROM response_counts WHERE survey_id = $1) \
+                     WHERE id = $1",
                 )
                 .bind(id)
                 .bind(settings.status.as_str())
@@ -555,19 +561,32 @@ macro_rules! impl_store {
                 .map_err(backend)?;
                 let (response_id, day, recorded) = match inserted {
                     Some((id, day)) => {
-                        // The cap is checked and counted in one statement, so concurrent
-                        // first answers cannot overshoot it.
-                        let counted = sqlx::query(
-                            "UPDATE surveys SET response_count = response_count + 1 \
-                             WHERE id = $1 AND (response_cap IS NULL OR response_count < response_cap)",
+                        if batch.capped {
+                            // The cap is checked and counted in one statement, so
+                            // concurrent first answers cannot overshoot it.
+                            let counted = sqlx::query(
+                                "UPDATE surveys SET response_count = response_count + 1 \
+                                 WHERE id = $1 AND (response_cap IS NULL OR response_count < response_cap)",
+                            )
+                            .bind(batch.survey_id)
+                            .execute(&mut *tx)
+                            .await
+                            .map_err(backend)?;
+                            if counted.rows_affected() == 0 {
+                                return Ok(Recorded::Full);
+                            }
+                        }
+                        // Spread over a few rows, so concurrent answers do not wait for
+                        // each other's lock (see migration 0004).
+                        sqlx::query(
+                            "INSERT INTO response_counts (survey_id, shard, n) VALUES ($1, $2, 1) \
+                             ON CONFLICT (survey_id, shard) DO UPDATE SET n = response_counts.n + 1",
                         )
                         .bind(batch.survey_id)
+                        .bind(i32::try_from(id % $crate::storage::shared::COUNT_SHARDS).unwrap_or(0))
                         .execute(&mut *tx)
                         .await
                         .map_err(backend)?;
-                        if counted.rows_affected() == 0 {
-                            return Ok(Recorded::Full);
-                        }
                         (id, day, Recorded::New)
                     }
                     None => {
