@@ -1,9 +1,18 @@
 //! The HTML shell and the route table.
 
 use crate::pages::{
-    answer::AnswerPage, editor::EditorPage, home::HomePage, login::LoginPage, not_found::NotFound,
-    setup::SetupPage, survey::SurveyPage, surveys::SurveysPage, thanks::ThanksPage,
-    tokens::TokensPage, users::UsersPage,
+    answer::AnswerPage,
+    contacts::{ContactsPage, ImportPage},
+    editor::EditorPage,
+    home::HomePage,
+    login::LoginPage,
+    not_found::NotFound,
+    setup::SetupPage,
+    survey::SurveyPage,
+    surveys::SurveysPage,
+    thanks::ThanksPage,
+    tokens::TokensPage,
+    users::UsersPage,
 };
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
@@ -47,6 +56,8 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/surveys") view=SurveysPage ssr=ssr.clone() />
                 <Route path=path!("/surveys/:id") view=SurveyPage ssr=ssr.clone() />
                 <Route path=path!("/surveys/:id/edit") view=EditorPage ssr=ssr.clone() />
+                <Route path=path!("/contacts") view=ContactsPage ssr=ssr.clone() />
+                <Route path=path!("/contacts/imports/:id") view=ImportPage ssr=ssr.clone() />
                 <Route path=path!("/settings/tokens") view=TokensPage ssr=ssr.clone() />
                 <Route path=path!("/settings/users") view=UsersPage ssr=ssr.clone() />
                 <Route path=path!("/s/:id") view=|| view! { <AnswerPage link_kind="s" /> } ssr=ssr.clone() />

@@ -18,6 +18,8 @@ pub enum ErrorKind {
     NotFound,
     Conflict,
     RateLimited,
+    /// An upload over its size limit.
+    TooLarge,
     Internal,
 }
 
@@ -30,6 +32,7 @@ impl ErrorKind {
             ErrorKind::NotFound => 404,
             ErrorKind::Conflict => 409,
             ErrorKind::RateLimited => 429,
+            ErrorKind::TooLarge => 413,
             ErrorKind::Internal => 500,
         }
     }

@@ -235,3 +235,56 @@ pub struct EditorView {
     /// Previews show the working copy (it is complete) rather than the saved survey.
     pub preview_shows_draft: bool,
 }
+
+/// What an import did: every bad row with its line and reason; the good rows are in.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct ImportReport {
+    /// Data rows read (blank rows not counted).
+    pub rows: u64,
+    /// New contacts.
+    pub inserted: u64,
+    /// Contacts that existed and were updated.
+    pub updated: u64,
+    pub problems: Vec<ImportProblem>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct ImportProblem {
+    pub line: u64,
+    pub reason: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct ContactView {
+    pub id: i64,
+    pub email: String,
+    pub name: String,
+    /// en or de; none when the survey's language rules decide.
+    pub locale: Option<String>,
+    pub attributes: std::collections::BTreeMap<String, String>,
+    /// unsubscribed, bounced or complained: never sent to.
+    pub suppressed: Option<String>,
+}
+
+/// One page of contacts, in id order.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct ContactPage {
+    pub total: i64,
+    pub contacts: Vec<ContactView>,
+    /// Pass as `after` for the next page; none on the last.
+    pub next_after: Option<i64>,
+}
+
+/// An import as its page shows it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ImportView {
+    pub id: i64,
+    pub file_name: String,
+    pub created_at: String,
+    /// The report, or why the file could not be read.
+    pub outcome: Result<ImportReport, String>,
+}

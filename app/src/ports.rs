@@ -4,7 +4,7 @@
 use crate::domain::editor::SurveyForm;
 use crate::domain::survey::{AnswerValue, SurveyDefinition};
 use crate::domain::Locale;
-use crate::model::{Role, SurveyKind, SurveyStatus};
+use crate::model::{ImportReport, Role, SurveyKind, SurveyStatus};
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use std::collections::BTreeMap;
@@ -123,6 +123,37 @@ pub enum SavedAs {
     SameVersion(i64),
     /// Answers exist: the change became this new version; earlier answers keep theirs.
     NewVersion(i64),
+}
+
+/// A contact to create or update, keyed by its (lower-cased) email.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NewContact {
+    pub email: String,
+    pub name: String,
+    pub locale: Option<Locale>,
+    pub attributes: BTreeMap<String, String>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Contact {
+    pub id: i64,
+    pub email: String,
+    pub name: String,
+    pub locale: Option<Locale>,
+    pub attributes: BTreeMap<String, String>,
+    /// unsubscribed, bounced or complained: never sent to.
+    pub suppressed: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// An import's report, or why its file could not be read at all.
+pub type ImportOutcome = Result<ImportReport, String>;
+
+/// What an upsert did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Upserted {
+    pub inserted: u64,
+    pub updated: u64,
 }
 
 /// The editor's unsaved working copy of a survey, kept even while invalid.
@@ -314,6 +345,26 @@ pub trait Store: Send + Sync {
     ) -> Result<(), StoreError>;
     async fn draft(&self, survey_id: i64) -> Result<Option<EditorDraft>, StoreError>;
     async fn discard_draft(&self, survey_id: i64) -> Result<(), StoreError>;
+
+    /// Creates or updates contacts by email, all in one transaction. An update keeps the
+    /// name and language when the new ones are empty, and merges the attributes (a new
+    /// value replaces the old one of the same key).
+    async fn upsert_contacts(&self, contacts: &[NewContact]) -> Result<Upserted, StoreError>;
+    /// Contacts by id, after `after_id`, at most `limit`.
+    async fn list_contacts(&self, after_id: i64, limit: i64) -> Result<Vec<Contact>, StoreError>;
+    async fn count_contacts(&self) -> Result<i64, StoreError>;
+    /// Keeps what an import did (its report, or why the file could not be read).
+    async fn save_import(
+        &self,
+        file_name: &str,
+        outcome: &ImportOutcome,
+        user_id: i64,
+    ) -> Result<i64, StoreError>;
+    /// An import's file name, outcome and time.
+    async fn contact_import(
+        &self,
+        id: i64,
+    ) -> Result<Option<(String, ImportOutcome, DateTime<Utc>)>, StoreError>;
 
     async fn create_invitation(&self, invitation: NewInvitation) -> Result<i64, StoreError>;
     async fn invitation(&self, token_hash: &str) -> Result<Option<Invitation>, StoreError>;

@@ -34,6 +34,17 @@ pub enum Command {
     Serve(ServeArgs),
     /// Apply pending migrations and exit.
     Migrate(DatabaseArgs),
+    /// Import contacts from a CSV file (as the admin area does): upsert by email, report
+    /// bad rows by line, keep the good ones. Exits 1 only when the file cannot be read.
+    ImportContacts(ImportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+    /// The CSV file: a header naming `email` (required), `name`, `locale` and attributes.
+    pub file: std::path::PathBuf,
 }
 
 #[derive(Debug, Args)]

@@ -1,5 +1,6 @@
-//! `resonance serve` and `resonance migrate`. Start-up failures print one line and exit 1.
+//! `resonance serve`, `resonance migrate` and `resonance import-contacts`. Start-up failures print one line and exit 1.
 
+use anyhow::Context;
 use clap::Parser;
 use server::config::{Cli, Command};
 use server::{serve, storage, telemetry};
@@ -31,6 +32,25 @@ async fn run(command: Command) -> anyhow::Result<()> {
         Command::Migrate(db) => {
             storage::open(&db.database_url, true).await?;
             tracing::info!(database = %storage::redact(&db.database_url), "migrations applied");
+            Ok(())
+        }
+        Command::ImportContacts(args) => {
+            let store = storage::open(&args.database.database_url, true).await?;
+            let bytes = std::fs::read(&args.file)
+                .with_context(|| format!("cannot read {}", args.file.display()))?;
+            let report = app::api::contacts::import(store.as_ref(), &bytes, None)
+                .await
+                .map_err(|e| anyhow::anyhow!(e.message))?;
+            for problem in &report.problems {
+                println!("line {}: {}", problem.line, problem.reason);
+            }
+            println!(
+                "{} rows: {} new contacts, {} updated, {} not imported",
+                report.rows,
+                report.inserted,
+                report.updated,
+                report.problems.len()
+            );
             Ok(())
         }
         Command::Serve(args) => {

@@ -419,6 +419,8 @@ async fn the_openapi_document_lists_every_operation_and_each_one_is_served() {
         operations,
         [
             "DELETE /api/v1/tokens/{id}",
+            "GET /api/v1/contacts",
+            "GET /api/v1/contacts/export",
             "GET /api/v1/me",
             "GET /api/v1/surveys",
             "GET /api/v1/surveys/{id}",
@@ -426,6 +428,7 @@ async fn the_openapi_document_lists_every_operation_and_each_one_is_served() {
             "GET /api/v1/tokens",
             "GET /api/v1/users",
             "POST /api/v1/answers/{slug}",
+            "POST /api/v1/contacts/import",
             "POST /api/v1/personal-answers/{token}",
             "POST /api/v1/surveys",
             "POST /api/v1/surveys/{id}/links",

@@ -6,8 +6,8 @@ use app::domain::editor::SurveyForm;
 use app::domain::{template, AnswerValue, Locale, NpsResult};
 use app::model::{Role, SurveyKind, SurveyStatus};
 use app::ports::{
-    AnswerBatch, EditorDraft, NewInvitation, NewSurvey, NewUser, Recorded, SavedAs, Store,
-    StoreError, StoredAnswer, Survey, SurveySettings,
+    AnswerBatch, EditorDraft, NewContact, NewInvitation, NewSurvey, NewUser, Recorded, SavedAs,
+    Store, StoreError, StoredAnswer, Survey, SurveySettings, Upserted,
 };
 use chrono::{Duration, NaiveDate, Utc};
 use std::collections::BTreeMap;
@@ -575,4 +575,94 @@ async fn the_response_cap_is_enforced_in_the_answers_transaction(store: Arc<dyn 
         "the refused answer left no trace"
     );
     assert!(store.response("three").await.unwrap().is_none());
+}
+
+fn contact(email: &str, name: &str, attributes: &[(&str, &str)]) -> NewContact {
+    NewContact {
+        email: email.into(),
+        name: name.into(),
+        locale: None,
+        attributes: attributes
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect(),
+    }
+}
+
+on_both_backends!(contacts_are_upserted_by_email_merging_what_a_new_import_leaves_out);
+async fn contacts_are_upserted_by_email_merging_what_a_new_import_leaves_out(
+    store: Arc<dyn Store>,
+) {
+    let first = vec![
+        NewContact {
+            locale: Some(Locale::De),
+            ..contact(
+                "ana@example.com",
+                "Ana",
+                &[("team", "Sales"), ("tier", "A")],
+            )
+        },
+        contact("bob@example.com", "Bob", &[("team", "Ops")]),
+    ];
+    assert_eq!(
+        store.upsert_contacts(&first).await.unwrap(),
+        Upserted {
+            inserted: 2,
+            updated: 0
+        }
+    );
+    // A later file without names or languages, with one attribute changed and one new.
+    let second = vec![
+        contact("ana@example.com", "", &[("tier", "B"), ("region", "Nord")]),
+        contact("cy@example.com", "Cy", &[]),
+    ];
+    assert_eq!(
+        store.upsert_contacts(&second).await.unwrap(),
+        Upserted {
+            inserted: 1,
+            updated: 1
+        }
+    );
+    assert_eq!(store.count_contacts().await.unwrap(), 3);
+    let all = store.list_contacts(0, 10).await.unwrap();
+    let ana = &all[0];
+    assert_eq!(
+        (ana.email.as_str(), ana.name.as_str()),
+        ("ana@example.com", "Ana")
+    );
+    assert_eq!(
+        ana.locale,
+        Some(Locale::De),
+        "an empty language keeps the old one"
+    );
+    assert_eq!(
+        ana.attributes,
+        BTreeMap::from([
+            ("region".to_owned(), "Nord".to_owned()),
+            ("team".to_owned(), "Sales".to_owned()),
+            ("tier".to_owned(), "B".to_owned()),
+        ])
+    );
+    assert_eq!(ana.suppressed, None);
+    // Pages follow the id order.
+    let page = store.list_contacts(0, 2).await.unwrap();
+    let rest = store.list_contacts(page[1].id, 2).await.unwrap();
+    let emails: Vec<&str> = page.iter().chain(&rest).map(|c| c.email.as_str()).collect();
+    assert_eq!(
+        emails,
+        ["ana@example.com", "bob@example.com", "cy@example.com"]
+    );
+
+    // Large imports go through in chunks, in one transaction.
+    let many: Vec<NewContact> = (0..2_500)
+        .map(|i| contact(&format!("p{i}@example.com"), "P", &[("n", &i.to_string())]))
+        .collect();
+    assert_eq!(
+        store.upsert_contacts(&many).await.unwrap(),
+        Upserted {
+            inserted: 2_500,
+            updated: 0
+        }
+    );
+    assert_eq!(store.count_contacts().await.unwrap(), 2_503);
 }

@@ -15,6 +15,7 @@ pub const SESSION_COOKIE: &str = "resonance_session";
 pub enum Permission {
     ViewResults,
     ManageSurveys,
+    ManageContacts,
     ManageTokens,
     ManageUsers,
 }
@@ -22,7 +23,10 @@ pub enum Permission {
 pub fn role_allows(role: Role, perm: Permission) -> bool {
     match perm {
         Permission::ViewResults => true,
-        Permission::ManageSurveys => matches!(role, Role::Admin | Role::Hr),
+        // Contacts are personal data: only those who send surveys see them.
+        Permission::ManageSurveys | Permission::ManageContacts => {
+            matches!(role, Role::Admin | Role::Hr)
+        }
         Permission::ManageTokens | Permission::ManageUsers => role == Role::Admin,
     }
 }

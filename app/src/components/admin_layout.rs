@@ -15,6 +15,7 @@ pub fn AdminLayout(children: Children) -> impl IntoView {
             </A>
             <nav>
                 <A href="/surveys">"Surveys"</A>
+                <A href="/contacts">"Contacts"</A>
                 <A href="/settings/users">"Users"</A>
                 <A href="/settings/tokens">"API tokens"</A>
             </nav>

@@ -11,6 +11,7 @@
 //! - [`stats`]: distributions, intervals and significance tests.
 //! - [`nps`]: Net Promoter Score, also used for eNPS (same 0–10 question).
 //! - [`ces`]: Customer Effort Score on a 7- or 5-point agreement scale.
+//! - [`contacts`]: contacts and the rules for reading them from an imported table.
 //! - [`csat`]: Customer Satisfaction on a 5-point scale.
 //! - [`editor`]: the editor's working copy of a definition, kept even while invalid.
 //! - [`email`]: validated email addresses.
@@ -27,6 +28,7 @@
 use serde::{Deserialize, Serialize};
 
 pub mod ces;
+pub mod contacts;
 pub mod csat;
 pub mod editor;
 pub mod email;

@@ -1,6 +1,7 @@
 //! One module per route.
 
 pub mod answer;
+pub mod contacts;
 pub mod editor;
 pub mod home;
 pub mod login;

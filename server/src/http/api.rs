@@ -4,15 +4,18 @@
 //! generated from these handlers and served at `/api/v1/openapi.json`.
 
 use app::api::answers::Link;
-use app::api::{answers, auth, context::parse_cookie, surveys, tokens};
+use app::api::{answers, auth, contacts, context::parse_cookie, surveys, tokens};
 use app::domain::{Locale, RawAnswer, SurveyDefinition};
 use app::error::{AppError, ErrorKind};
 use app::model::SurveyStatus;
-use app::model::{ApiTokenView, CreatedToken, Role, SurveyReport, SurveySummary, UserView};
+use app::model::{
+    ApiTokenView, ContactPage, CreatedToken, ImportReport, Role, SurveyReport, SurveySummary,
+    UserView,
+};
 use app::ports::{Recorded, SavedAs};
 use app::ports::{Services, SurveySettings, User};
 use axum::{
-    extract::{FromRequest, FromRequestParts, Path, Request, State},
+    extract::{FromRequest, FromRequestParts, Path, Query, Request, State},
     http::{header, request::Parts, StatusCode},
     response::{IntoResponse, Response},
     routing::{any, get},
@@ -22,7 +25,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use utoipa::{
     openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme},
-    Modify, OpenApi, ToSchema,
+    IntoParams, Modify, OpenApi, ToSchema,
 };
 use utoipa_axum::{router::OpenApiRouter, routes};
 
@@ -58,6 +61,9 @@ pub fn parts(services: Services) -> (Router, utoipa::openapi::OpenApi) {
         .routes(routes!(create_personal_link))
         .routes(routes!(submit_answer))
         .routes(routes!(submit_personal_answer))
+        .routes(routes!(list_contacts))
+        .routes(routes!(import_contacts))
+        .routes(routes!(export_contacts))
         .routes(routes!(list_tokens, create_token))
         .routes(routes!(revoke_token));
     let (router, doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
@@ -207,6 +213,84 @@ async fn create_user(
     caller.may(auth::Permission::ManageUsers)?;
     let user = auth::create_user(&s, &body.name, &body.email, &body.password, body.role).await?;
     Ok((StatusCode::CREATED, Json(auth::view(&user))))
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct ContactQuery {
+    /// The `next_after` of the previous page; omit for the first.
+    pub after: Option<i64>,
+    /// Page size, 1 to 500 (default 100).
+    pub limit: Option<i64>,
+}
+
+/// Contacts in id order, a page at a time.
+#[utoipa::path(get, path = "/contacts", tag = "contacts", params(ContactQuery),
+    responses((status = 200, body = ContactPage), (status = 403, body = ErrorBody)))]
+async fn list_contacts(
+    State(s): State<Services>,
+    caller: Caller,
+    Query(q): Query<ContactQuery>,
+) -> ApiResult<Json<ContactPage>> {
+    caller.may(auth::Permission::ManageContacts)?;
+    let page = contacts::list(
+        s.store.as_ref(),
+        q.after.unwrap_or(0),
+        q.limit.unwrap_or(100),
+    );
+    Ok(Json(page.await?))
+}
+
+/// Largest CSV file an import takes.
+const IMPORT_MAX_BYTES: usize = 100 * 1024 * 1024;
+
+/// Imports contacts from a CSV file sent as the body: UTF-8 with or without a byte-order
+/// mark; comma, semicolon or tab separated. The header names the columns: `email`
+/// (required; also `E-Mail`, `mail`), `name`, `locale` (en or de; also `language`,
+/// `Sprache`); every other column becomes an attribute named after its header
+/// (`Cost Centre` → `cost_centre`). Contacts are upserted by email. Bad rows are reported
+/// with their line and reason; the good rows are imported.
+#[utoipa::path(post, path = "/contacts/import", tag = "contacts",
+    request_body(content = String, content_type = "text/csv"),
+    responses((status = 200, body = ImportReport), (status = 413, body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
+async fn import_contacts(
+    State(s): State<Services>,
+    caller: Caller,
+    req: Request,
+) -> ApiResult<Json<ImportReport>> {
+    caller.may(auth::Permission::ManageContacts)?;
+    let bytes = axum::body::to_bytes(req.into_body(), IMPORT_MAX_BYTES)
+        .await
+        .map_err(|_| {
+            AppError::new(
+                ErrorKind::TooLarge,
+                "The file is larger than 100 MB: split it and import the parts.",
+            )
+        })?;
+    Ok(Json(
+        contacts::import(s.store.as_ref(), &bytes, None).await?,
+    ))
+}
+
+/// Every contact as CSV (UTF-8): email, name, locale, suppressed, then one column per
+/// attribute. Cells that a spreadsheet would run as a formula start with `'`.
+#[utoipa::path(get, path = "/contacts/export", tag = "contacts",
+    responses((status = 200, content_type = "text/csv", body = String),
+        (status = 403, body = ErrorBody)))]
+async fn export_contacts(State(s): State<Services>, caller: Caller) -> ApiResult<Response> {
+    caller.may(auth::Permission::ManageContacts)?;
+    let csv = contacts::export_csv(s.store.as_ref()).await?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"contacts.csv\"",
+            ),
+        ],
+        csv,
+    )
+        .into_response())
 }
 
 /// All surveys, newest first.

@@ -10,7 +10,7 @@ use axum::{
     response::{IntoResponse, Redirect, Response},
 };
 
-const ADMIN_PREFIXES: [&str; 2] = ["/surveys", "/settings"];
+const ADMIN_PREFIXES: [&str; 3] = ["/surveys", "/contacts", "/settings"];
 
 fn is_admin_page(path: &str) -> bool {
     ADMIN_PREFIXES
@@ -47,6 +47,7 @@ mod tests {
         assert!(is_admin_page("/surveys"));
         assert!(is_admin_page("/surveys/3"));
         assert!(is_admin_page("/settings/tokens"));
+        assert!(is_admin_page("/contacts/imports/3"));
         assert!(!is_admin_page("/surveysx"));
         assert!(!is_admin_page("/s/abc"));
         assert!(!is_admin_page("/login"));

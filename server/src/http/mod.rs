@@ -3,7 +3,7 @@
 
 pub mod api;
 mod csrf;
-mod editor;
+mod forms;
 mod gate;
 mod health;
 
@@ -42,7 +42,7 @@ pub fn router(services: Services, options: LeptosOptions) -> Router {
     // Stateless routers are merged only after `with_state` (see CRATES.md).
     pages
         .merge(api::router(services.clone()))
-        .merge(editor::router(services.clone()))
+        .merge(forms::router(services.clone()))
         .merge(health::router(services.clone()))
         .layer(middleware::from_fn_with_state(
             services.clone(),

@@ -2,7 +2,7 @@
 
 use app::domain::Locale;
 use app::model::{Role, SurveyStatus};
-use app::ports::{ApiTokenRecord, Invitation, StoreError, StoredAnswer, Survey, User};
+use app::ports::{ApiTokenRecord, Contact, Invitation, StoreError, StoredAnswer, Survey, User};
 use chrono::{DateTime, Utc};
 
 #[derive(sqlx::FromRow)]
@@ -92,6 +92,43 @@ impl TryFrom<SurveyRow> for Survey {
 }
 
 #[derive(sqlx::FromRow)]
+pub struct ContactRow {
+    pub id: i64,
+    pub email: String,
+    pub name: String,
+    pub locale: Option<String>,
+    pub attributes: String,
+    pub suppressed: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+pub const CONTACT_COLUMNS: &str = "id, email, name, locale, attributes, suppressed, created_at";
+
+impl TryFrom<ContactRow> for Contact {
+    type Error = StoreError;
+    fn try_from(r: ContactRow) -> Result<Self, StoreError> {
+        Ok(Contact {
+            id: r.id,
+            email: r.email,
+            name: r.name,
+            locale: parse_locale(r.locale)?,
+            attributes: from_json("attributes", &r.attributes)?,
+            suppressed: r.suppressed,
+            created_at: r.created_at,
+        })
+    }
+}
+
+fn parse_locale(tag: Option<String>) -> Result<Option<Locale>, StoreError> {
+    match tag {
+        Some(tag) => Ok(Some(
+            Locale::parse(&tag).ok_or_else(|| corrupt("locale", &tag))?,
+        )),
+        None => Ok(None),
+    }
+}
+
+#[derive(sqlx::FromRow)]
 pub struct InvitationRow {
     pub id: i64,
     pub survey_id: i64,
@@ -108,10 +145,7 @@ impl TryFrom<InvitationRow> for Invitation {
             id: r.id,
             survey_id: r.survey_id,
             contact_id: r.contact_id,
-            locale: match r.locale {
-                Some(tag) => Some(Locale::parse(&tag).ok_or_else(|| corrupt("locale", &tag))?),
-                None => None,
-            },
+            locale: parse_locale(r.locale)?,
             attributes: from_json("attributes", &r.attributes)?,
             answered: r.answered,
         })

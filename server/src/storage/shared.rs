@@ -2,6 +2,9 @@
 //! parameters, `RETURNING`, `ON CONFLICT`), so the implementation is generated for each
 //! backend's pool type; what differs between them lives in `sqlite.rs` / `postgres.rs`.
 
+/// Contacts per upsert statement: 6 parameters each stays under both backends' limits.
+pub const CONTACT_CHUNK: usize = 1000;
+
 /// How many rows each survey's response count is spread over.
 pub const COUNT_SHARDS: i64 = 8;
 
@@ -509,6 +512,111 @@ macro_rules! impl_store {
                     .await
                     .map_err(backend)?;
                 Ok(())
+            }
+
+            async fn upsert_contacts(&self, contacts: &[NewContact]) -> Result<Upserted, StoreError> {
+                let now = Utc::now();
+                let mut done = Upserted::default();
+                let mut tx = self.pool.begin().await.map_err(backend)?;
+                for chunk in contacts.chunks($crate::storage::shared::CONTACT_CHUNK) {
+                    // Which of them exist already, to report inserts and updates apart.
+                    let mut existing = sqlx::QueryBuilder::<$db>::new(
+                        "SELECT COUNT(*) FROM contacts WHERE email IN (",
+                    );
+                    let mut emails = existing.separated(", ");
+                    for contact in chunk {
+                        emails.push_bind(&contact.email);
+                    }
+                    emails.push_unseparated(")");
+                    let found: i64 = existing
+                        .build_query_scalar()
+                        .fetch_one(&mut *tx)
+                        .await
+                        .map_err(backend)?;
+                    let rows = chunk
+                        .iter()
+                        .map(|c| Ok((c, to_json(&c.attributes)?)))
+                        .collect::<Result<Vec<_>, StoreError>>()?;
+                    let mut insert = sqlx::QueryBuilder::<$db>::new(
+                        "INSERT INTO contacts (email, name, locale, attributes, created_at, updated_at) ",
+                    );
+                    insert.push_values(rows, |mut row, (contact, attributes)| {
+                        row.push_bind(&contact.email)
+                            .push_bind(&contact.name)
+                            .push_bind(contact.locale.map(Locale::as_str))
+                            .push_bind(attributes)
+                            .push_bind(now)
+                            .push_bind(now);
+                    });
+                    insert.push(format!(
+                        " ON CONFLICT (email) DO UPDATE SET \
+                         name = CASE WHEN excluded.name = '' THEN contacts.name ELSE excluded.name END, \
+                         locale = COALESCE(excluded.locale, contacts.locale), \
+                         attributes = {MERGE_ATTRIBUTES}, updated_at = excluded.updated_at"
+                    ));
+                    insert.build().execute(&mut *tx).await.map_err(backend)?;
+                    let found = u64::try_from(found).unwrap_or(0);
+                    done.updated += found;
+                    done.inserted += (chunk.len() as u64).saturating_sub(found);
+                }
+                tx.commit().await.map_err(backend)?;
+                Ok(done)
+            }
+
+            async fn list_contacts(&self, after_id: i64, limit: i64) -> Result<Vec<Contact>, StoreError> {
+                let sql = format!(
+                    "SELECT {CONTACT_COLUMNS} FROM contacts WHERE id > $1 ORDER BY id LIMIT $2"
+                );
+                sqlx::query_as::<_, ContactRow>(&sql)
+                    .bind(after_id)
+                    .bind(limit)
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(backend)?
+                    .into_iter()
+                    .map(Contact::try_from)
+                    .collect()
+            }
+
+            async fn save_import(
+                &self,
+                file_name: &str,
+                outcome: &ImportOutcome,
+                user_id: i64,
+            ) -> Result<i64, StoreError> {
+                sqlx::query_scalar(
+                    "INSERT INTO contact_imports (file_name, report, created_by, created_at) \
+                     VALUES ($1, $2, $3, $4) RETURNING id",
+                )
+                .bind(file_name)
+                .bind(to_json(outcome)?)
+                .bind(user_id)
+                .bind(Utc::now())
+                .fetch_one(&self.pool)
+                .await
+                .map_err(backend)
+            }
+
+            async fn contact_import(
+                &self,
+                id: i64,
+            ) -> Result<Option<(String, ImportOutcome, DateTime<Utc>)>, StoreError> {
+                let row: Option<(String, String, DateTime<Utc>)> = sqlx::query_as(
+                    "SELECT file_name, report, created_at FROM contact_imports WHERE id = $1",
+                )
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(backend)?;
+                row.map(|(name, report, at)| Ok((name, from_json("report", &report)?, at)))
+                    .transpose()
+            }
+
+            async fn count_contacts(&self) -> Result<i64, StoreError> {
+                sqlx::query_scalar("SELECT COUNT(*) FROM contacts")
+                    .fetch_one(&self.pool)
+                    .await
+                    .map_err(backend)
             }
 
             async fn create_invitation(&self, invitation: NewInvitation) -> Result<i64, StoreError> {

@@ -3,9 +3,11 @@
 use super::rows::*;
 use super::{backend, connect_error, OpenError};
 use app::domain::survey::SurveyDefinition;
+use app::domain::Locale;
 use app::ports::{
-    AnswerBatch, ApiTokenRecord, EditorDraft, Invitation, NewInvitation, NewSurvey, NewUser,
-    Recorded, ResponseRecord, SavedAs, StoreError, StoredAnswer, Survey, SurveySettings, User,
+    AnswerBatch, ApiTokenRecord, Contact, EditorDraft, ImportOutcome, Invitation, NewContact,
+    NewInvitation, NewSurvey, NewUser, Recorded, ResponseRecord, SavedAs, StoreError, StoredAnswer,
+    Survey, SurveySettings, Upserted, User,
 };
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
@@ -46,5 +48,8 @@ impl SqliteStore {
         &self.pool
     }
 }
+
+/// An upsert's attributes: the stored ones with the new values laid over them.
+const MERGE_ATTRIBUTES: &str = "json_patch(contacts.attributes, excluded.attributes)";
 
 impl_store!(SqliteStore, sqlx::Sqlite);

@@ -1,0 +1,346 @@
+//! Contacts: importing them from CSV (in the admin area, the API and the CLI alike),
+//! listing and exporting them. These need only the store, so the CLI runs them without
+//! a server.
+
+use crate::error::AppError;
+use crate::model::{ContactPage, ImportView};
+use leptos::prelude::*;
+
+#[cfg(feature = "ssr")]
+pub use ssr::*;
+
+#[cfg(feature = "ssr")]
+mod ssr {
+    use super::*;
+    use crate::api::auth::store_error;
+    use crate::domain::contacts::{read_rows, ColumnMapping};
+    use crate::model::{ContactView, ImportProblem, ImportReport};
+    use crate::ports::{Contact, NewContact, Store, User};
+
+    /// A CSV file's header and data rows, each row with the line it starts on.
+    #[derive(Debug)]
+    pub struct Table {
+        pub headers: Vec<String>,
+        pub rows: Vec<(u64, Vec<String>)>,
+    }
+
+    /// Reads CSV as spreadsheets write it: UTF-8 with or without a byte-order mark, comma
+    /// or semicolon (German Excel) or tab separated, quoted fields with line breaks.
+    pub fn read_csv(bytes: &[u8]) -> Result<Table, AppError> {
+        let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+        let text = std::str::from_utf8(bytes).map_err(|e| {
+            AppError::bad_input(
+                "file",
+                format!(
+                    "The file is not UTF-8 text (byte {}). Save it as \"CSV UTF-8\".",
+                    e.valid_up_to() + 1
+                ),
+            )
+        })?;
+        let mut reader = csv::ReaderBuilder::new()
+            .delimiter(delimiter(text))
+            .flexible(true)
+            .from_reader(text.as_bytes());
+        let headers: Vec<String> = reader
+            .headers()
+            .map_err(|e| unreadable(text, &e))?
+            .iter()
+            .map(str::to_owned)
+            .collect();
+        if headers.iter().all(|h| h.trim().is_empty()) {
+            return Err(AppError::bad_input(
+                "file",
+                "The file is empty: its first line must name the columns.",
+            ));
+        }
+        // Lines are counted from the bytes: a quoted field may span lines, and the
+        // reader's own line count does not follow them. A record's position is where
+        // the previous one ended, before the line breaks (and blank lines) between them.
+        let bytes = text.as_bytes();
+        let mut rows = Vec::new();
+        let (mut line, mut counted) = (1u64, 0usize);
+        for record in reader.records() {
+            let record = record.map_err(|e| unreadable(text, &e))?;
+            let mut start = record
+                .position()
+                .map_or(counted, |p| p.byte() as usize)
+                .clamp(counted, bytes.len());
+            while matches!(bytes.get(start), Some(b'\r' | b'\n')) {
+                start += 1;
+            }
+            line += newlines(&bytes[counted..start]);
+            counted = start;
+            rows.push((line, record.iter().map(str::to_owned).collect()));
+        }
+        Ok(Table { headers, rows })
+    }
+
+    /// The separator the header line uses most, outside quotes.
+    fn delimiter(text: &str) -> u8 {
+        let mut counts = [(b',', 0usize), (b';', 0), (b'\t', 0)];
+        let mut quoted = false;
+        for c in text.bytes() {
+            match c {
+                b'"' => quoted = !quoted,
+                b'\n' | b'\r' if !quoted => break,
+                _ if !quoted => {
+                    if let Some(count) = counts.iter_mut().find(|(d, _)| *d == c) {
+                        count.1 += 1;
+                    }
+                }
+                _ => {}
+            }
+        }
+        counts
+            .iter()
+            .max_by_key(|(_, n)| *n)
+            .map_or(b',', |(d, _)| *d)
+    }
+
+    fn newlines(bytes: &[u8]) -> u64 {
+        bytes.iter().filter(|&&b| b == b'\n').count() as u64
+    }
+
+    fn unreadable(text: &str, e: &csv::Error) -> AppError {
+        let line = e.position().map_or(0, |p| {
+            1 + newlines(&text.as_bytes()[..(p.byte() as usize).min(text.len())])
+        });
+        AppError::bad_input("file", format!("Line {line} cannot be read as CSV: {e}."))
+    }
+
+    /// Imports a CSV file: every good row is upserted by email, every bad one reported by
+    /// line. `mapping` defaults to what the header suggests.
+    pub async fn import(
+        store: &dyn Store,
+        bytes: &[u8],
+        mapping: Option<ColumnMapping>,
+    ) -> Result<ImportReport, AppError> {
+        let table = read_csv(bytes)?;
+        let mapping = mapping.unwrap_or_else(|| ColumnMapping::suggest(&table.headers));
+        mapping
+            .check(table.headers.len())
+            .map_err(|message| AppError::bad_input("mapping", message))?;
+        let (good, bad) = read_rows(
+            &mapping,
+            table.headers.len(),
+            table
+                .rows
+                .iter()
+                .map(|(line, cells)| (*line, cells.as_slice())),
+        );
+        let contacts: Vec<NewContact> = good
+            .into_iter()
+            .map(|(_, c)| NewContact {
+                email: c.email.as_str().to_owned(),
+                name: c.name,
+                locale: c.locale,
+                attributes: c.attributes,
+            })
+            .collect();
+        let done = store
+            .upsert_contacts(&contacts)
+            .await
+            .map_err(store_error)?;
+        let blank = table
+            .rows
+            .iter()
+            .filter(|(_, cells)| cells.iter().all(|c| c.trim().is_empty()))
+            .count();
+        Ok(ImportReport {
+            rows: (table.rows.len() - blank) as u64,
+            inserted: done.inserted,
+            updated: done.updated,
+            problems: bad
+                .into_iter()
+                .map(|e| ImportProblem {
+                    line: e.line,
+                    reason: e.reason,
+                })
+                .collect(),
+        })
+    }
+
+    /// An upload from the admin area: imported, and its report kept for its page (a
+    /// file that cannot be read is kept as such, with the reason). Returns the import id.
+    pub async fn import_upload(
+        store: &dyn Store,
+        user: &User,
+        file_name: &str,
+        bytes: &[u8],
+    ) -> Result<i64, AppError> {
+        let outcome = match import(store, bytes, None).await {
+            Ok(report) => Ok(report),
+            Err(e) if e.kind == crate::error::ErrorKind::BadInput => Err(e.message),
+            Err(e) => return Err(e),
+        };
+        let name = file_name.chars().take(200).collect::<String>();
+        store
+            .save_import(&name, &outcome, user.id)
+            .await
+            .map_err(store_error)
+    }
+
+    pub async fn import_view(store: &dyn Store, id: i64) -> Result<ImportView, AppError> {
+        let (file_name, outcome, at) = store
+            .contact_import(id)
+            .await
+            .map_err(store_error)?
+            .ok_or_else(|| AppError::not_found("There is no import with this id."))?;
+        Ok(ImportView {
+            id,
+            file_name,
+            created_at: at.format("%Y-%m-%d %H:%M UTC").to_string(),
+            outcome,
+        })
+    }
+
+    pub const PAGE_MAX: i64 = 500;
+
+    pub async fn list(store: &dyn Store, after: i64, limit: i64) -> Result<ContactPage, AppError> {
+        let limit = limit.clamp(1, PAGE_MAX);
+        // One more than asked tells whether there is a next page.
+        let mut contacts = store
+            .list_contacts(after, limit + 1)
+            .await
+            .map_err(store_error)?;
+        let more = contacts.len() as i64 > limit;
+        contacts.truncate(limit as usize);
+        let total = store.count_contacts().await.map_err(store_error)?;
+        let next_after = contacts.last().map(|c| c.id).filter(|_| more);
+        Ok(ContactPage {
+            total,
+            contacts: contacts.into_iter().map(view).collect(),
+            next_after,
+        })
+    }
+
+    fn view(c: Contact) -> ContactView {
+        ContactView {
+            id: c.id,
+            email: c.email,
+            name: c.name,
+            locale: c.locale.map(|l| l.as_str().to_owned()),
+            attributes: c.attributes,
+            suppressed: c.suppressed,
+        }
+    }
+
+    /// Every contact as CSV: email, name, locale, status, then one column per attribute
+    /// any contact has. Cells a spreadsheet would run as a formula are defused.
+    pub async fn export_csv(store: &dyn Store) -> Result<String, AppError> {
+        let mut contacts = Vec::new();
+        let mut after = 0;
+        loop {
+            let page = store
+                .list_contacts(after, PAGE_MAX)
+                .await
+                .map_err(store_error)?;
+            let Some(last) = page.last() else { break };
+            after = last.id;
+            contacts.extend(page);
+        }
+        let keys: std::collections::BTreeSet<&str> = contacts
+            .iter()
+            .flat_map(|c| c.attributes.keys().map(String::as_str))
+            .collect();
+        let mut out = csv::Writer::from_writer(Vec::new());
+        let header = ["email", "name", "locale", "suppressed"]
+            .into_iter()
+            .chain(keys.iter().copied());
+        out.write_record(header).map_err(export_error)?;
+        for c in &contacts {
+            let fixed = [
+                c.email.as_str(),
+                c.name.as_str(),
+                c.locale.map_or("", |l| l.as_str()),
+                c.suppressed.as_deref().unwrap_or(""),
+            ];
+            let attributes = keys
+                .iter()
+                .map(|k| c.attributes.get(*k).map_or("", String::as_str));
+            let record: Vec<String> = fixed.into_iter().chain(attributes).map(defuse).collect();
+            out.write_record(&record).map_err(export_error)?;
+        }
+        let bytes = out.into_inner().map_err(|e| export_error(e.error()))?;
+        String::from_utf8(bytes).map_err(|_| AppError::internal())
+    }
+
+    /// A cell starting with `= + - @` (or a tab or carriage return) is a formula to a
+    /// spreadsheet; a leading apostrophe keeps it text.
+    pub fn defuse(cell: &str) -> String {
+        match cell.chars().next() {
+            Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{cell}"),
+            _ => cell.to_owned(),
+        }
+    }
+
+    fn export_error(e: impl std::fmt::Display) -> AppError {
+        tracing::error!(error = %e, "contact export failed");
+        AppError::internal()
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        #[test]
+        fn excel_files_with_a_bom_semicolons_and_quoted_line_breaks_are_read() {
+            let file = "\u{feff}E-Mail;Name;Team\r\nana@example.com;\"Ana; the first\";Sales\r\nbob@example.com;\"Bob\nSmith\";Ops\r\n\r\ncy@example.com;Cy;\"\"\"Q\"\"\"\r\n";
+            let table = read_csv(file.as_bytes()).unwrap();
+            assert_eq!(table.headers, ["E-Mail", "Name", "Team"]);
+            let lines: Vec<u64> = table.rows.iter().map(|(l, _)| *l).collect();
+            assert_eq!(lines, vec![2, 3, 6], "a quoted line break spans two lines");
+            assert_eq!(table.rows[0].1[1], "Ana; the first");
+            assert_eq!(table.rows[1].1[1], "Bob\nSmith");
+            assert_eq!(table.rows[2].1[2], "\"Q\"");
+        }
+
+        #[test]
+        fn commas_and_tabs_are_recognised_from_the_header() {
+            let table = read_csv(b"email,name\na@example.com,A\n").unwrap();
+            assert_eq!(table.rows[0].1, ["a@example.com", "A"]);
+            let table = read_csv(b"email\tname\na@example.com\tA\n").unwrap();
+            assert_eq!(table.rows[0].1, ["a@example.com", "A"]);
+        }
+
+        #[test]
+        fn a_file_that_is_not_utf8_or_empty_is_refused_with_what_to_do() {
+            let latin1 = b"email;name\nj@example.com;J\xfcrgen\n";
+            let err = read_csv(latin1).unwrap_err();
+            assert!(err.message.contains("CSV UTF-8"), "{}", err.message);
+            let err = read_csv(b"").unwrap_err();
+            assert!(err.message.contains("empty"), "{}", err.message);
+        }
+
+        #[test]
+        fn cells_a_spreadsheet_would_run_are_defused() {
+            assert_eq!(defuse("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
+            assert_eq!(defuse("+49 30 1234"), "'+49 30 1234");
+            assert_eq!(defuse("@SUM(A1)"), "'@SUM(A1)");
+            assert_eq!(defuse("Sales"), "Sales");
+            assert_eq!(defuse(""), "");
+        }
+    }
+}
+
+#[server(prefix = "/rpc", endpoint = "contacts")]
+pub async fn load_contacts(after: Option<i64>) -> Result<ContactPage, AppError> {
+    use crate::api::{auth::Permission, context};
+    let (services, _) = context::require(Permission::ManageContacts)
+        .await
+        .or_else(context::fail)?;
+    list(services.store.as_ref(), after.unwrap_or(0), 100)
+        .await
+        .or_else(context::fail)
+}
+
+#[server(prefix = "/rpc", endpoint = "contact_import")]
+pub async fn load_contact_import(id: i64) -> Result<ImportView, AppError> {
+    use crate::api::{auth::Permission, context};
+    let (services, _) = context::require(Permission::ManageContacts)
+        .await
+        .or_else(context::fail)?;
+    import_view(services.store.as_ref(), id)
+        .await
+        .or_else(context::fail)
+}

@@ -1,0 +1,165 @@
+//! `/contacts`: the contacts, the CSV upload and the export; `/contacts/imports/:id`: what
+//! an import did, every refused row with its line and reason.
+
+use crate::api::contacts::{load_contact_import, load_contacts};
+use crate::components::admin_layout::AdminLayout;
+use crate::error::ErrorKind;
+use crate::model::{ContactPage, ImportView};
+use crate::pages::not_found::NotFound;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::{use_params_map, use_query_map};
+
+#[component]
+pub fn ContactsPage() -> impl IntoView {
+    let query = use_query_map();
+    let after = move || {
+        query
+            .read()
+            .get("after")
+            .and_then(|a| a.parse::<i64>().ok())
+    };
+    let page = Resource::new(after, load_contacts);
+    view! {
+        <Title text="Contacts · Resonance" />
+        <AdminLayout>
+            <h1>"Contacts"</h1>
+            <section class="card" aria-labelledby="import-heading">
+                <h2 id="import-heading">"Import from CSV"</h2>
+                <p class="muted">
+                    "UTF-8, with commas or semicolons (as German Excel saves it). The first line names the columns: "
+                    <code>"email"</code> " (required), " <code>"name"</code> ", " <code>"locale"</code>
+                    " (en or de); every other column becomes an attribute such as team or tier. Contacts are updated by email; rows that cannot be imported are listed with their line."
+                </p>
+                <form method="post" action="/contacts/upload" enctype="multipart/form-data">
+                    <div class="field">
+                        <label for="file">"CSV file"</label>
+                        <input id="file" type="file" name="file" accept=".csv,text/csv" required />
+                    </div>
+                    <button type="submit">"Import"</button>
+                </form>
+            </section>
+            <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match page.await {
+                        Ok(p) => contact_table(p).into_any(),
+                        Err(e) => view! { <p class="form-error">{e.message}</p> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </AdminLayout>
+    }
+}
+
+fn contact_table(page: ContactPage) -> impl IntoView {
+    let rows = page
+        .contacts
+        .into_iter()
+        .map(|c| {
+            let attributes = c
+                .attributes
+                .iter()
+                .map(|(k, v)| format!("{k}: {v}"))
+                .collect::<Vec<_>>()
+                .join(" · ");
+            view! {
+                <tr>
+                    <td>{c.email}</td>
+                    <td>{c.name}</td>
+                    <td>{c.locale.unwrap_or_default()}</td>
+                    <td>{attributes}</td>
+                    <td>{c.suppressed.unwrap_or_default()}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <h2>"All contacts"</h2>
+        <p>
+            <span data-testid="contact-total">{page.total}</span> " contacts · "
+            <a href="/api/v1/contacts/export" download="contacts.csv">"Export as CSV"</a>
+        </p>
+        <div class="table-scroll">
+            <table class="tokens">
+                <thead>
+                    <tr><th>"Email"</th><th>"Name"</th><th>"Language"</th><th>"Attributes"</th><th>"Not sent to"</th></tr>
+                </thead>
+                <tbody>{rows}</tbody>
+            </table>
+        </div>
+        {page.next_after.map(|after| view! {
+            <p><a href=format!("/contacts?after={after}")>"Next page"</a></p>
+        })}
+    }
+}
+
+#[component]
+pub fn ImportPage() -> impl IntoView {
+    let params = use_params_map();
+    let id = move || params.read().get("id").and_then(|v| v.parse::<i64>().ok());
+    let import = Resource::new(id, |id| async move {
+        match id {
+            Some(id) => load_contact_import(id).await,
+            None => Err(crate::error::AppError::not_found(
+                "There is no import with this id.",
+            )),
+        }
+    });
+    view! {
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match import.await {
+                    Ok(view) => import_view(view).into_any(),
+                    Err(e) if e.kind == ErrorKind::NotFound => view! { <NotFound /> }.into_any(),
+                    Err(e) => view! { <AdminLayout><p class="form-error">{e.message}</p></AdminLayout> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+fn import_view(view: ImportView) -> impl IntoView {
+    let body = match view.outcome {
+        Err(reason) => view! {
+            <p class="form-error" role="alert" data-testid="import-failed">
+                "The file could not be imported, and nothing was changed: " {reason}
+            </p>
+        }
+        .into_any(),
+        Ok(report) => {
+            let problems = (!report.problems.is_empty()).then(|| {
+                let rows = report
+                    .problems
+                    .iter()
+                    .map(|p| view! { <tr><td>{p.line}</td><td>{p.reason.clone()}</td></tr> })
+                    .collect_view();
+                view! {
+                    <h2>{format!("{} rows not imported", report.problems.len())}</h2>
+                    <table class="tokens" data-testid="import-problems">
+                        <thead><tr><th>"Line"</th><th>"Why"</th></tr></thead>
+                        <tbody>{rows}</tbody>
+                    </table>
+                }
+            });
+            view! {
+                <p class="notice" role="status" data-testid="import-summary">
+                    {format!(
+                        "{} rows read: {} new contacts, {} updated.",
+                        report.rows, report.inserted, report.updated
+                    )}
+                </p>
+                {problems}
+            }
+            .into_any()
+        }
+    };
+    view! {
+        <Title text="Import · Resonance" />
+        <AdminLayout>
+            <h1>{format!("Import of {}", view.file_name)}</h1>
+            <p class="muted">{view.created_at}</p>
+            {body}
+            <p><a href="/contacts">"Back to the contacts"</a></p>
+        </AdminLayout>
+    }
+}

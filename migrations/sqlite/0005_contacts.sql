@@ -1,0 +1,23 @@
+-- The people surveys are sent to, customers and employees alike. The email is stored
+-- lower-cased and is the key imports upsert by. A suppressed contact is never sent to.
+CREATE TABLE contacts (
+    id            INTEGER PRIMARY KEY AUTOINCREMENT,
+    email         TEXT NOT NULL UNIQUE,
+    name          TEXT NOT NULL DEFAULT '',
+    locale        TEXT CHECK (locale IN ('en', 'de')),
+    -- Free attributes (team, plan, region, tier…) as a JSON object of strings.
+    attributes    TEXT NOT NULL DEFAULT '{}',
+    suppressed    TEXT CHECK (suppressed IN ('unsubscribed', 'bounced', 'complained')),
+    suppressed_at TEXT,
+    created_at    TEXT NOT NULL,
+    updated_at    TEXT NOT NULL
+);
+
+-- What each import did, so its report (every bad row by line) can be read again.
+CREATE TABLE contact_imports (
+    id         INTEGER PRIMARY KEY AUTOINCREMENT,
+    file_name  TEXT NOT NULL,
+    report     TEXT NOT NULL,
+    created_by INTEGER NOT NULL REFERENCES users (id),
+    created_at TEXT NOT NULL
+);

@@ -1,0 +1,106 @@
+//! Plain form routes for what a server function with fixed arguments cannot take: the
+//! survey editor (its fields are named after the definition's paths and their number
+//! varies) and the contact upload (a file). Each answers with a redirect to the page that
+//! shows the result (post/redirect/get), the same with JavaScript on or off.
+
+use app::api::auth::{self, Permission};
+use app::api::{contacts, context::parse_cookie, editor};
+use app::error::{AppError, ErrorKind};
+use app::ports::{Services, User};
+use axum::{
+    extract::{DefaultBodyLimit, Multipart, Path, State},
+    http::{HeaderMap, StatusCode},
+    response::{IntoResponse, Redirect, Response},
+    routing::post,
+    Form, Router,
+};
+
+/// Largest contact file the upload takes.
+const UPLOAD_MAX_BYTES: usize = 100 * 1024 * 1024;
+
+pub fn router(services: Services) -> Router {
+    Router::new()
+        .route("/surveys/{id}/editor", post(edit))
+        .route(
+            "/contacts/upload",
+            post(upload).layer(DefaultBodyLimit::max(UPLOAD_MAX_BYTES)),
+        )
+        .with_state(services)
+}
+
+async fn edit(
+    State(services): State<Services>,
+    Path(id): Path<i64>,
+    headers: HeaderMap,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Response {
+    let user = match signed_in(&services, &headers, Permission::ManageSurveys).await {
+        Ok(user) => user,
+        Err(response) => return response,
+    };
+    match editor::edit(&services, &user, id, &fields).await {
+        Ok(location) => Redirect::to(&location).into_response(),
+        Err(e) => failure(&e),
+    }
+}
+
+async fn upload(
+    State(services): State<Services>,
+    headers: HeaderMap,
+    mut form: Multipart,
+) -> Response {
+    let user = match signed_in(&services, &headers, Permission::ManageContacts).await {
+        Ok(user) => user,
+        Err(response) => return response,
+    };
+    let mut file = None;
+    loop {
+        match form.next_field().await {
+            Ok(Some(field)) if field.name() == Some("file") => {
+                let name = field.file_name().unwrap_or("upload.csv").to_owned();
+                match field.bytes().await {
+                    Ok(bytes) => file = Some((name, bytes)),
+                    Err(e) => return failure(&AppError::bad_input("file", e.body_text())),
+                }
+            }
+            Ok(Some(_)) => {}
+            Ok(None) => break,
+            Err(e) => return failure(&AppError::bad_input("file", e.body_text())),
+        }
+    }
+    let Some((name, bytes)) = file else {
+        return failure(&AppError::bad_input("file", "Choose a CSV file to import."));
+    };
+    match contacts::import_upload(services.store.as_ref(), &user, &name, &bytes).await {
+        Ok(id) => Redirect::to(&format!("/contacts/imports/{id}")).into_response(),
+        Err(e) => failure(&e),
+    }
+}
+
+/// The signed-in user allowed `perm`, or the response that turns the request away.
+async fn signed_in(
+    services: &Services,
+    headers: &HeaderMap,
+    perm: Permission,
+) -> Result<User, Response> {
+    let user = match parse_cookie(headers, auth::SESSION_COOKIE) {
+        Some(secret) => auth::user_for_session(services, &secret).await,
+        None => Ok(None),
+    };
+    let user = match user {
+        Ok(Some(user)) => user,
+        Ok(None) => return Err(Redirect::to("/login").into_response()),
+        Err(e) => return Err(failure(&e)),
+    };
+    auth::authorize(&user, perm).map_err(|e| failure(&e))?;
+    Ok(user)
+}
+
+/// What cannot be shown on the page itself (no such survey, no permission): plain text.
+fn failure(e: &AppError) -> Response {
+    let status = StatusCode::from_u16(e.kind.status()).unwrap_or(StatusCode::BAD_REQUEST);
+    if e.kind == ErrorKind::Internal {
+        tracing::warn!(message = %e.message, "form route failed");
+    }
+    (status, e.message.clone()).into_response()
+}

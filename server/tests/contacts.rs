@@ -1,0 +1,305 @@
+//! Contacts over HTTP and the command line: a CSV import keeps the good rows and reports
+//! the bad ones by line, re-imports update by email, and the export is safe to open in a
+//! spreadsheet.
+
+mod common;
+
+use common::{app_with_admin, client, TestApp};
+use serde_json::{json, Value};
+
+async fn import(app: &TestApp, user: &reqwest::Client, csv: &str) -> reqwest::Response {
+    user.post(app.url("/api/v1/contacts/import"))
+        .header("content-type", "text/csv")
+        .body(csv.to_owned())
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn contacts(app: &TestApp, user: &reqwest::Client, query: &str) -> Value {
+    let res = user
+        .get(app.url(&format!("/api/v1/contacts{query}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    res.json().await.unwrap()
+}
+
+/// German Excel: a byte-order mark, semicolons, CRLF, a quoted field with a semicolon.
+const GERMAN_EXCEL: &str = "\u{feff}E-Mail;Name;Sprache;Team;Stufe\r\n\
+ana@example.com;\"Ana; Vertrieb\";de;Sales;A\r\n\
+kein-email;Bob;en;Ops;B\r\n\
+cy@example.com;Cy;fr;Ops;C\r\n\
+dee@example.com;Dee;en;Support\r\n\
+eve@example.com;Eve;;Support;A\r\n\
+\r\n\
+=cmd@example.com;=HYPERLINK(\"http://evil\");en;@SUM(1);A\r\n";
+
+#[tokio::test]
+async fn a_csv_import_keeps_the_good_rows_and_reports_each_bad_one_by_line() {
+    let (_db, app, admin) = app_with_admin().await;
+    let res = import(&app, &admin, GERMAN_EXCEL).await;
+    assert_eq!(res.status(), 200);
+    let report: Value = res.json().await.unwrap();
+    assert_eq!(report["rows"], 6);
+    assert_eq!(report["inserted"], 3);
+    assert_eq!(report["updated"], 0);
+    let problems: Vec<(u64, String)> = report["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p["line"].as_u64().unwrap(),
+                p["reason"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    let lines: Vec<u64> = problems.iter().map(|(l, _)| *l).collect();
+    assert_eq!(lines, vec![3, 4, 5], "{problems:?}");
+    assert!(problems[0].1.contains("not an email address"));
+    assert!(problems[1].1.contains("use en or de"));
+    assert!(problems[2].1.contains("4 fields but the header has 5"));
+
+    let page = contacts(&app, &admin, "").await;
+    assert_eq!(page["total"], 3);
+    let ana = &page["contacts"][0];
+    assert_eq!(ana["email"], "ana@example.com");
+    assert_eq!(ana["name"], "Ana; Vertrieb");
+    assert_eq!(ana["locale"], "de");
+    assert_eq!(ana["attributes"], json!({ "team": "Sales", "stufe": "A" }));
+
+    // A second import updates by email and adds the rest.
+    let res = import(
+        &app,
+        &admin,
+        "email,team\nANA@example.com,Marketing\nfay@example.com,HR\n",
+    )
+    .await;
+    let report: Value = res.json().await.unwrap();
+    assert_eq!(
+        (report["inserted"].as_u64(), report["updated"].as_u64()),
+        (Some(1), Some(1))
+    );
+    let page = contacts(&app, &admin, "?limit=2").await;
+    assert_eq!(page["total"], 4);
+    assert_eq!(
+        page["contacts"][0]["name"], "Ana; Vertrieb",
+        "kept: the file had no name"
+    );
+    assert_eq!(page["contacts"][0]["attributes"]["team"], "Marketing");
+    let after = page["next_after"].as_i64().expect("a next page");
+    let rest = contacts(&app, &admin, &format!("?limit=2&after={after}")).await;
+    assert_eq!(rest["contacts"].as_array().unwrap().len(), 2);
+    assert_eq!(rest["next_after"], Value::Null);
+
+    // The export is CSV whose formula-like cells are defused.
+    let res = admin
+        .get(app.url("/api/v1/contacts/export"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert!(res.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/csv"));
+    let csv = res.text().await.unwrap();
+    let mut lines = csv.lines();
+    assert_eq!(
+        lines.next(),
+        Some("email,name,locale,suppressed,stufe,team")
+    );
+    assert!(csv.contains("'=HYPERLINK"), "{csv}");
+    assert!(csv.contains("'@SUM(1)"), "{csv}");
+    assert!(csv.contains("fay@example.com,,,,,HR"), "{csv}");
+}
+
+#[tokio::test]
+async fn a_file_that_cannot_be_imported_says_why_and_imports_nothing() {
+    let (_db, app, admin) = app_with_admin().await;
+    for (file, field, says) in [
+        (
+            &b"email;name\nj@example.com;J\xfcrgen\n"[..],
+            "file",
+            "CSV UTF-8",
+        ),
+        (&b"name,team\nAna,Sales\n"[..], "mapping", "email"),
+        (&b""[..], "file", "empty"),
+    ] {
+        let res = admin
+            .post(app.url("/api/v1/contacts/import"))
+            .body(file.to_vec())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 422);
+        let body: Value = res.json().await.unwrap();
+        assert_eq!(body["field"], field);
+        assert!(body["error"].as_str().unwrap().contains(says), "{body}");
+    }
+    assert_eq!(contacts(&app, &admin, "").await["total"], 0);
+}
+
+#[tokio::test]
+async fn only_those_who_send_surveys_see_contacts() {
+    let (_db, app, admin) = app_with_admin().await;
+    let res = admin
+        .post(app.url("/api/v1/users"))
+        .json(&json!({ "email": "mo@example.com", "name": "Mo", "password": "correct horse battery", "role": "manager" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    let manager = client();
+    let login = app
+        .post_form(
+            &manager,
+            "/login",
+            "/rpc/login",
+            &[
+                ("email", "mo@example.com"),
+                ("password", "correct horse battery"),
+            ],
+        )
+        .await;
+    assert_eq!(login.headers()["location"], "/surveys");
+    for res in [
+        manager
+            .get(app.url("/api/v1/contacts"))
+            .send()
+            .await
+            .unwrap(),
+        manager
+            .get(app.url("/api/v1/contacts/export"))
+            .send()
+            .await
+            .unwrap(),
+        import(&app, &manager, "email\na@example.com\n").await,
+    ] {
+        assert_eq!(res.status(), 403);
+    }
+    assert_eq!(
+        client()
+            .get(app.url("/api/v1/contacts"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        401
+    );
+}
+
+#[test]
+fn the_command_line_import_reports_bad_rows_and_imports_the_rest() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("people.csv");
+    std::fs::write(
+        &file,
+        "email;team\nana@example.com;Sales\nnope;Ops\nbob@example.com;Ops\n",
+    )
+    .unwrap();
+    let url = format!("sqlite://{}", dir.path().join("cli.db").display());
+    let run = || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_resonance"))
+            .args(["import-contacts", "--database-url", &url])
+            .arg(&file)
+            .output()
+            .expect("the binary runs")
+    };
+    let out = run();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("line 3: \"nope\" is not an email address"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("3 rows: 2 new contacts, 0 updated, 1 not imported"),
+        "{stdout}"
+    );
+    let again = String::from_utf8_lossy(&run().stdout).into_owned();
+    assert!(again.contains("0 new contacts, 2 updated"), "{again}");
+
+    let missing = std::process::Command::new(env!("CARGO_BIN_EXE_resonance"))
+        .args([
+            "import-contacts",
+            "--database-url",
+            &url,
+            "no-such-file.csv",
+        ])
+        .output()
+        .unwrap();
+    assert!(!missing.status.success());
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("cannot read no-such-file.csv"));
+}
+
+/// Posts `csv` as the admin area's upload form does (multipart, from our own page).
+async fn upload(app: &TestApp, user: &reqwest::Client, csv: &[u8]) -> reqwest::Response {
+    let mut body = b"--XBOUNDARY\r\nContent-Disposition: form-data; name=\"file\"; filename=\"people.csv\"\r\nContent-Type: text/csv\r\n\r\n".to_vec();
+    body.extend_from_slice(csv);
+    body.extend_from_slice(b"\r\n--XBOUNDARY--\r\n");
+    user.post(app.url("/contacts/upload"))
+        .header("content-type", "multipart/form-data; boundary=XBOUNDARY")
+        .header("origin", app.base.clone())
+        .body(body)
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn an_upload_from_the_admin_area_leads_to_its_report_which_stays_readable() {
+    let (_db, app, admin) = app_with_admin().await;
+    let res = upload(&app, &admin, GERMAN_EXCEL.as_bytes()).await;
+    assert_eq!(res.status(), 303);
+    let report_path = res.headers()["location"].to_str().unwrap().to_owned();
+    assert!(
+        report_path.starts_with("/contacts/imports/"),
+        "{report_path}"
+    );
+    let page = app.page(&admin, &report_path).await;
+    assert!(page.contains("Import of people.csv"), "{page}");
+    assert!(
+        page.contains("6 rows read: 3 new contacts, 0 updated."),
+        "{page}"
+    );
+    assert!(page.contains("3 rows not imported"));
+    assert!(page.contains("use en or de"));
+    let list = app.page(&admin, "/contacts").await;
+    assert!(list.contains("ana@example.com"));
+    assert!(list.contains("team: Sales"));
+
+    // A file that cannot be read is reported too, and changes nothing.
+    let res = upload(&app, &admin, b"email;name\nj@example.com;J\xfcrgen\n").await;
+    let failed = app
+        .page(&admin, res.headers()["location"].to_str().unwrap())
+        .await;
+    assert!(failed.contains("could not be imported"), "{failed}");
+    assert!(failed.contains("CSV UTF-8"));
+    assert_eq!(contacts(&app, &admin, "").await["total"], 3);
+
+    // Someone else's browser session cannot upload, nor can another site.
+    assert_eq!(
+        upload(&app, &client(), b"email\na@example.com\n")
+            .await
+            .headers()["location"],
+        "/login"
+    );
+    let res = admin
+        .post(app.url("/contacts/upload"))
+        .header("origin", "https://evil.example")
+        .header("content-type", "multipart/form-data; boundary=XBOUNDARY")
+        .body("--XBOUNDARY--\r\n")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403);
+    let missing = app.page(&admin, "/contacts/imports/999").await;
+    assert!(missing.contains("Page not found"), "{missing}");
+}
