@@ -288,3 +288,50 @@ pub struct ImportView {
     /// The report, or why the file could not be read.
     pub outcome: Result<ImportReport, String>,
 }
+
+/// Everything Resonance keeps about one email address (a privacy request's export).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct PersonalData {
+    pub contact: ContactView,
+    pub invitations: Vec<InvitationData>,
+    /// Responses to surveys that are not anonymous (anonymous ones keep no contact).
+    pub responses: Vec<ResponseData>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct InvitationData {
+    pub survey_id: i64,
+    pub created_at: String,
+    pub answered: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct ResponseData {
+    pub survey_id: i64,
+    pub version: i64,
+    pub day: String,
+    pub submitted_at: Option<String>,
+    pub answers: Vec<AnswerData>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct AnswerData {
+    pub question: String,
+    /// `{"type": "score", "value": 9}`, `{"type": "choice", …}`, `{"type": "text", …}`.
+    #[cfg_attr(feature = "ssr", schema(value_type = Object))]
+    pub value: crate::domain::AnswerValue,
+    pub follow_up: Option<String>,
+}
+
+/// What an erasure did.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct Erased {
+    pub email: String,
+    /// Responses that lost their contact and time; their scores and answers stay.
+    pub responses_deidentified: u64,
+}

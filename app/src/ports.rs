@@ -146,6 +146,24 @@ pub struct Contact {
     pub created_at: DateTime<Utc>,
 }
 
+/// A personal link made for a contact.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ContactInvitation {
+    pub survey_id: i64,
+    pub created_at: DateTime<Utc>,
+    pub answered: bool,
+}
+
+/// A response a contact gave (never one to an anonymous survey: those keep no contact).
+#[derive(Clone, Debug, PartialEq)]
+pub struct ContactResponse {
+    pub survey_id: i64,
+    pub version: i64,
+    pub day: NaiveDate,
+    pub submitted_at: Option<DateTime<Utc>>,
+    pub answers: Vec<StoredAnswer>,
+}
+
 /// An import's report, or why its file could not be read at all.
 pub type ImportOutcome = Result<ImportReport, String>;
 
@@ -353,6 +371,16 @@ pub trait Store: Send + Sync {
     /// Contacts by id, after `after_id`, at most `limit`.
     async fn list_contacts(&self, after_id: i64, limit: i64) -> Result<Vec<Contact>, StoreError>;
     async fn count_contacts(&self) -> Result<i64, StoreError>;
+    async fn contact_by_email(&self, email: &str) -> Result<Option<Contact>, StoreError>;
+    /// The personal links made for a contact and the responses it gave.
+    async fn contact_history(
+        &self,
+        contact_id: i64,
+    ) -> Result<(Vec<ContactInvitation>, Vec<ContactResponse>), StoreError>;
+    /// Deletes a contact and de-identifies what refers to it, in one transaction: its
+    /// responses lose the contact and the time (scores, answers and the day stay), its
+    /// personal links lose the contact and its attributes. Returns the responses changed.
+    async fn erase_contact(&self, contact_id: i64) -> Result<u64, StoreError>;
     /// Keeps what an import did (its report, or why the file could not be read).
     async fn save_import(
         &self,

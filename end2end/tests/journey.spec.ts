@@ -470,6 +470,25 @@ test.describe.serial("the first slice", () => {
     }
   });
 
+  test("contacts are imported from a German Excel CSV, with the bad rows listed by line", async ({ browser }) => {
+    const page = await signIn(browser);
+    await page.getByRole("link", { name: "Contacts" }).click();
+    await expect(page).toHaveURL(/\/contacts$/);
+    await expectNoSeriousA11yViolations(page);
+    const csv = "\ufeffE-Mail;Name;Sprache;Team\r\nanna@example.com;Anna Schmidt;de;Vertrieb\r\nkaputt;Bob;en;Ops\r\nliam@example.com;Liam;en;Support\r\n";
+    await page.getByLabel("CSV file").setInputFiles({ name: "kontakte.csv", mimeType: "text/csv", buffer: Buffer.from(csv) });
+    await page.getByRole("button", { name: "Import" }).click();
+    await expect(page).toHaveURL(/\/contacts\/imports\/\d+$/);
+    await expect(page.getByRole("heading", { name: "Import of kontakte.csv" })).toBeVisible();
+    await expect(page.getByTestId("import-summary")).toHaveText("3 rows read: 2 new contacts, 0 updated.");
+    await expect(page.getByTestId("import-problems")).toContainText("3");
+    await expect(page.getByTestId("import-problems")).toContainText("not an email address");
+    await page.getByRole("link", { name: "Back to the contacts" }).click();
+    await expect(page.getByTestId("contact-total")).toHaveText("2");
+    await expect(page.getByRole("cell", { name: "anna@example.com" })).toBeVisible();
+    await expect(page.getByRole("cell", { name: "team: Vertrieb" })).toBeVisible();
+  });
+
   test("an unknown page answers 404 with a page", async ({ page }) => {
     const res = await page.goto("/no/such/page");
     expect(res?.status()).toBe(404);

@@ -21,3 +21,7 @@ CREATE TABLE contact_imports (
     created_by INTEGER NOT NULL REFERENCES users (id),
     created_at TEXT NOT NULL
 );
+
+-- A person's data is found by their contact for an export or an erasure.
+CREATE INDEX responses_by_contact ON responses (contact_id);
+CREATE INDEX invitations_by_contact ON invitations (contact_id);

@@ -303,3 +303,102 @@ async fn an_upload_from_the_admin_area_leads_to_its_report_which_stays_readable(
     let missing = app.page(&admin, "/contacts/imports/999").await;
     assert!(missing.contains("Page not found"), "{missing}");
 }
+
+#[tokio::test]
+async fn a_privacy_request_exports_everything_about_an_email_and_erasure_keeps_the_scores() {
+    let (db, app, admin) = app_with_admin().await;
+    import(
+        &app,
+        &admin,
+        "email,name,team\nana@example.com,Ana,Sales\nbob@example.com,Bob,Ops\n",
+    )
+    .await;
+    let ana_id = contacts(&app, &admin, "").await["contacts"][0]["id"]
+        .as_i64()
+        .unwrap();
+    let survey = app.create_survey(&admin, "nps").await;
+    let id = survey["id"].as_i64().unwrap();
+    let link = admin
+        .post(app.url(&format!("/api/v1/surveys/{id}/links")))
+        .json(&json!({ "contact_id": ana_id, "attributes": { "team": "Sales" } }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(link.status(), 201);
+    let url: Value = link.json().await.unwrap();
+    let token = url["url"]
+        .as_str()
+        .unwrap()
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .to_owned();
+    let answered = client()
+        .post(app.url(&format!("/api/v1/personal-answers/{token}")))
+        .json(&json!({ "answers": { "nps": 9 }, "follow_ups": { "nps": "Ana was here" } }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answered.status(), 201);
+
+    let res = admin
+        .get(app.url("/api/v1/privacy/ANA@example.com"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let data: Value = res.json().await.unwrap();
+    assert_eq!(data["contact"]["email"], "ana@example.com");
+    assert_eq!(data["contact"]["attributes"]["team"], "Sales");
+    assert_eq!(data["invitations"][0]["survey_id"], id);
+    assert_eq!(data["invitations"][0]["answered"], true);
+    let answer = &data["responses"][0]["answers"][0];
+    assert_eq!(answer["question"], "nps");
+    assert_eq!(answer["value"], json!({ "type": "score", "value": 9 }));
+    assert_eq!(answer["follow_up"], "Ana was here");
+    assert!(data["responses"][0]["submitted_at"].is_string());
+
+    let res = admin
+        .delete(app.url("/api/v1/privacy/ana@example.com"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let erased: Value = res.json().await.unwrap();
+    assert_eq!(
+        erased,
+        json!({ "email": "ana@example.com", "responses_deidentified": 1 })
+    );
+    let gone = admin
+        .get(app.url("/api/v1/privacy/ana@example.com"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(gone.status(), 404);
+    assert_eq!(contacts(&app, &admin, "").await["total"], 1, "Bob stays");
+    assert_eq!(
+        app.report(&admin, id).await["questions"][0]["answered"],
+        1,
+        "the score stays"
+    );
+    let pool = sqlx::SqlitePool::connect(&db.url).await.unwrap();
+    let rows: Vec<(Option<i64>, Option<String>)> =
+        sqlx::query_as("SELECT contact_id, submitted_at FROM responses")
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+    assert_eq!(rows, vec![(None, None)]);
+    let links: Vec<(Option<i64>, String)> =
+        sqlx::query_as("SELECT contact_id, attributes FROM invitations")
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+    assert_eq!(links, vec![(None, "{}".to_owned())]);
+
+    let bad = admin
+        .get(app.url("/api/v1/privacy/not-an-email"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), 422);
+}

@@ -418,10 +418,12 @@ async fn the_openapi_document_lists_every_operation_and_each_one_is_served() {
     assert_eq!(
         operations,
         [
+            "DELETE /api/v1/privacy/{email}",
             "DELETE /api/v1/tokens/{id}",
             "GET /api/v1/contacts",
             "GET /api/v1/contacts/export",
             "GET /api/v1/me",
+            "GET /api/v1/privacy/{email}",
             "GET /api/v1/surveys",
             "GET /api/v1/surveys/{id}",
             "GET /api/v1/surveys/{id}/definition",
@@ -445,7 +447,8 @@ async fn the_openapi_document_lists_every_operation_and_each_one_is_served() {
             &path
                 .replace("{id}", "1")
                 .replace("{slug}", "x")
-                .replace("{token}", "x"),
+                .replace("{token}", "x")
+                .replace("{email}", "x@example.com"),
         );
         let res = client()
             .request(method.parse().unwrap(), url)

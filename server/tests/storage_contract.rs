@@ -666,3 +666,65 @@ async fn contacts_are_upserted_by_email_merging_what_a_new_import_leaves_out(
     );
     assert_eq!(store.count_contacts().await.unwrap(), 2_503);
 }
+
+on_both_backends!(an_erased_contact_leaves_its_answers_behind_without_a_name_or_time);
+async fn an_erased_contact_leaves_its_answers_behind_without_a_name_or_time(store: Arc<dyn Store>) {
+    let survey = new_survey(&store, SurveyKind::Nps, "erase").await;
+    store
+        .upsert_contacts(&[contact("ana@example.com", "Ana", &[("team", "Sales")])])
+        .await
+        .unwrap();
+    let ana = store
+        .contact_by_email("ana@example.com")
+        .await
+        .unwrap()
+        .unwrap();
+    let invitation = store
+        .create_invitation(NewInvitation {
+            survey_id: survey.id,
+            token_hash: "erase-token".into(),
+            contact_id: Some(ana.id),
+            locale: None,
+            attributes: BTreeMap::from([("team".to_owned(), "Sales".to_owned())]),
+        })
+        .await
+        .unwrap();
+    store
+        .record_answers(AnswerBatch {
+            invitation_id: Some(invitation),
+            contact_id: Some(ana.id),
+            at: Some(Utc::now()),
+            ..batch(survey.id, "erase-response", vec![score("nps", 9)])
+        })
+        .await
+        .unwrap();
+    let (links, responses) = store.contact_history(ana.id).await.unwrap();
+    assert_eq!((links.len(), links[0].answered), (1, true));
+    assert_eq!(responses.len(), 1);
+    assert!(responses[0].submitted_at.is_some());
+    assert_eq!(responses[0].answers[0].value, AnswerValue::Score(9));
+
+    assert_eq!(store.erase_contact(ana.id).await.unwrap(), 1);
+    assert_eq!(
+        store.contact_by_email("ana@example.com").await.unwrap(),
+        None
+    );
+    assert_eq!(
+        store.contact_history(ana.id).await.unwrap(),
+        (vec![], vec![])
+    );
+    assert_eq!(store.score_histogram(survey.id, "nps").await.unwrap()[9], 1);
+    let kept = store.response("erase-response").await.unwrap().unwrap();
+    assert_eq!(
+        kept.answers[0].value,
+        AnswerValue::Score(9),
+        "the answer stays"
+    );
+    assert!(store
+        .invitation("erase-token")
+        .await
+        .unwrap()
+        .unwrap()
+        .attributes
+        .is_empty());
+}

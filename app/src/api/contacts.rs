@@ -14,7 +14,10 @@ mod ssr {
     use super::*;
     use crate::api::auth::store_error;
     use crate::domain::contacts::{read_rows, ColumnMapping};
-    use crate::model::{ContactView, ImportProblem, ImportReport};
+    use crate::model::{
+        AnswerData, ContactView, Erased, ImportProblem, ImportReport, InvitationData, PersonalData,
+        ResponseData,
+    };
     use crate::ports::{Contact, NewContact, Store, User};
 
     /// A CSV file's header and data rows, each row with the line it starts on.
@@ -192,6 +195,66 @@ mod ssr {
             created_at: at.format("%Y-%m-%d %H:%M UTC").to_string(),
             outcome,
         })
+    }
+
+    /// A privacy request's export: the contact, its personal links, its responses.
+    pub async fn personal_data(store: &dyn Store, email: &str) -> Result<PersonalData, AppError> {
+        let contact = find(store, email).await?;
+        let (invitations, responses) = store
+            .contact_history(contact.id)
+            .await
+            .map_err(store_error)?;
+        let at = |t: chrono::DateTime<chrono::Utc>| t.to_rfc3339();
+        Ok(PersonalData {
+            contact: view(contact),
+            invitations: invitations
+                .into_iter()
+                .map(|i| InvitationData {
+                    survey_id: i.survey_id,
+                    created_at: at(i.created_at),
+                    answered: i.answered,
+                })
+                .collect(),
+            responses: responses
+                .into_iter()
+                .map(|r| ResponseData {
+                    survey_id: r.survey_id,
+                    version: r.version,
+                    day: r.day.to_string(),
+                    submitted_at: r.submitted_at.map(at),
+                    answers: r
+                        .answers
+                        .into_iter()
+                        .map(|a| AnswerData {
+                            question: a.question_key,
+                            value: a.value,
+                            follow_up: a.follow_up,
+                        })
+                        .collect(),
+                })
+                .collect(),
+        })
+    }
+
+    /// A privacy request's erasure: the contact goes; its responses stay, de-identified,
+    /// so scores do not change.
+    pub async fn erase(store: &dyn Store, email: &str) -> Result<Erased, AppError> {
+        let contact = find(store, email).await?;
+        let responses = store.erase_contact(contact.id).await.map_err(store_error)?;
+        Ok(Erased {
+            email: contact.email,
+            responses_deidentified: responses,
+        })
+    }
+
+    async fn find(store: &dyn Store, email: &str) -> Result<Contact, AppError> {
+        let email = crate::domain::Email::parse(email)
+            .map_err(|e| AppError::bad_input("email", e.to_string()))?;
+        store
+            .contact_by_email(email.as_str())
+            .await
+            .map_err(store_error)?
+            .ok_or_else(|| AppError::not_found("No contact has this email address."))
     }
 
     pub const PAGE_MAX: i64 = 500;

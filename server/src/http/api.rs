@@ -9,8 +9,8 @@ use app::domain::{Locale, RawAnswer, SurveyDefinition};
 use app::error::{AppError, ErrorKind};
 use app::model::SurveyStatus;
 use app::model::{
-    ApiTokenView, ContactPage, CreatedToken, ImportReport, Role, SurveyReport, SurveySummary,
-    UserView,
+    ApiTokenView, ContactPage, CreatedToken, Erased, ImportReport, PersonalData, Role,
+    SurveyReport, SurveySummary, UserView,
 };
 use app::ports::{Recorded, SavedAs};
 use app::ports::{Services, SurveySettings, User};
@@ -64,6 +64,7 @@ pub fn parts(services: Services) -> (Router, utoipa::openapi::OpenApi) {
         .routes(routes!(list_contacts))
         .routes(routes!(import_contacts))
         .routes(routes!(export_contacts))
+        .routes(routes!(personal_data, erase_personal_data))
         .routes(routes!(list_tokens, create_token))
         .routes(routes!(revoke_token));
     let (router, doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
@@ -291,6 +292,36 @@ async fn export_contacts(State(s): State<Services>, caller: Caller) -> ApiResult
         csv,
     )
         .into_response())
+}
+
+/// Everything kept about one email address: the contact, its personal links and its
+/// responses (a privacy request's export).
+#[utoipa::path(get, path = "/privacy/{email}", tag = "contacts",
+    params(("email" = String, Path, description = "The person's email address")),
+    responses((status = 200, body = PersonalData), (status = 404, body = ErrorBody)))]
+async fn personal_data(
+    State(s): State<Services>,
+    caller: Caller,
+    Path(email): Path<String>,
+) -> ApiResult<Json<PersonalData>> {
+    caller.may(auth::Permission::ManageContacts)?;
+    Ok(Json(
+        contacts::personal_data(s.store.as_ref(), &email).await?,
+    ))
+}
+
+/// Erases one email address: the contact is deleted; its responses lose the contact and
+/// the time but keep their answers and day, so scores stay as they were.
+#[utoipa::path(delete, path = "/privacy/{email}", tag = "contacts",
+    params(("email" = String, Path, description = "The person's email address")),
+    responses((status = 200, body = Erased), (status = 404, body = ErrorBody)))]
+async fn erase_personal_data(
+    State(s): State<Services>,
+    caller: Caller,
+    Path(email): Path<String>,
+) -> ApiResult<Json<Erased>> {
+    caller.may(auth::Permission::ManageContacts)?;
+    Ok(Json(contacts::erase(s.store.as_ref(), &email).await?))
 }
 
 /// All surveys, newest first.

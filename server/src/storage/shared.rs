@@ -578,6 +578,96 @@ macro_rules! impl_store {
                     .collect()
             }
 
+            async fn contact_by_email(&self, email: &str) -> Result<Option<Contact>, StoreError> {
+                let sql = format!("SELECT {CONTACT_COLUMNS} FROM contacts WHERE email = $1");
+                sqlx::query_as::<_, ContactRow>(&sql)
+                    .bind(email)
+                    .fetch_optional(&self.pool)
+                    .await
+                    .map_err(backend)?
+                    .map(Contact::try_from)
+                    .transpose()
+            }
+
+            async fn contact_history(
+                &self,
+                contact_id: i64,
+            ) -> Result<(Vec<ContactInvitation>, Vec<ContactResponse>), StoreError> {
+                let invitations: Vec<(i64, DateTime<Utc>, bool)> = sqlx::query_as(
+                    "SELECT survey_id, created_at, answered FROM invitations \
+                     WHERE contact_id = $1 ORDER BY id",
+                )
+                .bind(contact_id)
+                .fetch_all(&self.pool)
+                .await
+                .map_err(backend)?;
+                let responses: Vec<(i64, i64, i64, NaiveDate, Option<DateTime<Utc>>)> =
+                    sqlx::query_as(
+                        "SELECT id, survey_id, version, day, submitted_at FROM responses \
+                         WHERE contact_id = $1 ORDER BY id",
+                    )
+                    .bind(contact_id)
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(backend)?;
+                let mut given = Vec::new();
+                for (id, survey_id, version, day, submitted_at) in responses {
+                    let answers = sqlx::query_as::<_, AnswerRow>(
+                        "SELECT question_key, value, follow_up FROM answers WHERE response_id = $1",
+                    )
+                    .bind(id)
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(backend)?
+                    .into_iter()
+                    .map(StoredAnswer::try_from)
+                    .collect::<Result<_, _>>()?;
+                    given.push(ContactResponse {
+                        survey_id,
+                        version,
+                        day,
+                        submitted_at,
+                        answers,
+                    });
+                }
+                let invitations = invitations
+                    .into_iter()
+                    .map(|(survey_id, created_at, answered)| ContactInvitation {
+                        survey_id,
+                        created_at,
+                        answered,
+                    })
+                    .collect();
+                Ok((invitations, given))
+            }
+
+            async fn erase_contact(&self, contact_id: i64) -> Result<u64, StoreError> {
+                let mut tx = self.pool.begin().await.map_err(backend)?;
+                let responses = sqlx::query(
+                    "UPDATE responses SET contact_id = NULL, submitted_at = NULL, updated_at = NULL \
+                     WHERE contact_id = $1",
+                )
+                .bind(contact_id)
+                .execute(&mut *tx)
+                .await
+                .map_err(backend)?
+                .rows_affected();
+                sqlx::query(
+                    "UPDATE invitations SET contact_id = NULL, attributes = '{}' WHERE contact_id = $1",
+                )
+                .bind(contact_id)
+                .execute(&mut *tx)
+                .await
+                .map_err(backend)?;
+                sqlx::query("DELETE FROM contacts WHERE id = $1")
+                    .bind(contact_id)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(backend)?;
+                tx.commit().await.map_err(backend)?;
+                Ok(responses)
+            }
+
             async fn save_import(
                 &self,
                 file_name: &str,

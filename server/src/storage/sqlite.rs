@@ -5,9 +5,9 @@ use super::{backend, connect_error, OpenError};
 use app::domain::survey::SurveyDefinition;
 use app::domain::Locale;
 use app::ports::{
-    AnswerBatch, ApiTokenRecord, Contact, EditorDraft, ImportOutcome, Invitation, NewContact,
-    NewInvitation, NewSurvey, NewUser, Recorded, ResponseRecord, SavedAs, StoreError, StoredAnswer,
-    Survey, SurveySettings, Upserted, User,
+    AnswerBatch, ApiTokenRecord, Contact, ContactInvitation, ContactResponse, EditorDraft,
+    ImportOutcome, Invitation, NewContact, NewInvitation, NewSurvey, NewUser, Recorded,
+    ResponseRecord, SavedAs, StoreError, StoredAnswer, Survey, SurveySettings, Upserted, User,
 };
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};

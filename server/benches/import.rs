@@ -1,0 +1,128 @@
+//! Benchmark: a 100 000-row contact CSV imported (parsed, checked, upserted) on SQLite and
+//! PostgreSQL, against the raw rate at which the same database takes the same rows in one
+//! transaction, measured in the same run. Prints figures; checks only that every row
+//! was imported, never a time.
+
+use app::api::contacts;
+use server::storage;
+use std::time::{Duration, Instant};
+
+const ROWS: usize = 100_000;
+const CHUNK: usize = 1_000;
+
+fn csv() -> Vec<u8> {
+    let mut out = String::from("\u{feff}E-Mail;Name;Sprache;Team;Tier;Region;Revenue\r\n");
+    let teams = ["Sales", "Ops", "Support", "Marketing", "Engineering"];
+    for i in 0..ROWS {
+        out.push_str(&format!(
+            "person{i}@example.com;Person {i};{};{};{};{};{}\r\n",
+            if i % 3 == 0 { "de" } else { "en" },
+            teams[i % teams.len()],
+            ["A", "B", "C"][i % 3],
+            ["Nord", "Süd", "West", "Ost"][i % 4],
+            (i * 37) % 100_000
+        ));
+    }
+    out.into_bytes()
+}
+
+/// The raw limit: the same rows, already prepared, inserted in one transaction with
+/// multi-row statements, no parsing or checking in the way.
+async fn raw_inserts(url: &str) -> Duration {
+    macro_rules! raw {
+        ($pool:expr, $db:ty) => {{
+            let pool = $pool;
+            let now = chrono::Utc::now();
+            let start = Instant::now();
+            let mut tx = pool.begin().await.expect("begin");
+            for chunk in (0..ROWS).collect::<Vec<_>>().chunks(CHUNK) {
+                let mut q = sqlx::QueryBuilder::<$db>::new(
+                    "INSERT INTO contacts (email, name, locale, attributes, created_at, updated_at) ",
+                );
+                q.push_values(chunk, |mut row, i| {
+                    row.push_bind(format!("raw{i}@example.com"))
+                        .push_bind(format!("Person {i}"))
+                        .push_bind("en")
+                        .push_bind(r#"{"region":"Nord","revenue":"1","team":"Sales","tier":"A"}"#)
+                        .push_bind(now)
+                        .push_bind(now);
+                });
+                q.build().execute(&mut *tx).await.expect("insert");
+            }
+            tx.commit().await.expect("commit");
+            start.elapsed()
+        }};
+    }
+    if url.starts_with("sqlite:") {
+        let store = storage::sqlite::SqliteStore::connect(url)
+            .await
+            .expect("sqlite");
+        raw!(store.pool().clone(), sqlx::Sqlite)
+    } else {
+        let store = storage::postgres::PgStore::connect(url)
+            .await
+            .expect("postgres");
+        raw!(store.pool().clone(), sqlx::Postgres)
+    }
+}
+
+async fn bench_backend(name: &str, url: &str, file: &[u8]) {
+    let store = storage::open(url, true).await.expect("store");
+    let raw = raw_inserts(url).await;
+    let rate = |d: Duration| ROWS as f64 / d.as_secs_f64();
+    let row = |what: &str, d: Duration| {
+        println!(
+            "{name:<10} {what:<30} {:>7.2} s   {:>8.0} rows/s   {:>5.2} × raw insert rate",
+            d.as_secs_f64(),
+            rate(d),
+            rate(d) / rate(raw)
+        );
+    };
+    row("raw insert (1 tx)", raw);
+    let start = Instant::now();
+    let report = contacts::import(store.as_ref(), file, None)
+        .await
+        .expect("import");
+    row("import CSV, all new", start.elapsed());
+    assert_eq!(report.inserted as usize, ROWS);
+    let start = Instant::now();
+    let report = contacts::import(store.as_ref(), file, None)
+        .await
+        .expect("import");
+    row("import CSV again, all updates", start.elapsed());
+    assert_eq!(report.updated as usize, ROWS);
+}
+
+#[tokio::main]
+async fn main() {
+    let file = csv();
+    println!(
+        "{ROWS} contacts, {:.1} MB of CSV; ratios are against the raw insert rate of the same backend",
+        file.len() as f64 / 1e6
+    );
+    let sqlite = tempfile::tempdir().expect("temp dir");
+    let url = format!("sqlite://{}", sqlite.path().join("import.db").display());
+    bench_backend("sqlite", &url, &file).await;
+
+    let admin_url = std::env::var("RESONANCE_TEST_POSTGRES")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
+    match sqlx::PgPool::connect(&admin_url).await {
+        Ok(admin) => {
+            let _ = sqlx::query("DROP DATABASE IF EXISTS resonance_import_bench WITH (FORCE)")
+                .execute(&admin)
+                .await;
+            sqlx::query("CREATE DATABASE resonance_import_bench")
+                .execute(&admin)
+                .await
+                .expect("create");
+            let base = admin_url
+                .rsplit_once('/')
+                .map_or(admin_url.as_str(), |(b, _)| b);
+            bench_backend("postgres", &format!("{base}/resonance_import_bench"), &file).await;
+            let _ = sqlx::query("DROP DATABASE IF EXISTS resonance_import_bench WITH (FORCE)")
+                .execute(&admin)
+                .await;
+        }
+        Err(e) => println!("postgres   skipped: {admin_url} unreachable ({e})"),
+    }
+}
