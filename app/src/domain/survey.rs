@@ -631,11 +631,20 @@ impl SurveyDefinition {
             "Another question already uses this key.",
         );
         if let Some(colour) = &self.brand_color {
-            if !is_hex_colour(colour) {
-                check.push(
+            match contrast_with_white(colour) {
+                None => check.push(
                     "brand_color",
                     "Use a colour written as #rrggbb, e.g. #1a6b5c.",
-                );
+                ),
+                // Buttons carry white text on the colour and links are the colour on
+                // white: both must stay readable (WCAG AA, 4.5:1).
+                Some(ratio) if ratio < MIN_CONTRAST => check.push(
+                    "brand_color",
+                    format!(
+                        "White text on this colour has a contrast of only {ratio:.1}:1; choose a darker colour (at least {MIN_CONTRAST}:1)."
+                    ),
+                ),
+                Some(_) => {}
             }
         }
         if let Some(url) = &self.logo_url {
@@ -903,10 +912,23 @@ fn is_key(key: &str) -> bool {
         && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
 }
 
-fn is_hex_colour(colour: &str) -> bool {
-    colour
-        .strip_prefix('#')
-        .is_some_and(|hex| hex.len() == 6 && hex.bytes().all(|b| b.is_ascii_hexdigit()))
+/// The smallest contrast WCAG AA allows for body text.
+pub const MIN_CONTRAST: f64 = 4.5;
+
+/// The WCAG contrast ratio of white against a `#rrggbb` colour; None when it is not one.
+pub fn contrast_with_white(colour: &str) -> Option<f64> {
+    let hex = colour.strip_prefix('#').filter(|h| h.len() == 6)?;
+    let channel = |i: usize| {
+        let c = f64::from(u8::from_str_radix(hex.get(i..i + 2)?, 16).ok()?) / 255.0;
+        // sRGB to linear light, as WCAG 2 defines relative luminance.
+        Some(if c <= 0.04045 {
+            c / 12.92
+        } else {
+            ((c + 0.055) / 1.055).powf(2.4)
+        })
+    };
+    let luminance = 0.2126 * channel(0)? + 0.7152 * channel(2)? + 0.0722 * channel(4)?;
+    Some(1.05 / (luminance + 0.05))
 }
 
 /// An absolute `https://` URL with a host, short enough for any browser, and
@@ -1354,6 +1376,20 @@ mod tests {
             );
             assert_eq!(s.validate().is_ok(), valid, "{min}–{max}");
         }
+    }
+
+    #[test]
+    fn a_brand_colour_too_light_for_white_text_is_refused_with_its_contrast() {
+        assert!((contrast_with_white("#000000").unwrap() - 21.0).abs() < 0.01);
+        assert!((contrast_with_white("#ffffff").unwrap() - 1.0).abs() < 0.01);
+        // #767676 is the classic lightest grey that passes AA on white.
+        assert!(contrast_with_white("#767676").unwrap() >= MIN_CONTRAST);
+        assert!(contrast_with_white("#777777").unwrap() < MIN_CONTRAST);
+        let mut s = nps_survey();
+        s.brand_color = Some("#ffcc00".to_owned());
+        let errors = s.validate().unwrap_err();
+        assert_eq!(errors[0].field, "brand_color");
+        assert!(errors[0].message.contains("1.5:1"), "{}", errors[0].message);
     }
 
     #[test]

@@ -135,7 +135,7 @@ fn editor_view(view: EditorView, saved: bool) -> impl IntoView {
                     {text_pair("Introduction (optional)", "intro", &form.intro, true, &errors)}
                     {text_pair("Thank-you message (optional)", "thank_you", &form.thank_you, true, &errors)}
                     <div class="pair">
-                        {input("Brand colour (#rrggbb, optional)", "brand_color", &form.brand_color, &errors)}
+                        {input("Brand colour (#rrggbb, dark enough for white text; optional)", "brand_color", &form.brand_color, &errors)}
                         {input("Logo address (https://, optional)", "logo_url", &form.logo_url, &errors)}
                     </div>
                     <div class="field checkbox">
