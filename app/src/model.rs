@@ -335,3 +335,31 @@ pub struct Erased {
     /// Responses that lost their contact and time; their scores and answers stay.
     pub responses_deidentified: u64,
 }
+
+/// A saved audience with its current size.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct SegmentView {
+    pub id: i64,
+    pub name: String,
+    pub conditions: Vec<ConditionView>,
+    /// `team = Sales and tier = A`.
+    pub description: String,
+    pub size: SegmentSize,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct ConditionView {
+    pub attribute: String,
+    pub value: String,
+}
+
+/// How many contacts match now, and how many of them may be sent to.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct SegmentSize {
+    pub contacts: i64,
+    /// Not unsubscribed, bounced or complained.
+    pub sendable: i64,
+}

@@ -2,6 +2,7 @@
 //! traits (SQLite, PostgreSQL) and hands them to every request as `Services`.
 
 use crate::domain::editor::SurveyForm;
+use crate::domain::segments::SegmentFilter;
 use crate::domain::survey::{AnswerValue, SurveyDefinition};
 use crate::domain::Locale;
 use crate::model::{ImportReport, Role, SurveyKind, SurveyStatus};
@@ -144,6 +145,14 @@ pub struct Contact {
     /// unsubscribed, bounced or complained: never sent to.
     pub suppressed: Option<String>,
     pub created_at: DateTime<Utc>,
+}
+
+/// A saved audience.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Segment {
+    pub id: i64,
+    pub name: String,
+    pub filter: SegmentFilter,
 }
 
 /// A personal link made for a contact.
@@ -372,6 +381,18 @@ pub trait Store: Send + Sync {
     async fn list_contacts(&self, after_id: i64, limit: i64) -> Result<Vec<Contact>, StoreError>;
     async fn count_contacts(&self) -> Result<i64, StoreError>;
     async fn contact_by_email(&self, email: &str) -> Result<Option<Contact>, StoreError>;
+    /// Contacts whose attributes match every condition, and how many of them may be sent
+    /// to (not suppressed).
+    async fn count_matching(&self, filter: &SegmentFilter) -> Result<(i64, i64), StoreError>;
+    /// Conflict when another segment has the name.
+    async fn create_segment(
+        &self,
+        name: &str,
+        filter: &SegmentFilter,
+        user_id: i64,
+    ) -> Result<Segment, StoreError>;
+    async fn list_segments(&self) -> Result<Vec<Segment>, StoreError>;
+    async fn delete_segment(&self, id: i64) -> Result<bool, StoreError>;
     /// The personal links made for a contact and the responses it gave.
     async fn contact_history(
         &self,

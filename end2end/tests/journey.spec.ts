@@ -487,6 +487,18 @@ test.describe.serial("the first slice", () => {
     await expect(page.getByTestId("contact-total")).toHaveText("2");
     await expect(page.getByRole("cell", { name: "anna@example.com" })).toBeVisible();
     await expect(page.getByRole("cell", { name: "team: Vertrieb" })).toBeVisible();
+
+    // A segment of the sales team, saved with its current size.
+    await page.getByLabel("Segment name").fill("Vertrieb");
+    await page.getByLabel(/^Conditions/).fill("team = Vertrieb");
+    await page.getByRole("button", { name: "Save segment" }).click();
+    const segments = page.getByTestId("segments");
+    await expect(segments.getByRole("row", { name: /Vertrieb team = Vertrieb 1 1/ })).toBeVisible();
+    await page.getByLabel("Segment name").fill("Kaputt");
+    await page.getByLabel(/^Conditions/).fill("team");
+    await page.getByRole("button", { name: "Save segment" }).click();
+    await expect(page.getByText("Line 1: write a condition as attribute = value.")).toBeVisible();
+    await expect(page.getByLabel(/^Conditions/)).toHaveValue("team");
   });
 
   test("an unknown page answers 404 with a page", async ({ page }) => {

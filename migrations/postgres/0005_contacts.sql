@@ -25,3 +25,12 @@ CREATE TABLE contact_imports (
 -- A person's data is found by their contact for an export or an erasure.
 CREATE INDEX responses_by_contact ON responses (contact_id);
 CREATE INDEX invitations_by_contact ON invitations (contact_id);
+
+-- Saved audiences: exact matches on contact attributes, all of which must hold (JSON).
+CREATE TABLE segments (
+    id         BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    name       TEXT NOT NULL UNIQUE,
+    filter     TEXT NOT NULL,
+    created_by BIGINT NOT NULL REFERENCES users (id),
+    created_at TIMESTAMPTZ NOT NULL
+);

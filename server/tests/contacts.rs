@@ -402,3 +402,110 @@ async fn a_privacy_request_exports_everything_about_an_email_and_erasure_keeps_t
         .unwrap();
     assert_eq!(bad.status(), 422);
 }
+
+#[tokio::test]
+async fn segments_are_saved_with_their_current_size_and_bad_ones_are_refused() {
+    let (_db, app, admin) = app_with_admin().await;
+    import(
+        &app,
+        &admin,
+        "email,team,tier\na@example.com,Sales,A\nb@example.com,Sales,B\nc@example.com,Ops,A\n",
+    )
+    .await;
+    let conditions =
+        json!([{ "attribute": "team", "value": "Sales" }, { "attribute": "tier", "value": "A" }]);
+    let count = admin
+        .post(app.url("/api/v1/segments/count"))
+        .json(&json!({ "conditions": conditions }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        count.json::<Value>().await.unwrap(),
+        json!({ "contacts": 1, "sendable": 1 })
+    );
+    let created = admin
+        .post(app.url("/api/v1/segments"))
+        .json(&json!({ "name": " Sales A ", "conditions": conditions }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), 201);
+    let segment: Value = created.json().await.unwrap();
+    assert_eq!(segment["name"], "Sales A");
+    assert_eq!(segment["description"], "team = Sales and tier = A");
+    assert_eq!(segment["size"]["contacts"], 1);
+
+    // The size is current: a new import changes it.
+    import(&app, &admin, "email,team,tier\nd@example.com,Sales,A\n").await;
+    let list: Value = admin
+        .get(app.url("/api/v1/segments"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(list[0]["size"]["contacts"], 2);
+
+    let again = admin
+        .post(app.url("/api/v1/segments"))
+        .json(&json!({ "name": "Sales A" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), 409);
+    assert_eq!(again.json::<Value>().await.unwrap()["field"], "name");
+    let bad = admin
+        .post(app.url("/api/v1/segments"))
+        .json(&json!({ "name": "Bad", "conditions": [{ "attribute": "Team Name", "value": "x" }] }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), 422);
+    assert_eq!(bad.json::<Value>().await.unwrap()["field"], "conditions");
+
+    let id = segment["id"].as_i64().unwrap();
+    let gone = admin
+        .delete(app.url(&format!("/api/v1/segments/{id}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(gone.status(), 204);
+    let gone = admin
+        .delete(app.url(&format!("/api/v1/segments/{id}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(gone.status(), 404);
+
+    // The admin area's form takes conditions one per line and keeps them on an error.
+    let res = app
+        .post_form(
+            &admin,
+            "/contacts",
+            "/rpc/create_segment",
+            &[("name", "Ops"), ("conditions", "team = Ops\ntier")],
+        )
+        .await;
+    let page = app.follow_with(&admin, res).await;
+    assert!(
+        page.contains("Line 2: write a condition as attribute = value."),
+        "{page}"
+    );
+    assert!(page.contains("team = Ops"));
+    let res = app
+        .post_form(
+            &admin,
+            "/contacts",
+            "/rpc/create_segment",
+            &[("name", "Ops"), ("conditions", "team = Ops")],
+        )
+        .await;
+    assert!(res.status().is_redirection());
+    let page = app.page(&admin, "/contacts").await;
+    assert!(
+        page.contains("Ops") && page.contains("team = Ops"),
+        "{page}"
+    );
+}

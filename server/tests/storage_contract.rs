@@ -3,6 +3,7 @@
 mod common;
 
 use app::domain::editor::SurveyForm;
+use app::domain::segments::{Condition, SegmentFilter};
 use app::domain::{template, AnswerValue, Locale, NpsResult};
 use app::model::{Role, SurveyKind, SurveyStatus};
 use app::ports::{
@@ -727,4 +728,75 @@ async fn an_erased_contact_leaves_its_answers_behind_without_a_name_or_time(stor
         .unwrap()
         .attributes
         .is_empty());
+}
+
+on_both_backends!(a_segment_counts_the_contacts_whose_attributes_match_every_condition);
+async fn a_segment_counts_the_contacts_whose_attributes_match_every_condition(
+    store: Arc<dyn Store>,
+) {
+    let owner = admin(&store).await;
+    store
+        .upsert_contacts(&[
+            contact("a@example.com", "A", &[("team", "Sales"), ("tier", "A")]),
+            contact("b@example.com", "B", &[("team", "Sales"), ("tier", "B")]),
+            contact("c@example.com", "C", &[("team", "Ops"), ("tier", "A")]),
+            contact("d@example.com", "D", &[]),
+        ])
+        .await
+        .unwrap();
+    let filter = |pairs: &[(&str, &str)]| SegmentFilter {
+        conditions: pairs
+            .iter()
+            .map(|(a, v)| Condition {
+                attribute: a.to_string(),
+                value: v.to_string(),
+            })
+            .collect(),
+    };
+    assert_eq!(store.count_matching(&filter(&[])).await.unwrap(), (4, 4));
+    assert_eq!(
+        store
+            .count_matching(&filter(&[("team", "Sales")]))
+            .await
+            .unwrap(),
+        (2, 2)
+    );
+    assert_eq!(
+        store
+            .count_matching(&filter(&[("team", "Sales"), ("tier", "A")]))
+            .await
+            .unwrap(),
+        (1, 1)
+    );
+    assert_eq!(
+        store
+            .count_matching(&filter(&[("team", "sales")]))
+            .await
+            .unwrap(),
+        (0, 0)
+    );
+    assert_eq!(
+        store
+            .count_matching(&filter(&[("region", "Nord")]))
+            .await
+            .unwrap(),
+        (0, 0)
+    );
+
+    let saved = store
+        .create_segment(
+            "Sales A",
+            &filter(&[("team", "Sales"), ("tier", "A")]),
+            owner,
+        )
+        .await
+        .unwrap();
+    assert!(matches!(
+        store.create_segment("Sales A", &filter(&[]), owner).await,
+        Err(StoreError::Conflict(_))
+    ));
+    assert_eq!(store.list_segments().await.unwrap(), vec![saved.clone()]);
+    assert!(store.delete_segment(saved.id).await.unwrap());
+    assert!(!store.delete_segment(saved.id).await.unwrap());
+    assert!(store.list_segments().await.unwrap().is_empty());
 }

@@ -8,5 +8,6 @@ pub mod contacts;
 #[cfg(feature = "ssr")]
 pub mod context;
 pub mod editor;
+pub mod segments;
 pub mod surveys;
 pub mod tokens;

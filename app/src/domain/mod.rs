@@ -16,6 +16,7 @@
 //! - [`editor`]: the editor's working copy of a definition, kept even while invalid.
 //! - [`email`]: validated email addresses.
 //! - [`report`]: which score each question kind gets, from its counts.
+//! - [`segments`]: saved filters over contact attributes.
 //! - [`survey`]: survey definitions, question kinds, answer validation, follow-up routing.
 //! - [`templates`]: the built-in NPS, eNPS, CES, CSAT, pulse and custom surveys (en, de).
 //! - [`locale`]: English and German, and which one a respondent gets.
@@ -35,6 +36,7 @@ pub mod email;
 pub mod locale;
 pub mod nps;
 pub mod report;
+pub mod segments;
 pub mod stats;
 pub mod survey;
 pub mod templates;

@@ -2,7 +2,9 @@
 //! an import did, every refused row with its line and reason.
 
 use crate::api::contacts::{load_contact_import, load_contacts};
+use crate::api::segments::{load_segments, CreateSegment};
 use crate::components::admin_layout::AdminLayout;
+use crate::components::form::{Field, FormError};
 use crate::error::ErrorKind;
 use crate::model::{ContactPage, ImportView};
 use crate::pages::not_found::NotFound;
@@ -39,6 +41,7 @@ pub fn ContactsPage() -> impl IntoView {
                     <button type="submit">"Import"</button>
                 </form>
             </section>
+            <Segments />
             <Suspense fallback=|| view! { <p>"Loading…"</p> }>
                 {move || Suspend::new(async move {
                     match page.await {
@@ -48,6 +51,48 @@ pub fn ContactsPage() -> impl IntoView {
                 })}
             </Suspense>
         </AdminLayout>
+    }
+}
+
+/// Saved audiences with their current size, and the form that saves a new one.
+#[component]
+fn Segments() -> impl IntoView {
+    let create = ServerAction::<CreateSegment>::new();
+    let segments = Resource::new(move || create.version().get(), |_| load_segments());
+    let error = Signal::derive(move || create.value().get().and_then(Result::err));
+    view! {
+        <section class="card" aria-labelledby="segments-heading">
+            <h2 id="segments-heading">"Segments"</h2>
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    match segments.await {
+                        Ok(list) if list.is_empty() => view! { <p class="muted">"No segments yet."</p> }.into_any(),
+                        Ok(list) => view! {
+                            <table class="tokens" data-testid="segments">
+                                <thead><tr><th>"Name"</th><th>"Who"</th><th>"Contacts"</th><th>"Can be sent to"</th></tr></thead>
+                                <tbody>
+                                    {list.into_iter().map(|s| view! {
+                                        <tr>
+                                            <td>{s.name}</td>
+                                            <td>{s.description}</td>
+                                            <td>{s.size.contacts}</td>
+                                            <td>{s.size.sendable}</td>
+                                        </tr>
+                                    }).collect_view()}
+                                </tbody>
+                            </table>
+                        }.into_any(),
+                        Err(e) => view! { <p class="form-error">{e.message}</p> }.into_any(),
+                    }
+                })}
+            </Suspense>
+            <ActionForm action=create>
+                <FormError error />
+                <Field label="Segment name" name="name" error />
+                <Field label="Conditions, one per line (e.g. team = Sales); empty for every contact" name="conditions" multiline=true required=false error />
+                <button type="submit">"Save segment"</button>
+            </ActionForm>
+        </section>
     }
 }
 

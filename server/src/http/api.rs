@@ -4,13 +4,13 @@
 //! generated from these handlers and served at `/api/v1/openapi.json`.
 
 use app::api::answers::Link;
-use app::api::{answers, auth, contacts, context::parse_cookie, surveys, tokens};
+use app::api::{answers, auth, contacts, context::parse_cookie, segments, surveys, tokens};
 use app::domain::{Locale, RawAnswer, SurveyDefinition};
 use app::error::{AppError, ErrorKind};
 use app::model::SurveyStatus;
 use app::model::{
-    ApiTokenView, ContactPage, CreatedToken, Erased, ImportReport, PersonalData, Role,
-    SurveyReport, SurveySummary, UserView,
+    ApiTokenView, ConditionView, ContactPage, CreatedToken, Erased, ImportReport, PersonalData,
+    Role, SegmentSize, SegmentView, SurveyReport, SurveySummary, UserView,
 };
 use app::ports::{Recorded, SavedAs};
 use app::ports::{Services, SurveySettings, User};
@@ -65,6 +65,9 @@ pub fn parts(services: Services) -> (Router, utoipa::openapi::OpenApi) {
         .routes(routes!(import_contacts))
         .routes(routes!(export_contacts))
         .routes(routes!(personal_data, erase_personal_data))
+        .routes(routes!(list_segments, create_segment))
+        .routes(routes!(delete_segment))
+        .routes(routes!(count_segment))
         .routes(routes!(list_tokens, create_token))
         .routes(routes!(revoke_token));
     let (router, doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
@@ -322,6 +325,72 @@ async fn erase_personal_data(
 ) -> ApiResult<Json<Erased>> {
     caller.may(auth::Permission::ManageContacts)?;
     Ok(Json(contacts::erase(s.store.as_ref(), &email).await?))
+}
+
+/// Saved audiences, by name, each with its current size.
+#[utoipa::path(get, path = "/segments", tag = "contacts",
+    responses((status = 200, body = Vec<SegmentView>), (status = 403, body = ErrorBody)))]
+async fn list_segments(
+    State(s): State<Services>,
+    caller: Caller,
+) -> ApiResult<Json<Vec<SegmentView>>> {
+    caller.may(auth::Permission::ManageContacts)?;
+    Ok(Json(segments::list(s.store.as_ref()).await?))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct SegmentBody {
+    pub name: String,
+    /// Exact matches on contact attributes, all of which must hold; none means everyone.
+    #[serde(default)]
+    pub conditions: Vec<ConditionView>,
+}
+
+/// Saves an audience: contacts whose attributes match every condition.
+#[utoipa::path(post, path = "/segments", tag = "contacts", request_body = SegmentBody,
+    responses((status = 201, body = SegmentView), (status = 409, body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
+async fn create_segment(
+    State(s): State<Services>,
+    caller: Caller,
+    Body(body): Body<SegmentBody>,
+) -> ApiResult<(StatusCode, Json<SegmentView>)> {
+    let user = caller.may(auth::Permission::ManageContacts)?;
+    let filter = segments::filter(body.conditions);
+    let segment = segments::create(s.store.as_ref(), &user, &body.name, filter).await?;
+    Ok((StatusCode::CREATED, Json(segment)))
+}
+
+#[utoipa::path(delete, path = "/segments/{id}", tag = "contacts",
+    params(("id" = i64, Path, description = "Segment id")),
+    responses((status = 204), (status = 404, body = ErrorBody)))]
+async fn delete_segment(
+    State(s): State<Services>,
+    caller: Caller,
+    Path(id): Path<i64>,
+) -> ApiResult<StatusCode> {
+    caller.may(auth::Permission::ManageContacts)?;
+    segments::delete(s.store.as_ref(), id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct ConditionsBody {
+    #[serde(default)]
+    pub conditions: Vec<ConditionView>,
+}
+
+/// How many contacts some conditions match right now, before saving them as a segment.
+#[utoipa::path(post, path = "/segments/count", tag = "contacts", request_body = ConditionsBody,
+    responses((status = 200, body = SegmentSize), (status = 422, body = ErrorBody)))]
+async fn count_segment(
+    State(s): State<Services>,
+    caller: Caller,
+    Body(body): Body<ConditionsBody>,
+) -> ApiResult<Json<SegmentSize>> {
+    caller.may(auth::Permission::ManageContacts)?;
+    let filter = segments::filter(body.conditions);
+    Ok(Json(segments::size(s.store.as_ref(), &filter).await?))
 }
 
 /// All surveys, newest first.

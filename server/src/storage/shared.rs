@@ -589,6 +589,82 @@ macro_rules! impl_store {
                     .transpose()
             }
 
+            async fn count_matching(
+                &self,
+                filter: &SegmentFilter,
+            ) -> Result<(i64, i64), StoreError> {
+                let mut q = sqlx::QueryBuilder::<$db>::new(
+                    "SELECT COUNT(*), COUNT(*) - COUNT(suppressed) FROM contacts WHERE 1 = 1",
+                );
+                for c in &filter.conditions {
+                    // Attribute names are checked ([a-z0-9_]), so they are safe in a path.
+                    q.push(" AND ")
+                        .push(ATTRIBUTE_VALUE.0)
+                        .push_bind(format!("{}{}", ATTRIBUTE_VALUE.1, c.attribute))
+                        .push(") = ")
+                        .push_bind(&c.value);
+                }
+                q.build_query_as::<(i64, i64)>()
+                    .fetch_one(&self.pool)
+                    .await
+                    .map_err(backend)
+            }
+
+            async fn create_segment(
+                &self,
+                name: &str,
+                filter: &SegmentFilter,
+                user_id: i64,
+            ) -> Result<Segment, StoreError> {
+                let id: i64 = sqlx::query_scalar(
+                    "INSERT INTO segments (name, filter, created_by, created_at) \
+                     VALUES ($1, $2, $3, $4) RETURNING id",
+                )
+                .bind(name)
+                .bind(to_json(filter)?)
+                .bind(user_id)
+                .bind(Utc::now())
+                .fetch_one(&self.pool)
+                .await
+                .map_err(|e| match backend(e) {
+                    StoreError::Conflict(_) => {
+                        StoreError::Conflict("Another segment has this name.".into())
+                    }
+                    other => other,
+                })?;
+                Ok(Segment {
+                    id,
+                    name: name.to_owned(),
+                    filter: filter.clone(),
+                })
+            }
+
+            async fn list_segments(&self) -> Result<Vec<Segment>, StoreError> {
+                let rows: Vec<(i64, String, String)> =
+                    sqlx::query_as("SELECT id, name, filter FROM segments ORDER BY name")
+                        .fetch_all(&self.pool)
+                        .await
+                        .map_err(backend)?;
+                rows.into_iter()
+                    .map(|(id, name, filter)| {
+                        Ok(Segment {
+                            id,
+                            name,
+                            filter: from_json("filter", &filter)?,
+                        })
+                    })
+                    .collect()
+            }
+
+            async fn delete_segment(&self, id: i64) -> Result<bool, StoreError> {
+                let done = sqlx::query("DELETE FROM segments WHERE id = $1")
+                    .bind(id)
+                    .execute(&self.pool)
+                    .await
+                    .map_err(backend)?;
+                Ok(done.rows_affected() == 1)
+            }
+
             async fn contact_history(
                 &self,
                 contact_id: i64,

@@ -2,12 +2,14 @@
 
 use super::rows::*;
 use super::{backend, connect_error, OpenError};
+use app::domain::segments::SegmentFilter;
 use app::domain::survey::SurveyDefinition;
 use app::domain::Locale;
 use app::ports::{
     AnswerBatch, ApiTokenRecord, Contact, ContactInvitation, ContactResponse, EditorDraft,
     ImportOutcome, Invitation, NewContact, NewInvitation, NewSurvey, NewUser, Recorded,
-    ResponseRecord, SavedAs, StoreError, StoredAnswer, Survey, SurveySettings, Upserted, User,
+    ResponseRecord, SavedAs, Segment, StoreError, StoredAnswer, Survey, SurveySettings, Upserted,
+    User,
 };
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
@@ -51,5 +53,9 @@ impl SqliteStore {
 
 /// An upsert's attributes: the stored ones with the new values laid over them.
 const MERGE_ATTRIBUTES: &str = "json_patch(contacts.attributes, excluded.attributes)";
+
+/// A contact attribute's value: the expression's opening and the prefix of the bound
+/// attribute name; the expression is closed with `)`.
+const ATTRIBUTE_VALUE: (&str, &str) = ("json_extract(attributes, ", "$.");
 
 impl_store!(SqliteStore, sqlx::Sqlite);
