@@ -423,18 +423,15 @@ pub trait Store: Send + Sync {
     /// keeps the day buckets in step.
     async fn record_answers(&self, batch: AnswerBatch) -> Result<Recorded, StoreError>;
     async fn response(&self, response_key: &str) -> Result<Option<ResponseRecord>, StoreError>;
-    /// Count of answers per score 0..=10 for a question, read from the day buckets.
-    async fn score_histogram(
+    /// Answers per score 0..=10 of each scored question of a survey, read from the day
+    /// buckets in one query; questions nobody scored are absent.
+    async fn score_histograms(
         &self,
         survey_id: i64,
-        question_key: &str,
-    ) -> Result<[u64; 11], StoreError>;
-    /// How often each stored value (as JSON) was given to a choice or text question.
-    async fn value_counts(
-        &self,
-        survey_id: i64,
-        question_key: &str,
-    ) -> Result<Vec<(String, i64)>, StoreError>;
+    ) -> Result<BTreeMap<String, [u64; 11]>, StoreError>;
+    /// How often each stored value (as JSON) was given to each question without a score
+    /// (choices, text), in one query: (question key, value, count).
+    async fn value_counts(&self, survey_id: i64) -> Result<Vec<(String, String, i64)>, StoreError>;
 }
 
 /// The instance's secret: keys the hashes of session and API-token secrets, so a copy of the

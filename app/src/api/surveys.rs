@@ -255,58 +255,64 @@ mod ssr {
         Ok(surveys.iter().map(|s| summary(services, s)).collect())
     }
 
+    /// Every question's result, from two queries however many questions there are.
     pub async fn report(services: &Services, id: i64) -> Result<SurveyReport, AppError> {
         let survey = find(services, id).await?;
         let definition = &survey.definition;
         let locale = definition.default_locale;
-        let mut questions = Vec::new();
-        for question in &definition.questions {
-            let store = &services.store;
-            let mut report = QuestionReport {
-                key: question.key.clone(),
-                text: question.text.get(locale).to_owned(),
-                score: None,
-                choices: Vec::new(),
-                answered: 0,
+        let store = &services.store;
+        let histograms = store
+            .score_histograms(survey.id)
+            .await
+            .map_err(store_error)?;
+        let mut chosen = std::collections::BTreeMap::<(String, String), u64>::new();
+        let mut answered = std::collections::BTreeMap::<String, u64>::new();
+        for (key, json, n) in store.value_counts(survey.id).await.map_err(store_error)? {
+            let n = u64::try_from(n).unwrap_or(0);
+            *answered.entry(key.clone()).or_default() += n;
+            let options = match serde_json::from_str::<AnswerValue>(&json) {
+                Ok(AnswerValue::Choice(option)) => vec![option],
+                Ok(AnswerValue::Choices(options)) => options,
+                _ => Vec::new(),
             };
-            if question.kind.score_range().is_some() {
-                let histogram = store
-                    .score_histogram(survey.id, &question.key)
-                    .await
-                    .map_err(store_error)?;
-                report.score = score_question(&question.kind, &histogram);
-                report.answered = histogram.iter().sum();
-            } else {
-                let counts = store
-                    .value_counts(survey.id, &question.key)
-                    .await
-                    .map_err(store_error)?;
-                let mut chosen = std::collections::BTreeMap::<String, u64>::new();
-                for (json, n) in counts {
-                    let n = u64::try_from(n).unwrap_or(0);
-                    report.answered += n;
-                    let keys = match serde_json::from_str::<AnswerValue>(&json) {
-                        Ok(AnswerValue::Choice(key)) => vec![key],
-                        Ok(AnswerValue::Choices(keys)) => keys,
-                        _ => Vec::new(),
-                    };
-                    for key in keys {
-                        *chosen.entry(key).or_default() += n;
-                    }
-                }
-                report.choices = question
-                    .kind
-                    .options()
-                    .iter()
-                    .map(|o| ChoiceCount {
-                        key: o.key.clone(),
-                        label: o.label.get(locale).to_owned(),
-                        n: chosen.get(&o.key).copied().unwrap_or(0),
-                    })
-                    .collect();
+            for option in options {
+                *chosen.entry((key.clone(), option)).or_default() += n;
             }
-            questions.push(report);
         }
+        let questions = definition
+            .questions
+            .iter()
+            .map(|question| {
+                let key = &question.key;
+                let mut report = QuestionReport {
+                    key: key.clone(),
+                    text: question.text.get(locale).to_owned(),
+                    score: None,
+                    choices: Vec::new(),
+                    answered: answered.get(key).copied().unwrap_or(0),
+                };
+                if question.kind.score_range().is_some() {
+                    let histogram = histograms.get(key).copied().unwrap_or_default();
+                    report.score = score_question(&question.kind, &histogram);
+                    report.answered = histogram.iter().sum();
+                } else {
+                    report.choices = question
+                        .kind
+                        .options()
+                        .iter()
+                        .map(|o| ChoiceCount {
+                            key: o.key.clone(),
+                            label: o.label.get(locale).to_owned(),
+                            n: chosen
+                                .get(&(key.clone(), o.key.clone()))
+                                .copied()
+                                .unwrap_or(0),
+                        })
+                        .collect();
+                }
+                report
+            })
+            .collect();
         Ok(SurveyReport {
             survey: summary(services, &survey),
             questions,

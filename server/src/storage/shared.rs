@@ -900,24 +900,48 @@ macro_rules! impl_store {
                         bump_bucket(&mut tx, batch.survey_id, key, day, score, -1).await?;
                     }
                 }
-                for answer in &batch.answers {
-                    let score = answer.score().map(i32::from);
-                    sqlx::query(
-                        "INSERT INTO answers (response_id, question_key, score, value, follow_up) \
-                         VALUES ($1, $2, $3, $4, $5)",
-                    )
-                    .bind(response_id)
-                    .bind(&answer.question_key)
-                    .bind(score)
-                    .bind(to_json(&answer.value)?)
-                    .bind(&answer.follow_up)
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(backend)?;
-                    if let Some(score) = score {
-                        bump_bucket(&mut tx, batch.survey_id, &answer.question_key, day, score, 1)
-                            .await?;
-                    }
+                // One statement for all answers of the page and one for their day buckets,
+                // however many questions it has (a question appears once per batch).
+                if !batch.answers.is_empty() {
+                    let values = batch
+                        .answers
+                        .iter()
+                        .map(|a| Ok((a, to_json(&a.value)?)))
+                        .collect::<Result<Vec<_>, StoreError>>()?;
+                    let mut insert = sqlx::QueryBuilder::<$db>::new(
+                        "INSERT INTO answers (response_id, question_key, score, value, follow_up) ",
+                    );
+                    insert.push_values(values, |mut row, (answer, value)| {
+                        row.push_bind(response_id)
+                            .push_bind(&answer.question_key)
+                            .push_bind(answer.score().map(i32::from))
+                            .push_bind(value)
+                            .push_bind(&answer.follow_up);
+                    });
+                    insert.build().execute(&mut *tx).await.map_err(backend)?;
+                }
+                let scored: Vec<(&str, i32)> = batch
+                    .answers
+                    .iter()
+                    .filter_map(|a| Some((a.question_key.as_str(), i32::from(a.score()?))))
+                    .collect();
+                if !scored.is_empty() {
+                    let mut buckets = sqlx::QueryBuilder::<$db>::new(
+                        "INSERT INTO answer_buckets (survey_id, question_key, day, segment, score, n) ",
+                    );
+                    buckets.push_values(scored, |mut row, (key, score)| {
+                        row.push_bind(batch.survey_id)
+                            .push_bind(key)
+                            .push_bind(day)
+                            .push_bind("")
+                            .push_bind(score)
+                            .push_bind(1_i64);
+                    });
+                    buckets.push(
+                        " ON CONFLICT (survey_id, question_key, day, segment, score) \
+                         DO UPDATE SET n = answer_buckets.n + excluded.n",
+                    );
+                    buckets.build().execute(&mut *tx).await.map_err(backend)?;
                 }
                 if let Some(invitation_id) = batch.invitation_id {
                     sqlx::query("UPDATE invitations SET answered = TRUE WHERE id = $1")
@@ -952,42 +976,40 @@ macro_rules! impl_store {
                 Ok(Some(ResponseRecord { id, answers, completed }))
             }
 
-            async fn score_histogram(
+            async fn score_histograms(
                 &self,
                 survey_id: i64,
-                question_key: &str,
-            ) -> Result<[u64; 11], StoreError> {
-                let rows: Vec<(i32, i64)> = sqlx::query_as(
-                    "SELECT score, CAST(SUM(n) AS BIGINT) FROM answer_buckets \
-                     WHERE survey_id = $1 AND question_key = $2 AND segment = '' GROUP BY score",
+            ) -> Result<std::collections::BTreeMap<String, [u64; 11]>, StoreError> {
+                let rows: Vec<(String, i32, i64)> = sqlx::query_as(
+                    "SELECT question_key, score, CAST(SUM(n) AS BIGINT) FROM answer_buckets \
+                     WHERE survey_id = $1 AND segment = '' GROUP BY question_key, score",
                 )
                 .bind(survey_id)
-                .bind(question_key)
                 .fetch_all(&self.pool)
                 .await
                 .map_err(backend)?;
-                let mut histogram = [0u64; 11];
-                for (score, n) in rows {
+                let mut histograms = std::collections::BTreeMap::<String, [u64; 11]>::new();
+                for (key, score, n) in rows {
                     let slot = usize::try_from(score)
                         .ok()
-                        .and_then(|i| histogram.get_mut(i))
+                        .and_then(|i| histograms.entry(key).or_default().get_mut(i))
                         .ok_or_else(|| StoreError::Backend(format!("score {score} out of range")))?;
                     *slot = u64::try_from(n).unwrap_or(0);
                 }
-                Ok(histogram)
+                Ok(histograms)
             }
 
             async fn value_counts(
                 &self,
                 survey_id: i64,
-                question_key: &str,
-            ) -> Result<Vec<(String, i64)>, StoreError> {
+            ) -> Result<Vec<(String, String, i64)>, StoreError> {
                 sqlx::query_as(
-                    "SELECT a.value, COUNT(*) FROM answers a JOIN responses r ON r.id = a.response_id \
-                     WHERE r.survey_id = $1 AND a.question_key = $2 GROUP BY a.value ORDER BY a.value",
+                    "SELECT a.question_key, a.value, COUNT(*) FROM answers a \
+                     JOIN responses r ON r.id = a.response_id \
+                     WHERE r.survey_id = $1 AND a.score IS NULL \
+                     GROUP BY a.question_key, a.value ORDER BY a.question_key, a.value",
                 )
                 .bind(survey_id)
-                .bind(question_key)
                 .fetch_all(&self.pool)
                 .await
                 .map_err(backend)
