@@ -381,6 +381,13 @@ pub trait Store: Send + Sync {
     async fn list_contacts(&self, after_id: i64, limit: i64) -> Result<Vec<Contact>, StoreError>;
     async fn count_contacts(&self) -> Result<i64, StoreError>;
     async fn contact_by_email(&self, email: &str) -> Result<Option<Contact>, StoreError>;
+    /// Marks a contact as never to be sent to (`unsubscribed`, `bounced`, `complained`)
+    /// or, with None, as reachable again. False when no contact has this id.
+    async fn set_suppression(
+        &self,
+        contact_id: i64,
+        reason: Option<&str>,
+    ) -> Result<bool, StoreError>;
     /// Contacts whose attributes match every condition, and how many of them may be sent
     /// to (not suppressed).
     async fn count_matching(&self, filter: &SegmentFilter) -> Result<(i64, i64), StoreError>;

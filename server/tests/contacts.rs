@@ -436,17 +436,50 @@ async fn segments_are_saved_with_their_current_size_and_bad_ones_are_refused() {
     assert_eq!(segment["description"], "team = Sales and tier = A");
     assert_eq!(segment["size"]["contacts"], 1);
 
-    // The size is current: a new import changes it.
+    // The size is current: a new import changes it, and a suppressed contact still
+    // matches but can no longer be sent to.
     import(&app, &admin, "email,team,tier\nd@example.com,Sales,A\n").await;
-    let list: Value = admin
-        .get(app.url("/api/v1/segments"))
-        .send()
-        .await
-        .unwrap()
-        .json()
+    let sizes = || async {
+        let list: Value = admin
+            .get(app.url("/api/v1/segments"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        list[0]["size"].clone()
+    };
+    assert_eq!(sizes().await, json!({ "contacts": 2, "sendable": 2 }));
+    let a = contacts(&app, &admin, "").await["contacts"][0]["id"]
+        .as_i64()
+        .unwrap();
+    let suppress = |body: Value| {
+        admin
+            .put(app.url(&format!("/api/v1/contacts/{a}/suppression")))
+            .json(&body)
+            .send()
+    };
+    let done = suppress(json!({ "suppressed": "unsubscribed" }))
         .await
         .unwrap();
-    assert_eq!(list[0]["size"]["contacts"], 2);
+    assert_eq!(done.status(), 204);
+    assert_eq!(sizes().await, json!({ "contacts": 2, "sendable": 1 }));
+    let first = contacts(&app, &admin, "").await;
+    assert_eq!(first["contacts"][0]["suppressed"], "unsubscribed");
+    let refused = suppress(json!({ "suppressed": "annoyed" })).await.unwrap();
+    assert_eq!(refused.status(), 422);
+    let lifted = suppress(json!({ "suppressed": null })).await.unwrap();
+    assert_eq!(lifted.status(), 204);
+    let first = contacts(&app, &admin, "").await;
+    assert_eq!(first["contacts"][0]["suppressed"], Value::Null);
+    let missing = admin
+        .put(app.url("/api/v1/contacts/999/suppression"))
+        .json(&json!({ "suppressed": "bounced" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(missing.status(), 404);
 
     let again = admin
         .post(app.url("/api/v1/segments"))

@@ -440,6 +440,7 @@ async fn the_openapi_document_lists_every_operation_and_each_one_is_served() {
             "POST /api/v1/surveys/{id}/links",
             "POST /api/v1/tokens",
             "POST /api/v1/users",
+            "PUT /api/v1/contacts/{id}/suppression",
             "PUT /api/v1/surveys/{id}/definition",
             "PUT /api/v1/surveys/{id}/settings",
         ]

@@ -792,6 +792,28 @@ async fn a_segment_counts_the_contacts_whose_attributes_match_every_condition(
         (0, 0)
     );
 
+    // A suppressed contact still matches, but is not counted as reachable.
+    let a = store
+        .contact_by_email("a@example.com")
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(store.set_suppression(a.id, Some("bounced")).await.unwrap());
+    assert_eq!(
+        store
+            .count_matching(&filter(&[("team", "Sales")]))
+            .await
+            .unwrap(),
+        (2, 1)
+    );
+    let a = store
+        .contact_by_email("a@example.com")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(a.suppressed.as_deref(), Some("bounced"));
+    assert!(store.set_suppression(a.id, None).await.unwrap());
+    assert!(!store.set_suppression(a.id + 999, None).await.unwrap());
     let saved = store
         .create_segment(
             "Sales A",

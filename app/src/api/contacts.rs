@@ -247,6 +247,31 @@ mod ssr {
         })
     }
 
+    /// Why a contact may not be sent to; the reasons the outbox records too.
+    pub const SUPPRESSIONS: [&str; 3] = ["unsubscribed", "bounced", "complained"];
+
+    /// Records by hand that a contact must not be sent to (e.g. asked by phone), or lifts it.
+    pub async fn suppress(
+        store: &dyn Store,
+        id: i64,
+        reason: Option<&str>,
+    ) -> Result<(), AppError> {
+        if reason.is_some_and(|r| !SUPPRESSIONS.contains(&r)) {
+            return Err(AppError::bad_input(
+                "suppressed",
+                "Use unsubscribed, bounced, complained, or null to send again.",
+            ));
+        }
+        match store
+            .set_suppression(id, reason)
+            .await
+            .map_err(store_error)?
+        {
+            true => Ok(()),
+            false => Err(AppError::not_found("There is no contact with this id.")),
+        }
+    }
+
     async fn find(store: &dyn Store, email: &str) -> Result<Contact, AppError> {
         let email = crate::domain::Email::parse(email)
             .map_err(|e| AppError::bad_input("email", e.to_string()))?;

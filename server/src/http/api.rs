@@ -65,6 +65,7 @@ pub fn parts(services: Services) -> (Router, utoipa::openapi::OpenApi) {
         .routes(routes!(import_contacts))
         .routes(routes!(export_contacts))
         .routes(routes!(personal_data, erase_personal_data))
+        .routes(routes!(set_suppression))
         .routes(routes!(list_segments, create_segment))
         .routes(routes!(delete_segment))
         .routes(routes!(count_segment))
@@ -325,6 +326,28 @@ async fn erase_personal_data(
 ) -> ApiResult<Json<Erased>> {
     caller.may(auth::Permission::ManageContacts)?;
     Ok(Json(contacts::erase(s.store.as_ref(), &email).await?))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct SuppressionBody {
+    /// unsubscribed, bounced or complained; null makes the contact reachable again.
+    pub suppressed: Option<String>,
+}
+
+/// Records that a contact must never be sent to (e.g. an unsubscribe asked for by phone),
+/// or lifts it.
+#[utoipa::path(put, path = "/contacts/{id}/suppression", tag = "contacts",
+    params(("id" = i64, Path, description = "Contact id")), request_body = SuppressionBody,
+    responses((status = 204), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn set_suppression(
+    State(s): State<Services>,
+    caller: Caller,
+    Path(id): Path<i64>,
+    Body(body): Body<SuppressionBody>,
+) -> ApiResult<StatusCode> {
+    caller.may(auth::Permission::ManageContacts)?;
+    contacts::suppress(s.store.as_ref(), id, body.suppressed.as_deref()).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// Saved audiences, by name, each with its current size.

@@ -589,6 +589,26 @@ macro_rules! impl_store {
                     .transpose()
             }
 
+            async fn set_suppression(
+                &self,
+                contact_id: i64,
+                reason: Option<&str>,
+            ) -> Result<bool, StoreError> {
+                let now = Utc::now();
+                let done = sqlx::query(
+                    "UPDATE contacts SET suppressed = $2, suppressed_at = $3, updated_at = $4 \
+                     WHERE id = $1",
+                )
+                .bind(contact_id)
+                .bind(reason)
+                .bind(reason.map(|_| now))
+                .bind(now)
+                .execute(&self.pool)
+                .await
+                .map_err(backend)?;
+                Ok(done.rows_affected() == 1)
+            }
+
             async fn count_matching(
                 &self,
                 filter: &SegmentFilter,
