@@ -7,11 +7,13 @@ use crate::pages::{
     home::HomePage,
     login::LoginPage,
     not_found::NotFound,
+    sends::{SendPage, SendsPage},
     setup::SetupPage,
     survey::SurveyPage,
     surveys::SurveysPage,
     thanks::ThanksPage,
     tokens::TokensPage,
+    unsubscribe::UnsubscribePage,
     users::UsersPage,
 };
 use leptos::prelude::*;
@@ -56,6 +58,8 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/surveys") view=SurveysPage ssr=ssr.clone() />
                 <Route path=path!("/surveys/:id") view=SurveyPage ssr=ssr.clone() />
                 <Route path=path!("/surveys/:id/edit") view=EditorPage ssr=ssr.clone() />
+                <Route path=path!("/surveys/:id/sends") view=SendsPage ssr=ssr.clone() />
+                <Route path=path!("/surveys/:id/sends/:send") view=SendPage ssr=ssr.clone() />
                 <Route path=path!("/contacts") view=ContactsPage ssr=ssr.clone() />
                 <Route path=path!("/contacts/imports/:id") view=ImportPage ssr=ssr.clone() />
                 <Route path=path!("/settings/tokens") view=TokensPage ssr=ssr.clone() />
@@ -63,6 +67,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/s/:id") view=|| view! { <AnswerPage link_kind="s" /> } ssr=ssr.clone() />
                 <Route path=path!("/s/:id/thanks") view=|| view! { <ThanksPage link_kind="s" /> } ssr=ssr.clone() />
                 <Route path=path!("/t/:id") view=|| view! { <AnswerPage link_kind="t" /> } ssr=ssr.clone() />
+                <Route path=path!("/u/:token") view=UnsubscribePage ssr=ssr.clone() />
                 <Route path=path!("/t/:id/thanks") view=|| view! { <ThanksPage link_kind="t" /> } ssr=ssr />
             </Routes>
         </Router>

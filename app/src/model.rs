@@ -363,3 +363,175 @@ pub struct SegmentSize {
     /// Not unsubscribed, bounced or complained.
     pub sendable: i64,
 }
+
+/// How often a send repeats: each wave is its own send, with its own numbers.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Repeat {
+    #[default]
+    None,
+    Weekly,
+    Monthly,
+    Quarterly,
+}
+
+impl Repeat {
+    pub const ALL: [Repeat; 4] = [
+        Repeat::None,
+        Repeat::Weekly,
+        Repeat::Monthly,
+        Repeat::Quarterly,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Repeat::None => "none",
+            Repeat::Weekly => "weekly",
+            Repeat::Monthly => "monthly",
+            Repeat::Quarterly => "quarterly",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Repeat> {
+        Repeat::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Repeat::None => "Once",
+            Repeat::Weekly => "Every week",
+            Repeat::Monthly => "Every month",
+            Repeat::Quarterly => "Every three months",
+        }
+    }
+}
+
+/// Where a send is: waiting for its time, sending, paused, done, or cancelled before it
+/// started.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum SendState {
+    Scheduled,
+    Sending,
+    Paused,
+    Done,
+    Cancelled,
+}
+
+/// What a send asks for (the admin form and `POST /api/v1/surveys/{id}/sends`).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct SendRequest {
+    /// A segment's id; none sends to every contact.
+    #[serde(default)]
+    pub segment_id: Option<i64>,
+    /// When to start, RFC 3339 (`2026-12-01T09:00:00Z`); none starts now.
+    #[serde(default)]
+    pub at: Option<String>,
+    #[serde(default)]
+    pub repeat: Repeat,
+    /// Days after the start at which those who have not answered are reminded, e.g.
+    /// `[3, 7]`.
+    #[serde(default)]
+    pub reminders: Vec<u32>,
+    /// At most this many messages a minute for this send; none: as fast as allowed.
+    #[serde(default)]
+    pub per_minute: Option<u32>,
+}
+
+/// A send's numbers. Reminders are counted apart from invitations; the response rate is
+/// answered invitations over delivered ones.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct SendCounts {
+    /// Contacts the audience held when the send started.
+    pub recipients: i64,
+    /// Waiting to be sent, including retries after a temporary failure.
+    pub queued: i64,
+    pub sent: i64,
+    /// Given up on after repeated temporary failures.
+    pub failed: i64,
+    /// Refused by the receiving server for good; the contact is now suppressed.
+    pub bounced: i64,
+    /// Not sent because the contact is suppressed.
+    pub skipped_suppressed: i64,
+    /// Not sent because of the contact frequency rule.
+    pub skipped_frequency: i64,
+    pub reminders_sent: i64,
+    pub answered: i64,
+    /// Percent of sent invitations answered, with its 95 % interval; none before any was
+    /// sent.
+    pub response_rate: Option<RateView>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct RateView {
+    pub percent: f64,
+    pub low: f64,
+    pub high: f64,
+}
+
+/// A recipient who did not get the email, and why (the SMTP reply, or the rule).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct SendProblem {
+    pub email: String,
+    /// failed, bounced, retrying or skipped.
+    pub status: String,
+    pub reason: String,
+    pub attempts: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct SendView {
+    pub id: i64,
+    pub survey_id: i64,
+    pub survey_title: String,
+    pub audience_name: String,
+    /// `team = Sales and tier = A`, or `every contact`.
+    pub audience: String,
+    pub repeat: Repeat,
+    pub wave: i64,
+    pub reminders: Vec<u32>,
+    pub reminders_done: i64,
+    pub per_minute: Option<u32>,
+    pub state: SendState,
+    /// Why the send stopped by itself, or that someone paused it.
+    pub paused_reason: Option<String>,
+    pub scheduled_at: String,
+    pub started_at: Option<String>,
+    pub counts: SendCounts,
+}
+
+/// A send with the recipients it could not reach, as its page shows it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct SendDetail {
+    pub send: SendView,
+    /// The first 200 recipients not reached.
+    pub problems: Vec<SendProblem>,
+}
+
+/// The contact frequency rule for one survey kind.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct FrequencyRule {
+    /// nps, enps, ces, csat, pulse or custom.
+    #[cfg_attr(feature = "ssr", schema(value_type = String))]
+    pub kind: SurveyKind,
+    /// Nobody gets an invitation of this kind within this many days of any earlier one.
+    pub min_days: u32,
+}
+
+/// What the unsubscribe page shows: whose address, in their language.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct UnsubscribeView {
+    /// The address with most of its name hidden (`a***@example.com`).
+    pub email_hint: String,
+    pub locale: Locale,
+    pub unsubscribed: bool,
+}

@@ -90,6 +90,44 @@ pub struct ServeArgs {
     /// The organisation's name, which `{company}` in survey texts stands for.
     #[arg(long, env = "RESONANCE_ORGANISATION", default_value = "Resonance")]
     pub organisation: String,
+    #[command(flatten)]
+    pub mail: MailArgs,
+}
+
+/// Sending email: where to, as whom, how fast. Without --smtp-url, sends are queued in the
+/// outbox and wait until a process with one runs.
+#[derive(Debug, Args)]
+pub struct MailArgs {
+    /// SMTP server: smtp://HOST:PORT (plain), smtp://HOST:587?tls=required (STARTTLS),
+    /// smtps://USER:PASSWORD@HOST:465 (TLS). Credentials go in the URL.
+    #[arg(long, env = "RESONANCE_SMTP_URL", hide_env_values = true)]
+    pub smtp_url: Option<SecretUrl>,
+    /// Sender name and address of survey emails.
+    #[arg(
+        long,
+        env = "RESONANCE_MAIL_FROM",
+        default_value = "Resonance <surveys@localhost>"
+    )]
+    pub mail_from: String,
+    /// SMTP connections kept open, and so messages in flight at once.
+    #[arg(long, env = "RESONANCE_SMTP_CONNECTIONS", default_value_t = 4)]
+    pub smtp_connections: u32,
+    /// At most this many messages a minute from this process (all sends together).
+    #[arg(long, env = "RESONANCE_SMTP_PER_MINUTE")]
+    pub smtp_per_minute: Option<u32>,
+    /// Wait before the first retry of a temporary failure, in milliseconds; each later
+    /// retry waits twice as long, at most an hour.
+    #[arg(long, env = "RESONANCE_SMTP_RETRY_MS", default_value_t = 60_000)]
+    pub smtp_retry_ms: u64,
+    /// Seconds a worker holds a message it claimed; after a crash, others take it then.
+    #[arg(long, env = "RESONANCE_OUTBOX_LEASE_SECS", default_value_t = 300)]
+    pub outbox_lease_secs: u64,
+    /// Milliseconds between looks at an empty outbox.
+    #[arg(long, env = "RESONANCE_OUTBOX_POLL_MS", default_value_t = 1000)]
+    pub outbox_poll_ms: u64,
+    /// Milliseconds between looks for sends and reminders that are due.
+    #[arg(long, env = "RESONANCE_SCHEDULER_MS", default_value_t = 5000)]
+    pub scheduler_ms: u64,
 }
 
 /// A secret value: parsed from text, never shown by `Debug`.
@@ -109,6 +147,30 @@ impl std::str::FromStr for Secret {
             return Err("the secret key needs at least 32 characters".into());
         }
         Ok(Secret(s.to_string()))
+    }
+}
+
+/// A URL that may carry a password: `Debug` shows it with the password replaced.
+#[derive(Clone)]
+pub struct SecretUrl(pub String);
+
+impl std::fmt::Debug for SecretUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&crate::storage::redact(&self.0))
+    }
+}
+
+impl std::str::FromStr for SecretUrl {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        if s.starts_with("smtp://") || s.starts_with("smtps://") {
+            Ok(SecretUrl(s.to_string()))
+        } else {
+            Err(
+                "use smtp://HOST:PORT, smtp://HOST:587?tls=required or smtps://USER:PASSWORD@HOST"
+                    .into(),
+            )
+        }
     }
 }
 
@@ -143,6 +205,21 @@ mod tests {
         ])
         .unwrap();
         assert!(!format!("{cli:?}").contains("very-secret"));
+    }
+
+    #[test]
+    fn an_smtp_password_never_appears_in_debug_output() {
+        let cli = Cli::try_parse_from([
+            "resonance",
+            "serve",
+            "--smtp-url",
+            "smtps://mailer:hunter2-secret@smtp.example.com:465",
+        ])
+        .unwrap();
+        let printed = format!("{cli:?}");
+        assert!(!printed.contains("hunter2"), "{printed}");
+        assert!(printed.contains("smtps://mailer:***@smtp.example.com:465"));
+        assert!(Cli::try_parse_from(["resonance", "serve", "--smtp-url", "http://x"]).is_err());
     }
 
     #[test]

@@ -1,7 +1,10 @@
-//! The `resonance` server: configuration, storage backends, HTTP surface.
+//! The `resonance` server: configuration, storage backends, HTTP surface, the outbox
+//! worker and the scheduler.
 
 pub mod config;
+pub mod email;
 pub mod http;
+pub mod jobs;
 pub mod serve;
 pub mod storage;
 pub mod telemetry;

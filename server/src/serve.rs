@@ -1,8 +1,9 @@
 //! Starting and stopping the server: open the database, build the services, listen, and
 //! finish in-flight requests on SIGTERM or Ctrl-C.
 
-use crate::config::ServeArgs;
-use crate::{http, storage};
+use crate::config::{MailArgs, ServeArgs};
+use crate::email::{MailSettings, Worker};
+use crate::{http, jobs, storage};
 use anyhow::Context;
 use app::ports::{SecretKey, Services, Settings};
 use leptos::config::Env;
@@ -10,6 +11,7 @@ use leptos::prelude::LeptosOptions;
 use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::Arc;
+use std::time::Duration;
 use tokio::net::TcpListener;
 
 /// A server that is listening; `wait` serves until `shutdown` resolves.
@@ -18,6 +20,9 @@ pub struct Bound {
     pub base_url: String,
     listener: TcpListener,
     router: axum::Router,
+    services: Services,
+    worker: Option<Worker>,
+    scheduler_every: Duration,
 }
 
 pub async fn bind(args: &ServeArgs) -> anyhow::Result<Bound> {
@@ -52,12 +57,44 @@ pub async fn bind(args: &ServeArgs) -> anyhow::Result<Bound> {
         .env(Env::PROD)
         .site_addr(addr)
         .build();
+    let worker = match mail_settings(&args.mail)? {
+        Some(mail) => Some(Worker::new(services.clone(), mail)?),
+        None => {
+            tracing::warn!(
+                "no --smtp-url: survey emails wait in the outbox until a process with one runs"
+            );
+            None
+        }
+    };
     Ok(Bound {
         addr,
         base_url,
         listener,
-        router: http::router(services, options),
+        router: http::router(services.clone(), options),
+        services,
+        worker,
+        scheduler_every: Duration::from_millis(args.mail.scheduler_ms.max(10)),
     })
+}
+
+fn mail_settings(args: &MailArgs) -> anyhow::Result<Option<MailSettings>> {
+    let Some(url) = &args.smtp_url else {
+        return Ok(None);
+    };
+    let from = args
+        .mail_from
+        .parse()
+        .map_err(|e| anyhow::anyhow!("--mail-from {:?} is not a sender: {e}", args.mail_from))?;
+    Ok(Some(MailSettings {
+        smtp_url: url.0.clone(),
+        from,
+        connections: args.smtp_connections.max(1),
+        per_minute: args.smtp_per_minute.filter(|n| *n > 0),
+        retry_base: Duration::from_millis(args.smtp_retry_ms),
+        lease: Duration::from_secs(args.outbox_lease_secs.max(1)),
+        poll: Duration::from_millis(args.outbox_poll_ms.max(10)),
+        timeout: Duration::from_secs(30),
+    }))
 }
 
 impl Bound {
@@ -65,14 +102,23 @@ impl Bound {
         self,
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
-        axum::serve(
+        // The background work stops with the process; an interrupted delivery is claimed
+        // again when its lease runs out.
+        let scheduler = tokio::spawn(jobs::run(self.services.clone(), self.scheduler_every));
+        let worker = self.worker.map(|w| tokio::spawn(w.run()));
+        let served = axum::serve(
             self.listener,
             self.router
                 .into_make_service_with_connect_info::<SocketAddr>(),
         )
         .with_graceful_shutdown(shutdown)
         .await
-        .context("server stopped with an error")
+        .context("server stopped with an error");
+        scheduler.abort();
+        if let Some(worker) = worker {
+            worker.abort();
+        }
+        served
     }
 }
 

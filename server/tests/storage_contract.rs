@@ -14,33 +14,6 @@ use chrono::{Duration, NaiveDate, Utc};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-/// Runs one story on a fresh SQLite database and on a fresh PostgreSQL database.
-macro_rules! on_both_backends {
-    ($story:ident) => {
-        mod $story {
-            #[tokio::test]
-            async fn on_sqlite() {
-                let db = super::common::sqlite_db();
-                let store = server::storage::open(&db.url, true)
-                    .await
-                    .expect("sqlite opens");
-                super::$story(store).await;
-            }
-
-            #[tokio::test]
-            async fn on_postgres() {
-                let Some(db) = super::common::postgres_db().await else {
-                    return;
-                };
-                let store = server::storage::open(&db.url, true)
-                    .await
-                    .expect("postgres opens");
-                super::$story(store).await;
-            }
-        }
-    };
-}
-
 fn new_user(email: &str, role: Role) -> NewUser {
     NewUser {
         email: email.into(),
@@ -505,6 +478,7 @@ async fn a_personal_link_knows_its_person_but_an_anonymous_response_does_not(
             contact_id: Some(42),
             locale: Some(Locale::De),
             attributes: attributes.clone(),
+            send_id: None,
         })
         .await
         .unwrap();
@@ -696,6 +670,7 @@ async fn an_erased_contact_leaves_its_answers_behind_without_a_name_or_time(stor
             contact_id: Some(ana.id),
             locale: None,
             attributes: BTreeMap::from([("team".to_owned(), "Sales".to_owned())]),
+            send_id: None,
         })
         .await
         .unwrap();

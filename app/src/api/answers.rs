@@ -603,6 +603,7 @@ mod ssr {
                 contact_id,
                 locale,
                 attributes,
+                send_id: None,
             })
             .await
             .map_err(store_error)?;

@@ -9,5 +9,7 @@ pub mod contacts;
 pub mod context;
 pub mod editor;
 pub mod segments;
+pub mod sends;
 pub mod surveys;
 pub mod tokens;
+pub mod unsubscribe;

@@ -17,6 +17,7 @@
 //! - [`email`]: validated email addresses.
 //! - [`report`]: which score each question kind gets, from its counts.
 //! - [`segments`]: saved filters over contact attributes.
+//! - [`sending`]: what a send may ask for, how SMTP replies are read, email texts.
 //! - [`survey`]: survey definitions, question kinds, answer validation, follow-up routing.
 //! - [`templates`]: the built-in NPS, eNPS, CES, CSAT, pulse and custom surveys (en, de).
 //! - [`locale`]: English and German, and which one a respondent gets.
@@ -37,6 +38,7 @@ pub mod locale;
 pub mod nps;
 pub mod report;
 pub mod segments;
+pub mod sending;
 pub mod stats;
 pub mod survey;
 pub mod templates;

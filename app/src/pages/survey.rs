@@ -44,7 +44,11 @@ pub fn SurveyPage() -> impl IntoView {
                                 " · "
                                 <a href=format!("{}?lang=de&preview=1", r.survey.public_url) data-testid="preview-de">"Deutsch"</a>
                             </p>
-                            <p><a href=format!("/surveys/{}/edit", r.survey.id) data-testid="edit">"Edit questions and texts"</a></p>
+                            <p>
+                                <a href=format!("/surveys/{}/edit", r.survey.id) data-testid="edit">"Edit questions and texts"</a>
+                                " · "
+                                <a href=format!("/surveys/{}/sends", r.survey.id) data-testid="sends">"Send by email"</a>
+                            </p>
                             <p class="muted">"Responses: " <span data-testid="responses">{r.survey.response_count}</span></p>
                             {r.questions.into_iter().map(|q| view! { <QuestionResults report=q /> }).collect_view()}
                             <SurveySettingsForm survey=r.survey.clone() />

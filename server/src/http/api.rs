@@ -3,6 +3,8 @@
 //! work is done by the same use cases the server functions call. The OpenAPI document is
 //! generated from these handlers and served at `/api/v1/openapi.json`.
 
+mod sends;
+
 use app::api::answers::Link;
 use app::api::{answers, auth, contacts, context::parse_cookie, segments, surveys, tokens};
 use app::domain::{Locale, RawAnswer, SurveyDefinition};
@@ -69,6 +71,15 @@ pub fn parts(services: Services) -> (Router, utoipa::openapi::OpenApi) {
         .routes(routes!(list_segments, create_segment))
         .routes(routes!(delete_segment))
         .routes(routes!(count_segment))
+        .routes(routes!(sends::list_sends, sends::create_send))
+        .routes(routes!(sends::get_send))
+        .routes(routes!(sends::pause_send))
+        .routes(routes!(sends::resume_send))
+        .routes(routes!(sends::cancel_send))
+        .routes(routes!(
+            sends::list_frequency_rules,
+            sends::set_frequency_rule
+        ))
         .routes(routes!(list_tokens, create_token))
         .routes(routes!(revoke_token));
     let (router, doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())

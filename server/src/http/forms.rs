@@ -1,6 +1,7 @@
 //! Plain form routes for what a server function with fixed arguments cannot take: the
 //! survey editor (its fields are named after the definition's paths and their number
-//! varies) and the contact upload (a file). Each answers with a redirect to the page that
+//! varies), the contact upload (a file) and unsubscribing (a mail client's one-click POST
+//! is no server function call). Each answers with a redirect to the page that
 //! shows the result (post/redirect/get), the same with JavaScript on or off.
 
 use app::api::auth::{self, Permission};
@@ -25,7 +26,25 @@ pub fn router(services: Services) -> Router {
             "/contacts/upload",
             post(upload).layer(DefaultBodyLimit::max(UPLOAD_MAX_BYTES)),
         )
+        .route("/u/{token}", post(unsubscribe))
         .with_state(services)
+}
+
+/// The unsubscribe page's button and RFC 8058's one-click POST (a mail client sends
+/// `List-Unsubscribe=One-Click` from its own servers). Only POST unsubscribes.
+async fn unsubscribe(
+    State(services): State<Services>,
+    Path(token): Path<String>,
+    body: String,
+) -> Response {
+    if let Err(e) = app::api::unsubscribe::unsubscribe(&services, &token).await {
+        return failure(&e);
+    }
+    if body.contains("List-Unsubscribe=One-Click") {
+        (StatusCode::OK, "Unsubscribed.").into_response()
+    } else {
+        Redirect::to(&format!("/u/{token}?done=1")).into_response()
+    }
 }
 
 async fn edit(

@@ -4,6 +4,8 @@
 mod rows;
 #[macro_use]
 mod shared;
+#[macro_use]
+mod outbox;
 pub mod postgres;
 pub mod sqlite;
 

@@ -1,15 +1,17 @@
 //! PostgreSQL: the scale-out backend, shared by many `resonance` processes.
 
+use super::outbox::{DAY_MS, INVITATION_CHUNK};
 use super::rows::*;
 use super::{backend, connect_error, OpenError};
 use app::domain::segments::SegmentFilter;
+use app::domain::sending;
 use app::domain::survey::SurveyDefinition;
-use app::domain::Locale;
+use app::domain::{Locale, SurveyKind};
 use app::ports::{
-    AnswerBatch, ApiTokenRecord, Contact, ContactInvitation, ContactResponse, EditorDraft,
-    ImportOutcome, Invitation, NewContact, NewInvitation, NewSurvey, NewUser, Recorded,
-    ResponseRecord, SavedAs, Segment, StoreError, StoredAnswer, Survey, SurveySettings, Upserted,
-    User,
+    AnswerBatch, ApiTokenRecord, ClaimedMessage, Contact, ContactInvitation, ContactResponse,
+    Delivery, EditorDraft, ImportOutcome, Invitation, NewContact, NewInvitation, NewMessage,
+    NewSend, NewSurvey, NewUser, OutboxCounts, OutboxProblem, Recorded, ResponseRecord, SavedAs,
+    Segment, SendRecord, StoreError, StoredAnswer, Survey, SurveySettings, Upserted, User,
 };
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
@@ -53,4 +55,8 @@ const MERGE_ATTRIBUTES: &str = "(contacts.attributes::jsonb || excluded.attribut
 /// attribute name; the expression is closed with `)`.
 const ATTRIBUTE_VALUE: (&str, &str) = ("(attributes::jsonb ->> ", "");
 
+/// Several processes claim at once: each skips the rows another one holds.
+const CLAIM_LOCK: &str = " FOR UPDATE SKIP LOCKED";
+
 impl_store!(PgStore, sqlx::Postgres);
+impl_sends!(PgStore, sqlx::Postgres);

@@ -1,8 +1,11 @@
 //! Rows as both backends return them, and their mapping to the port's types.
 
 use app::domain::Locale;
-use app::model::{Role, SurveyStatus};
-use app::ports::{ApiTokenRecord, Contact, Invitation, StoreError, StoredAnswer, Survey, User};
+use app::model::{Repeat, Role, SurveyStatus};
+use app::ports::{
+    ApiTokenRecord, ClaimedMessage, Contact, Invitation, MessageKind, NewSend, SendRecord,
+    StoreError, StoredAnswer, StoredSendState, Survey, User,
+};
 use chrono::{DateTime, Utc};
 
 #[derive(sqlx::FromRow)]
@@ -181,7 +184,7 @@ pub fn to_json<T: serde::Serialize>(value: &T) -> Result<String, StoreError> {
     serde_json::to_string(value).map_err(|e| StoreError::Backend(e.to_string()))
 }
 
-fn corrupt(column: &str, value: &str) -> StoreError {
+pub fn corrupt(column: &str, value: &str) -> StoreError {
     StoreError::Backend(format!("unexpected {column} {value:?} in the database"))
 }
 
@@ -192,3 +195,102 @@ pub const SURVEY_SELECT: &str = "SELECT id, public_slug, version, definition, st
      FROM surveys";
 
 pub const USER_COLUMNS: &str = "id, email, name, role, created_at";
+
+/// Milliseconds since 1970: how the sending tables keep time (see migration 0006).
+pub fn millis(at: DateTime<Utc>) -> i64 {
+    at.timestamp_millis()
+}
+
+pub fn from_millis(ms: i64) -> Result<DateTime<Utc>, StoreError> {
+    DateTime::from_timestamp_millis(ms).ok_or_else(|| corrupt("time", &ms.to_string()))
+}
+
+pub const SEND_COLUMNS: &str = "id, survey_id, audience_name, audience, repeat_every, wave, \
+     reminders, reminders_sent, per_minute, state, paused_reason, scheduled_at, started_at, \
+     created_by";
+
+#[derive(sqlx::FromRow)]
+pub struct SendRow {
+    pub id: i64,
+    pub survey_id: i64,
+    pub audience_name: String,
+    pub audience: String,
+    pub repeat_every: String,
+    pub wave: i64,
+    pub reminders: String,
+    pub reminders_sent: i64,
+    pub per_minute: Option<i64>,
+    pub state: String,
+    pub paused_reason: Option<String>,
+    pub scheduled_at: i64,
+    pub started_at: Option<i64>,
+    pub created_by: i64,
+}
+
+impl TryFrom<SendRow> for SendRecord {
+    type Error = StoreError;
+    fn try_from(r: SendRow) -> Result<Self, StoreError> {
+        let state = match r.state.as_str() {
+            "scheduled" => StoredSendState::Scheduled,
+            "started" => StoredSendState::Started,
+            "cancelled" => StoredSendState::Cancelled,
+            other => return Err(corrupt("send state", other)),
+        };
+        Ok(SendRecord {
+            id: r.id,
+            new: NewSend {
+                survey_id: r.survey_id,
+                audience_name: r.audience_name,
+                audience: from_json("audience", &r.audience)?,
+                repeat: Repeat::parse(&r.repeat_every)
+                    .ok_or_else(|| corrupt("repeat", &r.repeat_every))?,
+                wave: r.wave,
+                reminders: from_json("reminders", &r.reminders)?,
+                per_minute: r.per_minute.and_then(|n| u32::try_from(n).ok()),
+                scheduled_at: from_millis(r.scheduled_at)?,
+                created_by: r.created_by,
+            },
+            reminders_sent: r.reminders_sent,
+            state,
+            paused_reason: r.paused_reason,
+            started_at: r.started_at.map(from_millis).transpose()?,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub struct ClaimedRow {
+    pub id: i64,
+    pub kind: String,
+    pub send_id: Option<i64>,
+    pub survey_id: i64,
+    pub attempts: i64,
+    pub contact_id: Option<i64>,
+    pub email: Option<String>,
+    pub name: Option<String>,
+    pub locale: Option<String>,
+    pub attributes: Option<String>,
+    pub payload: String,
+}
+
+impl TryFrom<ClaimedRow> for ClaimedMessage {
+    type Error = StoreError;
+    fn try_from(r: ClaimedRow) -> Result<Self, StoreError> {
+        Ok(ClaimedMessage {
+            id: r.id,
+            kind: MessageKind::parse(&r.kind).ok_or_else(|| corrupt("message kind", &r.kind))?,
+            send_id: r.send_id,
+            survey_id: r.survey_id,
+            attempts: r.attempts,
+            contact_id: r.contact_id,
+            email: r.email.unwrap_or_default(),
+            name: r.name.unwrap_or_default(),
+            locale: parse_locale(r.locale)?,
+            attributes: match r.attributes {
+                Some(json) => from_json("attributes", &json)?,
+                None => Default::default(),
+            },
+            payload: r.payload,
+        })
+    }
+}

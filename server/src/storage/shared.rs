@@ -616,14 +616,7 @@ macro_rules! impl_store {
                 let mut q = sqlx::QueryBuilder::<$db>::new(
                     "SELECT COUNT(*), COUNT(*) - COUNT(suppressed) FROM contacts WHERE 1 = 1",
                 );
-                for c in &filter.conditions {
-                    // Attribute names are checked ([a-z0-9_]), so they are safe in a path.
-                    q.push(" AND ")
-                        .push(ATTRIBUTE_VALUE.0)
-                        .push_bind(format!("{}{}", ATTRIBUTE_VALUE.1, c.attribute))
-                        .push(") = ")
-                        .push_bind(&c.value);
-                }
+                push_audience(&mut q, filter);
                 q.build_query_as::<(i64, i64)>()
                     .fetch_one(&self.pool)
                     .await
@@ -807,8 +800,8 @@ macro_rules! impl_store {
 
             async fn create_invitation(&self, invitation: NewInvitation) -> Result<i64, StoreError> {
                 sqlx::query_scalar(
-                    "INSERT INTO invitations (survey_id, token_hash, contact_id, locale, attributes, created_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+                    "INSERT INTO invitations (survey_id, token_hash, contact_id, locale, attributes, \
+                     created_at, send_id) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
                 )
                 .bind(invitation.survey_id)
                 .bind(&invitation.token_hash)
@@ -816,6 +809,7 @@ macro_rules! impl_store {
                 .bind(invitation.locale.map(|l| l.as_str()))
                 .bind(to_json(&invitation.attributes)?)
                 .bind(Utc::now())
+                .bind(invitation.send_id)
                 .fetch_one(&self.pool)
                 .await
                 .map_err(backend)

@@ -1,15 +1,17 @@
 //! SQLite: one file, WAL, created on first start. The default backend.
 
+use super::outbox::{DAY_MS, INVITATION_CHUNK};
 use super::rows::*;
 use super::{backend, connect_error, OpenError};
 use app::domain::segments::SegmentFilter;
+use app::domain::sending;
 use app::domain::survey::SurveyDefinition;
-use app::domain::Locale;
+use app::domain::{Locale, SurveyKind};
 use app::ports::{
-    AnswerBatch, ApiTokenRecord, Contact, ContactInvitation, ContactResponse, EditorDraft,
-    ImportOutcome, Invitation, NewContact, NewInvitation, NewSurvey, NewUser, Recorded,
-    ResponseRecord, SavedAs, Segment, StoreError, StoredAnswer, Survey, SurveySettings, Upserted,
-    User,
+    AnswerBatch, ApiTokenRecord, ClaimedMessage, Contact, ContactInvitation, ContactResponse,
+    Delivery, EditorDraft, ImportOutcome, Invitation, NewContact, NewInvitation, NewMessage,
+    NewSend, NewSurvey, NewUser, OutboxCounts, OutboxProblem, Recorded, ResponseRecord, SavedAs,
+    Segment, SendRecord, StoreError, StoredAnswer, Survey, SurveySettings, Upserted, User,
 };
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
@@ -58,4 +60,8 @@ const MERGE_ATTRIBUTES: &str = "json_patch(contacts.attributes, excluded.attribu
 /// attribute name; the expression is closed with `)`.
 const ATTRIBUTE_VALUE: (&str, &str) = ("json_extract(attributes, ", "$.");
 
+/// SQLite has one writer at a time: the claim's `UPDATE … RETURNING` is atomic as it is.
+const CLAIM_LOCK: &str = "";
+
 impl_store!(SqliteStore, sqlx::Sqlite);
+impl_sends!(SqliteStore, sqlx::Sqlite);

@@ -1,6 +1,8 @@
 //! Test harness: fresh databases on both backends and the app on port 0.
 #![allow(dead_code)]
 
+pub mod smtp;
+
 use clap::Parser;
 use server::config::{Cli, Command};
 use std::net::SocketAddr;
@@ -321,4 +323,33 @@ pub async fn app_with_admin() -> (SqliteDb, TestApp, reqwest::Client) {
 pub fn public_slug(survey: &serde_json::Value) -> String {
     let url = survey["public_url"].as_str().expect("public_url");
     url.rsplit('/').next().unwrap_or_default().to_owned()
+}
+
+/// Runs one story (an async fn taking the store) on a fresh SQLite database and on a
+/// fresh PostgreSQL database.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($story:ident) => {
+        mod $story {
+            #[tokio::test]
+            async fn on_sqlite() {
+                let db = super::common::sqlite_db();
+                let store = server::storage::open(&db.url, true)
+                    .await
+                    .expect("sqlite opens");
+                super::$story(store).await;
+            }
+
+            #[tokio::test]
+            async fn on_postgres() {
+                let Some(db) = super::common::postgres_db().await else {
+                    return;
+                };
+                let store = server::storage::open(&db.url, true)
+                    .await
+                    .expect("postgres opens");
+                super::$story(store).await;
+            }
+        }
+    };
 }

@@ -1,0 +1,205 @@
+//! The rules of sending surveys by email: what a send may ask for, how a server's reply is
+//! read, how long a retry waits, and the fixed texts of the emails and the unsubscribe
+//! page in both languages.
+
+use super::locale::Locale;
+
+/// Nobody gets an invitation within this many days of an earlier one, unless a survey
+/// kind has its own rule.
+pub const DEFAULT_MIN_DAYS: u32 = 30;
+/// Attempts at one message before it counts as failed.
+pub const MAX_ATTEMPTS: i64 = 8;
+/// Failures in a row that pause a send: a wrong password or a blocked server fails every
+/// message, and retrying thousands of them helps nobody.
+pub const FAILURE_RUN_LIMIT: i64 = 10;
+/// Longest wait between two attempts: an hour.
+const MAX_RETRY_DELAY_MS: u64 = 3_600_000;
+
+/// What a reply to one message means for it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReplyClass {
+    /// Try again later: 4xx, a timeout, a dropped connection.
+    Temporary,
+    /// The receiving side refused this address for good (550 user unknown…): the
+    /// contact is bounced and never sent to again.
+    RecipientRefused,
+    /// A permanent refusal that is not about the recipient (authentication, our sender
+    /// address, policy): the message waits, the send's failure run grows.
+    ServerRefused,
+}
+
+/// Reads an SMTP reply code (none: no reply at all, e.g. a timeout).
+pub fn classify_reply(code: Option<u16>) -> ReplyClass {
+    match code {
+        // RFC 5321: 550/551/553 are about the mailbox, 552 its storage; 554 after RCPT is
+        // "no valid recipients" on many servers but also a policy refusal of the sender
+        // elsewhere, so it is not taken as the recipient's fault.
+        Some(550 | 551 | 552 | 553) => ReplyClass::RecipientRefused,
+        Some(500..=599) => ReplyClass::ServerRefused,
+        _ => ReplyClass::Temporary,
+    }
+}
+
+/// Milliseconds to wait before attempt `attempts + 1`: `base`, then doubling, capped at
+/// an hour.
+pub fn retry_delay_ms(attempts: i64, base_ms: u64) -> u64 {
+    let doublings = u32::try_from(attempts.saturating_sub(1).clamp(0, 20)).unwrap_or(20);
+    base_ms
+        .saturating_mul(1u64 << doublings)
+        .min(MAX_RETRY_DELAY_MS.max(base_ms))
+}
+
+/// Reminder days: at most 5, each 1–90 days after the start, in increasing order.
+pub fn check_reminders(days: &[u32]) -> Result<(), String> {
+    if days.len() > 5 {
+        return Err("At most 5 reminders.".into());
+    }
+    if let Some(day) = days.iter().find(|d| !(1..=90).contains(*d)) {
+        return Err(format!(
+            "A reminder goes 1 to 90 days after the start, not {day}."
+        ));
+    }
+    if days.windows(2).any(|w| w[0] >= w[1]) {
+        return Err("List the reminder days in increasing order, e.g. 3, 7.".into());
+    }
+    Ok(())
+}
+
+/// Reads "3, 7" (the admin form) as reminder days.
+pub fn parse_reminders(raw: &str) -> Result<Vec<u32>, String> {
+    let days = raw
+        .split([',', ';', ' '])
+        .filter(|part| !part.trim().is_empty())
+        .map(|part| {
+            part.trim()
+                .parse::<u32>()
+                .map_err(|_| format!("\"{}\" is not a number of days.", part.trim()))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    check_reminders(&days)?;
+    Ok(days)
+}
+
+/// A throttle of 1 to 100 000 messages a minute.
+pub fn check_per_minute(per_minute: Option<u32>) -> Result<(), String> {
+    match per_minute {
+        Some(0) => Err("A throttle of 0 would never send: leave it empty for no limit.".into()),
+        Some(n) if n > 100_000 => Err("At most 100 000 messages a minute.".into()),
+        _ => Ok(()),
+    }
+}
+
+/// Milliseconds between two messages of a throttled send.
+pub fn spacing_ms(per_minute: Option<u32>) -> i64 {
+    per_minute.map_or(0, |n| 60_000 / i64::from(n.max(1)))
+}
+
+/// The fixed texts of survey emails and of the unsubscribe page.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MailText {
+    Greeting,
+    /// Prefix of a reminder's subject.
+    ReminderSubject,
+    ReminderIntro,
+    /// Above the score buttons.
+    TapAScore,
+    OpenSurvey,
+    /// Footer: why the email came.
+    WhyYouGetThis,
+    Unsubscribe,
+    UnsubscribeTitle,
+    UnsubscribeQuestion,
+    UnsubscribeButton,
+    Unsubscribed,
+    ThankYouSubject,
+}
+
+impl MailText {
+    pub fn text(self, locale: Locale) -> &'static str {
+        let (en, de) = match self {
+            MailText::Greeting => ("Hello", "Guten Tag"),
+            MailText::ReminderSubject => ("Reminder", "Erinnerung"),
+            MailText::ReminderIntro => (
+                "We have not heard from you yet. It takes a minute, and every answer counts.",
+                "Wir haben noch nichts von Ihnen gehört. Es dauert eine Minute, und jede Antwort zählt.",
+            ),
+            MailText::TapAScore => ("Tap a score to answer:", "Tippen Sie auf eine Bewertung:"),
+            MailText::OpenSurvey => ("Open the survey", "Zur Umfrage"),
+            MailText::WhyYouGetThis => (
+                "You receive this email because you are in contact with",
+                "Sie erhalten diese E-Mail, weil Sie in Kontakt stehen mit",
+            ),
+            MailText::Unsubscribe => ("Unsubscribe", "Abmelden"),
+            MailText::UnsubscribeTitle => ("Unsubscribe", "Abmelden"),
+            MailText::UnsubscribeQuestion => (
+                "Do you want to stop receiving surveys at",
+                "Möchten Sie keine Umfragen mehr erhalten an",
+            ),
+            MailText::UnsubscribeButton => ("Unsubscribe", "Abmelden"),
+            MailText::Unsubscribed => (
+                "You are unsubscribed. You will not receive any more surveys from us.",
+                "Sie sind abgemeldet. Sie erhalten keine Umfragen mehr von uns.",
+            ),
+            MailText::ThankYouSubject => ("Thank you for your answer", "Danke für Ihre Antwort"),
+        };
+        match locale {
+            Locale::En => en,
+            Locale::De => de,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_mailbox_refusals_bounce_a_contact() {
+        assert_eq!(classify_reply(Some(550)), ReplyClass::RecipientRefused);
+        assert_eq!(classify_reply(Some(553)), ReplyClass::RecipientRefused);
+        // A wrong password must not suppress every contact of the send.
+        assert_eq!(classify_reply(Some(535)), ReplyClass::ServerRefused);
+        assert_eq!(classify_reply(Some(554)), ReplyClass::ServerRefused);
+        assert_eq!(classify_reply(Some(451)), ReplyClass::Temporary);
+        assert_eq!(classify_reply(None), ReplyClass::Temporary);
+    }
+
+    #[test]
+    fn retries_wait_twice_as_long_each_time_up_to_an_hour() {
+        assert_eq!(retry_delay_ms(1, 60_000), 60_000);
+        assert_eq!(retry_delay_ms(2, 60_000), 120_000);
+        assert_eq!(retry_delay_ms(4, 60_000), 480_000);
+        assert_eq!(retry_delay_ms(12, 60_000), 3_600_000);
+        assert_eq!(retry_delay_ms(400, 60_000), 3_600_000);
+    }
+
+    #[test]
+    fn reminder_days_are_read_from_the_form_and_checked() {
+        assert_eq!(parse_reminders("3, 7"), Ok(vec![3, 7]));
+        assert_eq!(parse_reminders(""), Ok(vec![]));
+        assert!(parse_reminders("7, 3").unwrap_err().contains("increasing"));
+        assert!(parse_reminders("0").unwrap_err().contains("not 0"));
+        assert!(parse_reminders("three").unwrap_err().contains("\"three\""));
+        assert!(parse_reminders("1,2,3,4,5,6").is_err());
+    }
+
+    #[test]
+    fn a_throttle_spaces_messages_evenly() {
+        assert_eq!(spacing_ms(None), 0);
+        assert_eq!(spacing_ms(Some(60)), 1000);
+        assert_eq!(spacing_ms(Some(120_000)), 0);
+        assert!(check_per_minute(Some(0)).is_err());
+        assert!(check_per_minute(Some(600)).is_ok());
+    }
+
+    #[test]
+    fn every_mail_text_exists_in_both_languages() {
+        for text in [
+            MailText::Greeting,
+            MailText::Unsubscribed,
+            MailText::TapAScore,
+        ] {
+            assert_ne!(text.text(Locale::En), text.text(Locale::De));
+        }
+    }
+}

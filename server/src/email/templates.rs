@@ -1,0 +1,337 @@
+//! What each email says, as a plain-text and an HTML part in the recipient's language.
+//! The HTML is tables and inline styles only, without images, because that is what mail
+//! clients render alike; the first question's scale is a row of links, one per score,
+//! each opening the personal answer page with that score chosen.
+
+use app::domain::sending::MailText;
+use app::domain::{fill_placeholders, Locale, LocalizedText, Question, SurveyDefinition, UiText};
+use std::collections::BTreeMap;
+use std::fmt::Write;
+
+/// The default button colour: the product's own, readable with white text.
+const BRAND: &str = "#1a6b5c";
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Rendered {
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+}
+
+/// Everything an invitation or a reminder is made of.
+pub struct Invitation<'a> {
+    pub survey: &'a SurveyDefinition,
+    pub locale: Locale,
+    pub name: &'a str,
+    /// `{company}` and the contact's attributes.
+    pub placeholders: &'a BTreeMap<String, String>,
+    /// The personal answer page, without a score.
+    pub survey_url: &'a str,
+    pub unsubscribe_url: &'a str,
+    pub organisation: &'a str,
+    pub reminder: bool,
+}
+
+pub fn invitation(m: &Invitation) -> Rendered {
+    let l = m.locale;
+    let fill = |t: &LocalizedText| fill_placeholders(t.get(l), m.placeholders);
+    let title = fill(&m.survey.title);
+    let subject = if m.reminder {
+        format!("{}: {title}", MailText::ReminderSubject.text(l))
+    } else {
+        title.clone()
+    };
+    let greeting = match m.name.trim() {
+        "" => format!("{},", MailText::Greeting.text(l)),
+        name => format!("{} {name},", MailText::Greeting.text(l)),
+    };
+    let mut paragraphs = Vec::new();
+    if m.reminder {
+        paragraphs.push(MailText::ReminderIntro.text(l).to_owned());
+    }
+    let intro = fill(&m.survey.intro);
+    if !intro.trim().is_empty() {
+        paragraphs.push(intro);
+    }
+    let scale = m.survey.questions.first().and_then(|q| {
+        let (min, max) = q.kind.score_range()?;
+        Some((q, min, max))
+    });
+
+    let mut text = format!("{greeting}\n\n");
+    let mut html = String::new();
+    let _ = write!(
+        html,
+        "<p style=\"margin:0 0 16px\">{}</p>",
+        escape(&greeting)
+    );
+    for p in &paragraphs {
+        let _ = write!(text, "{p}\n\n");
+        let _ = write!(html, "<p style=\"margin:0 0 16px\">{}</p>", escape(p));
+    }
+    match scale {
+        Some((question, min, max)) => {
+            let ask = fill(&question.text);
+            let (low, high) = end_labels(question, min, max, l, &fill);
+            let _ = write!(text, "{ask}\n{}\n", MailText::TapAScore.text(l));
+            for score in min..=max {
+                let _ = writeln!(text, "  {score}: {}?score={score}", m.survey_url);
+            }
+            let _ = write!(text, "({min} = {low}, {max} = {high})\n\n");
+            let colour = m.survey.brand_color.as_deref().unwrap_or(BRAND);
+            let _ = write!(
+                html,
+                "<p style=\"margin:0 0 12px;font-weight:bold\">{}</p>\
+                 <table role=\"presentation\" width=\"100%\" cellpadding=\"0\" cellspacing=\"0\"><tr>",
+                escape(&ask)
+            );
+            let width = 100 / (usize::from(max - min) + 1);
+            for score in min..=max {
+                let _ = write!(
+                    html,
+                    "<td width=\"{width}%\" style=\"padding:2px\" align=\"center\">\
+                     <a href=\"{url}?score={score}\" style=\"display:block;padding:10px 0;\
+                     background:{colour};color:#ffffff;text-decoration:none;font-weight:bold;\
+                     font-size:16px;border-radius:4px;text-align:center\">{score}</a></td>",
+                    url = escape(m.survey_url),
+                );
+            }
+            let _ = write!(
+                html,
+                "</tr></table><table role=\"presentation\" width=\"100%\" cellpadding=\"0\" \
+                 cellspacing=\"0\" style=\"font-size:12px;color:#4b5563\"><tr>\
+                 <td align=\"left\">{}</td><td align=\"right\">{}</td></tr></table>",
+                escape(&low),
+                escape(&high)
+            );
+        }
+        None => {}
+    }
+    let open = MailText::OpenSurvey.text(l);
+    let _ = write!(text, "{open}: {}\n\n", m.survey_url);
+    let _ = write!(
+        html,
+        "<p style=\"margin:20px 0 0\"><a href=\"{}\" style=\"color:#1f2937\">{}</a></p>",
+        escape(m.survey_url),
+        escape(open)
+    );
+    let why = format!("{} {}.", MailText::WhyYouGetThis.text(l), m.organisation);
+    let unsubscribe = MailText::Unsubscribe.text(l);
+    let _ = write!(text, "-- \n{why}\n{unsubscribe}: {}\n", m.unsubscribe_url);
+    let footer = format!(
+        "{} <a href=\"{}\" style=\"color:#4b5563\">{}</a>",
+        escape(&why),
+        escape(m.unsubscribe_url),
+        escape(unsubscribe)
+    );
+    Rendered {
+        html: page(l, &subject, &html, &footer),
+        subject,
+        text,
+    }
+}
+
+/// A thank-you after a completed response: the survey's own thank-you text, or the
+/// default one.
+pub fn thank_you(
+    survey: &SurveyDefinition,
+    locale: Locale,
+    placeholders: &BTreeMap<String, String>,
+    unsubscribe_url: &str,
+    organisation: &str,
+) -> Rendered {
+    let own = fill_placeholders(survey.thank_you.get(locale), placeholders);
+    let body = if own.trim().is_empty() {
+        UiText::ThankYouDefault.text(locale)
+    } else {
+        own
+    };
+    let subject = MailText::ThankYouSubject.text(locale).to_owned();
+    let why = format!("{} {organisation}.", MailText::WhyYouGetThis.text(locale));
+    let unsubscribe = MailText::Unsubscribe.text(locale);
+    Rendered {
+        text: format!("{body}\n\n-- \n{why}\n{unsubscribe}: {unsubscribe_url}\n"),
+        html: page(
+            locale,
+            &subject,
+            &format!("<p style=\"margin:0\">{}</p>", escape(&body)),
+            &format!(
+                "{} <a href=\"{}\" style=\"color:#4b5563\">{}</a>",
+                escape(&why),
+                escape(unsubscribe_url),
+                escape(unsubscribe)
+            ),
+        ),
+        subject,
+    }
+}
+
+/// The alert a survey's owner gets when someone answers as a detractor.
+pub struct Alert<'a> {
+    pub survey_title: &'a str,
+    pub question: &'a str,
+    pub score: u8,
+    pub comment: Option<&'a str>,
+    /// Who answered; None for anonymous surveys, whose alerts never say.
+    pub respondent: Option<&'a str>,
+    pub response_url: &'a str,
+}
+
+pub fn alert(a: &Alert) -> Rendered {
+    let subject = format!("Detractor alert: {} ({}/10)", a.survey_title, a.score);
+    let who = a.respondent.unwrap_or("An anonymous respondent");
+    let comment = a.comment.filter(|c| !c.trim().is_empty());
+    let mut text = format!("{who} answered \"{}\" with {}.\n\n", a.question, a.score);
+    if let Some(c) = comment {
+        let _ = write!(text, "Comment: {c}\n\n");
+    }
+    let _ = writeln!(text, "See the response: {}", a.response_url);
+    let mut html = format!(
+        "<p style=\"margin:0 0 16px\">{} answered \"{}\" with <strong>{}</strong>.</p>",
+        escape(who),
+        escape(a.question),
+        a.score
+    );
+    if let Some(c) = comment {
+        let _ = write!(
+            html,
+            "<blockquote style=\"margin:0 0 16px;padding-left:12px;border-left:3px solid #d1d5db\">{}</blockquote>",
+            escape(c)
+        );
+    }
+    let _ = write!(
+        html,
+        "<p style=\"margin:0\"><a href=\"{}\" style=\"color:#1f2937\">See the response</a></p>",
+        escape(a.response_url)
+    );
+    Rendered {
+        html: page(Locale::En, &subject, &html, "Resonance"),
+        subject,
+        text,
+    }
+}
+
+/// The labels under the lowest and highest score.
+fn end_labels(
+    question: &Question,
+    min: u8,
+    max: u8,
+    locale: Locale,
+    fill: &dyn Fn(&LocalizedText) -> String,
+) -> (String, String) {
+    let label = |score: u8, default: UiText| {
+        question
+            .point_label(score)
+            .map(fill)
+            .filter(|t| !t.trim().is_empty())
+            .unwrap_or_else(|| default.text(locale))
+    };
+    (label(min, UiText::NpsLow), label(max, UiText::NpsHigh))
+}
+
+fn page(locale: Locale, title: &str, body: &str, footer: &str) -> String {
+    format!(
+        "<!DOCTYPE html><html lang=\"{lang}\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>{title}</title></head>\
+         <body style=\"margin:0;padding:0;background:#f4f4f5\">\
+         <table role=\"presentation\" width=\"100%\" cellpadding=\"0\" cellspacing=\"0\" \
+         style=\"background:#f4f4f5\"><tr><td align=\"center\" style=\"padding:24px 8px\">\
+         <table role=\"presentation\" width=\"100%\" cellpadding=\"0\" cellspacing=\"0\" \
+         style=\"max-width:600px;background:#ffffff;font-family:Arial,Helvetica,sans-serif;\
+         font-size:16px;line-height:1.5;color:#1f2937\">\
+         <tr><td style=\"padding:24px\">{body}</td></tr>\
+         <tr><td style=\"padding:16px 24px;font-size:12px;color:#4b5563;\
+         border-top:1px solid #e5e7eb\">{footer}</td></tr>\
+         </table></td></tr></table></body></html>",
+        lang = locale.as_str(),
+        title = escape(title),
+    )
+}
+
+fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use app::domain::{template, SurveyKind};
+
+    fn render(kind: SurveyKind, locale: Locale, name: &str, reminder: bool) -> Rendered {
+        let survey = template(kind);
+        let values = BTreeMap::from([("company".to_owned(), "Acme <GmbH>".to_owned())]);
+        invitation(&Invitation {
+            survey: &survey,
+            locale,
+            name,
+            placeholders: &values,
+            survey_url: "https://r.example/t/TOKEN",
+            unsubscribe_url: "https://r.example/u/TOKEN",
+            organisation: "Acme <GmbH>",
+            reminder,
+        })
+    }
+
+    #[test]
+    fn an_nps_invitation_has_a_link_for_every_score_in_both_parts() {
+        let mail = render(SurveyKind::Nps, Locale::En, "Ana", false);
+        for score in 0..=10 {
+            let link = format!("https://r.example/t/TOKEN?score={score}");
+            assert!(mail.text.contains(&link), "text lacks {link}");
+            assert!(
+                mail.html.contains(&format!("href=\"{link}\"")),
+                "html lacks {link}"
+            );
+        }
+        assert!(!mail.text.contains("score=11"));
+        assert!(mail.text.starts_with("Hello Ana,"));
+        assert!(mail.html.contains("https://r.example/u/TOKEN"));
+    }
+
+    #[test]
+    fn a_ces_invitation_offers_its_own_scale_in_german() {
+        let mail = render(SurveyKind::Ces, Locale::De, "", true);
+        assert!(mail.text.starts_with("Guten Tag,"));
+        assert!(mail.subject.starts_with("Erinnerung: "));
+        assert!(mail.text.contains("?score=1\n") && mail.text.contains("?score=7\n"));
+        assert!(!mail.text.contains("?score=0\n"));
+        assert!(mail.html.contains("lang=\"de\""));
+        assert!(mail.text.contains("Abmelden: https://r.example/u/TOKEN"));
+    }
+
+    #[test]
+    fn names_and_texts_are_escaped_in_html_but_not_in_text() {
+        let mail = render(SurveyKind::Nps, Locale::En, "<b>Bo</b>", false);
+        assert!(mail.html.contains("&lt;b&gt;Bo&lt;/b&gt;"));
+        assert!(!mail.html.contains("<b>Bo"));
+        assert!(mail.text.contains("<b>Bo</b>"));
+        assert!(mail.html.contains("Acme &lt;GmbH&gt;"));
+    }
+
+    #[test]
+    fn an_alert_for_an_anonymous_survey_names_no_one() {
+        let mail = alert(&Alert {
+            survey_title: "Pulse",
+            question: "Recommend us?",
+            score: 3,
+            comment: Some("Too slow"),
+            respondent: None,
+            response_url: "https://r.example/surveys/1",
+        });
+        assert!(mail.text.starts_with("An anonymous respondent answered"));
+        assert!(mail.text.contains("Too slow"));
+        assert_eq!(mail.subject, "Detractor alert: Pulse (3/10)");
+    }
+}

@@ -1,0 +1,313 @@
+//! The outbox worker: claims due messages, makes their personal links, writes and sends
+//! them through a pooled SMTP transport, and records each outcome. Several processes may
+//! run one each; the claim keeps them apart, and a message whose worker died is claimed
+//! again when its lease runs out, so a crash loses nothing.
+
+use super::templates::{self, Rendered};
+use anyhow::Context;
+use app::domain::sending::{
+    classify_reply, retry_delay_ms, ReplyClass, FAILURE_RUN_LIMIT, MAX_ATTEMPTS,
+};
+use app::ports::{ClaimedMessage, Delivery, MessageKind, NewInvitation, Services, Survey};
+use chrono::{TimeDelta, Utc};
+use lettre::message::header::{HeaderName, HeaderValue};
+use lettre::message::{Mailbox, MultiPart};
+use lettre::transport::smtp::PoolConfig;
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::{Mutex, Semaphore};
+use tokio::task::JoinSet;
+
+/// How the worker reaches the SMTP server and paces itself.
+#[derive(Clone)]
+pub struct MailSettings {
+    /// `smtp://host:port` (plain), `smtp://host?tls=required` (STARTTLS),
+    /// `smtps://user:password@host` (TLS); credentials in the URL.
+    pub smtp_url: String,
+    pub from: Mailbox,
+    /// Open SMTP connections, and so messages in flight.
+    pub connections: u32,
+    /// At most this many messages a minute from this process.
+    pub per_minute: Option<u32>,
+    /// The first retry's wait; each later one doubles it.
+    pub retry_base: Duration,
+    /// How long a claimed message is this worker's before another may take it.
+    pub lease: Duration,
+    /// Wait between looks at an empty outbox.
+    pub poll: Duration,
+    pub timeout: Duration,
+}
+
+impl std::fmt::Debug for MailSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MailSettings")
+            .field("smtp_url", &crate::storage::redact(&self.smtp_url))
+            .field("from", &self.from.to_string())
+            .field("connections", &self.connections)
+            .field("per_minute", &self.per_minute)
+            .finish_non_exhaustive()
+    }
+}
+
+#[derive(Clone)]
+pub struct Worker(Arc<Inner>);
+
+struct Inner {
+    services: Services,
+    mail: MailSettings,
+    transport: AsyncSmtpTransport<Tokio1Executor>,
+    /// The Message-ID domain: the sender's.
+    domain: String,
+    limiter: Option<Mutex<tokio::time::Interval>>,
+}
+
+impl Worker {
+    pub fn new(services: Services, mail: MailSettings) -> anyhow::Result<Worker> {
+        let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(&mail.smtp_url)
+            .with_context(|| {
+                format!(
+                    "invalid SMTP URL {}",
+                    crate::storage::redact(&mail.smtp_url)
+                )
+            })?
+            .timeout(Some(mail.timeout))
+            .pool_config(PoolConfig::new().max_size(mail.connections.max(1)))
+            .build();
+        let limiter = mail.per_minute.map(|n| {
+            let mut every = tokio::time::interval(Duration::from_secs(60) / n.max(1));
+            every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            Mutex::new(every)
+        });
+        Ok(Worker(Arc::new(Inner {
+            domain: mail.from.email.domain().to_owned(),
+            services,
+            mail,
+            transport,
+            limiter,
+        })))
+    }
+
+    /// Sends until the process stops.
+    pub async fn run(self) {
+        loop {
+            match self.deliver_due().await {
+                Ok(0) => tokio::time::sleep(self.0.mail.poll).await,
+                Ok(_) => {}
+                Err(e) => {
+                    tracing::error!(error = format!("{e:#}"), "outbox worker");
+                    tokio::time::sleep(self.0.mail.poll.max(Duration::from_secs(1))).await;
+                }
+            }
+        }
+    }
+
+    /// Claims one batch of due messages and sends it; returns how many were claimed.
+    pub async fn deliver_due(&self) -> anyhow::Result<usize> {
+        let inner = &self.0;
+        let store = &inner.services.store;
+        let now = Utc::now();
+        let lease = TimeDelta::from_std(inner.mail.lease).unwrap_or(TimeDelta::minutes(5));
+        let batch_size = i64::from(inner.mail.connections.max(1)) * 16;
+        let batch = store
+            .claim_messages(now, now + lease, batch_size)
+            .await
+            .context("claiming messages")?;
+        if batch.is_empty() {
+            return Ok(0);
+        }
+        let mut surveys: HashMap<i64, Arc<Survey>> = HashMap::new();
+        for message in &batch {
+            if !surveys.contains_key(&message.survey_id) {
+                if let Some(survey) = store.survey(message.survey_id).await? {
+                    surveys.insert(survey.id, Arc::new(survey));
+                }
+            }
+        }
+        // Every link is made before its email leaves, in one statement for the batch.
+        let links: Vec<NewInvitation> = batch
+            .iter()
+            .filter_map(|m| {
+                let token = self.personal_token(m)?;
+                Some(NewInvitation {
+                    survey_id: m.survey_id,
+                    token_hash: inner.services.settings.token_hash(&token),
+                    contact_id: m.contact_id,
+                    locale: m.locale,
+                    attributes: m.attributes.clone(),
+                    send_id: m.send_id,
+                })
+            })
+            .collect();
+        store
+            .ensure_invitations(&links)
+            .await
+            .context("making personal links")?;
+        let claimed = batch.len();
+        let slots = Arc::new(Semaphore::new(inner.mail.connections.max(1) as usize));
+        let mut running = JoinSet::new();
+        for message in batch {
+            let survey = surveys.get(&message.survey_id).cloned();
+            let worker = self.clone();
+            let slot = slots.clone().acquire_owned().await?;
+            running.spawn(async move {
+                let _slot = slot;
+                worker.deliver(message, survey).await
+            });
+        }
+        while let Some(done) = running.join_next().await {
+            match done {
+                Ok(Ok(())) => {}
+                Ok(Err(e)) => tracing::error!(error = %e, "recording a delivery"),
+                Err(e) => tracing::error!(error = %e, "a delivery task failed"),
+            }
+        }
+        Ok(claimed)
+    }
+
+    async fn deliver(
+        &self,
+        message: ClaimedMessage,
+        survey: Option<Arc<Survey>>,
+    ) -> Result<(), app::ports::StoreError> {
+        let inner = &self.0;
+        let (delivery, failure) = match self.compose(&message, survey.as_deref()) {
+            Err(reason) => (Delivery::Failed { reply: reason }, false),
+            Ok(email) => {
+                if let Some(limiter) = &inner.limiter {
+                    limiter.lock().await.tick().await;
+                }
+                match inner.transport.send(email).await {
+                    Ok(_) => (Delivery::Sent, false),
+                    Err(e) => (self.after_error(&e, message.attempts), true),
+                }
+            }
+        };
+        if let Delivery::Retry { reply, .. }
+        | Delivery::Failed { reply }
+        | Delivery::Bounced { reply } = &delivery
+        {
+            tracing::warn!(
+                message = message.id,
+                attempts = message.attempts,
+                reply,
+                "not delivered"
+            );
+        }
+        inner
+            .services
+            .store
+            .finish_message(
+                message.id,
+                &delivery,
+                failure,
+                FAILURE_RUN_LIMIT,
+                Utc::now(),
+            )
+            .await
+    }
+
+    fn after_error(&self, e: &lettre::transport::smtp::Error, attempts: i64) -> Delivery {
+        let code = e.status().and_then(|c| c.to_string().parse::<u16>().ok());
+        let reply = e.to_string();
+        match classify_reply(code) {
+            ReplyClass::RecipientRefused => Delivery::Bounced { reply },
+            ReplyClass::Temporary | ReplyClass::ServerRefused if attempts >= MAX_ATTEMPTS => {
+                Delivery::Failed { reply }
+            }
+            ReplyClass::Temporary | ReplyClass::ServerRefused => {
+                let base = u64::try_from(self.0.mail.retry_base.as_millis()).unwrap_or(u64::MAX);
+                let wait = retry_delay_ms(attempts, base);
+                Delivery::Retry {
+                    reply,
+                    at: Utc::now()
+                        + TimeDelta::milliseconds(i64::try_from(wait).unwrap_or(i64::MAX)),
+                }
+            }
+        }
+    }
+
+    /// The personal link's secret of an invitation or reminder: derived from the send and
+    /// the contact, so retries and reminders carry the same link and nothing is stored.
+    fn personal_token(&self, m: &ClaimedMessage) -> Option<String> {
+        match (m.kind, m.send_id, m.contact_id) {
+            (MessageKind::Invitation | MessageKind::Reminder, Some(send), Some(contact)) => Some(
+                self.0
+                    .services
+                    .settings
+                    .derived_secret(&format!("invitation:{send}:{contact}")),
+            ),
+            _ => None,
+        }
+    }
+
+    /// The email, or why none can be written (the message then fails for good).
+    fn compose(&self, m: &ClaimedMessage, survey: Option<&Survey>) -> Result<Message, String> {
+        let inner = &self.0;
+        let settings = &inner.services.settings;
+        let survey = survey.ok_or("The survey no longer exists.")?;
+        let address = m
+            .email
+            .parse()
+            .map_err(|_| format!("\"{}\" is not an address mail can be sent to.", m.email))?;
+        let name = Some(m.name.trim().to_owned()).filter(|n| !n.is_empty());
+        let token = self.personal_token(m);
+        let unsubscribe = token
+            .as_ref()
+            .map(|t| format!("{}/u/{t}", settings.base_url));
+        let rendered: Rendered = match (m.kind, &token, &unsubscribe) {
+            (MessageKind::Invitation | MessageKind::Reminder, Some(token), Some(unsubscribe)) => {
+                let mut placeholders =
+                    BTreeMap::from([("company".to_owned(), settings.organisation.clone())]);
+                placeholders.extend(m.attributes.clone());
+                templates::invitation(&templates::Invitation {
+                    survey: &survey.definition,
+                    locale: m.locale.unwrap_or(survey.definition.default_locale),
+                    name: &m.name,
+                    placeholders: &placeholders,
+                    survey_url: &format!("{}/t/{token}", settings.base_url),
+                    unsubscribe_url: unsubscribe,
+                    organisation: &settings.organisation,
+                    reminder: m.kind == MessageKind::Reminder,
+                })
+            }
+            (kind, _, _) => {
+                return Err(format!(
+                    "A {} message needs a send and a contact.",
+                    kind.as_str()
+                ))
+            }
+        };
+        let secret = settings.derived_secret(&format!("message-id:{}", m.id));
+        let mut builder = Message::builder()
+            .from(inner.mail.from.clone())
+            .to(Mailbox::new(name, address))
+            .subject(rendered.subject)
+            // The same id on every attempt, so a receiver can drop a duplicate.
+            .message_id(Some(format!(
+                "<{}.{}@{}>",
+                m.id,
+                &secret[..16],
+                inner.domain
+            )));
+        if let Some(url) = unsubscribe {
+            // RFC 8058: mail clients offer "unsubscribe" and POST to the URL themselves.
+            builder = builder
+                .raw_header(HeaderValue::new(
+                    HeaderName::new_from_ascii_str("List-Unsubscribe"),
+                    format!("<{url}>"),
+                ))
+                .raw_header(HeaderValue::new(
+                    HeaderName::new_from_ascii_str("List-Unsubscribe-Post"),
+                    "List-Unsubscribe=One-Click".to_owned(),
+                ));
+        }
+        builder
+            .multipart(MultiPart::alternative_plain_html(
+                rendered.text,
+                rendered.html,
+            ))
+            .map_err(|e| format!("The email could not be written: {e}"))
+    }
+}

@@ -1,0 +1,586 @@
+//! Sends and the outbox (`app::ports::Sends`), written once for both backends like the
+//! rest of the storage contract. What differs is `CLAIM_LOCK`: PostgreSQL's claim skips
+//! rows another process holds (`FOR UPDATE SKIP LOCKED`); SQLite has one writer at a
+//! time, so its `UPDATE … RETURNING` claim is atomic as it is.
+
+/// Outbox rows per personal-link insert: 6 parameters each stays under both limits.
+pub const INVITATION_CHUNK: usize = 1000;
+
+pub const DAY_MS: i64 = 86_400_000;
+
+macro_rules! impl_sends {
+    ($store:ty, $db:ty) => {
+        /// Appends the audience's conditions (all must hold) to a query over `contacts`.
+        fn push_audience<'a>(q: &mut sqlx::QueryBuilder<'a, $db>, filter: &'a SegmentFilter) {
+            for c in &filter.conditions {
+                // Attribute names are checked ([a-z0-9_]), so they are safe in a path.
+                q.push(" AND ")
+                    .push(ATTRIBUTE_VALUE.0)
+                    .push_bind(format!("{}{}", ATTRIBUTE_VALUE.1, c.attribute))
+                    .push(") = ")
+                    .push_bind(&c.value);
+            }
+        }
+
+        #[async_trait::async_trait]
+        impl app::ports::Sends for $store {
+            async fn create_send(&self, send: &NewSend) -> Result<SendRecord, StoreError> {
+                let sql = format!(
+                    "INSERT INTO sends (survey_id, audience_name, audience, repeat_every, wave, \
+                     reminders, per_minute, state, scheduled_at, created_by, created_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, 'scheduled', $8, $9, $10) \
+                     RETURNING {SEND_COLUMNS}"
+                );
+                sqlx::query_as::<_, SendRow>(&sql)
+                    .bind(send.survey_id)
+                    .bind(&send.audience_name)
+                    .bind(to_json(&send.audience)?)
+                    .bind(send.repeat.as_str())
+                    .bind(send.wave)
+                    .bind(to_json(&send.reminders)?)
+                    .bind(send.per_minute.map(i64::from))
+                    .bind(millis(send.scheduled_at))
+                    .bind(send.created_by)
+                    .bind(millis(Utc::now()))
+                    .fetch_one(&self.pool)
+                    .await
+                    .map_err(backend)?
+                    .try_into()
+            }
+
+            async fn send_record(&self, id: i64) -> Result<Option<SendRecord>, StoreError> {
+                let sql = format!("SELECT {SEND_COLUMNS} FROM sends WHERE id = $1");
+                sqlx::query_as::<_, SendRow>(&sql)
+                    .bind(id)
+                    .fetch_optional(&self.pool)
+                    .await
+                    .map_err(backend)?
+                    .map(SendRecord::try_from)
+                    .transpose()
+            }
+
+            async fn list_sends(&self, survey_id: i64) -> Result<Vec<SendRecord>, StoreError> {
+                let sql = format!(
+                    "SELECT {SEND_COLUMNS} FROM sends WHERE survey_id = $1 ORDER BY id DESC"
+                );
+                sqlx::query_as::<_, SendRow>(&sql)
+                    .bind(survey_id)
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(backend)?
+                    .into_iter()
+                    .map(SendRecord::try_from)
+                    .collect()
+            }
+
+            async fn outbox_counts(&self, send_id: i64) -> Result<OutboxCounts, StoreError> {
+                let rows: Vec<(String, String, Option<String>, i64)> = sqlx::query_as(
+                    "SELECT kind, status, skip_reason, COUNT(*) FROM outbox WHERE send_id = $1 \
+                     GROUP BY kind, status, skip_reason",
+                )
+                .bind(send_id)
+                .fetch_all(&self.pool)
+                .await
+                .map_err(backend)?;
+                let mut counts = OutboxCounts::default();
+                for (kind, status, reason, n) in rows {
+                    if kind == "reminder" {
+                        if status == "sent" {
+                            counts.reminders_sent += n;
+                        }
+                        continue;
+                    }
+                    counts.invitations += n;
+                    match (status.as_str(), reason.as_deref()) {
+                        ("queued" | "sending", _) => counts.queued += n,
+                        ("sent", _) => counts.sent += n,
+                        ("failed", _) => counts.failed += n,
+                        ("bounced", _) => counts.bounced += n,
+                        ("skipped", Some("frequency")) => counts.skipped_frequency += n,
+                        _ => counts.skipped_suppressed += n,
+                    }
+                }
+                counts.answered = sqlx::query_scalar(
+                    "SELECT COUNT(*) FROM invitations WHERE send_id = $1 AND answered",
+                )
+                .bind(send_id)
+                .fetch_one(&self.pool)
+                .await
+                .map_err(backend)?;
+                Ok(counts)
+            }
+
+            async fn outbox_problems(
+                &self,
+                send_id: i64,
+                limit: i64,
+            ) -> Result<Vec<OutboxProblem>, StoreError> {
+                let rows: Vec<(String, String, Option<String>, Option<String>, i64)> =
+                    sqlx::query_as(
+                        "SELECT c.email, o.status, o.skip_reason, o.reply, o.attempts \
+                         FROM outbox o JOIN contacts c ON c.id = o.contact_id \
+                         WHERE o.send_id = $1 AND o.kind = 'invitation' \
+                         AND (o.status IN ('failed', 'bounced', 'skipped') \
+                              OR (o.status = 'queued' AND o.reply IS NOT NULL)) \
+                         ORDER BY o.id LIMIT $2",
+                    )
+                    .bind(send_id)
+                    .bind(limit)
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(backend)?;
+                Ok(rows
+                    .into_iter()
+                    .map(|(email, status, skip_reason, reply, attempts)| OutboxProblem {
+                        email,
+                        status,
+                        skip_reason,
+                        reply,
+                        attempts,
+                    })
+                    .collect())
+            }
+
+            async fn set_paused(
+                &self,
+                send_id: i64,
+                reason: Option<&str>,
+            ) -> Result<bool, StoreError> {
+                let done = sqlx::query(
+                    "UPDATE sends SET paused_reason = $2, failure_run = 0 \
+                     WHERE id = $1 AND state = 'started'",
+                )
+                .bind(send_id)
+                .bind(reason)
+                .execute(&self.pool)
+                .await
+                .map_err(backend)?;
+                Ok(done.rows_affected() > 0)
+            }
+
+            async fn cancel_send(&self, send_id: i64) -> Result<bool, StoreError> {
+                let done = sqlx::query(
+                    "UPDATE sends SET state = 'cancelled' WHERE id = $1 AND state = 'scheduled'",
+                )
+                .bind(send_id)
+                .execute(&self.pool)
+                .await
+                .map_err(backend)?;
+                Ok(done.rows_affected() > 0)
+            }
+
+            async fn due_sends(&self, now: DateTime<Utc>) -> Result<Vec<SendRecord>, StoreError> {
+                let sql = format!(
+                    "SELECT {SEND_COLUMNS} FROM sends WHERE state = 'scheduled' \
+                     AND scheduled_at <= $1 ORDER BY scheduled_at"
+                );
+                sqlx::query_as::<_, SendRow>(&sql)
+                    .bind(millis(now))
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(backend)?
+                    .into_iter()
+                    .map(SendRecord::try_from)
+                    .collect()
+            }
+
+            async fn start_send(
+                &self,
+                send_id: i64,
+                now: DateTime<Utc>,
+                min_days: u32,
+                next_wave: Option<NewSend>,
+            ) -> Result<Option<i64>, StoreError> {
+                let mut tx = self.pool.begin().await.map_err(backend)?;
+                let sql = format!(
+                    "UPDATE sends SET state = 'started', started_at = $2 \
+                     WHERE id = $1 AND state = 'scheduled' RETURNING {SEND_COLUMNS}"
+                );
+                let Some(row) = sqlx::query_as::<_, SendRow>(&sql)
+                    .bind(send_id)
+                    .bind(millis(now))
+                    .fetch_optional(&mut *tx)
+                    .await
+                    .map_err(backend)?
+                else {
+                    return Ok(None);
+                };
+                let send = SendRecord::try_from(row)?;
+                if let Some(first) = send.new.reminders.first() {
+                    sqlx::query("UPDATE sends SET next_reminder_at = $2 WHERE id = $1")
+                        .bind(send_id)
+                        .bind(millis(now) + i64::from(*first) * DAY_MS)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(backend)?;
+                }
+                // One statement for the whole audience: the throttle spaces the due times,
+                // the rule and suppression mark the rows that are not sent.
+                let mut q = sqlx::QueryBuilder::<$db>::new(
+                    "INSERT INTO outbox (send_id, kind, contact_id, survey_id, status, \
+                     skip_reason, next_attempt_at, created_at) \
+                     SELECT ",
+                );
+                q.push_bind(send_id)
+                    .push(", 'invitation', a.id, ")
+                    .push_bind(send.new.survey_id)
+                    .push(
+                        ", CASE WHEN a.suppressed IS NOT NULL OR a.recent THEN 'skipped' \
+                         ELSE 'queued' END, \
+                         CASE WHEN a.suppressed IS NOT NULL THEN 'suppressed' \
+                         WHEN a.recent THEN 'frequency' END, ",
+                    )
+                    .push_bind(millis(now))
+                    .push(" + (ROW_NUMBER() OVER (ORDER BY a.id) - 1) * ")
+                    .push_bind(sending::spacing_ms(send.new.per_minute))
+                    .push(", ")
+                    .push_bind(millis(now))
+                    .push(
+                        " FROM (SELECT c.id, c.suppressed, EXISTS (SELECT 1 FROM outbox o \
+                         WHERE o.contact_id = c.id AND o.kind = 'invitation' \
+                         AND o.status IN ('queued', 'sending', 'sent') AND o.created_at > ",
+                    )
+                    .push_bind(millis(now) - i64::from(min_days) * DAY_MS)
+                    .push(") AS recent FROM contacts c WHERE 1 = 1");
+                push_audience(&mut q, &send.new.audience);
+                q.push(") a");
+                let queued = q
+                    .build()
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(backend)?
+                    .rows_affected();
+                if let Some(next) = next_wave {
+                    sqlx::query(
+                        "INSERT INTO sends (survey_id, audience_name, audience, repeat_every, \
+                         wave, reminders, per_minute, state, scheduled_at, created_by, created_at) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, 'scheduled', $8, $9, $10)",
+                    )
+                    .bind(next.survey_id)
+                    .bind(&next.audience_name)
+                    .bind(to_json(&next.audience)?)
+                    .bind(next.repeat.as_str())
+                    .bind(next.wave)
+                    .bind(to_json(&next.reminders)?)
+                    .bind(next.per_minute.map(i64::from))
+                    .bind(millis(next.scheduled_at))
+                    .bind(next.created_by)
+                    .bind(millis(now))
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(backend)?;
+                }
+                tx.commit().await.map_err(backend)?;
+                Ok(Some(queued as i64))
+            }
+
+            async fn due_reminders(
+                &self,
+                now: DateTime<Utc>,
+            ) -> Result<Vec<(SendRecord, usize)>, StoreError> {
+                let sql = format!(
+                    "SELECT {SEND_COLUMNS} FROM sends WHERE state = 'started' \
+                     AND next_reminder_at <= $1 ORDER BY next_reminder_at"
+                );
+                sqlx::query_as::<_, SendRow>(&sql)
+                    .bind(millis(now))
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(backend)?
+                    .into_iter()
+                    .map(|row| {
+                        let send = SendRecord::try_from(row)?;
+                        let index = usize::try_from(send.reminders_sent).unwrap_or(0);
+                        Ok((send, index))
+                    })
+                    .collect()
+            }
+
+            async fn queue_reminders(
+                &self,
+                send_id: i64,
+                index: usize,
+                deliver: bool,
+                now: DateTime<Utc>,
+            ) -> Result<Option<u64>, StoreError> {
+                let mut tx = self.pool.begin().await.map_err(backend)?;
+                let sql = format!("SELECT {SEND_COLUMNS} FROM sends WHERE id = $1");
+                let Some(row) = sqlx::query_as::<_, SendRow>(&sql)
+                    .bind(send_id)
+                    .fetch_optional(&mut *tx)
+                    .await
+                    .map_err(backend)?
+                else {
+                    return Ok(None);
+                };
+                let send = SendRecord::try_from(row)?;
+                let started = send.started_at.map(millis).unwrap_or_else(|| millis(now));
+                let next = send
+                    .new
+                    .reminders
+                    .get(index + 1)
+                    .map(|days| started + i64::from(*days) * DAY_MS);
+                // The compare-and-set makes the reminder go out once, whoever gets here.
+                let claimed = sqlx::query(
+                    "UPDATE sends SET reminders_sent = $3, next_reminder_at = $4 \
+                     WHERE id = $1 AND reminders_sent = $2",
+                )
+                .bind(send_id)
+                .bind(index as i64)
+                .bind(index as i64 + 1)
+                .bind(next)
+                .execute(&mut *tx)
+                .await
+                .map_err(backend)?
+                .rows_affected();
+                if claimed == 0 {
+                    return Ok(None);
+                }
+                let queued = if deliver {
+                    sqlx::query(
+                        "INSERT INTO outbox (send_id, kind, contact_id, survey_id, status, \
+                         next_attempt_at, created_at) \
+                         SELECT o.send_id, 'reminder', o.contact_id, o.survey_id, 'queued', \
+                         $2 + (ROW_NUMBER() OVER (ORDER BY o.id) - 1) * $3, $2 \
+                         FROM outbox o JOIN contacts c ON c.id = o.contact_id \
+                         WHERE o.send_id = $1 AND o.kind = 'invitation' AND o.status = 'sent' \
+                         AND c.suppressed IS NULL AND NOT EXISTS (SELECT 1 FROM invitations i \
+                         WHERE i.send_id = o.send_id AND i.contact_id = o.contact_id \
+                         AND i.answered)",
+                    )
+                    .bind(send_id)
+                    .bind(millis(now))
+                    .bind(sending::spacing_ms(send.new.per_minute))
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(backend)?
+                    .rows_affected()
+                } else {
+                    0
+                };
+                tx.commit().await.map_err(backend)?;
+                Ok(Some(queued))
+            }
+
+            async fn queue_message(
+                &self,
+                message: &NewMessage,
+                now: DateTime<Utc>,
+            ) -> Result<i64, StoreError> {
+                sqlx::query_scalar(
+                    "INSERT INTO outbox (kind, survey_id, contact_id, user_id, payload, status, \
+                     next_attempt_at, created_at) VALUES ($1, $2, $3, $4, $5, 'queued', $6, $6) \
+                     RETURNING id",
+                )
+                .bind(message.kind.as_str())
+                .bind(message.survey_id)
+                .bind(message.contact_id)
+                .bind(message.user_id)
+                .bind(&message.payload)
+                .bind(millis(now))
+                .fetch_one(&self.pool)
+                .await
+                .map_err(backend)
+            }
+
+            async fn claim_messages(
+                &self,
+                now: DateTime<Utc>,
+                lease_until: DateTime<Utc>,
+                limit: i64,
+            ) -> Result<Vec<ClaimedMessage>, StoreError> {
+                let sql = format!(
+                    "UPDATE outbox SET status = 'sending', lease_until = $2, \
+                     attempts = attempts + 1 WHERE id IN (SELECT id FROM outbox \
+                     WHERE ((status = 'queued' AND next_attempt_at <= $1) \
+                     OR (status = 'sending' AND lease_until <= $1)) \
+                     AND (send_id IS NULL OR send_id IN \
+                     (SELECT id FROM sends WHERE paused_reason IS NULL)) \
+                     ORDER BY next_attempt_at LIMIT $3{CLAIM_LOCK}) RETURNING id"
+                );
+                let ids: Vec<i64> = sqlx::query_scalar(&sql)
+                    .bind(millis(now))
+                    .bind(millis(lease_until))
+                    .bind(limit)
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(backend)?;
+                if ids.is_empty() {
+                    return Ok(Vec::new());
+                }
+                let mut q = sqlx::QueryBuilder::<$db>::new(
+                    "SELECT o.id, o.kind, o.send_id, o.survey_id, o.attempts, o.contact_id, \
+                     COALESCE(c.email, u.email) AS email, COALESCE(c.name, u.name) AS name, \
+                     c.locale, c.attributes, o.payload \
+                     FROM outbox o LEFT JOIN contacts c ON c.id = o.contact_id \
+                     LEFT JOIN users u ON u.id = o.user_id WHERE o.id IN (",
+                );
+                let mut list = q.separated(", ");
+                for id in &ids {
+                    list.push_bind(*id);
+                }
+                q.push(") ORDER BY o.id");
+                q.build_query_as::<ClaimedRow>()
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(backend)?
+                    .into_iter()
+                    .map(ClaimedMessage::try_from)
+                    .collect()
+            }
+
+            async fn ensure_invitations(
+                &self,
+                invitations: &[NewInvitation],
+            ) -> Result<(), StoreError> {
+                let now = Utc::now();
+                for chunk in invitations.chunks(INVITATION_CHUNK) {
+                    let mut q = sqlx::QueryBuilder::<$db>::new(
+                        "INSERT INTO invitations (survey_id, token_hash, contact_id, locale, \
+                         attributes, send_id, created_at) ",
+                    );
+                    let mut rows = Vec::with_capacity(chunk.len());
+                    for i in chunk {
+                        rows.push((i, to_json(&i.attributes)?));
+                    }
+                    q.push_values(rows, |mut b, (i, attributes)| {
+                        b.push_bind(i.survey_id)
+                            .push_bind(&i.token_hash)
+                            .push_bind(i.contact_id)
+                            .push_bind(i.locale.map(|l| l.as_str()))
+                            .push_bind(attributes)
+                            .push_bind(i.send_id)
+                            .push_bind(now);
+                    });
+                    q.push(" ON CONFLICT (token_hash) DO NOTHING");
+                    q.build().execute(&self.pool).await.map_err(backend)?;
+                }
+                Ok(())
+            }
+
+            async fn finish_message(
+                &self,
+                id: i64,
+                delivery: &Delivery,
+                failure: bool,
+                pause_after: i64,
+                now: DateTime<Utc>,
+            ) -> Result<(), StoreError> {
+                let mut tx = self.pool.begin().await.map_err(backend)?;
+                let (status, reply, next) = match delivery {
+                    Delivery::Sent => ("sent", None, None),
+                    Delivery::Retry { reply, at } => ("queued", Some(reply), Some(millis(*at))),
+                    Delivery::Failed { reply } => ("failed", Some(reply), None),
+                    Delivery::Bounced { reply } => ("bounced", Some(reply), None),
+                };
+                let row: Option<(Option<i64>, Option<i64>)> = sqlx::query_as(
+                    "UPDATE outbox SET status = $2, reply = COALESCE($3, reply), \
+                     next_attempt_at = COALESCE($4, next_attempt_at), lease_until = NULL, \
+                     sent_at = CASE WHEN $2 = 'sent' THEN $5 ELSE sent_at END \
+                     WHERE id = $1 RETURNING send_id, contact_id",
+                )
+                .bind(id)
+                .bind(status)
+                .bind(reply)
+                .bind(next)
+                .bind(millis(now))
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(backend)?;
+                let (send_id, contact_id) = row.unwrap_or((None, None));
+                if let (Delivery::Bounced { .. }, Some(contact)) = (delivery, contact_id) {
+                    sqlx::query(
+                        "UPDATE contacts SET suppressed = 'bounced', suppressed_at = $2 \
+                         WHERE id = $1 AND suppressed IS NULL",
+                    )
+                    .bind(contact)
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(backend)?;
+                }
+                if let Some(send) = send_id {
+                    if failure {
+                        let run: i64 = sqlx::query_scalar(
+                            "UPDATE sends SET failure_run = failure_run + 1 WHERE id = $1 \
+                             RETURNING failure_run",
+                        )
+                        .bind(send)
+                        .fetch_one(&mut *tx)
+                        .await
+                        .map_err(backend)?;
+                        if run >= pause_after {
+                            let why = format!(
+                                "Paused after {run} failed attempts in a row. Last reply: {}",
+                                reply.map(String::as_str).unwrap_or("none")
+                            );
+                            sqlx::query(
+                                "UPDATE sends SET paused_reason = $2 \
+                                 WHERE id = $1 AND paused_reason IS NULL",
+                            )
+                            .bind(send)
+                            .bind(why)
+                            .execute(&mut *tx)
+                            .await
+                            .map_err(backend)?;
+                        }
+                    } else {
+                        // Touches the send's row only when a run is to be reset, so
+                        // workers do not queue on it for every message.
+                        sqlx::query(
+                            "UPDATE sends SET failure_run = 0 WHERE id = $1 AND failure_run > 0",
+                        )
+                        .bind(send)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(backend)?;
+                    }
+                }
+                tx.commit().await.map_err(backend)
+            }
+
+            async fn frequency_rules(&self) -> Result<Vec<(SurveyKind, u32)>, StoreError> {
+                let rows: Vec<(String, i64)> =
+                    sqlx::query_as("SELECT kind, min_days FROM frequency_rules ORDER BY kind")
+                        .fetch_all(&self.pool)
+                        .await
+                        .map_err(backend)?;
+                rows.into_iter()
+                    .map(|(kind, days)| {
+                        let parsed = SurveyKind::parse(&kind)
+                            .ok_or_else(|| corrupt("survey kind", &kind))?;
+                        Ok((parsed, u32::try_from(days).unwrap_or(0)))
+                    })
+                    .collect()
+            }
+
+            async fn set_frequency_rule(
+                &self,
+                kind: SurveyKind,
+                min_days: u32,
+            ) -> Result<(), StoreError> {
+                sqlx::query(
+                    "INSERT INTO frequency_rules (kind, min_days) VALUES ($1, $2) \
+                     ON CONFLICT (kind) DO UPDATE SET min_days = excluded.min_days",
+                )
+                .bind(kind.as_str())
+                .bind(i64::from(min_days))
+                .execute(&self.pool)
+                .await
+                .map_err(backend)?;
+                Ok(())
+            }
+
+            async fn contact(&self, id: i64) -> Result<Option<Contact>, StoreError> {
+                let sql = format!("SELECT {CONTACT_COLUMNS} FROM contacts WHERE id = $1");
+                sqlx::query_as::<_, ContactRow>(&sql)
+                    .bind(id)
+                    .fetch_optional(&self.pool)
+                    .await
+                    .map_err(backend)?
+                    .map(Contact::try_from)
+                    .transpose()
+            }
+        }
+    };
+}

@@ -1,0 +1,569 @@
+//! Sending surveys by email, end to end through a real SMTP server on loopback: what the
+//! messages say, links that answer the survey, unsubscribing, retries, bounces, pauses,
+//! the frequency rule, reminders, recurring waves — and a crash that loses nothing.
+
+mod common;
+
+use app::ports::{SecretKey, Services, Settings};
+use chrono::{Duration, Utc};
+use common::smtp::SmtpSink;
+use common::{client, spawn_app, TestApp, SECRET_KEY};
+use serde_json::{json, Value};
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// The app with a worker that sends to `sink` and looks for work every few milliseconds.
+async fn app_sending_to(database_url: &str, sink: &SmtpSink) -> (TestApp, reqwest::Client) {
+    let url = sink.url();
+    let app = spawn_app(
+        database_url,
+        &[
+            "--smtp-url",
+            &url,
+            "--mail-from",
+            "Acme Surveys <surveys@acme.test>",
+            "--organisation",
+            "Acme",
+            "--outbox-poll-ms",
+            "20",
+            "--scheduler-ms",
+            "50",
+            "--smtp-retry-ms",
+            "50",
+        ],
+    )
+    .await;
+    let admin = client();
+    app.set_up_admin(&admin).await;
+    (app, admin)
+}
+
+async fn import(app: &TestApp, admin: &reqwest::Client, csv: &str) {
+    let res = admin
+        .post(app.url("/api/v1/contacts/import"))
+        .header("content-type", "text/csv")
+        .body(csv.to_owned())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
+}
+
+async fn send(
+    app: &TestApp,
+    admin: &reqwest::Client,
+    survey: i64,
+    body: Value,
+) -> reqwest::Response {
+    admin
+        .post(app.url(&format!("/api/v1/surveys/{survey}/sends")))
+        .json(&body)
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn created(res: reqwest::Response) -> Value {
+    let status = res.status();
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(status, 201, "{body}");
+    body
+}
+
+async fn send_detail(app: &TestApp, admin: &reqwest::Client, id: i64) -> Value {
+    admin
+        .get(app.url(&format!("/api/v1/sends/{id}")))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
+/// Polls a send until `done` holds for its detail (up to 30 s).
+async fn wait_until(
+    app: &TestApp,
+    admin: &reqwest::Client,
+    id: i64,
+    done: impl Fn(&Value) -> bool,
+) -> Value {
+    for _ in 0..300 {
+        let detail = send_detail(app, admin, id).await;
+        if done(&detail) {
+            return detail;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!(
+        "send {id} never got there: {}",
+        send_detail(app, admin, id).await
+    );
+}
+
+async fn contact(app: &TestApp, admin: &reqwest::Client, email: &str) -> Value {
+    let page: Value = admin
+        .get(app.url("/api/v1/contacts"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    page["contacts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["email"] == email)
+        .cloned()
+        .unwrap_or_else(|| panic!("no contact {email}"))
+}
+
+/// The use cases over the same database, as a second process would run them.
+async fn services(database_url: &str, base_url: &str) -> Services {
+    Services {
+        store: server::storage::open(database_url, false).await.unwrap(),
+        settings: Arc::new(Settings {
+            secret_key: SecretKey::new(SECRET_KEY.as_bytes()),
+            base_url: base_url.to_owned(),
+            secure_cookies: false,
+            session_days: 14,
+            organisation: "Acme".into(),
+        }),
+    }
+}
+
+const PEOPLE: &str = "email;name;locale;team\n\
+    ana@example.com;Ana;de;Sales\n\
+    bo@example.com;Bo;en;Sales\n\
+    cy@example.com;Cy;en;Support\n\
+    bounce.dee@example.com;Dee;en;Sales\n";
+
+async fn an_invitation_reaches_every_contact_and_its_links_answer_the_survey(database_url: &str) {
+    let sink = SmtpSink::start();
+    let (app, admin) = app_sending_to(database_url, &sink).await;
+    import(&app, &admin, PEOPLE).await;
+    let cy = contact(&app, &admin, "cy@example.com").await;
+    let res = admin
+        .put(app.url(&format!("/api/v1/contacts/{}/suppression", cy["id"])))
+        .json(&json!({ "suppressed": "unsubscribed" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 204);
+    let survey = app.create_survey(&admin, "nps").await;
+    let survey_id = survey["id"].as_i64().unwrap();
+
+    let detail = created(send(&app, &admin, survey_id, json!({})).await).await;
+    let id = detail["send"]["id"].as_i64().unwrap();
+    assert_eq!(detail["send"]["counts"]["recipients"], 4);
+    assert_eq!(detail["send"]["counts"]["skipped_suppressed"], 1);
+    let detail = wait_until(&app, &admin, id, |d| d["send"]["state"] == "done").await;
+    let counts = &detail["send"]["counts"];
+    assert_eq!(
+        (counts["sent"].as_i64(), counts["bounced"].as_i64()),
+        (Some(2), Some(1))
+    );
+    let bounce = detail["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["status"] == "bounced")
+        .expect("the bounce is listed");
+    assert!(
+        bounce["reason"].as_str().unwrap().contains("No such user"),
+        "{bounce}"
+    );
+    assert_eq!(
+        contact(&app, &admin, "bounce.dee@example.com").await["suppressed"],
+        "bounced"
+    );
+
+    let mails = sink.wait_for(2).await;
+    assert_eq!(mails.len(), 2, "no email to the suppressed or the bounced");
+    let by_to: HashMap<&str, _> = mails.iter().map(|m| (m.to(), m)).collect();
+    let ana = by_to
+        .iter()
+        .find(|(to, _)| to.contains("ana@example.com"))
+        .map(|(_, m)| *m)
+        .expect("Ana's email");
+    let bo = by_to
+        .iter()
+        .find(|(to, _)| to.contains("bo@example.com"))
+        .map(|(_, m)| *m)
+        .expect("Bo's email");
+    assert_eq!(
+        ana.header("from"),
+        Some("\"Acme Surveys\" <surveys@acme.test>")
+    );
+    assert!(
+        ana.text.starts_with("Guten Tag Ana,"),
+        "Ana reads German: {}",
+        ana.text
+    );
+    assert!(bo.text.starts_with("Hello Bo,"));
+    let (ana_id, bo_id) = (
+        ana.header("message-id").unwrap(),
+        bo.header("message-id").unwrap(),
+    );
+    assert_ne!(ana_id, bo_id);
+    assert!(ana_id.ends_with("@acme.test>"), "{ana_id}");
+    let token = ana.token();
+    let base = app.url("");
+    assert_eq!(
+        ana.header("list-unsubscribe"),
+        Some(format!("<{base}/u/{token}>").as_str())
+    );
+    assert_eq!(
+        ana.header("list-unsubscribe-post"),
+        Some("List-Unsubscribe=One-Click")
+    );
+    for score in 0..=10 {
+        let link = format!("{base}/t/{token}?score={score}");
+        assert!(ana.text.contains(&link), "text part lacks {link}");
+        assert!(
+            ana.html.contains(&format!("href=\"{link}\"")),
+            "html part lacks {link}"
+        );
+    }
+
+    // A scanner opening every link records nothing; the respondent's answer counts.
+    for score in [0, 9, 10] {
+        let page = client()
+            .get(app.url(&format!("/t/{token}?score={score}")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(page.status(), 200);
+    }
+    let answered = client()
+        .post(app.url(&format!("/api/v1/personal-answers/{token}")))
+        .json(&json!({ "answers": { "nps": 9 } }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answered.status(), 201);
+    let detail = send_detail(&app, &admin, id).await;
+    assert_eq!(detail["send"]["counts"]["answered"], 1);
+    assert_eq!(detail["send"]["counts"]["response_rate"]["percent"], 50.0);
+
+    // Unsubscribing: opening the page changes nothing, the one-click POST does.
+    let page = client()
+        .get(app.url(&format!("/u/{token}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 200);
+    let page = page.text().await.unwrap();
+    assert!(
+        page.contains("a***@example.com"),
+        "only a hint of the address"
+    );
+    assert_eq!(
+        contact(&app, &admin, "ana@example.com").await["suppressed"],
+        Value::Null
+    );
+    let one_click = client()
+        .post(app.url(&format!("/u/{token}")))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("List-Unsubscribe=One-Click")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(one_click.status(), 200);
+    assert_eq!(
+        contact(&app, &admin, "ana@example.com").await["suppressed"],
+        "unsubscribed"
+    );
+    let unknown = client()
+        .post(app.url("/u/not-a-real-token-at-all"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unknown.status(), 404);
+}
+
+#[tokio::test]
+async fn an_invitation_reaches_every_contact_on_sqlite() {
+    let db = common::sqlite_db();
+    an_invitation_reaches_every_contact_and_its_links_answer_the_survey(&db.url).await;
+}
+
+#[tokio::test]
+async fn an_invitation_reaches_every_contact_on_postgres() {
+    let Some(db) = common::postgres_db().await else {
+        return;
+    };
+    an_invitation_reaches_every_contact_and_its_links_answer_the_survey(&db.url).await;
+}
+
+#[tokio::test]
+async fn temporary_failures_are_retried_and_a_run_of_refusals_pauses_the_send() {
+    let db = common::sqlite_db();
+    let sink = SmtpSink::start();
+    let (app, admin) = app_sending_to(&db.url, &sink).await;
+    let mut csv = String::from("email;team\nlater.ana@example.com;Later\n");
+    for i in 0..12 {
+        csv.push_str(&format!("refused{i}@example.com;Refused\n"));
+    }
+    import(&app, &admin, &csv).await;
+    let segment = |name: &str| json!({ "name": name, "conditions": [{ "attribute": "team", "value": name }] });
+    let mut ids = HashMap::new();
+    for name in ["Later", "Refused"] {
+        let res = admin
+            .post(app.url("/api/v1/segments"))
+            .json(&segment(name))
+            .send()
+            .await
+            .unwrap();
+        let body: Value = res.json().await.unwrap();
+        ids.insert(name, body["id"].as_i64().unwrap());
+    }
+    let survey = app.create_survey(&admin, "csat").await["id"]
+        .as_i64()
+        .unwrap();
+
+    // 451 twice, then accepted: delivered on the third attempt.
+    let later =
+        created(send(&app, &admin, survey, json!({ "segment_id": ids["Later"] })).await).await;
+    let later_id = later["send"]["id"].as_i64().unwrap();
+    let detail = wait_until(&app, &admin, later_id, |d| d["send"]["state"] == "done").await;
+    assert_eq!(detail["send"]["counts"]["sent"], 1);
+    assert_eq!(sink.wait_for(1).await.len(), 1);
+
+    // 554 for everyone: the send pauses after ten failures in a row and says why.
+    let refused = created(
+        send(
+            &app,
+            &admin,
+            survey,
+            json!({ "segment_id": ids["Refused"] }),
+        )
+        .await,
+    )
+    .await;
+    let refused_id = refused["send"]["id"].as_i64().unwrap();
+    let detail = wait_until(&app, &admin, refused_id, |d| d["send"]["state"] == "paused").await;
+    let why = detail["send"]["paused_reason"].as_str().unwrap();
+    assert!(
+        why.contains("10 failed attempts in a row") && why.contains("Relaying denied"),
+        "{why}"
+    );
+    assert_eq!(
+        detail["send"]["counts"]["queued"], 12,
+        "nothing is lost while paused"
+    );
+    assert_eq!(
+        detail["send"]["counts"]["bounced"], 0,
+        "not the recipients' fault"
+    );
+    assert!(detail["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|p| p["status"] == "retrying" && p["reason"].as_str().unwrap().contains("554")));
+    let no_contact_suppressed = contact(&app, &admin, "refused0@example.com").await;
+    assert_eq!(no_contact_suppressed["suppressed"], Value::Null);
+
+    // Resumed, it tries again (and pauses again, since the server still refuses).
+    let resumed = admin
+        .post(app.url(&format!("/api/v1/sends/{refused_id}/resume")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resumed.status(), 200);
+    let resumed: Value = resumed.json().await.unwrap();
+    assert_ne!(resumed["send"]["state"], "paused");
+    wait_until(&app, &admin, refused_id, |d| d["send"]["state"] == "paused").await;
+    let cancel = admin
+        .post(app.url(&format!("/api/v1/sends/{refused_id}/cancel")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        cancel.status(),
+        422,
+        "a started send is paused, not cancelled"
+    );
+}
+
+#[tokio::test]
+async fn the_frequency_rule_reminders_and_recurring_waves_follow_the_calendar() {
+    let db = common::sqlite_db();
+    let sink = SmtpSink::start();
+    let (app, admin) = app_sending_to(&db.url, &sink).await;
+    import(
+        &app,
+        &admin,
+        "email;locale\nana@example.com;de\nbo@example.com;en\n",
+    )
+    .await;
+    let survey = app.create_survey(&admin, "enps").await["id"]
+        .as_i64()
+        .unwrap();
+
+    let first = created(
+        send(
+            &app,
+            &admin,
+            survey,
+            json!({ "repeat": "monthly", "reminders": [3], "per_minute": 600 }),
+        )
+        .await,
+    )
+    .await;
+    let first_id = first["send"]["id"].as_i64().unwrap();
+    wait_until(&app, &admin, first_id, |d| d["send"]["counts"]["sent"] == 2).await;
+    let mails = sink.wait_for(2).await;
+    let ana = mails.iter().find(|m| m.to().contains("ana@")).unwrap();
+    let token = ana.token();
+    let answered = client()
+        .post(app.url(&format!("/api/v1/personal-answers/{token}")))
+        .json(&json!({ "answers": { "enps": 10 } }))
+        .send()
+        .await
+        .unwrap();
+    assert!(answered.status().is_success());
+
+    // The next wave is scheduled a month on; a second send now skips both for 30 days.
+    let sends: Value = admin
+        .get(app.url(&format!("/api/v1/surveys/{survey}/sends")))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let wave_two = sends
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["wave"] == 2)
+        .expect("wave 2 is scheduled");
+    assert_eq!(wave_two["state"], "scheduled");
+    let again = created(send(&app, &admin, survey, json!({})).await).await;
+    assert_eq!(again["send"]["counts"]["skipped_frequency"], 2);
+    assert!(again["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|p| p["reason"].as_str().unwrap().contains("frequency rule")));
+
+    // Four days on (the send's clock is moved back), the running scheduler reminds Bo
+    // only, with the same personal link, once.
+    let db_pool = sqlx::SqlitePool::connect(&db.url).await.unwrap();
+    sqlx::query("UPDATE sends SET next_reminder_at = next_reminder_at - $1 WHERE id = $2")
+        .bind(Duration::days(4).num_milliseconds())
+        .bind(first_id)
+        .execute(&db_pool)
+        .await
+        .unwrap();
+    let mails = sink.wait_for(3).await;
+    let reminder = mails
+        .iter()
+        .find(|m| {
+            m.header("subject")
+                .unwrap_or_default()
+                .starts_with("Reminder:")
+        })
+        .expect("a reminder");
+    assert!(reminder.to().contains("bo@example.com"));
+    let bo_first = mails
+        .iter()
+        .find(|m| m.to().contains("bo@") && !m.header("subject").unwrap().starts_with("Reminder"))
+        .unwrap();
+    assert_eq!(reminder.token(), bo_first.token());
+    let services = services(&db.url, &app.url("")).await;
+    app::api::sends::run_due(&services, Utc::now() + Duration::days(5))
+        .await
+        .unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    assert_eq!(sink.files().len(), 3, "a reminder goes once");
+
+    // A month on, wave 2 starts by itself; with the rule at 0 days it reaches both.
+    let rule = admin
+        .put(app.url("/api/v1/frequency-rules"))
+        .json(&json!({ "kind": "enps", "min_days": 0 }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(rule.status(), 200);
+    let rules: Value = rule.json().await.unwrap();
+    assert!(rules
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|r| r["kind"] == "nps" && r["min_days"] == 30));
+    sqlx::query("UPDATE sends SET scheduled_at = scheduled_at - $1 WHERE wave = 2")
+        .bind(Duration::days(32).num_milliseconds())
+        .execute(&db_pool)
+        .await
+        .unwrap();
+    let wave_two_id = wave_two["id"].as_i64().unwrap();
+    let detail = wait_until(&app, &admin, wave_two_id, |d| {
+        d["send"]["counts"]["sent"] == 2
+    })
+    .await;
+    assert_eq!(detail["send"]["wave"], 2);
+    assert_eq!(
+        detail["send"]["counts"]["answered"], 0,
+        "each wave has its own numbers"
+    );
+}
+
+#[tokio::test]
+async fn a_send_that_asks_for_the_impossible_is_refused_with_the_field() {
+    let db = common::sqlite_db();
+    let sink = SmtpSink::start();
+    let (app, admin) = app_sending_to(&db.url, &sink).await;
+    let survey = app.create_survey(&admin, "nps").await["id"]
+        .as_i64()
+        .unwrap();
+    for (body, field) in [
+        (json!({ "reminders": [7, 3] }), "reminders"),
+        (json!({ "per_minute": 0 }), "per_minute"),
+        (json!({ "segment_id": 999 }), "segment_id"),
+        (json!({ "at": "yesterday" }), "at"),
+        (json!({ "at": "2020-01-01T09:00:00Z" }), "at"),
+        (json!({ "repeat": "hourly" }), ""),
+    ] {
+        let res = send(&app, &admin, survey, body.clone()).await;
+        assert!(
+            res.status().is_client_error(),
+            "{body} answered {}",
+            res.status()
+        );
+        let error: Value = res.json().await.unwrap();
+        if !field.is_empty() {
+            assert_eq!(error["field"], field, "{body}: {error}");
+        }
+        assert!(error["error"].as_str().is_some_and(|e| !e.is_empty()));
+    }
+    let missing = send(&app, &admin, 999, json!({})).await;
+    assert_eq!(missing.status(), 404);
+
+    // A send for later waits, and can be cancelled before it starts.
+    let later = (Utc::now() + Duration::days(2)).to_rfc3339();
+    let scheduled = created(send(&app, &admin, survey, json!({ "at": later })).await).await;
+    assert_eq!(scheduled["send"]["state"], "scheduled");
+    let id = scheduled["send"]["id"].as_i64().unwrap();
+    let cancelled: Value = admin
+        .post(app.url(&format!("/api/v1/sends/{id}/cancel")))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(cancelled["send"]["state"], "cancelled");
+    let viewer = client();
+    assert_eq!(
+        viewer
+            .get(app.url(&format!("/api/v1/sends/{id}")))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        401
+    );
+}
