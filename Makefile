@@ -36,7 +36,8 @@ e2e: tools
 	cd end2end && npm test
 
 
-# Answer page, answer POST and a 100 000-row contact import on both backends, each as a
-# ratio of the raw insert rate of the same database measured in the same run.
+# Answer page, answer POST, a 100 000-row contact import and a 100 000-recipient send on
+# both backends, each as a ratio of the raw insert rate of the same database measured in
+# the same run; email delivery as a ratio of the loopback SMTP server's raw rate.
 bench: tools
-	cargo bench -p server --bench answer --bench import
+	cargo bench -p server --bench answer --bench import --bench send

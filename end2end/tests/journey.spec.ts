@@ -1,5 +1,7 @@
 import { test, expect, Page, Browser } from "@playwright/test";
+import { readdirSync, readFileSync } from "node:fs";
 import { expectNoSeriousA11yViolations } from "./a11y";
+import { mailDir } from "../playwright.config";
 
 // One story, in order: first-run setup, sign-in, a survey, answers with JavaScript on and
 // off, and the scored survey page. The server starts on an empty database.
@@ -499,6 +501,62 @@ test.describe.serial("the first slice", () => {
     await page.getByRole("button", { name: "Save segment" }).click();
     await expect(page.getByText("Line 1: write a condition as attribute = value.")).toBeVisible();
     await expect(page.getByLabel(/^Conditions/)).toHaveValue("team");
+  });
+
+  test("the sales team gets the survey by email, and a score in the email answers it", async ({ browser }) => {
+    const page = await signIn(browser);
+    const errors = failOnPageErrors(page);
+    const { path } = await createOpenSurvey(page, "nps");
+    await page.getByTestId("sends").click();
+    await expect(page).toHaveURL(/\/sends$/);
+    await page.getByLabel("Audience").selectOption({ label: "Vertrieb (1 can be sent to)" });
+    await page.getByLabel(/^Remind/).fill("3");
+    await page.getByRole("button", { name: "Send", exact: true }).click();
+    await expect(page).toHaveURL(/\/sends\/\d+$/);
+    const sendPath = new URL(page.url()).pathname;
+    // The page follows the send as it goes: queued, then sent.
+    await expect(page.getByTestId("count-recipients")).toHaveText("1");
+    await expect(page.getByTestId("count-sent")).toHaveText("1");
+    await expect(page.getByTestId("send-state")).toHaveText("Done");
+    await expectNoSeriousA11yViolations(page);
+    expect(errors).toEqual([]);
+
+    // The email, as the SMTP server received it: German, with a link per score.
+    let mail: { to: string; subject: string; plain: string; html: string } | undefined;
+    await expect
+      .poll(() => {
+        const files = readdirSync(mailDir).filter((f) => f.endsWith(".json"));
+        mail = files
+          .map((f) => JSON.parse(readFileSync(`${mailDir}/${f}`, "utf8")))
+          .find((m) => m.to.includes("anna@example.com"));
+        return mail !== undefined;
+      })
+      .toBe(true);
+    expect(mail!.plain).toMatch(/^Guten Tag Anna Schmidt,/);
+    const link = mail!.plain.match(/(http\S+\/t\/[\w-]+)\?score=9/)![1];
+    expect(mail!.html).toContain(`href="${link}?score=9"`);
+
+    // Anna taps 9 in the email: the page opens with 9 chosen and she sends it.
+    const respondent = await (await browser.newContext()).newPage();
+    await respondent.goto(`${link}?score=9`);
+    await expect(respondent.locator("html")).toHaveAttribute("lang", "de");
+    await expect(respondent.getByRole("radio", { name: "9", exact: true })).toBeChecked();
+    await respondent.getByRole("button", { name: "Absenden" }).click();
+    await expect(respondent.getByRole("heading", { name: "Vielen Dank!" })).toBeVisible();
+
+    await page.goto(path);
+    await expect(page.getByTestId("responses")).toHaveText("1");
+    await page.goto(sendPath);
+    await expect(page.getByTestId("count-answered")).toHaveText("1");
+
+    // The unsubscribe link asks first; the button unsubscribes.
+    const token = link.split("/t/")[1];
+    await respondent.goto(`/u/${token}`);
+    await expect(respondent.getByText("a***@example.com")).toBeVisible();
+    await respondent.getByRole("button", { name: "Abmelden" }).click();
+    await expect(respondent.getByTestId("unsubscribed")).toBeVisible();
+    await page.goto("/contacts");
+    await expect(page.getByRole("row", { name: /anna@example.com.*unsubscribed/ })).toBeVisible();
   });
 
   test("an unknown page answers 404 with a page", async ({ page }) => {

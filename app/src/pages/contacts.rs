@@ -3,6 +3,7 @@
 
 use crate::api::contacts::{load_contact_import, load_contacts};
 use crate::api::segments::{load_segments, CreateSegment};
+use crate::api::sends::{load_frequency_rules, SaveFrequencyRule};
 use crate::components::admin_layout::AdminLayout;
 use crate::components::form::{Field, FormError};
 use crate::error::ErrorKind;
@@ -42,6 +43,7 @@ pub fn ContactsPage() -> impl IntoView {
                 </form>
             </section>
             <Segments />
+            <FrequencyRules />
             <Suspense fallback=|| view! { <p>"Loading…"</p> }>
                 {move || Suspend::new(async move {
                     match page.await {
@@ -91,6 +93,52 @@ fn Segments() -> impl IntoView {
                 <Field label="Segment name" name="name" error />
                 <Field label="Conditions, one per line (e.g. team = Sales); empty for every contact" name="conditions" multiline=true required=false error />
                 <button type="submit">"Save segment"</button>
+            </ActionForm>
+        </section>
+    }
+}
+
+/// The contact frequency rule per survey kind, and the form that changes one.
+#[component]
+fn FrequencyRules() -> impl IntoView {
+    let save = ServerAction::<SaveFrequencyRule>::new();
+    let rules = Resource::new(move || save.version().get(), |_| load_frequency_rules());
+    let error = Signal::derive(move || save.value().get().and_then(Result::err));
+    view! {
+        <section class="card" aria-labelledby="frequency-heading">
+            <h2 id="frequency-heading">"Contact frequency rule"</h2>
+            <p class="muted">
+                "Nobody gets an invitation to a survey of a kind within this many days of any earlier invitation. Sends skip such contacts and list them."
+            </p>
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    match rules.await {
+                        Ok(list) => view! {
+                            <table class="tokens" data-testid="frequency-rules">
+                                <thead><tr><th>"Survey kind"</th><th>"Days"</th></tr></thead>
+                                <tbody>
+                                    {list.into_iter().map(|r| view! {
+                                        <tr><td>{r.kind.as_str().to_uppercase()}</td><td>{r.min_days}</td></tr>
+                                    }).collect_view()}
+                                </tbody>
+                            </table>
+                        }.into_any(),
+                        Err(e) => view! { <p class="form-error">{e.message}</p> }.into_any(),
+                    }
+                })}
+            </Suspense>
+            <ActionForm action=save>
+                <FormError error />
+                <div class="field">
+                    <label for="field-kind">"Survey kind"</label>
+                    <select id="field-kind" name="kind">
+                        {crate::domain::SurveyKind::ALL.into_iter().map(|k| view! {
+                            <option value=k.as_str()>{k.as_str().to_uppercase()}</option>
+                        }).collect_view()}
+                    </select>
+                </div>
+                <Field label="Days" name="min_days" kind="number" error />
+                <button type="submit">"Save rule"</button>
             </ActionForm>
         </section>
     }

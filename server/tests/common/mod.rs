@@ -115,6 +115,21 @@ pub struct TestApp {
     pub client: reqwest::Client,
 }
 
+/// Every test's server runs on this one runtime, which lives as long as the test process.
+/// Each `#[tokio::test]` has a runtime of its own that ends with the test; a server task
+/// handed to a finished test's runtime by process-wide state (Leptos keeps some) would
+/// never run, and the next test would hang waiting for it.
+fn server_runtime() -> &'static tokio::runtime::Runtime {
+    static RUNTIME: std::sync::OnceLock<tokio::runtime::Runtime> = std::sync::OnceLock::new();
+    RUNTIME.get_or_init(|| {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .expect("server runtime")
+    })
+}
+
 pub async fn spawn_app(database_url: &str, extra: &[&str]) -> TestApp {
     let site = tempfile::tempdir().expect("site dir").keep();
     let mut argv = vec![
@@ -136,9 +151,13 @@ pub async fn spawn_app(database_url: &str, extra: &[&str]) -> TestApp {
     else {
         panic!("serve expected");
     };
-    let bound = server::serve::bind(&args).await.expect("server starts");
-    let addr = bound.addr;
-    tokio::spawn(bound.serve(std::future::pending()));
+    let (ready, addr) = tokio::sync::oneshot::channel();
+    server_runtime().spawn(async move {
+        let bound = server::serve::bind(&args).await.expect("server starts");
+        let _ = ready.send(bound.addr);
+        bound.serve(std::future::pending()).await
+    });
+    let addr = addr.await.expect("server starts");
     TestApp {
         addr,
         base: format!("http://{addr}"),

@@ -1,0 +1,288 @@
+//! Benchmark: sending surveys, on SQLite and PostgreSQL.
+//! - Enqueueing a send to 100 000 contacts (one outbox row each, one transaction) against
+//!   the raw rate at which the same database takes 100 000 prepared outbox rows.
+//! - Messages a second through the outbox worker to a real SMTP server on loopback
+//!   (aiosmtpd) against the rate that server accepts the same messages sent straight from
+//!   a pooled lettre transport, measured in the same run.
+//!
+//! Prints figures; checks only that every message went out, never a time.
+
+use app::api::sends;
+use app::model::{Role, SendRequest, SurveyKind, SurveyStatus};
+use app::ports::{NewContact, NewSurvey, NewUser, SecretKey, Services, Settings, SurveySettings};
+use lettre::message::Mailbox;
+use lettre::transport::smtp::PoolConfig;
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use server::email::{MailSettings, Worker};
+use server::storage;
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+const CONTACTS: usize = 100_000;
+const MESSAGES: usize = 3_000;
+const CONNECTIONS: u32 = 8;
+
+/// The SMTP server's own limit: prepared messages, straight through a pooled transport.
+async fn raw_smtp_rate(url: &str) -> f64 {
+    let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
+        .expect("smtp url")
+        .pool_config(PoolConfig::new().max_size(CONNECTIONS))
+        .build();
+    let from: Mailbox = "Bench <bench@example.com>".parse().expect("from");
+    let messages: Vec<Message> = (0..MESSAGES)
+        .map(|i| {
+            Message::builder()
+                .from(from.clone())
+                .to(format!("raw{i}@example.com").parse().expect("to"))
+                .subject("How likely are you to recommend us?")
+                .body("x".repeat(4000))
+                .expect("message")
+        })
+        .collect();
+    let slots = Arc::new(tokio::sync::Semaphore::new(CONNECTIONS as usize));
+    let mut running = tokio::task::JoinSet::new();
+    let start = Instant::now();
+    for message in messages {
+        let slot = slots.clone().acquire_owned().await.expect("slot");
+        let transport = transport.clone();
+        running.spawn(async move {
+            let _slot = slot;
+            transport.send(message).await.expect("raw send")
+        });
+    }
+    while running.join_next().await.is_some() {}
+    MESSAGES as f64 / start.elapsed().as_secs_f64()
+}
+
+/// The raw limit for enqueueing: prepared outbox rows in one transaction.
+async fn raw_outbox_inserts(url: &str, survey_id: i64) -> Duration {
+    macro_rules! raw {
+        ($pool:expr, $db:ty) => {{
+            let pool = $pool;
+            let start = Instant::now();
+            let mut tx = pool.begin().await.expect("begin");
+            for chunk in (0..CONTACTS as i64).collect::<Vec<_>>().chunks(1000) {
+                let mut q = sqlx::QueryBuilder::<$db>::new(
+                    "INSERT INTO outbox (kind, survey_id, status, next_attempt_at, created_at) ",
+                );
+                q.push_values(chunk, |mut row, i| {
+                    row.push_bind("invitation")
+                        .push_bind(survey_id)
+                        .push_bind("skipped")
+                        .push_bind(*i)
+                        .push_bind(*i);
+                });
+                q.build().execute(&mut *tx).await.expect("insert");
+            }
+            tx.commit().await.expect("commit");
+            let took = start.elapsed();
+            sqlx::query("DELETE FROM outbox WHERE send_id IS NULL")
+                .execute(&pool)
+                .await
+                .expect("clean up");
+            took
+        }};
+    }
+    if url.starts_with("sqlite:") {
+        let store = storage::sqlite::SqliteStore::connect(url)
+            .await
+            .expect("sqlite");
+        raw!(store.pool().clone(), sqlx::Sqlite)
+    } else {
+        let store = storage::postgres::PgStore::connect(url)
+            .await
+            .expect("postgres");
+        raw!(store.pool().clone(), sqlx::Postgres)
+    }
+}
+
+async fn bench_backend(name: &str, url: &str, smtp_url: &str, raw_smtp: f64) {
+    let store = storage::open(url, true).await.expect("store");
+    let services = Services {
+        store: store.clone(),
+        settings: Arc::new(Settings {
+            secret_key: SecretKey::new(b"bench-secret-key-0123456789abcdef".to_vec()),
+            base_url: "http://127.0.0.1:3000".into(),
+            secure_cookies: false,
+            session_days: 14,
+            organisation: "Bench".into(),
+        }),
+    };
+    let user = store
+        .create_first_user(NewUser {
+            email: "bench@example.com".into(),
+            name: "Bench".into(),
+            password_hash: "$argon2id$not-used".into(),
+            role: Role::Admin,
+        })
+        .await
+        .expect("user");
+    let mut surveys = Vec::new();
+    for slug in ["everyone", "some"] {
+        let survey = store
+            .create_survey(NewSurvey {
+                definition: app::domain::template(SurveyKind::Nps),
+                public_slug: slug.into(),
+                created_by: user.id,
+            })
+            .await
+            .expect("survey");
+        store
+            .update_survey_settings(
+                survey.id,
+                &SurveySettings {
+                    status: SurveyStatus::Active,
+                    closes_at: None,
+                    response_cap: None,
+                },
+            )
+            .await
+            .expect("open");
+        surveys.push(survey.id);
+    }
+    store
+        .set_frequency_rule(SurveyKind::Nps, 0)
+        .await
+        .expect("rule");
+    let contacts: Vec<NewContact> = (0..CONTACTS)
+        .map(|i| NewContact {
+            email: format!("person{i}@example.com"),
+            name: format!("Person {i}"),
+            locale: Some(if i % 3 == 0 {
+                app::domain::Locale::De
+            } else {
+                app::domain::Locale::En
+            }),
+            attributes: BTreeMap::from([(
+                "group".to_owned(),
+                if i < MESSAGES { "bench" } else { "rest" }.to_owned(),
+            )]),
+        })
+        .collect();
+    for chunk in contacts.chunks(10_000) {
+        store.upsert_contacts(chunk).await.expect("contacts");
+    }
+    let raw = raw_outbox_inserts(url, surveys[0]).await;
+
+    let start = Instant::now();
+    let everyone = sends::create(&services, &user, surveys[0], &SendRequest::default())
+        .await
+        .expect("send");
+    let enqueue = start.elapsed();
+    assert_eq!(everyone.send.counts.queued as usize, CONTACTS);
+    store
+        .set_paused(everyone.send.id, Some("benchmark"))
+        .await
+        .expect("pause");
+    println!(
+        "{name:<9} enqueue {CONTACTS} recipients   {:>6.2} s   raw insert {:>6.2} s   {:>5.2} × raw insert rate",
+        enqueue.as_secs_f64(),
+        raw.as_secs_f64(),
+        raw.as_secs_f64() / enqueue.as_secs_f64()
+    );
+
+    let segment = store
+        .create_segment(
+            "bench",
+            &app::domain::segments::SegmentFilter {
+                conditions: vec![app::domain::segments::Condition {
+                    attribute: "group".into(),
+                    value: "bench".into(),
+                }],
+            },
+            user.id,
+        )
+        .await
+        .expect("segment");
+    let worker = Worker::new(
+        services.clone(),
+        MailSettings {
+            smtp_url: smtp_url.into(),
+            from: "Bench <bench@example.com>".parse().expect("from"),
+            connections: CONNECTIONS,
+            per_minute: None,
+            retry_base: Duration::from_secs(60),
+            lease: Duration::from_secs(300),
+            poll: Duration::from_millis(10),
+            timeout: Duration::from_secs(30),
+        },
+    )
+    .expect("worker");
+    let request = SendRequest {
+        segment_id: Some(segment.id),
+        ..SendRequest::default()
+    };
+    let start = Instant::now();
+    let some = sends::create(&services, &user, surveys[1], &request)
+        .await
+        .expect("send");
+    while worker.deliver_due().await.expect("deliver") > 0 {}
+    let took = start.elapsed();
+    let counts = store.outbox_counts(some.send.id).await.expect("counts");
+    assert_eq!(counts.sent as usize, MESSAGES, "every message went out");
+    let rate = MESSAGES as f64 / took.as_secs_f64();
+    println!(
+        "{name:<9} send {MESSAGES} invitations       {:>6.2} s   {:>6.0} msg/s   {:>5.2} × raw SMTP rate ({raw_smtp:.0} msg/s)",
+        took.as_secs_f64(),
+        rate,
+        rate / raw_smtp
+    );
+}
+
+#[tokio::main]
+async fn main() {
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/support/smtp_sink.py");
+    let mut sink = Command::new("python3")
+        .arg(script)
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("python3 with aiosmtpd (installed by .ci/tools.sh)");
+    let mut line = String::new();
+    BufReader::new(sink.stdout.take().expect("stdout"))
+        .read_line(&mut line)
+        .expect("READY");
+    let port: u16 = line
+        .trim()
+        .trim_start_matches("READY ")
+        .parse()
+        .expect("port");
+    let smtp_url = format!("smtp://127.0.0.1:{port}");
+
+    let raw_smtp = raw_smtp_rate(&smtp_url).await;
+    println!("raw SMTP acceptance (aiosmtpd on loopback, {CONNECTIONS} connections): {raw_smtp:.0} msg/s");
+    let sqlite = tempfile::tempdir().expect("temp dir");
+    let url = format!("sqlite://{}", sqlite.path().join("send.db").display());
+    bench_backend("sqlite", &url, &smtp_url, raw_smtp).await;
+
+    let admin_url = std::env::var("RESONANCE_TEST_POSTGRES")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
+    match sqlx::PgPool::connect(&admin_url).await {
+        Ok(admin) => {
+            let _ = sqlx::query("DROP DATABASE IF EXISTS resonance_send_bench WITH (FORCE)")
+                .execute(&admin)
+                .await;
+            sqlx::query("CREATE DATABASE resonance_send_bench")
+                .execute(&admin)
+                .await
+                .expect("create");
+            let base = admin_url
+                .rsplit_once('/')
+                .map_or(admin_url.as_str(), |(b, _)| b);
+            bench_backend(
+                "postgres",
+                &format!("{base}/resonance_send_bench"),
+                &smtp_url,
+                raw_smtp,
+            )
+            .await;
+            let _ = sqlx::query("DROP DATABASE IF EXISTS resonance_send_bench WITH (FORCE)")
+                .execute(&admin)
+                .await;
+        }
+        Err(e) => println!("postgres  skipped: {admin_url} unreachable ({e})"),
+    }
+    let _ = sink.kill();
+}
