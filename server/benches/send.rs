@@ -285,4 +285,5 @@ async fn main() {
         Err(e) => println!("postgres  skipped: {admin_url} unreachable ({e})"),
     }
     let _ = sink.kill();
+    let _ = sink.wait();
 }

@@ -288,7 +288,10 @@ async fn claims_never_overlap_and_a_dead_workers_messages_come_back(store: Arc<d
         attributes: BTreeMap::new(),
         send_id: Some(send),
     };
-    f.store.ensure_invitations(&[link.clone()]).await.unwrap();
+    f.store
+        .ensure_invitations(std::slice::from_ref(&link))
+        .await
+        .unwrap();
     f.store.ensure_invitations(&[link]).await.unwrap();
     assert!(f.store.invitation("same-hash").await.unwrap().is_some());
 }

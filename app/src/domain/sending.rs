@@ -34,7 +34,7 @@ pub fn classify_reply(code: Option<u16>) -> ReplyClass {
         // RFC 5321: 550/551/553 are about the mailbox, 552 its storage; 554 after RCPT is
         // "no valid recipients" on many servers but also a policy refusal of the sender
         // elsewhere, so it is not taken as the recipient's fault.
-        Some(550 | 551 | 552 | 553) => ReplyClass::RecipientRefused,
+        Some(550..=553) => ReplyClass::RecipientRefused,
         Some(500..=599) => ReplyClass::ServerRefused,
         _ => ReplyClass::Temporary,
     }

@@ -69,43 +69,40 @@ pub fn invitation(m: &Invitation) -> Rendered {
         let _ = write!(text, "{p}\n\n");
         let _ = write!(html, "<p style=\"margin:0 0 16px\">{}</p>", escape(p));
     }
-    match scale {
-        Some((question, min, max)) => {
-            let ask = fill(&question.text);
-            let (low, high) = end_labels(question, min, max, l, &fill);
-            let _ = write!(text, "{ask}\n{}\n", MailText::TapAScore.text(l));
-            for score in min..=max {
-                let _ = writeln!(text, "  {score}: {}?score={score}", m.survey_url);
-            }
-            let _ = write!(text, "({min} = {low}, {max} = {high})\n\n");
-            let colour = m.survey.brand_color.as_deref().unwrap_or(BRAND);
+    if let Some((question, min, max)) = scale {
+        let ask = fill(&question.text);
+        let (low, high) = end_labels(question, min, max, l, &fill);
+        let _ = write!(text, "{ask}\n{}\n", MailText::TapAScore.text(l));
+        for score in min..=max {
+            let _ = writeln!(text, "  {score}: {}?score={score}", m.survey_url);
+        }
+        let _ = write!(text, "({min} = {low}, {max} = {high})\n\n");
+        let colour = m.survey.brand_color.as_deref().unwrap_or(BRAND);
+        let _ = write!(
+            html,
+            "<p style=\"margin:0 0 12px;font-weight:bold\">{}</p>\
+             <table role=\"presentation\" width=\"100%\" cellpadding=\"0\" cellspacing=\"0\"><tr>",
+            escape(&ask)
+        );
+        let width = 100 / (usize::from(max - min) + 1);
+        for score in min..=max {
             let _ = write!(
                 html,
-                "<p style=\"margin:0 0 12px;font-weight:bold\">{}</p>\
-                 <table role=\"presentation\" width=\"100%\" cellpadding=\"0\" cellspacing=\"0\"><tr>",
-                escape(&ask)
-            );
-            let width = 100 / (usize::from(max - min) + 1);
-            for score in min..=max {
-                let _ = write!(
-                    html,
-                    "<td width=\"{width}%\" style=\"padding:2px\" align=\"center\">\
-                     <a href=\"{url}?score={score}\" style=\"display:block;padding:10px 0;\
-                     background:{colour};color:#ffffff;text-decoration:none;font-weight:bold;\
-                     font-size:16px;border-radius:4px;text-align:center\">{score}</a></td>",
-                    url = escape(m.survey_url),
-                );
-            }
-            let _ = write!(
-                html,
-                "</tr></table><table role=\"presentation\" width=\"100%\" cellpadding=\"0\" \
-                 cellspacing=\"0\" style=\"font-size:12px;color:#4b5563\"><tr>\
-                 <td align=\"left\">{}</td><td align=\"right\">{}</td></tr></table>",
-                escape(&low),
-                escape(&high)
+                "<td width=\"{width}%\" style=\"padding:2px\" align=\"center\">\
+                 <a href=\"{url}?score={score}\" style=\"display:block;padding:10px 0;\
+                 background:{colour};color:#ffffff;text-decoration:none;font-weight:bold;\
+                 font-size:16px;border-radius:4px;text-align:center\">{score}</a></td>",
+                url = escape(m.survey_url),
             );
         }
-        None => {}
+        let _ = write!(
+            html,
+            "</tr></table><table role=\"presentation\" width=\"100%\" cellpadding=\"0\" \
+             cellspacing=\"0\" style=\"font-size:12px;color:#4b5563\"><tr>\
+             <td align=\"left\">{}</td><td align=\"right\">{}</td></tr></table>",
+            escape(&low),
+            escape(&high)
+        );
     }
     let open = MailText::OpenSurvey.text(l);
     let _ = write!(text, "{open}: {}\n\n", m.survey_url);
