@@ -22,30 +22,39 @@ macro_rules! impl_sends {
             }
         }
 
+        /// A new send, scheduled; also each recurring send's next wave.
+        async fn insert_send(
+            conn: &mut <$db as sqlx::Database>::Connection,
+            send: &NewSend,
+        ) -> Result<SendRecord, StoreError> {
+            let sql = format!(
+                "INSERT INTO sends (survey_id, audience_name, audience, repeat_every, wave, \
+                 reminders, per_minute, state, scheduled_at, created_by, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, 'scheduled', $8, $9, $10) \
+                 RETURNING {SEND_COLUMNS}"
+            );
+            sqlx::query_as::<_, SendRow>(&sql)
+                .bind(send.survey_id)
+                .bind(&send.audience_name)
+                .bind(to_json(&send.audience)?)
+                .bind(send.repeat.as_str())
+                .bind(send.wave)
+                .bind(to_json(&send.reminders)?)
+                .bind(send.per_minute.map(i64::from))
+                .bind(millis(send.scheduled_at))
+                .bind(send.created_by)
+                .bind(millis(Utc::now()))
+                .fetch_one(conn)
+                .await
+                .map_err(backend)?
+                .try_into()
+        }
+
         #[async_trait::async_trait]
         impl app::ports::Sends for $store {
             async fn create_send(&self, send: &NewSend) -> Result<SendRecord, StoreError> {
-                let sql = format!(
-                    "INSERT INTO sends (survey_id, audience_name, audience, repeat_every, wave, \
-                     reminders, per_minute, state, scheduled_at, created_by, created_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, 'scheduled', $8, $9, $10) \
-                     RETURNING {SEND_COLUMNS}"
-                );
-                sqlx::query_as::<_, SendRow>(&sql)
-                    .bind(send.survey_id)
-                    .bind(&send.audience_name)
-                    .bind(to_json(&send.audience)?)
-                    .bind(send.repeat.as_str())
-                    .bind(send.wave)
-                    .bind(to_json(&send.reminders)?)
-                    .bind(send.per_minute.map(i64::from))
-                    .bind(millis(send.scheduled_at))
-                    .bind(send.created_by)
-                    .bind(millis(Utc::now()))
-                    .fetch_one(&self.pool)
-                    .await
-                    .map_err(backend)?
-                    .try_into()
+                let mut conn = self.pool.acquire().await.map_err(backend)?;
+                insert_send(&mut conn, send).await
             }
 
             async fn send_record(&self, id: i64) -> Result<Option<SendRecord>, StoreError> {
@@ -251,24 +260,7 @@ macro_rules! impl_sends {
                     .map_err(backend)?
                     .rows_affected();
                 if let Some(next) = next_wave {
-                    sqlx::query(
-                        "INSERT INTO sends (survey_id, audience_name, audience, repeat_every, \
-                         wave, reminders, per_minute, state, scheduled_at, created_by, created_at) \
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, 'scheduled', $8, $9, $10)",
-                    )
-                    .bind(next.survey_id)
-                    .bind(&next.audience_name)
-                    .bind(to_json(&next.audience)?)
-                    .bind(next.repeat.as_str())
-                    .bind(next.wave)
-                    .bind(to_json(&next.reminders)?)
-                    .bind(next.per_minute.map(i64::from))
-                    .bind(millis(next.scheduled_at))
-                    .bind(next.created_by)
-                    .bind(millis(now))
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(backend)?;
+                    insert_send(&mut tx, &next).await?;
                 }
                 tx.commit().await.map_err(backend)?;
                 Ok(Some(queued as i64))
