@@ -7,15 +7,6 @@ mod common;
 use common::{app_with_admin, client, TestApp};
 use serde_json::{json, Value};
 
-async fn import(app: &TestApp, user: &reqwest::Client, csv: &str) -> reqwest::Response {
-    user.post(app.url("/api/v1/contacts/import"))
-        .header("content-type", "text/csv")
-        .body(csv.to_owned())
-        .send()
-        .await
-        .unwrap()
-}
-
 async fn contacts(app: &TestApp, user: &reqwest::Client, query: &str) -> Value {
     let res = user
         .get(app.url(&format!("/api/v1/contacts{query}")))
@@ -39,7 +30,7 @@ eve@example.com;Eve;;Support;A\r\n\
 #[tokio::test]
 async fn a_csv_import_keeps_the_good_rows_and_reports_each_bad_one_by_line() {
     let (_db, app, admin) = app_with_admin().await;
-    let res = import(&app, &admin, GERMAN_EXCEL).await;
+    let res = app.import_contacts(&admin, GERMAN_EXCEL).await;
     assert_eq!(res.status(), 200);
     let report: Value = res.json().await.unwrap();
     assert_eq!(report["rows"], 6);
@@ -71,12 +62,12 @@ async fn a_csv_import_keeps_the_good_rows_and_reports_each_bad_one_by_line() {
     assert_eq!(ana["attributes"], json!({ "team": "Sales", "stufe": "A" }));
 
     // A second import updates by email and adds the rest.
-    let res = import(
-        &app,
-        &admin,
-        "email,team\nANA@example.com,Marketing\nfay@example.com,HR\n",
-    )
-    .await;
+    let res = app
+        .import_contacts(
+            &admin,
+            "email,team\nANA@example.com,Marketing\nfay@example.com,HR\n",
+        )
+        .await;
     let report: Value = res.json().await.unwrap();
     assert_eq!(
         (report["inserted"].as_u64(), report["updated"].as_u64()),
@@ -176,7 +167,8 @@ async fn only_those_who_send_surveys_see_contacts() {
             .send()
             .await
             .unwrap(),
-        import(&app, &manager, "email\na@example.com\n").await,
+        app.import_contacts(&manager, "email\na@example.com\n")
+            .await,
     ] {
         assert_eq!(res.status(), 403);
     }
@@ -307,8 +299,7 @@ async fn an_upload_from_the_admin_area_leads_to_its_report_which_stays_readable(
 #[tokio::test]
 async fn a_privacy_request_exports_everything_about_an_email_and_erasure_keeps_the_scores() {
     let (db, app, admin) = app_with_admin().await;
-    import(
-        &app,
+    app.import_contacts(
         &admin,
         "email,name,team\nana@example.com,Ana,Sales\nbob@example.com,Bob,Ops\n",
     )
@@ -406,8 +397,7 @@ async fn a_privacy_request_exports_everything_about_an_email_and_erasure_keeps_t
 #[tokio::test]
 async fn segments_are_saved_with_their_current_size_and_bad_ones_are_refused() {
     let (_db, app, admin) = app_with_admin().await;
-    import(
-        &app,
+    app.import_contacts(
         &admin,
         "email,team,tier\na@example.com,Sales,A\nb@example.com,Sales,B\nc@example.com,Ops,A\n",
     )
@@ -438,7 +428,8 @@ async fn segments_are_saved_with_their_current_size_and_bad_ones_are_refused() {
 
     // The size is current: a new import changes it, and a suppressed contact still
     // matches but can no longer be sent to.
-    import(&app, &admin, "email,team,tier\nd@example.com,Sales,A\n").await;
+    app.import_contacts(&admin, "email,team,tier\nd@example.com,Sales,A\n")
+        .await;
     let sizes = || async {
         let list: Value = admin
             .get(app.url("/api/v1/segments"))

@@ -39,13 +39,7 @@ async fn app_sending_to(database_url: &str, sink: &SmtpSink) -> (TestApp, reqwes
 }
 
 async fn import(app: &TestApp, admin: &reqwest::Client, csv: &str) {
-    let res = admin
-        .post(app.url("/api/v1/contacts/import"))
-        .header("content-type", "text/csv")
-        .body(csv.to_owned())
-        .send()
-        .await
-        .unwrap();
+    let res = app.import_contacts(admin, csv).await;
     assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
 }
 

@@ -19,7 +19,7 @@ mod ssr {
     use crate::domain::stats::wilson;
     use crate::domain::SurveyKind;
     use crate::model::{RateView, Repeat, SendCounts, SendProblem, SendState, SurveyStatus};
-    use crate::ports::{NewSend, SendRecord, Services, StoredSendState, User};
+    use crate::ports::{NewSend, SendRecord, Services, StoredSendState, Survey, User};
     use chrono::{DateTime, Months, NaiveDateTime, TimeDelta, Utc};
 
     /// Problems listed on a send's page.
@@ -219,14 +219,15 @@ mod ssr {
                 attempts: p.attempts,
             })
             .collect();
+        let survey = surveys::find(services, record.new.survey_id).await?;
         Ok(SendDetail {
-            send: view(services, record).await?,
+            send: view(services, &survey, record).await?,
             problems,
         })
     }
 
     pub async fn list(services: &Services, survey_id: i64) -> Result<Vec<SendView>, AppError> {
-        surveys::find(services, survey_id).await?;
+        let survey = surveys::find(services, survey_id).await?;
         let mut views = Vec::new();
         for record in services
             .store
@@ -234,7 +235,7 @@ mod ssr {
             .await
             .map_err(store_error)?
         {
-            views.push(view(services, record).await?);
+            views.push(view(services, &survey, record).await?);
         }
         Ok(views)
     }
@@ -281,8 +282,11 @@ mod ssr {
             .ok_or_else(|| AppError::not_found("There is no send with this id."))
     }
 
-    async fn view(services: &Services, record: SendRecord) -> Result<SendView, AppError> {
-        let survey = surveys::find(services, record.new.survey_id).await?;
+    async fn view(
+        services: &Services,
+        survey: &Survey,
+        record: SendRecord,
+    ) -> Result<SendView, AppError> {
         let c = services
             .store
             .outbox_counts(record.id)

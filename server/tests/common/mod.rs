@@ -230,6 +230,17 @@ impl TestApp {
         page.text().await.expect("page text")
     }
 
+    /// Posts a CSV file to the contact import API as the user of `client`.
+    pub async fn import_contacts(&self, client: &reqwest::Client, csv: &str) -> reqwest::Response {
+        client
+            .post(self.url("/api/v1/contacts/import"))
+            .header("content-type", "text/csv")
+            .body(csv.to_owned())
+            .send()
+            .await
+            .expect("request")
+    }
+
     /// Creates the first admin through the setup form; `client` keeps the session.
     pub async fn set_up_admin(&self, client: &reqwest::Client) {
         let res = self
