@@ -7,6 +7,7 @@ use crate::pages::{
     home::HomePage,
     login::LoginPage,
     not_found::NotFound,
+    response::ResponsePage,
     sends::{SendPage, SendsPage},
     setup::SetupPage,
     survey::SurveyPage,
@@ -60,6 +61,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/surveys/:id/edit") view=EditorPage ssr=ssr.clone() />
                 <Route path=path!("/surveys/:id/sends") view=SendsPage ssr=ssr.clone() />
                 <Route path=path!("/surveys/:id/sends/:send") view=SendPage ssr=ssr.clone() />
+                <Route path=path!("/surveys/:id/responses/:response") view=ResponsePage ssr=ssr.clone() />
                 <Route path=path!("/contacts") view=ContactsPage ssr=ssr.clone() />
                 <Route path=path!("/contacts/imports/:id") view=ImportPage ssr=ssr.clone() />
                 <Route path=path!("/settings/tokens") view=TokensPage ssr=ssr.clone() />

@@ -96,6 +96,10 @@ pub struct SurveySummary {
     pub response_count: i64,
     /// Active, before its close time and under its cap.
     pub accepting_answers: bool,
+    /// A thank-you email after a completed response (personal links, not anonymous).
+    pub thank_you_email: bool,
+    /// An email to the survey's owner when someone gives a low headline score.
+    pub detractor_alerts: bool,
 }
 
 /// A survey's results: every number comes from the domain's scoring engine.
@@ -534,4 +538,45 @@ pub struct UnsubscribeView {
     pub email_hint: String,
     pub locale: Locale,
     pub unsubscribed: bool,
+}
+
+/// One response in the admin area: where a detractor alert links to. Anonymous surveys'
+/// responses show the answers only, never who, when or in which group.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct ResponseView {
+    pub id: i64,
+    pub survey_id: i64,
+    pub survey_title: String,
+    pub anonymous: bool,
+    /// "Name <email>"; None for anonymous surveys, public links and erased contacts.
+    pub respondent: Option<String>,
+    /// UTC, `YYYY-MM-DD HH:MM`; None for anonymous surveys.
+    pub submitted_at: Option<String>,
+    pub updated_at: Option<String>,
+    /// The day it was given; None for anonymous surveys.
+    pub day: Option<String>,
+    /// The last page was sent.
+    pub completed: bool,
+    /// The survey version it answered.
+    pub version: i64,
+    pub locale: String,
+    /// The survey's grouping attributes as the respondent had them; empty for anonymous
+    /// surveys, where one response's group could name its person.
+    pub groups: Vec<(String, String)>,
+    pub answers: Vec<ResponseAnswer>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct ResponseAnswer {
+    pub question_key: String,
+    /// The question as the respondent saw it, in the survey's default language.
+    pub question: String,
+    /// The answer as text: a score, option labels, or what was written.
+    pub answer: String,
+    pub score: Option<u8>,
+    /// low, middle or high, for scales with categories (NPS: detractor, passive, promoter).
+    pub category: Option<String>,
+    pub follow_up: Option<String>,
 }

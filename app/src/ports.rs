@@ -67,11 +67,20 @@ pub struct Survey {
     pub closes_at: Option<DateTime<Utc>>,
     pub response_cap: Option<i64>,
     pub response_count: i64,
+    pub notifications: Notifications,
     pub created_by: i64,
     pub created_at: DateTime<Utc>,
 }
 
-/// Why a survey takes no answers right now.
+/// What a survey sends after a completed response, besides its thank-you page.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Notifications {
+    /// A thank-you email to a respondent who came by a personal link. Never for anonymous
+    /// surveys: the email's time would tell who answered when.
+    pub thank_you_email: bool,
+    /// An email to the survey's owner when the headline score is low (a detractor).
+    pub detractor_alerts: bool,
+}
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum NotOpen {
     Draft,
@@ -115,6 +124,7 @@ pub struct SurveySettings {
     pub status: SurveyStatus,
     pub closes_at: Option<DateTime<Utc>>,
     pub response_cap: Option<i64>,
+    pub notifications: Notifications,
 }
 
 /// How a saved definition was stored.
@@ -201,6 +211,8 @@ pub struct Invitation {
     /// Contact attributes, for placeholders and the survey's grouping attributes.
     pub attributes: BTreeMap<String, String>,
     pub answered: bool,
+    /// The send that made it; None for links made one at a time.
+    pub send_id: Option<i64>,
 }
 
 #[derive(Clone, Debug)]
@@ -256,6 +268,25 @@ pub struct AnswerBatch {
     pub completed: bool,
     /// The survey has a response cap, so a new response is checked against it.
     pub capped: bool,
+    /// Emails queued, in the same transaction, when this batch completes the response for
+    /// the first time (a thank-you, an alert); each is linked to the response.
+    pub on_completion: Vec<NewMessage>,
+}
+
+/// A response as it is stored. Anonymous ones have no contact and no time, only the day.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StoredResponse {
+    pub id: i64,
+    pub survey_id: i64,
+    pub version: i64,
+    pub contact_id: Option<i64>,
+    pub groups: BTreeMap<String, String>,
+    pub locale: Locale,
+    pub day: NaiveDate,
+    pub submitted_at: Option<DateTime<Utc>>,
+    pub updated_at: Option<DateTime<Utc>>,
+    pub completed: bool,
+    pub answers: Vec<StoredAnswer>,
 }
 
 /// A response as its respondent left it.
@@ -432,6 +463,8 @@ pub trait Store: Sends + Send + Sync {
     /// keeps the day buckets in step.
     async fn record_answers(&self, batch: AnswerBatch) -> Result<Recorded, StoreError>;
     async fn response(&self, response_key: &str) -> Result<Option<ResponseRecord>, StoreError>;
+    /// One response with its answers, as the admin area shows it.
+    async fn response_by_id(&self, id: i64) -> Result<Option<StoredResponse>, StoreError>;
     /// Answers per score 0..=10 of each scored question of a survey, read from the day
     /// buckets in one query; questions nobody scored are absent.
     async fn score_histograms(
@@ -542,18 +575,21 @@ pub struct ClaimedMessage {
     pub name: String,
     pub locale: Option<Locale>,
     pub attributes: BTreeMap<String, String>,
-    /// What a thank-you or an alert says (JSON).
-    pub payload: String,
+    /// The response a thank-you or an alert is about.
+    pub response_id: Option<i64>,
 }
 
-/// A message for one recipient outside a send (thank-you, alert), queued now.
+/// A message for one recipient outside a send (a thank-you, an alert). A contact who is
+/// suppressed gets none.
 #[derive(Clone, Debug, PartialEq)]
 pub struct NewMessage {
     pub kind: MessageKind,
+    /// A thank-you belongs to the send whose invitation was answered: it carries the same
+    /// personal link (for unsubscribing) and pauses with the send.
+    pub send_id: Option<i64>,
     pub survey_id: i64,
     pub contact_id: Option<i64>,
     pub user_id: Option<i64>,
-    pub payload: String,
 }
 
 /// What became of one attempt at a message.
@@ -622,11 +658,6 @@ pub trait Sends: Send + Sync {
         deliver: bool,
         now: DateTime<Utc>,
     ) -> Result<Option<u64>, StoreError>;
-    async fn queue_message(
-        &self,
-        message: &NewMessage,
-        now: DateTime<Utc>,
-    ) -> Result<i64, StoreError>;
     /// Claims up to `limit` due messages of sends that are not paused, leasing them until
     /// `lease_until`; a message whose lease ran out (its worker died) is due again.
     async fn claim_messages(

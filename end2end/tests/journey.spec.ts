@@ -503,10 +503,22 @@ test.describe.serial("the first slice", () => {
     await expect(page.getByLabel(/^Conditions/)).toHaveValue("team");
   });
 
-  test("the sales team gets the survey by email, and a score in the email answers it", async ({ browser }) => {
+  test("the sales team gets the survey by email, a score in the email answers it, and a detractor is thanked and raises an alert", async ({ browser }) => {
     const page = await signIn(browser);
     const errors = failOnPageErrors(page);
     const { path } = await createOpenSurvey(page, "nps");
+    // After an answer: a thank-you email, and an alert to the owner for a detractor.
+    const thankYou = page.getByLabel(/^Email a thank-you/);
+    const alerts = page.getByLabel(/^Email the survey's owner/);
+    await thankYou.check();
+    await alerts.check();
+    await Promise.all([
+      page.waitForResponse((r) => r.url().includes("/rpc/survey_settings") && r.ok()),
+      page.getByRole("button", { name: "Save" }).click(),
+    ]);
+    await page.reload();
+    await expect(thankYou).toBeChecked();
+    await expect(alerts).toBeChecked();
     await page.getByTestId("sends").click();
     await expect(page).toHaveURL(/\/sends$/);
     await page.getByLabel("Audience").selectOption({ label: "Vertrieb (1 can be sent to)" });
@@ -536,11 +548,11 @@ test.describe.serial("the first slice", () => {
     const link = mail!.plain.match(/(http\S+\/t\/[\w-]+)\?score=9/)![1];
     expect(mail!.html).toContain(`href="${link}?score=9"`);
 
-    // Anna taps 9 in the email: the page opens with 9 chosen and she sends it.
+    // Anna taps 3 in the email: the page opens with 3 chosen and she sends it.
     const respondent = await (await browser.newContext()).newPage();
-    await respondent.goto(`${link}?score=9`);
+    await respondent.goto(`${link}?score=3`);
     await expect(respondent.locator("html")).toHaveAttribute("lang", "de");
-    await expect(respondent.getByRole("radio", { name: "9", exact: true })).toBeChecked();
+    await expect(respondent.getByRole("radio", { name: "3", exact: true })).toBeChecked();
     await respondent.getByRole("button", { name: "Absenden" }).click();
     await expect(respondent.getByRole("heading", { name: "Vielen Dank!" })).toBeVisible();
 
@@ -548,6 +560,22 @@ test.describe.serial("the first slice", () => {
     await expect(page.getByTestId("responses")).toHaveText("1");
     await page.goto(sendPath);
     await expect(page.getByTestId("count-answered")).toHaveText("1");
+
+    // Her thank-you arrives in German; the owner's alert links to her response.
+    const mailTo = (to: string, subject: RegExp) => {
+      const files = readdirSync(mailDir).filter((f) => f.endsWith(".json"));
+      return files
+        .map((f) => JSON.parse(readFileSync(`${mailDir}/${f}`, "utf8")))
+        .find((m) => m.to.includes(to) && subject.test(m.subject));
+    };
+    await expect.poll(() => mailTo("anna@example.com", /^Danke für Ihre Antwort/) !== undefined).toBe(true);
+    await expect.poll(() => mailTo(admin.email, /^Detractor alert: .*\(3\/10\)$/) !== undefined).toBe(true);
+    const alert = mailTo(admin.email, /^Detractor alert/);
+    expect(alert.plain).toContain("Anna Schmidt <anna@example.com> answered");
+    await page.goto(alert.plain.match(/http\S+\/responses\/\d+/)![0]);
+    await expect(page.getByTestId("respondent")).toHaveText("Anna Schmidt <anna@example.com>");
+    await expect(page.getByTestId("response-answers")).toContainText("3 (low)");
+    await expectNoSeriousA11yViolations(page);
 
     // The unsubscribe link asks first; the button unsubscribes.
     const token = link.split("/t/")[1];

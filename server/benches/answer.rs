@@ -158,6 +158,7 @@ async fn bench_backend(name: &str, url: &str) {
         status: app::model::SurveyStatus::Active,
         closes_at: None,
         response_cap: None,
+        notifications: Default::default(),
     };
     let mut surveys = Vec::new();
     for (kind, slug) in [

@@ -137,6 +137,7 @@ async fn bench_backend(name: &str, url: &str, smtp_url: &str, raw_smtp: f64) {
                     status: SurveyStatus::Active,
                     closes_at: None,
                     response_cap: None,
+                    notifications: Default::default(),
                 },
             )
             .await

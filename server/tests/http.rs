@@ -431,6 +431,7 @@ async fn the_openapi_document_lists_every_operation_and_each_one_is_served() {
             "GET /api/v1/surveys",
             "GET /api/v1/surveys/{id}",
             "GET /api/v1/surveys/{id}/definition",
+            "GET /api/v1/surveys/{id}/responses/{response_id}",
             "GET /api/v1/surveys/{id}/sends",
             "GET /api/v1/tokens",
             "GET /api/v1/users",
@@ -459,6 +460,7 @@ async fn the_openapi_document_lists_every_operation_and_each_one_is_served() {
         let url = app.url(
             &path
                 .replace("{id}", "1")
+                .replace("{response_id}", "1")
                 .replace("{slug}", "x")
                 .replace("{token}", "x")
                 .replace("{email}", "x@example.com"),

@@ -6,10 +6,11 @@ mod common;
 
 use app::domain::segments::{Condition, SegmentFilter};
 use app::domain::template;
+use app::domain::{AnswerValue, Locale};
 use app::model::{Repeat, Role, SurveyKind, SurveyStatus};
 use app::ports::{
-    Delivery, NewContact, NewInvitation, NewSend, NewSurvey, NewUser, Store, StoredSendState,
-    SurveySettings,
+    AnswerBatch, Delivery, MessageKind, NewContact, NewInvitation, NewMessage, NewSend, NewSurvey,
+    NewUser, Store, StoredAnswer, StoredSendState, SurveySettings,
 };
 use chrono::{DateTime, Duration, Utc};
 use std::collections::{BTreeMap, HashSet};
@@ -19,6 +20,7 @@ on_both_backends!(a_send_queues_its_audience_once_and_skips_whom_it_must);
 on_both_backends!(claims_never_overlap_and_a_dead_workers_messages_come_back);
 on_both_backends!(outcomes_are_recorded_and_a_run_of_failures_pauses_the_send);
 on_both_backends!(reminders_go_once_to_those_who_did_not_answer);
+on_both_backends!(a_response_sends_its_thank_you_and_alert_once_when_first_completed);
 
 struct Fixture {
     store: Arc<dyn Store>,
@@ -53,6 +55,7 @@ async fn fixture(store: Arc<dyn Store>, contacts: &[(&str, &str)]) -> Fixture {
                 status: SurveyStatus::Active,
                 closes_at: None,
                 response_cap: None,
+                notifications: Default::default(),
             },
         )
         .await
@@ -408,6 +411,7 @@ async fn reminders_go_once_to_those_who_did_not_answer(store: Arc<dyn Store>) {
             cleared: vec![],
             completed: true,
             capped: false,
+            on_completion: vec![],
         })
         .await
         .unwrap();
@@ -460,4 +464,140 @@ async fn reminders_go_once_to_those_who_did_not_answer(store: Arc<dyn Store>) {
         .await
         .unwrap()
         .is_empty());
+}
+
+async fn a_response_sends_its_thank_you_and_alert_once_when_first_completed(store: Arc<dyn Store>) {
+    let f = fixture(
+        store,
+        &[("ana@example.com", "Sales"), ("bo@example.com", "Sales")],
+    )
+    .await;
+    let now = Utc::now();
+    let ana = f
+        .store
+        .contact_by_email("ana@example.com")
+        .await
+        .unwrap()
+        .unwrap();
+    let bo = f
+        .store
+        .contact_by_email("bo@example.com")
+        .await
+        .unwrap()
+        .unwrap();
+    f.store
+        .set_suppression(bo.id, Some("unsubscribed"))
+        .await
+        .unwrap();
+    let messages = |contact: i64| {
+        vec![
+            NewMessage {
+                kind: MessageKind::ThankYou,
+                send_id: None,
+                survey_id: f.survey,
+                contact_id: Some(contact),
+                user_id: None,
+            },
+            NewMessage {
+                kind: MessageKind::Alert,
+                send_id: None,
+                survey_id: f.survey,
+                contact_id: None,
+                user_id: Some(f.user),
+            },
+        ]
+    };
+    let page = |key: &str, contact: i64, score: u8, completed: bool| AnswerBatch {
+        survey_id: f.survey,
+        version: 1,
+        response_key: key.into(),
+        invitation_id: None,
+        contact_id: Some(contact),
+        groups: BTreeMap::from([("team".to_owned(), "Sales".to_owned())]),
+        locale: Locale::De,
+        day: now.date_naive(),
+        at: Some(now),
+        answers: vec![StoredAnswer {
+            question_key: "nps".into(),
+            value: AnswerValue::Score(score),
+            follow_up: Some("Zu langsam".into()),
+        }],
+        cleared: vec![],
+        completed,
+        capped: false,
+        on_completion: messages(contact),
+    };
+    // A partial response sends nothing; completing it does, once; changing it later and
+    // completing it again sends nothing more.
+    f.store
+        .record_answers(page("ana", ana.id, 3, false))
+        .await
+        .unwrap();
+    assert!(f
+        .store
+        .claim_messages(now, now, 10)
+        .await
+        .unwrap()
+        .is_empty());
+    f.store
+        .record_answers(page("ana", ana.id, 3, true))
+        .await
+        .unwrap();
+    f.store
+        .record_answers(page("ana", ana.id, 2, true))
+        .await
+        .unwrap();
+    // A suppressed contact gets no thank-you; the alert about them still goes.
+    f.store
+        .record_answers(page("bo", bo.id, 1, true))
+        .await
+        .unwrap();
+    let later = now + Duration::seconds(1);
+    let claimed = f.store.claim_messages(later, later, 10).await.unwrap();
+    let mut kinds: Vec<_> = claimed.iter().map(|m| (m.kind, m.email.clone())).collect();
+    kinds.sort_by_key(|(k, e)| (k.as_str(), e.clone()));
+    assert_eq!(
+        kinds,
+        vec![
+            (MessageKind::Alert, "ada@example.com".to_owned()),
+            (MessageKind::Alert, "ada@example.com".to_owned()),
+            (MessageKind::ThankYou, "ana@example.com".to_owned()),
+        ]
+    );
+    let thank_you = claimed
+        .iter()
+        .find(|m| m.kind == MessageKind::ThankYou)
+        .unwrap();
+    let response = f
+        .store
+        .response_by_id(thank_you.response_id.expect("linked to the response"))
+        .await
+        .unwrap()
+        .expect("the response");
+    assert_eq!(
+        (response.contact_id, response.completed, response.locale),
+        (Some(ana.id), true, Locale::De)
+    );
+    assert_eq!(response.answers[0].value, AnswerValue::Score(2));
+    assert_eq!(response.answers[0].follow_up.as_deref(), Some("Zu langsam"));
+    assert_eq!(response.groups["team"], "Sales");
+
+    // Delivered messages are done: nothing is claimed again.
+    for m in &claimed {
+        f.store
+            .finish_message(m.id, &Delivery::Sent, false, 10, later)
+            .await
+            .unwrap();
+    }
+    let again = later + Duration::minutes(10);
+    assert!(f
+        .store
+        .claim_messages(again, again, 10)
+        .await
+        .unwrap()
+        .is_empty());
+    assert_eq!(
+        f.store.response_by_id(response.id + 100).await.unwrap(),
+        None
+    );
 }

@@ -561,3 +561,249 @@ async fn a_send_that_asks_for_the_impossible_is_refused_with_the_field() {
         401
     );
 }
+
+async fn set_notifications(
+    app: &TestApp,
+    admin: &reqwest::Client,
+    survey: i64,
+    settings: Value,
+) -> reqwest::Response {
+    let mut body = json!({ "status": "active", "closes_at": null, "response_cap": null });
+    body.as_object_mut()
+        .unwrap()
+        .extend(settings.as_object().unwrap().clone());
+    admin
+        .put(app.url(&format!("/api/v1/surveys/{survey}/settings")))
+        .json(&body)
+        .send()
+        .await
+        .unwrap()
+}
+
+/// The id at the end of the alert's link to the response.
+fn response_link(alert: &common::smtp::Mail, base: &str, survey: i64) -> i64 {
+    let prefix = format!("{base}/surveys/{survey}/responses/");
+    let start = alert.text.find(&prefix).expect("a link to the response") + prefix.len();
+    alert.text[start..]
+        .split(|c: char| !c.is_ascii_digit())
+        .next()
+        .and_then(|id| id.parse().ok())
+        .expect("a response id")
+}
+
+async fn after_an_answer_a_thank_you_and_a_detractor_alert_go_out(database_url: &str) {
+    let sink = SmtpSink::start();
+    let (app, admin) = app_sending_to(database_url, &sink).await;
+    import(&app, &admin, PEOPLE).await;
+    let base = app.url("");
+    let nps = app.create_survey(&admin, "nps").await["id"]
+        .as_i64()
+        .unwrap();
+    let res = set_notifications(
+        &app,
+        &admin,
+        nps,
+        json!({ "thank_you_email": true, "detractor_alerts": true }),
+    )
+    .await;
+    let settings: Value = res.json().await.unwrap();
+    assert_eq!(
+        (&settings["thank_you_email"], &settings["detractor_alerts"]),
+        (&json!(true), &json!(true))
+    );
+    // A change that leaves them out keeps them.
+    let kept = app.set_status(&admin, nps, "active").await;
+    assert_eq!(kept["thank_you_email"], true);
+
+    let id = created(send(&app, &admin, nps, json!({})).await).await["send"]["id"]
+        .as_i64()
+        .unwrap();
+    wait_until(&app, &admin, id, |d| d["send"]["state"] == "done").await;
+    let invitations = sink.wait_for(3).await;
+    let token_of = |who: &str| {
+        invitations
+            .iter()
+            .find(|m| m.to().contains(who))
+            .unwrap_or_else(|| panic!("{who}'s invitation"))
+            .token()
+    };
+    let (ana, bo) = (token_of("ana@"), token_of("bo@"));
+    let answer = |token: String, body: Value| {
+        let url = app.url(&format!("/api/v1/personal-answers/{token}"));
+        async move { client().post(url).json(&body).send().await.unwrap() }
+    };
+    let res = answer(
+        ana.clone(),
+        json!({ "answers": { "nps": 3 }, "follow_ups": { "nps": "Zu langsam" } }),
+    )
+    .await;
+    assert_eq!(res.status(), 201);
+    assert_eq!(
+        answer(bo, json!({ "answers": { "nps": 10 } }))
+            .await
+            .status(),
+        201
+    );
+    let mails = sink.wait_for(6).await;
+    // Changing a completed response sends nothing again (see the outbox contract).
+    let res = answer(ana.clone(), json!({ "answers": { "nps": 2 } })).await;
+    assert_eq!(res.status(), 200);
+    let thanks: Vec<_> = mails
+        .iter()
+        .filter(|m| {
+            m.header("subject")
+                .is_some_and(|s| s.starts_with("Danke") || s.starts_with("Thank you"))
+        })
+        .collect();
+    assert_eq!(thanks.len(), 2, "a thank-you to each respondent");
+    let to_ana = thanks
+        .iter()
+        .find(|m| m.to().contains("ana@"))
+        .expect("Ana's thank-you");
+    assert!(to_ana.text.starts_with("Guten Tag Ana,"), "{}", to_ana.text);
+    assert_eq!(
+        to_ana.header("list-unsubscribe"),
+        Some(format!("<{base}/u/{ana}>").as_str()),
+        "the same unsubscribe page as her invitation"
+    );
+    let alerts: Vec<_> = mails
+        .iter()
+        .filter(|m| m.header("subject").is_some_and(|s| s.contains("alert")))
+        .collect();
+    assert_eq!(alerts.len(), 1, "only the detractor raises an alert");
+    let alert = alerts[0];
+    assert!(alert.to().contains("ada@example.com"), "to the owner");
+    assert!(
+        alert
+            .header("subject")
+            .unwrap()
+            .starts_with("Detractor alert: ")
+            && alert.header("subject").unwrap().ends_with("(3/10)"),
+        "{:?}",
+        alert.header("subject")
+    );
+    assert!(
+        alert.text.contains("Ana <ana@example.com> answered"),
+        "{}",
+        alert.text
+    );
+    assert!(alert.text.contains("Zu langsam"));
+    assert_eq!(alert.header("list-unsubscribe"), None);
+
+    // The alert's link: the response, with who gave it.
+    let response = response_link(alert, &base, nps);
+    let view: Value = admin
+        .get(app.url(&format!("/api/v1/surveys/{nps}/responses/{response}")))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(view["respondent"], "Ana <ana@example.com>");
+    assert_eq!(view["answers"][0]["answer"], "2", "as it stands now");
+    assert_eq!(view["answers"][0]["category"], "low");
+    assert!(view["submitted_at"].is_string());
+    let page = app
+        .page(&admin, &format!("/surveys/{nps}/responses/{response}"))
+        .await;
+    assert!(
+        page.contains("2 (low)") && page.contains("ana@example.com"),
+        "{page}"
+    );
+    let stranger = client()
+        .get(app.url(&format!("/api/v1/surveys/{nps}/responses/{response}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stranger.status(), 401);
+    let elsewhere = admin
+        .get(app.url(&format!("/api/v1/surveys/{}/responses/{response}", nps + 1)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(elsewhere.status(), 404);
+
+    // Anonymous: no thank-you email, and the alert names no one.
+    let rule = admin
+        .put(app.url("/api/v1/frequency-rules"))
+        .json(&json!({ "kind": "enps", "min_days": 0 }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(rule.status(), 200);
+    let enps = app.create_survey(&admin, "enps").await["id"]
+        .as_i64()
+        .unwrap();
+    let refused = set_notifications(&app, &admin, enps, json!({ "thank_you_email": true })).await;
+    assert_eq!(refused.status(), 422);
+    let error: Value = refused.json().await.unwrap();
+    assert_eq!(error["field"], "thank_you_email", "{error}");
+    let res = set_notifications(&app, &admin, enps, json!({ "detractor_alerts": true })).await;
+    assert_eq!(res.status(), 200);
+    let id = created(send(&app, &admin, enps, json!({})).await).await["send"]["id"]
+        .as_i64()
+        .unwrap();
+    wait_until(&app, &admin, id, |d| d["send"]["state"] == "done").await;
+    let before = sink.wait_for(6 + 3).await.len();
+    let bo = sink
+        .messages()
+        .into_iter()
+        .filter(|m| m.to().contains("bo@"))
+        .find(|m| {
+            m.text.contains("/t/") && m.header("subject").is_some_and(|s| s.contains("Working"))
+        })
+        .expect("Bo's eNPS invitation")
+        .token();
+    assert_eq!(
+        answer(bo, json!({ "answers": { "enps": 1 } }))
+            .await
+            .status(),
+        201
+    );
+    let mails = sink.wait_for(before + 1).await;
+    let alert = mails
+        .iter()
+        .find(|m| m.header("subject").is_some_and(|s| s.contains("(1/10)")))
+        .expect("the eNPS alert");
+    assert!(
+        alert.text.starts_with("An anonymous respondent answered"),
+        "{}",
+        alert.text
+    );
+    assert!(!alert.text.contains("bo@example.com"));
+    let response = response_link(alert, &base, enps);
+    let view: Value = admin
+        .get(app.url(&format!("/api/v1/surveys/{enps}/responses/{response}")))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(view["anonymous"], true);
+    assert_eq!(
+        (&view["respondent"], &view["submitted_at"], &view["day"]),
+        (&Value::Null, &Value::Null, &Value::Null)
+    );
+    assert_eq!(
+        view["groups"],
+        json!([]),
+        "a group of one would name its person"
+    );
+    assert_eq!(view["answers"][0]["answer"], "1");
+}
+
+#[tokio::test]
+async fn after_an_answer_a_thank_you_and_an_alert_go_out_on_sqlite() {
+    let db = common::sqlite_db();
+    after_an_answer_a_thank_you_and_a_detractor_alert_go_out(&db.url).await;
+}
+
+#[tokio::test]
+async fn after_an_answer_a_thank_you_and_an_alert_go_out_on_postgres() {
+    let Some(db) = common::postgres_db().await else {
+        return;
+    };
+    after_an_answer_a_thank_you_and_a_detractor_alert_go_out(&db.url).await;
+}

@@ -197,6 +197,7 @@ fn batch(survey_id: i64, key: &str, answers: Vec<StoredAnswer>) -> AnswerBatch {
         cleared: Vec::new(),
         completed: true,
         capped: false,
+        on_completion: vec![],
     }
 }
 
@@ -526,6 +527,7 @@ async fn the_response_cap_is_enforced_in_the_answers_transaction(store: Arc<dyn 
         status: SurveyStatus::Active,
         closes_at: Some(closes),
         response_cap: Some(2),
+        notifications: Default::default(),
     };
     assert!(store
         .update_survey_settings(survey.id, &settings)

@@ -19,7 +19,8 @@ mod ssr {
     use crate::error::ErrorKind;
     use crate::model::{Availability, QuestionView, ScalePoint};
     use crate::ports::{
-        AnswerBatch, Invitation, NewInvitation, NotOpen, Recorded, Services, StoredAnswer, Survey,
+        AnswerBatch, Invitation, MessageKind, NewInvitation, NewMessage, NotOpen, Recorded,
+        Services, StoredAnswer, Survey,
     };
     use chrono::Utc;
     use std::collections::BTreeMap;
@@ -376,6 +377,10 @@ mod ssr {
             .unwrap_or_default();
         let now = Utc::now();
         let anonymous = definition.anonymous;
+        let on_completion = match completed {
+            true => completion_messages(services, target, &key, &answers, &cleared).await?,
+            false => Vec::new(),
+        };
         let recorded = services
             .store
             .record_answers(AnswerBatch {
@@ -392,6 +397,7 @@ mod ssr {
                 cleared,
                 completed,
                 capped: survey.response_cap.is_some(),
+                on_completion,
             })
             .await
             .map_err(store_error)?;
@@ -400,6 +406,67 @@ mod ssr {
             return Err(not_open(NotOpen::Full, locale));
         }
         Ok(recorded)
+    }
+
+    /// What completing the response sends, if this is its first completion (the store
+    /// decides that): a thank-you to the contact, an alert to the owner for a low score.
+    async fn completion_messages(
+        services: &Services,
+        target: &Target,
+        key: &str,
+        answers: &[StoredAnswer],
+        cleared: &[String],
+    ) -> Result<Vec<NewMessage>, AppError> {
+        let survey = &target.survey;
+        let definition = &survey.definition;
+        let mut messages = Vec::new();
+        let invitation = target.invitation.as_ref();
+        let contact = invitation.and_then(|i| i.contact_id);
+        if let (true, false, Some(contact)) = (
+            survey.notifications.thank_you_email,
+            definition.anonymous,
+            contact,
+        ) {
+            messages.push(NewMessage {
+                kind: MessageKind::ThankYou,
+                send_id: invitation.and_then(|i| i.send_id),
+                survey_id: survey.id,
+                contact_id: Some(contact),
+                user_id: None,
+            });
+        }
+        let headline = definition
+            .headline()
+            .filter(|_| survey.notifications.detractor_alerts);
+        if let Some(question) = headline {
+            let given = answers.iter().find(|a| a.question_key == question.key);
+            let score = match given {
+                Some(answer) => answer.score(),
+                None if cleared.contains(&question.key) => None,
+                // Answered on an earlier page.
+                None => services
+                    .store
+                    .response(key)
+                    .await
+                    .map_err(store_error)?
+                    .and_then(|r| {
+                        r.answers
+                            .iter()
+                            .find(|a| a.question_key == question.key)
+                            .and_then(StoredAnswer::score)
+                    }),
+            };
+            if score.is_some_and(|s| definition.is_low_headline(s)) {
+                messages.push(NewMessage {
+                    kind: MessageKind::Alert,
+                    send_id: None,
+                    survey_id: survey.id,
+                    contact_id: None,
+                    user_id: Some(survey.created_by),
+                });
+            }
+        }
+        Ok(messages)
     }
 
     /// Where the respondent goes after sending page `step`.

@@ -18,7 +18,7 @@ mod ssr {
     };
     use crate::error::ErrorKind;
     use crate::model::{ChoiceCount, QuestionReport, SurveyKind, SurveyStatus};
-    use crate::ports::{NewSurvey, SavedAs, Services, Survey, SurveySettings, User};
+    use crate::ports::{NewSurvey, Notifications, SavedAs, Services, Survey, SurveySettings, User};
     use chrono::{NaiveDateTime, Utc};
 
     /// The close time as forms show and send it (`datetime-local`), in UTC.
@@ -39,10 +39,13 @@ mod ssr {
             response_cap: s.response_cap,
             response_count: s.response_count,
             accepting_answers: s.accepting_answers(Utc::now()).is_ok(),
+            thank_you_email: s.notifications.thank_you_email,
+            detractor_alerts: s.notifications.detractor_alerts,
         }
     }
 
-    /// Changes status, close time and cap. A cap must be at least one response.
+    /// Changes status, close time, cap and what is emailed after an answer. A cap must be
+    /// at least one response; anonymous surveys send no thank-you email.
     pub async fn update_settings(
         services: &Services,
         id: i64,
@@ -53,6 +56,15 @@ mod ssr {
                 "response_cap",
                 "The response cap must be a whole number of at least 1, or empty for none.",
             ));
+        }
+        if settings.notifications.thank_you_email {
+            let survey = services.store.survey(id).await.map_err(store_error)?;
+            if survey.is_some_and(|s| s.definition.anonymous) {
+                return Err(AppError::bad_input(
+                    "thank_you_email",
+                    "Anonymous surveys thank on the page only: an email would record when each person answered.",
+                ));
+            }
         }
         let found = services
             .store
@@ -68,11 +80,24 @@ mod ssr {
             .ok_or_else(|| AppError::not_found("There is no survey with this id."))
     }
 
-    /// Reads the settings form: text fields as a browser sends them.
+    /// What the survey emails after an answer now, for a change that leaves some of it.
+    pub async fn notifications(services: &Services, id: i64) -> Result<Notifications, AppError> {
+        services
+            .store
+            .survey(id)
+            .await
+            .map_err(store_error)?
+            .map(|s| s.notifications)
+            .ok_or_else(|| AppError::not_found("There is no survey with this id."))
+    }
+
+    /// Reads the settings form: text fields as a browser sends them; a ticked box is
+    /// present, an unticked one absent.
     pub fn parse_settings(
         status: &str,
         closes_at: &str,
         response_cap: &str,
+        notifications: Notifications,
     ) -> Result<SurveySettings, AppError> {
         let status = SurveyStatus::parse(status)
             .ok_or_else(|| AppError::bad_input("status", "Choose draft, active or closed."))?;
@@ -102,6 +127,7 @@ mod ssr {
             status,
             closes_at,
             response_cap,
+            notifications,
         })
     }
 
@@ -363,17 +389,27 @@ pub async fn save_survey_settings(
     status: String,
     closes_at: String,
     response_cap: String,
+    thank_you_email: Option<String>,
+    detractor_alerts: Option<String>,
 ) -> Result<SurveySummary, AppError> {
     use crate::api::{auth::Permission, context};
+    use crate::ports::Notifications;
     let (services, _) = context::require(Permission::ManageSurveys)
         .await
         .or_else(context::fail)?;
+    let ticked = |b: &Option<String>| if b.is_some() { "on" } else { "" };
     let input = [
         ("status", status.as_str()),
         ("closes_at", closes_at.as_str()),
         ("response_cap", response_cap.as_str()),
+        ("thank_you_email", ticked(&thank_you_email)),
+        ("detractor_alerts", ticked(&detractor_alerts)),
     ];
-    let result = match parse_settings(&status, &closes_at, &response_cap) {
+    let notifications = Notifications {
+        thank_you_email: thank_you_email.is_some(),
+        detractor_alerts: detractor_alerts.is_some(),
+    };
+    let result = match parse_settings(&status, &closes_at, &response_cap, notifications) {
         Ok(settings) => update_settings(&services, id, settings).await,
         Err(e) => Err(e),
     };

@@ -79,3 +79,43 @@ pub fn FormError(#[prop(into)] error: Signal<Option<AppError>>) -> impl IntoView
             .map(|e| view! { <p class="form-error" role="alert">{e.message}</p> })
     }
 }
+
+/// A checkbox that keeps what the user ticked when the form is refused, with its error
+/// beside it. Ticked, it sends `on`; unticked, nothing.
+#[component]
+pub fn Checkbox(
+    label: &'static str,
+    name: &'static str,
+    #[prop(into)] error: Signal<Option<AppError>>,
+    /// The saved setting.
+    #[prop(optional)]
+    initial: bool,
+    #[prop(optional)] disabled: bool,
+) -> impl IntoView {
+    let id = format!("field-{name}");
+    let err_id = format!("{id}-error");
+    let message = move || error.get().and_then(|e| e.message_for(name));
+    let checked = move || match error.get() {
+        Some(e) if !e.input.is_empty() => e.input_value(name).is_some_and(|v| v == "on"),
+        _ => initial,
+    };
+    view! {
+        <div class="field checkbox">
+            <label>
+                <input
+                    type="checkbox"
+                    id=id
+                    name=name
+                    disabled=disabled
+                    aria-describedby=err_id.clone()
+                    checked=checked
+                />
+                " "
+                {label}
+            </label>
+            <p class="field-error" id=err_id role="alert">
+                {message}
+            </p>
+        </div>
+    }
+}

@@ -1,7 +1,8 @@
-//! The survey's lifecycle form: status, close time, response cap.
+//! The survey's settings form: status, close time, response cap, and what is emailed after
+//! an answer.
 
 use crate::api::surveys::SaveSurveySettings;
-use crate::components::form::{Field, FormError};
+use crate::components::form::{Checkbox, Field, FormError};
 use crate::model::{SurveyStatus, SurveySummary};
 use leptos::prelude::*;
 
@@ -24,6 +25,11 @@ pub fn SurveySettingsForm(survey: SurveySummary) -> impl IntoView {
         .unwrap_or_default();
     let closes = survey.closes_at.clone().unwrap_or_default();
     let id = survey.id;
+    let (thank_you, alerts, anonymous) = (
+        survey.thank_you_email,
+        survey.detractor_alerts,
+        survey.anonymous,
+    );
     let current = StoredValue::new(survey);
     let state = move || {
         let s = saved().unwrap_or_else(|| current.get_value());
@@ -65,6 +71,25 @@ pub fn SurveySettingsForm(survey: SurveySummary) -> impl IntoView {
                 </div>
                 <Field label="Closes at (UTC, optional)" name="closes_at" kind="datetime-local" initial=closes error required=false />
                 <Field label="Response cap (optional)" name="response_cap" kind="number" initial=cap error required=false />
+                <fieldset>
+                    <legend>"After an answer"</legend>
+                    <Checkbox
+                        label="Email a thank-you to respondents who came by a personal link"
+                        name="thank_you_email"
+                        initial=thank_you && !anonymous
+                        disabled=anonymous
+                        error
+                    />
+                    {anonymous.then(|| view! {
+                        <p class="muted">"Anonymous surveys thank on the page only: an email would record when each person answered."</p>
+                    })}
+                    <Checkbox
+                        label="Email the survey's owner when someone gives a low score (NPS: a detractor, 0–6)"
+                        name="detractor_alerts"
+                        initial=alerts
+                        error
+                    />
+                </fieldset>
                 <button type="submit">"Save"</button>
             </ActionForm>
         </section>

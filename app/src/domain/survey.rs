@@ -585,6 +585,20 @@ impl SurveyDefinition {
         self.questions.iter().find(|question| question.key == key)
     }
 
+    /// The question the survey is scored by: its first with categories (NPS, eNPS, CES,
+    /// CSAT, Likert). Detractor alerts watch this one.
+    pub fn headline(&self) -> Option<&Question> {
+        self.questions.iter().find(|q| q.kind.has_categories())
+    }
+
+    /// Whether `score` on the headline question is low: an NPS detractor (0–6), or below
+    /// the midpoint of the other scales.
+    pub fn is_low_headline(&self, score: u8) -> bool {
+        self.headline()
+            .and_then(|q| category(&q.kind, score))
+            .is_some_and(|c| c == Category::Low)
+    }
+
     /// Every author-written text with its field path (as in [`FieldError`],
     /// without the language), e.g. to list missing translations.
     pub fn localized_texts(&self) -> Vec<(String, &LocalizedText)> {
@@ -997,6 +1011,26 @@ mod tests {
     use super::*;
     use crate::domain::{CesAnswer, CsatAnswer, NpsCategory, NpsScore};
     use proptest::prelude::*;
+
+    #[test]
+    fn the_headline_is_the_first_scored_question_and_low_means_detractor() {
+        let nps = crate::domain::template(SurveyKind::Nps);
+        assert_eq!(
+            nps.headline().map(|q| q.kind.clone()),
+            Some(QuestionKind::Nps)
+        );
+        assert!(nps.is_low_headline(6));
+        assert!(!nps.is_low_headline(7));
+        let ces = crate::domain::template(SurveyKind::Ces);
+        assert!(ces.is_low_headline(3));
+        assert!(!ces.is_low_headline(4));
+        let mut text_only = nps.clone();
+        text_only
+            .questions
+            .retain(|q| matches!(q.kind, QuestionKind::FreeText { .. }));
+        assert!(text_only.headline().is_none());
+        assert!(!text_only.is_low_headline(0));
+    }
 
     fn text(en: &str) -> LocalizedText {
         LocalizedText::new(en, format!("{en} (de)"))

@@ -6,6 +6,7 @@ pub mod editor;
 pub mod home;
 pub mod login;
 pub mod not_found;
+pub mod response;
 pub mod sends;
 pub mod setup;
 pub mod survey;

@@ -129,12 +129,13 @@ pub fn invitation(m: &Invitation) -> Rendered {
 }
 
 /// A thank-you after a completed response: the survey's own thank-you text, or the
-/// default one.
+/// default one. Links made one at a time (not by a send) have no unsubscribe page.
 pub fn thank_you(
     survey: &SurveyDefinition,
     locale: Locale,
+    name: &str,
     placeholders: &BTreeMap<String, String>,
-    unsubscribe_url: &str,
+    unsubscribe_url: Option<&str>,
     organisation: &str,
 ) -> Rendered {
     let own = fill_placeholders(survey.thank_you.get(locale), placeholders);
@@ -143,21 +144,39 @@ pub fn thank_you(
     } else {
         own
     };
-    let subject = MailText::ThankYouSubject.text(locale).to_owned();
+    let subject = format!(
+        "{}: {}",
+        MailText::ThankYouSubject.text(locale),
+        fill_placeholders(survey.title.get(locale), placeholders)
+    );
+    let greeting = match name.trim() {
+        "" => format!("{},", MailText::Greeting.text(locale)),
+        name => format!("{} {name},", MailText::Greeting.text(locale)),
+    };
     let why = format!("{} {organisation}.", MailText::WhyYouGetThis.text(locale));
-    let unsubscribe = MailText::Unsubscribe.text(locale);
+    let mut text = format!("{greeting}\n\n{body}\n\n-- \n{why}\n");
+    let mut footer = escape(&why);
+    if let Some(url) = unsubscribe_url {
+        let unsubscribe = MailText::Unsubscribe.text(locale);
+        let _ = writeln!(text, "{unsubscribe}: {url}");
+        let _ = write!(
+            footer,
+            " <a href=\"{}\" style=\"color:#4b5563\">{}</a>",
+            escape(url),
+            escape(unsubscribe)
+        );
+    }
     Rendered {
-        text: format!("{body}\n\n-- \n{why}\n{unsubscribe}: {unsubscribe_url}\n"),
+        text,
         html: page(
             locale,
             &subject,
-            &format!("<p style=\"margin:0\">{}</p>", escape(&body)),
             &format!(
-                "{} <a href=\"{}\" style=\"color:#4b5563\">{}</a>",
-                escape(&why),
-                escape(unsubscribe_url),
-                escape(unsubscribe)
+                "<p style=\"margin:0 0 16px\">{}</p><p style=\"margin:0\">{}</p>",
+                escape(&greeting),
+                escape(&body)
             ),
+            &footer,
         ),
         subject,
     }
@@ -168,6 +187,9 @@ pub struct Alert<'a> {
     pub survey_title: &'a str,
     pub question: &'a str,
     pub score: u8,
+    pub scale_max: u8,
+    /// An NPS or eNPS detractor; other scales' low scores are called that.
+    pub detractor: bool,
     pub comment: Option<&'a str>,
     /// Who answered; None for anonymous surveys, whose alerts never say.
     pub respondent: Option<&'a str>,
@@ -175,7 +197,12 @@ pub struct Alert<'a> {
 }
 
 pub fn alert(a: &Alert) -> Rendered {
-    let subject = format!("Detractor alert: {} ({}/10)", a.survey_title, a.score);
+    let what = if a.detractor {
+        "Detractor alert"
+    } else {
+        "Low score alert"
+    };
+    let subject = format!("{what}: {} ({}/{})", a.survey_title, a.score, a.scale_max);
     let who = a.respondent.unwrap_or("An anonymous respondent");
     let comment = a.comment.filter(|c| !c.trim().is_empty());
     let mut text = format!("{who} answered \"{}\" with {}.\n\n", a.question, a.score);
@@ -323,6 +350,8 @@ mod tests {
             survey_title: "Pulse",
             question: "Recommend us?",
             score: 3,
+            scale_max: 10,
+            detractor: true,
             comment: Some("Too slow"),
             respondent: None,
             response_url: "https://r.example/surveys/1",
@@ -330,5 +359,47 @@ mod tests {
         assert!(mail.text.starts_with("An anonymous respondent answered"));
         assert!(mail.text.contains("Too slow"));
         assert_eq!(mail.subject, "Detractor alert: Pulse (3/10)");
+        assert!(mail.html.contains("An anonymous respondent"));
+    }
+
+    #[test]
+    fn a_low_ces_score_is_not_called_a_detractor() {
+        let mail = alert(&Alert {
+            survey_title: "Support",
+            question: "Easy?",
+            score: 2,
+            scale_max: 7,
+            detractor: false,
+            comment: None,
+            respondent: Some("Bo <bo@example.com>"),
+            response_url: "https://r.example/surveys/1/responses/2",
+        });
+        assert_eq!(mail.subject, "Low score alert: Support (2/7)");
+        assert!(mail.text.starts_with("Bo <bo@example.com> answered"));
+        assert!(mail.html.contains("Bo &lt;bo@example.com&gt;"));
+        assert!(!mail.text.contains("Comment:"));
+    }
+
+    #[test]
+    fn a_thank_you_uses_the_surveys_text_and_offers_unsubscribing_only_with_a_link() {
+        let mut survey = template(SurveyKind::Nps);
+        survey.thank_you =
+            app::domain::LocalizedText::new("Thanks, {company}!", "Danke, {company}!");
+        let values = BTreeMap::from([("company".to_owned(), "Acme".to_owned())]);
+        let with = thank_you(
+            &survey,
+            Locale::De,
+            "Anna",
+            &values,
+            Some("https://r.example/u/T"),
+            "Acme",
+        );
+        assert!(with.text.starts_with("Guten Tag Anna,\n\nDanke, Acme!"));
+        assert!(with.subject.starts_with("Danke für Ihre Antwort: "));
+        assert!(with.text.contains("Abmelden: https://r.example/u/T"));
+        let without = thank_you(&survey, Locale::En, "", &values, None, "Acme");
+        assert!(without.text.starts_with("Hello,\n\nThanks, Acme!"));
+        assert!(!without.text.contains("Unsubscribe"));
+        assert!(!without.html.contains("/u/"));
     }
 }

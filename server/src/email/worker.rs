@@ -5,6 +5,7 @@
 
 use super::templates::{self, Rendered};
 use anyhow::Context;
+use app::api::responses;
 use app::domain::sending::{
     classify_reply, retry_delay_ms, ReplyClass, FAILURE_RUN_LIMIT, MAX_ATTEMPTS,
 };
@@ -172,7 +173,7 @@ impl Worker {
         survey: Option<Arc<Survey>>,
     ) -> Result<(), app::ports::StoreError> {
         let inner = &self.0;
-        let (delivery, failure) = match self.compose(&message, survey.as_deref()) {
+        let (delivery, failure) = match self.compose(&message, survey.as_deref()).await {
             Err(reason) => (Delivery::Failed { reply: reason }, false),
             Ok(email) => {
                 if let Some(limiter) = &inner.limiter {
@@ -228,11 +229,16 @@ impl Worker {
         }
     }
 
-    /// The personal link's secret of an invitation or reminder: derived from the send and
-    /// the contact, so retries and reminders carry the same link and nothing is stored.
+    /// The personal link's secret of an invitation, reminder or thank-you: derived from
+    /// the send and the contact, so retries and reminders carry the same link (and a
+    /// thank-you the same unsubscribe page) and nothing is stored.
     fn personal_token(&self, m: &ClaimedMessage) -> Option<String> {
         match (m.kind, m.send_id, m.contact_id) {
-            (MessageKind::Invitation | MessageKind::Reminder, Some(send), Some(contact)) => Some(
+            (
+                MessageKind::Invitation | MessageKind::Reminder | MessageKind::ThankYou,
+                Some(send),
+                Some(contact),
+            ) => Some(
                 self.0
                     .services
                     .settings
@@ -243,7 +249,11 @@ impl Worker {
     }
 
     /// The email, or why none can be written (the message then fails for good).
-    fn compose(&self, m: &ClaimedMessage, survey: Option<&Survey>) -> Result<Message, String> {
+    async fn compose(
+        &self,
+        m: &ClaimedMessage,
+        survey: Option<&Survey>,
+    ) -> Result<Message, String> {
         let inner = &self.0;
         let settings = &inner.services.settings;
         let survey = survey.ok_or("The survey no longer exists.")?;
@@ -256,20 +266,48 @@ impl Worker {
         let unsubscribe = token
             .as_ref()
             .map(|t| format!("{}/u/{t}", settings.base_url));
+        let mut placeholders =
+            BTreeMap::from([("company".to_owned(), settings.organisation.clone())]);
+        placeholders.extend(m.attributes.clone());
+        let locale = m.locale.unwrap_or(survey.definition.default_locale);
         let rendered: Rendered = match (m.kind, &token, &unsubscribe) {
             (MessageKind::Invitation | MessageKind::Reminder, Some(token), Some(unsubscribe)) => {
-                let mut placeholders =
-                    BTreeMap::from([("company".to_owned(), settings.organisation.clone())]);
-                placeholders.extend(m.attributes.clone());
                 templates::invitation(&templates::Invitation {
                     survey: &survey.definition,
-                    locale: m.locale.unwrap_or(survey.definition.default_locale),
+                    locale,
                     name: &m.name,
                     placeholders: &placeholders,
                     survey_url: &format!("{}/t/{token}", settings.base_url),
                     unsubscribe_url: unsubscribe,
                     organisation: &settings.organisation,
                     reminder: m.kind == MessageKind::Reminder,
+                })
+            }
+            (MessageKind::ThankYou, _, _) if m.contact_id.is_some() => templates::thank_you(
+                &survey.definition,
+                locale,
+                &m.name,
+                &placeholders,
+                unsubscribe.as_deref(),
+                &settings.organisation,
+            ),
+            (MessageKind::Alert, _, _) => {
+                let response = m
+                    .response_id
+                    .ok_or("The response this alert was about no longer exists.")?;
+                let facts = responses::alert(&inner.services, survey.id, response)
+                    .await
+                    .map_err(|e| e.message)?
+                    .ok_or("The response no longer has a low score.")?;
+                templates::alert(&templates::Alert {
+                    survey_title: &facts.survey_title,
+                    question: &facts.question,
+                    score: facts.score,
+                    scale_max: facts.scale_max,
+                    detractor: facts.detractor,
+                    comment: facts.comment.as_deref(),
+                    respondent: facts.respondent.as_deref(),
+                    response_url: &facts.response_url,
                 })
             }
             (kind, _, _) => {

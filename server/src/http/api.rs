@@ -6,16 +6,18 @@
 mod sends;
 
 use app::api::answers::Link;
-use app::api::{answers, auth, contacts, context::parse_cookie, segments, surveys, tokens};
+use app::api::{
+    answers, auth, contacts, context::parse_cookie, responses, segments, surveys, tokens,
+};
 use app::domain::{Locale, RawAnswer, SurveyDefinition};
 use app::error::{AppError, ErrorKind};
-use app::model::SurveyStatus;
 use app::model::{
     ApiTokenView, ConditionView, ContactPage, CreatedToken, Erased, ImportReport, PersonalData,
     Role, SegmentSize, SegmentView, SurveyReport, SurveySummary, UserView,
 };
+use app::model::{ResponseView, SurveyStatus};
+use app::ports::{Notifications, Services, SurveySettings, User};
 use app::ports::{Recorded, SavedAs};
-use app::ports::{Services, SurveySettings, User};
 use axum::{
     extract::{FromRequest, FromRequestParts, Path, Query, Request, State},
     http::{header, request::Parts, StatusCode},
@@ -58,6 +60,7 @@ pub fn parts(services: Services) -> (Router, utoipa::openapi::OpenApi) {
         .routes(routes!(list_users, create_user))
         .routes(routes!(list_surveys, create_survey))
         .routes(routes!(survey_report))
+        .routes(routes!(get_response))
         .routes(routes!(get_definition, put_definition))
         .routes(routes!(update_survey_settings))
         .routes(routes!(create_personal_link))
@@ -566,6 +569,22 @@ async fn survey_report(
     Ok(Json(surveys::report(&s, id).await?))
 }
 
+/// One response: its answers, and who gave it when — except for anonymous surveys, whose
+/// responses show their answers only. Detractor alerts link to its page.
+#[utoipa::path(get, path = "/surveys/{id}/responses/{response_id}", tag = "surveys",
+    params(("id" = i64, Path, description = "Survey id"),
+           ("response_id" = i64, Path, description = "Response id")),
+    responses((status = 200, body = ResponseView), (status = 404, body = ErrorBody),
+              (status = 403, body = ErrorBody)))]
+async fn get_response(
+    State(s): State<Services>,
+    caller: Caller,
+    Path((id, response_id)): Path<(i64, i64)>,
+) -> ApiResult<Json<ResponseView>> {
+    caller.may(auth::Permission::ViewResults)?;
+    Ok(Json(responses::view(&s, id, response_id).await?))
+}
+
 #[derive(Deserialize, ToSchema)]
 pub struct SettingsBody {
     pub status: SurveyStatus,
@@ -573,9 +592,16 @@ pub struct SettingsBody {
     pub closes_at: Option<chrono::DateTime<chrono::Utc>>,
     /// At least 1; null for no cap.
     pub response_cap: Option<i64>,
+    /// Email a thank-you after a completed response (personal links; refused for anonymous
+    /// surveys). Omit to leave it as it is.
+    pub thank_you_email: Option<bool>,
+    /// Email the survey's owner when the headline score is low (an NPS detractor, or below
+    /// the midpoint of CES, CSAT and Likert scales). Omit to leave it as it is.
+    pub detractor_alerts: Option<bool>,
 }
 
-/// Sets a survey's status (draft, active, closed), close time and response cap.
+/// Sets a survey's status (draft, active, closed), close time, response cap, and what it
+/// emails after an answer.
 #[utoipa::path(put, path = "/surveys/{id}/settings", tag = "surveys", request_body = SettingsBody,
     params(("id" = i64, Path, description = "Survey id")),
     responses((status = 200, body = SurveySummary), (status = 404, body = ErrorBody),
@@ -587,10 +613,21 @@ async fn update_survey_settings(
     Body(body): Body<SettingsBody>,
 ) -> ApiResult<Json<SurveySummary>> {
     caller.may(auth::Permission::ManageSurveys)?;
+    let mut notifications = match (body.thank_you_email, body.detractor_alerts) {
+        (Some(_), Some(_)) => Notifications::default(),
+        _ => surveys::notifications(&s, id).await?,
+    };
+    if let Some(on) = body.thank_you_email {
+        notifications.thank_you_email = on;
+    }
+    if let Some(on) = body.detractor_alerts {
+        notifications.detractor_alerts = on;
+    }
     let settings = SurveySettings {
         status: body.status,
         closes_at: body.closes_at,
         response_cap: body.response_cap,
+        notifications,
     };
     Ok(Json(surveys::update_settings(&s, id, settings).await?))
 }

@@ -50,6 +50,32 @@ macro_rules! impl_sends {
                 .try_into()
         }
 
+        /// Queues a thank-you or an alert about a response, unless its contact is
+        /// suppressed. Called inside `record_answers`' transaction.
+        async fn insert_message(
+            conn: &mut <$db as sqlx::Database>::Connection,
+            message: &NewMessage,
+            response_id: i64,
+            now: DateTime<Utc>,
+        ) -> Result<(), StoreError> {
+            sqlx::query(
+                "INSERT INTO outbox (kind, survey_id, contact_id, user_id, response_id, status, \
+                 next_attempt_at, created_at, send_id) SELECT $1, $2, $3, $4, $5, 'queued', $6, $6, $7 \
+                 WHERE NOT EXISTS (SELECT 1 FROM contacts WHERE id = $3 AND suppressed IS NOT NULL)",
+            )
+            .bind(message.kind.as_str())
+            .bind(message.survey_id)
+            .bind(message.contact_id)
+            .bind(message.user_id)
+            .bind(response_id)
+            .bind(millis(now))
+            .bind(message.send_id)
+            .execute(conn)
+            .await
+            .map_err(backend)?;
+            Ok(())
+        }
+
         #[async_trait::async_trait]
         impl app::ports::Sends for $store {
             async fn create_send(&self, send: &NewSend) -> Result<SendRecord, StoreError> {
@@ -85,7 +111,7 @@ macro_rules! impl_sends {
             async fn outbox_counts(&self, send_id: i64) -> Result<OutboxCounts, StoreError> {
                 let rows: Vec<(String, String, Option<String>, i64)> = sqlx::query_as(
                     "SELECT kind, status, skip_reason, COUNT(*) FROM outbox WHERE send_id = $1 \
-                     GROUP BY kind, status, skip_reason",
+                     AND kind IN ('invitation', 'reminder') GROUP BY kind, status, skip_reason",
                 )
                 .bind(send_id)
                 .fetch_all(&self.pool)
@@ -354,27 +380,6 @@ macro_rules! impl_sends {
                 Ok(Some(queued))
             }
 
-            async fn queue_message(
-                &self,
-                message: &NewMessage,
-                now: DateTime<Utc>,
-            ) -> Result<i64, StoreError> {
-                sqlx::query_scalar(
-                    "INSERT INTO outbox (kind, survey_id, contact_id, user_id, payload, status, \
-                     next_attempt_at, created_at) VALUES ($1, $2, $3, $4, $5, 'queued', $6, $6) \
-                     RETURNING id",
-                )
-                .bind(message.kind.as_str())
-                .bind(message.survey_id)
-                .bind(message.contact_id)
-                .bind(message.user_id)
-                .bind(&message.payload)
-                .bind(millis(now))
-                .fetch_one(&self.pool)
-                .await
-                .map_err(backend)
-            }
-
             async fn claim_messages(
                 &self,
                 now: DateTime<Utc>,
@@ -403,7 +408,7 @@ macro_rules! impl_sends {
                 let mut q = sqlx::QueryBuilder::<$db>::new(
                     "SELECT o.id, o.kind, o.send_id, o.survey_id, o.attempts, o.contact_id, \
                      COALESCE(c.email, u.email) AS email, COALESCE(c.name, u.name) AS name, \
-                     c.locale, c.attributes, o.payload \
+                     c.locale, c.attributes, o.response_id \
                      FROM outbox o LEFT JOIN contacts c ON c.id = o.contact_id \
                      LEFT JOIN users u ON u.id = o.user_id WHERE o.id IN (",
                 );
@@ -465,10 +470,12 @@ macro_rules! impl_sends {
                     Delivery::Failed { reply } => ("failed", Some(reply), None),
                     Delivery::Bounced { reply } => ("bounced", Some(reply), None),
                 };
+                // A finished message forgets its response: kept, the link would date it.
                 let row: Option<(Option<i64>, Option<i64>)> = sqlx::query_as(
                     "UPDATE outbox SET status = $2, reply = COALESCE($3, reply), \
                      next_attempt_at = COALESCE($4, next_attempt_at), lease_until = NULL, \
-                     sent_at = CASE WHEN $2 = 'sent' THEN $5 ELSE sent_at END \
+                     sent_at = CASE WHEN $2 = 'sent' THEN $5 ELSE sent_at END, \
+                     response_id = CASE WHEN $2 = 'queued' THEN response_id END \
                      WHERE id = $1 RETURNING send_id, contact_id",
                 )
                 .bind(id)

@@ -11,7 +11,8 @@ use app::ports::{
     AnswerBatch, ApiTokenRecord, ClaimedMessage, Contact, ContactInvitation, ContactResponse,
     Delivery, EditorDraft, ImportOutcome, Invitation, NewContact, NewInvitation, NewMessage,
     NewSend, NewSurvey, NewUser, OutboxCounts, OutboxProblem, Recorded, ResponseRecord, SavedAs,
-    Segment, SendRecord, StoreError, StoredAnswer, Survey, SurveySettings, Upserted, User,
+    Segment, SendRecord, StoreError, StoredAnswer, StoredResponse, Survey, SurveySettings,
+    Upserted, User,
 };
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};

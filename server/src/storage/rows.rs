@@ -3,10 +3,10 @@
 use app::domain::Locale;
 use app::model::{Repeat, Role, SurveyStatus};
 use app::ports::{
-    ApiTokenRecord, ClaimedMessage, Contact, Invitation, MessageKind, NewSend, SendRecord,
-    StoreError, StoredAnswer, StoredSendState, Survey, User,
+    ApiTokenRecord, ClaimedMessage, Contact, Invitation, MessageKind, NewSend, Notifications,
+    SendRecord, StoreError, StoredAnswer, StoredResponse, StoredSendState, Survey, User,
 };
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 
 #[derive(sqlx::FromRow)]
 pub struct UserRow {
@@ -72,6 +72,8 @@ pub struct SurveyRow {
     pub closes_at: Option<DateTime<Utc>>,
     pub response_cap: Option<i64>,
     pub response_count: i64,
+    pub thank_you_email: bool,
+    pub detractor_alerts: bool,
     pub created_by: i64,
     pub created_at: DateTime<Utc>,
 }
@@ -88,6 +90,10 @@ impl TryFrom<SurveyRow> for Survey {
             closes_at: r.closes_at,
             response_cap: r.response_cap,
             response_count: r.response_count,
+            notifications: Notifications {
+                thank_you_email: r.thank_you_email,
+                detractor_alerts: r.detractor_alerts,
+            },
             created_by: r.created_by,
             created_at: r.created_at,
         })
@@ -139,6 +145,7 @@ pub struct InvitationRow {
     pub locale: Option<String>,
     pub attributes: String,
     pub answered: bool,
+    pub send_id: Option<i64>,
 }
 
 impl TryFrom<InvitationRow> for Invitation {
@@ -151,6 +158,7 @@ impl TryFrom<InvitationRow> for Invitation {
             locale: parse_locale(r.locale)?,
             attributes: from_json("attributes", &r.attributes)?,
             answered: r.answered,
+            send_id: r.send_id,
         })
     }
 }
@@ -173,6 +181,38 @@ impl TryFrom<AnswerRow> for StoredAnswer {
     }
 }
 
+#[derive(sqlx::FromRow)]
+pub struct ResponseRow {
+    pub id: i64,
+    pub survey_id: i64,
+    pub version: i64,
+    pub contact_id: Option<i64>,
+    pub groups: String,
+    pub locale: String,
+    pub day: NaiveDate,
+    pub submitted_at: Option<DateTime<Utc>>,
+    pub updated_at: Option<DateTime<Utc>>,
+    pub completed: bool,
+}
+
+impl ResponseRow {
+    pub fn into_response(self, answers: Vec<StoredAnswer>) -> Result<StoredResponse, StoreError> {
+        Ok(StoredResponse {
+            id: self.id,
+            survey_id: self.survey_id,
+            version: self.version,
+            contact_id: self.contact_id,
+            groups: from_json("groups", &self.groups)?,
+            locale: Locale::parse(&self.locale).ok_or_else(|| corrupt("locale", &self.locale))?,
+            day: self.day,
+            submitted_at: self.submitted_at,
+            updated_at: self.updated_at,
+            completed: self.completed,
+            answers,
+        })
+    }
+}
+
 pub fn from_json<T: serde::de::DeserializeOwned>(
     column: &str,
     json: &str,
@@ -191,8 +231,8 @@ pub fn corrupt(column: &str, value: &str) -> StoreError {
 /// The response count is the sum of the survey's count rows (see `record_answers`).
 pub const SURVEY_SELECT: &str = "SELECT id, public_slug, version, definition, status, \
      closes_at, response_cap, CAST((SELECT COALESCE(SUM(c.n), 0) FROM response_counts c \
-     WHERE c.survey_id = surveys.id) AS BIGINT) AS response_count, created_by, created_at \
-     FROM surveys";
+     WHERE c.survey_id = surveys.id) AS BIGINT) AS response_count, thank_you_email, \
+     detractor_alerts, created_by, created_at FROM surveys";
 
 pub const USER_COLUMNS: &str = "id, email, name, role, created_at";
 
@@ -270,7 +310,7 @@ pub struct ClaimedRow {
     pub name: Option<String>,
     pub locale: Option<String>,
     pub attributes: Option<String>,
-    pub payload: String,
+    pub response_id: Option<i64>,
 }
 
 impl TryFrom<ClaimedRow> for ClaimedMessage {
@@ -290,7 +330,7 @@ impl TryFrom<ClaimedRow> for ClaimedMessage {
                 Some(json) => from_json("attributes", &json)?,
                 None => Default::default(),
             },
-            payload: r.payload,
+            response_id: r.response_id,
         })
     }
 }

@@ -449,13 +449,15 @@ macro_rules! impl_store {
                 let done = sqlx::query(
                     // The capped count restarts from the true count whenever the cap is set.
                     "UPDATE surveys SET status = $2, closes_at = $3, response_cap = $4, \
-                     response_count = (SELECT COALESCE(SUM(n), 0) FROM response_counts WHERE survey_id = $1) \
-                     WHERE id = $1",
+                     response_count = (SELECT COALESCE(SUM(n), 0) FROM response_counts WHERE survey_id = $1), \
+                     thank_you_email = $5, detractor_alerts = $6 WHERE id = $1",
                 )
                 .bind(id)
                 .bind(settings.status.as_str())
                 .bind(settings.closes_at)
                 .bind(settings.response_cap)
+                .bind(settings.notifications.thank_you_email)
+                .bind(settings.notifications.detractor_alerts)
                 .execute(&self.pool)
                 .await
                 .map_err(backend)?;
@@ -817,7 +819,7 @@ macro_rules! impl_store {
 
             async fn invitation(&self, token_hash: &str) -> Result<Option<Invitation>, StoreError> {
                 sqlx::query_as::<_, InvitationRow>(
-                    "SELECT id, survey_id, contact_id, locale, attributes, answered \
+                    "SELECT id, survey_id, contact_id, locale, attributes, answered, send_id \
                      FROM invitations WHERE token_hash = $1",
                 )
                 .bind(token_hash)
@@ -879,20 +881,39 @@ macro_rules! impl_store {
                     }
                     None => {
                         let (id, day): (i64, NaiveDate) = sqlx::query_as(
-                            "UPDATE responses SET version = $3, updated_at = $4, completed = (completed OR $5) \
+                            "UPDATE responses SET version = $3, updated_at = $4 \
                              WHERE response_key = $1 AND survey_id = $2 RETURNING id, day",
                         )
                         .bind(&batch.response_key)
                         .bind(batch.survey_id)
                         .bind(batch.version)
                         .bind(batch.at)
-                        .bind(batch.completed)
                         .fetch_one(&mut *tx)
                         .await
                         .map_err(backend)?;
                         (id, day, Recorded::Updated)
                     }
                 };
+                // Completed once: by the new row, or by this change to a partial one.
+                let first_completion = match recorded {
+                    _ if !batch.completed => false,
+                    Recorded::New => true,
+                    _ => {
+                        sqlx::query("UPDATE responses SET completed = TRUE WHERE id = $1 AND NOT completed")
+                            .bind(response_id)
+                            .execute(&mut *tx)
+                            .await
+                            .map_err(backend)?
+                            .rows_affected()
+                            == 1
+                    }
+                };
+                if first_completion {
+                    let now = Utc::now();
+                    for message in &batch.on_completion {
+                        insert_message(&mut tx, message, response_id, now).await?;
+                    }
+                }
                 // A new response has nothing to replace.
                 let replaced = batch
                     .answers
@@ -988,6 +1009,31 @@ macro_rules! impl_store {
                 .map(StoredAnswer::try_from)
                 .collect::<Result<_, _>>()?;
                 Ok(Some(ResponseRecord { id, answers, completed }))
+            }
+
+            async fn response_by_id(&self, id: i64) -> Result<Option<StoredResponse>, StoreError> {
+                let Some(row) = sqlx::query_as::<_, ResponseRow>(
+                    "SELECT id, survey_id, version, contact_id, groups, locale, day, submitted_at, \
+                     updated_at, completed FROM responses WHERE id = $1",
+                )
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(backend)?
+                else {
+                    return Ok(None);
+                };
+                let answers = sqlx::query_as::<_, AnswerRow>(
+                    "SELECT question_key, value, follow_up FROM answers WHERE response_id = $1",
+                )
+                .bind(id)
+                .fetch_all(&self.pool)
+                .await
+                .map_err(backend)?
+                .into_iter()
+                .map(StoredAnswer::try_from)
+                .collect::<Result<_, _>>()?;
+                row.into_response(answers).map(Some)
             }
 
             async fn score_histograms(

@@ -1,0 +1,217 @@
+//! One response as the admin area shows it, and the facts of the alert that links to it.
+//! What anonymity hides is decided here once: an anonymous survey's response shows its
+//! answers only (the store keeps no contact or time for it; its groups are left out too).
+
+use crate::error::AppError;
+use crate::model::ResponseView;
+use leptos::prelude::*;
+
+#[cfg(feature = "ssr")]
+pub use ssr::*;
+
+#[cfg(feature = "ssr")]
+mod ssr {
+    use super::*;
+    use crate::api::auth::store_error;
+    use crate::api::surveys;
+    use crate::domain::{
+        category, fill_placeholders, AnswerValue, Category, Question, QuestionKind,
+    };
+    use crate::model::ResponseAnswer;
+    use crate::ports::{Services, StoredAnswer};
+    use std::collections::BTreeMap;
+
+    const TIME: &str = "%Y-%m-%d %H:%M UTC";
+
+    fn not_found() -> AppError {
+        AppError::not_found("This survey has no response with this id.")
+    }
+
+    /// Response `id` of survey `survey_id`.
+    pub async fn view(
+        services: &Services,
+        survey_id: i64,
+        id: i64,
+    ) -> Result<ResponseView, AppError> {
+        let store = &services.store;
+        let response = store
+            .response_by_id(id)
+            .await
+            .map_err(store_error)?
+            .filter(|r| r.survey_id == survey_id)
+            .ok_or_else(not_found)?;
+        let survey = surveys::find(services, survey_id).await?;
+        // The wording the respondent saw, if that version is still known.
+        let definition = store
+            .survey_version(survey_id, response.version)
+            .await
+            .map_err(store_error)?
+            .unwrap_or_else(|| survey.definition.clone());
+        let anonymous = definition.anonymous || survey.definition.anonymous;
+        let respondent =
+            match response.contact_id.filter(|_| !anonymous) {
+                Some(contact) => {
+                    store.contact(contact).await.map_err(store_error)?.map(|c| {
+                        match c.name.trim() {
+                            "" => c.email,
+                            name => format!("{name} <{}>", c.email),
+                        }
+                    })
+                }
+                None => None,
+            };
+        let locale = definition.default_locale;
+        let answers = definition
+            .questions
+            .iter()
+            .filter_map(|q| {
+                let given = response.answers.iter().find(|a| a.question_key == q.key)?;
+                Some(answer_view(q, given, locale))
+            })
+            .collect();
+        let shown = |t: Option<chrono::DateTime<chrono::Utc>>| {
+            t.filter(|_| !anonymous).map(|t| t.format(TIME).to_string())
+        };
+        Ok(ResponseView {
+            id,
+            survey_id,
+            survey_title: survey.title().to_owned(),
+            anonymous,
+            respondent,
+            submitted_at: shown(response.submitted_at),
+            updated_at: shown(response.updated_at),
+            day: (!anonymous).then(|| response.day.to_string()),
+            completed: response.completed,
+            version: response.version,
+            locale: response.locale.as_str().to_owned(),
+            groups: match anonymous {
+                true => Vec::new(),
+                false => response.groups.into_iter().collect(),
+            },
+            answers,
+        })
+    }
+
+    fn answer_view(
+        question: &Question,
+        given: &StoredAnswer,
+        locale: crate::domain::Locale,
+    ) -> ResponseAnswer {
+        let label = |key: &str| {
+            question
+                .kind
+                .options()
+                .iter()
+                .find(|o| o.key == key)
+                .map_or_else(|| key.to_owned(), |o| o.label.get(locale).to_owned())
+        };
+        let answer = match &given.value {
+            AnswerValue::Score(score) => score.to_string(),
+            AnswerValue::Choice(key) => label(key),
+            AnswerValue::Choices(keys) => {
+                keys.iter().map(|k| label(k)).collect::<Vec<_>>().join(", ")
+            }
+            AnswerValue::Text(text) => text.clone(),
+        };
+        let score = given.score();
+        ResponseAnswer {
+            question_key: question.key.clone(),
+            question: question.text.get(locale).to_owned(),
+            answer,
+            score,
+            category: score
+                .and_then(|s| category(&question.kind, s))
+                .map(|c| category_name(c).to_owned()),
+            follow_up: given.follow_up.clone(),
+        }
+    }
+
+    fn category_name(c: Category) -> &'static str {
+        match c {
+            Category::Low => "low",
+            Category::Middle => "middle",
+            Category::High => "high",
+        }
+    }
+
+    /// What a detractor alert says.
+    #[derive(Clone, Debug, PartialEq)]
+    pub struct AlertFacts {
+        pub survey_title: String,
+        pub question: String,
+        pub score: u8,
+        /// The top of the scale: 10 for NPS, 7 or 5 for CES, 5 for CSAT.
+        pub scale_max: u8,
+        /// An NPS or eNPS detractor, rather than a low score on another scale.
+        pub detractor: bool,
+        /// The headline's follow-up, else the first written answer.
+        pub comment: Option<String>,
+        pub respondent: Option<String>,
+        pub response_url: String,
+    }
+
+    /// The alert about response `id`; None when it no longer has a low headline score
+    /// (nothing to alert about).
+    pub async fn alert(
+        services: &Services,
+        survey_id: i64,
+        id: i64,
+    ) -> Result<Option<AlertFacts>, AppError> {
+        let response = view(services, survey_id, id).await?;
+        let survey = surveys::find(services, survey_id).await?;
+        let Some(headline) = survey.definition.headline() else {
+            return Ok(None);
+        };
+        let Some(answer) = response
+            .answers
+            .iter()
+            .find(|a| a.question_key == headline.key)
+        else {
+            return Ok(None);
+        };
+        let Some(score) = answer
+            .score
+            .filter(|s| survey.definition.is_low_headline(*s))
+        else {
+            return Ok(None);
+        };
+        let comment = answer.follow_up.clone().or_else(|| {
+            response
+                .answers
+                .iter()
+                .find(|a| a.score.is_none() && is_text(&survey.definition, &a.question_key))
+                .map(|a| a.answer.clone())
+        });
+        // The title as respondents read it: `{company}` filled in.
+        let company =
+            BTreeMap::from([("company".to_owned(), services.settings.organisation.clone())]);
+        Ok(Some(AlertFacts {
+            survey_title: fill_placeholders(&response.survey_title, &company),
+            question: answer.question.clone(),
+            score,
+            scale_max: headline.kind.score_range().map_or(10, |(_, max)| max),
+            detractor: matches!(headline.kind, QuestionKind::Nps | QuestionKind::Enps),
+            comment: comment.filter(|c| !c.trim().is_empty()),
+            respondent: response.respondent,
+            response_url: format!(
+                "{}/surveys/{survey_id}/responses/{id}",
+                services.settings.base_url
+            ),
+        }))
+    }
+
+    fn is_text(definition: &crate::domain::SurveyDefinition, key: &str) -> bool {
+        definition
+            .question(key)
+            .is_some_and(|q| matches!(q.kind, QuestionKind::FreeText { .. }))
+    }
+}
+
+#[server(prefix = "/rpc", endpoint = "response")]
+pub async fn load_response(survey_id: i64, id: i64) -> Result<ResponseView, AppError> {
+    use crate::api::{auth::Permission, context};
+    let (services, _) = context::require(Permission::ViewResults)
+        .await
+        .or_else(context::fail)?;
+    view(&services, survey_id, id).await.or_else(context::fail)
+}

@@ -1,0 +1,9 @@
+-- What a survey sends after a completed response: a thank-you to the respondent, and an
+-- alert to its owner when the headline score is low (an NPS detractor). Both go through
+-- the outbox like every email.
+ALTER TABLE surveys ADD COLUMN thank_you_email INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE surveys ADD COLUMN detractor_alerts INTEGER NOT NULL DEFAULT 0;
+
+-- The response an alert is about. A finished message drops it, so the outbox keeps no
+-- time of an (anonymous) response once the alert is out.
+ALTER TABLE outbox ADD COLUMN response_id INTEGER REFERENCES responses (id) ON DELETE SET NULL;
