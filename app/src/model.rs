@@ -283,14 +283,37 @@ pub struct ContactPage {
     pub next_after: Option<i64>,
 }
 
-/// An import as its page shows it.
+/// An import as its page and the API show it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ImportView {
     pub id: i64,
     pub file_name: String,
     pub created_at: String,
-    /// The report, or why the file could not be read.
-    pub outcome: Result<ImportReport, String>,
+    /// pending (waiting for its column mapping), running, or done.
+    pub state: String,
+    /// While pending: the file's columns and first rows, to choose the mapping.
+    pub preview: Option<ImportPreview>,
+    /// Data rows, and how many the running import has got through.
+    pub rows_total: i64,
+    pub rows_done: i64,
+    /// Once done: what was imported, and every row that was not.
+    pub report: Option<ImportReport>,
+    /// Why the file could not be read at all (nothing was imported).
+    pub failure: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct ImportPreview {
+    pub headers: Vec<String>,
+    /// The first rows as the file has them.
+    pub sample: Vec<Vec<String>>,
+    /// Data rows (blank ones not counted).
+    pub rows: u64,
+    /// One per column, as the header suggests: `email`, `name`, `locale`, `ignore` or
+    /// `attribute:<key>`.
+    pub choices: Vec<String>,
 }
 
 /// Everything Resonance keeps about one email address (a privacy request's export).

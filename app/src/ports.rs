@@ -308,7 +308,7 @@ pub enum Recorded {
 }
 
 #[async_trait]
-pub trait Store: Sends + Send + Sync {
+pub trait Store: Sends + Imports + Send + Sync {
     async fn ping(&self) -> Result<(), StoreError>;
 
     async fn count_users(&self) -> Result<i64, StoreError>;
@@ -449,11 +449,6 @@ pub trait Store: Sends + Send + Sync {
         outcome: &ImportOutcome,
         user_id: i64,
     ) -> Result<i64, StoreError>;
-    /// An import's file name, outcome and time.
-    async fn contact_import(
-        &self,
-        id: i64,
-    ) -> Result<Option<(String, ImportOutcome, DateTime<Utc>)>, StoreError>;
 
     async fn create_invitation(&self, invitation: NewInvitation) -> Result<i64, StoreError>;
     async fn invitation(&self, token_hash: &str) -> Result<Option<Invitation>, StoreError>;
@@ -682,6 +677,75 @@ pub trait Sends: Send + Sync {
     async fn frequency_rules(&self) -> Result<Vec<(SurveyKind, u32)>, StoreError>;
     async fn set_frequency_rule(&self, kind: SurveyKind, min_days: u32) -> Result<(), StoreError>;
     async fn contact(&self, id: i64) -> Result<Option<Contact>, StoreError>;
+}
+
+/// An import as it is kept: waiting for its column mapping, running, or done.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ImportRecord {
+    pub id: i64,
+    pub file_name: String,
+    pub created_at: DateTime<Utc>,
+    pub state: ImportState,
+    /// Data rows, and how many of them the job has got through.
+    pub rows_total: i64,
+    pub rows_done: i64,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum ImportState {
+    Pending,
+    Running,
+    Done(ImportOutcome),
+}
+
+/// A running import a process has taken on, with where it got to.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ImportJob {
+    pub id: i64,
+    pub file: Vec<u8>,
+    /// The column mapping (JSON).
+    pub mapping: String,
+    pub rows_done: i64,
+    pub inserted: i64,
+    pub updated: i64,
+}
+
+/// Contact imports that wait for their mapping and then run as jobs: the file is kept
+/// until the job is done, and progress is recorded as it goes, so a job whose process
+/// died is taken up again by another when its lease runs out.
+#[async_trait]
+pub trait Imports: Send + Sync {
+    /// Keeps an upload until its mapping is chosen. Returns its id.
+    async fn create_pending_import(
+        &self,
+        file_name: &str,
+        file: &[u8],
+        rows_total: i64,
+        user_id: i64,
+    ) -> Result<i64, StoreError>;
+    async fn contact_import(&self, id: i64) -> Result<Option<ImportRecord>, StoreError>;
+    /// The file of an import that is not done yet.
+    async fn import_file(&self, id: i64) -> Result<Option<Vec<u8>>, StoreError>;
+    /// Starts a pending import with its mapping. False when it is not pending.
+    async fn start_import(&self, id: i64, mapping: &str) -> Result<bool, StoreError>;
+    /// Drops a pending import. False when it is not pending.
+    async fn discard_import(&self, id: i64) -> Result<bool, StoreError>;
+    /// Takes on one running import that no process holds (or whose holder's lease ran
+    /// out), leasing it until `lease_until`.
+    async fn claim_import(
+        &self,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+    ) -> Result<Option<ImportJob>, StoreError>;
+    /// Records how far a job got, and extends its lease.
+    async fn import_progress(
+        &self,
+        job: &ImportJob,
+        rows_total: i64,
+        lease_until: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
+    /// Keeps the report and drops the file.
+    async fn finish_import(&self, id: i64, outcome: &ImportOutcome) -> Result<(), StoreError>;
 }
 
 /// The instance's secret: keys the hashes of session and API-token secrets, so a copy of the

@@ -245,8 +245,20 @@ async fn upload(app: &TestApp, user: &reqwest::Client, csv: &[u8]) -> reqwest::R
         .unwrap()
 }
 
+/// Polls an import's page until it shows its report (up to 30 s).
+async fn report_page(app: &TestApp, admin: &reqwest::Client, path: &str) -> String {
+    for _ in 0..300 {
+        let page = app.page(admin, path).await;
+        if page.contains("rows read") {
+            return page;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("{path} never showed its report");
+}
+
 #[tokio::test]
-async fn an_upload_from_the_admin_area_leads_to_its_report_which_stays_readable() {
+async fn an_upload_is_previewed_mapped_and_then_reported_and_the_report_stays_readable() {
     let (_db, app, admin) = app_with_admin().await;
     let res = upload(&app, &admin, GERMAN_EXCEL.as_bytes()).await;
     assert_eq!(res.status(), 303);
@@ -255,8 +267,58 @@ async fn an_upload_from_the_admin_area_leads_to_its_report_which_stays_readable(
         report_path.starts_with("/contacts/imports/"),
         "{report_path}"
     );
+    // The preview: the columns, their first values, what the header suggests.
     let page = app.page(&admin, &report_path).await;
     assert!(page.contains("Import of people.csv"), "{page}");
+    assert!(
+        page.contains("Import 6 rows") && page.contains("Ana; Vertrieb"),
+        "{page}"
+    );
+    assert!(
+        page.contains(r#"value="stufe""#),
+        "attribute keys from the header: {page}"
+    );
+    assert_eq!(contacts(&app, &admin, "").await["total"], 0, "nothing yet");
+
+    // A mapping without an email column goes back with the choices kept and the reason.
+    let form = |email_column: &str| {
+        vec![
+            ("column[0]", email_column.to_owned()),
+            ("key[0]", String::new()),
+            ("column[1]", "name".to_owned()),
+            ("column[2]", "locale".to_owned()),
+            ("column[3]", "attribute".to_owned()),
+            ("key[3]", "team".to_owned()),
+            ("column[4]", "ignore".to_owned()),
+            ("key[4]", "stufe".to_owned()),
+            ("action", "start".to_owned()),
+        ]
+    };
+    let post = |fields: Vec<(&'static str, String)>| {
+        let (admin, url, origin) = (admin.clone(), app.url(&report_path), app.base.clone());
+        async move {
+            admin
+                .post(url)
+                .header("origin", origin)
+                .form(&fields)
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let refused = post(form("ignore")).await;
+    assert_eq!(refused.status(), 303);
+    let again = app.follow_with(&admin, refused).await;
+    assert!(
+        again.contains("No column holds the email address"),
+        "{again}"
+    );
+    assert!(again.contains("Import 6 rows"), "still the preview");
+    assert_eq!(contacts(&app, &admin, "").await["total"], 0);
+
+    let started = post(form("email")).await;
+    assert_eq!(started.status(), 303);
+    let page = report_page(&app, &admin, &report_path).await;
     assert!(
         page.contains("6 rows read: 3 new contacts, 0 updated."),
         "{page}"
@@ -266,6 +328,10 @@ async fn an_upload_from_the_admin_area_leads_to_its_report_which_stays_readable(
     let list = app.page(&admin, "/contacts").await;
     assert!(list.contains("ana@example.com"));
     assert!(list.contains("team: Sales"));
+    assert!(!list.contains("stufe:"), "the ignored column is not kept");
+    // A started import cannot be started again.
+    let again = post(form("email")).await;
+    assert_eq!(again.status(), 409);
 
     // A file that cannot be read is reported too, and changes nothing.
     let res = upload(&app, &admin, b"email;name\nj@example.com;J\xfcrgen\n").await;
@@ -532,4 +598,187 @@ async fn segments_are_saved_with_their_current_size_and_bad_ones_are_refused() {
         page.contains("Ops") && page.contains("team = Ops"),
         "{page}"
     );
+}
+
+/// An HR export with its own column names: nothing is guessed wrong, the mapping says it.
+const HR_EXPORT: &str = "Mitarbeiter-Mail;Name;Abteilung;Notiz\n\
+    ana@example.com;Ana;Vertrieb;private\n\
+    bo@example.com;Bo;Support;\n\
+    kaputt;Cy;Support;\n";
+
+async fn an_import_is_previewed_mapped_and_followed_through_the_api(database_url: &str) {
+    let app = common::spawn_app(database_url, &[]).await;
+    let admin = client();
+    app.set_up_admin(&admin).await;
+    let res = admin
+        .post(app.url("/api/v1/contacts/imports"))
+        .header("content-type", "text/csv")
+        .body(HR_EXPORT)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    let import: Value = res.json().await.unwrap();
+    let id = import["id"].as_i64().unwrap();
+    assert_eq!(import["state"], "pending");
+    let preview = &import["preview"];
+    assert_eq!(preview["rows"], 3);
+    assert_eq!(preview["headers"][0], "Mitarbeiter-Mail");
+    assert_eq!(preview["sample"][0][2], "Vertrieb");
+    assert_eq!(
+        preview["choices"],
+        json!([
+            "attribute:mitarbeiter_mail",
+            "name",
+            "attribute:abteilung",
+            "attribute:notiz"
+        ]),
+        "the header suggests no email column"
+    );
+    let start = |columns: Value| {
+        let url = app.url(&format!("/api/v1/contacts/imports/{id}/start"));
+        let admin = admin.clone();
+        async move {
+            admin
+                .post(url)
+                .json(&json!({ "columns": columns }))
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    for (columns, field) in [
+        (json!(["email", "email", "ignore", "ignore"]), "columns[1]"),
+        (
+            json!(["email", "name", "attribute:Team!", "ignore"]),
+            "columns[2]",
+        ),
+        (json!(["name", "ignore", "ignore", "ignore"]), "columns"),
+        (json!(["email", "name"]), "columns"),
+    ] {
+        let res = start(columns.clone()).await;
+        assert_eq!(res.status(), 422, "{columns}");
+        let body: Value = res.json().await.unwrap();
+        assert_eq!(body["field"], field, "{body}");
+    }
+    let res = start(json!(["email", "name", "attribute:team", "ignore"])).await;
+    assert_eq!(res.status(), 202);
+    let mut done = Value::Null;
+    for _ in 0..300 {
+        done = admin
+            .get(app.url(&format!("/api/v1/contacts/imports/{id}")))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        if done["state"] == "done" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(done["state"], "done", "{done}");
+    assert_eq!(
+        (done["rows_done"].as_i64(), done["rows_total"].as_i64()),
+        (Some(3), Some(3))
+    );
+    let report = &done["report"];
+    assert_eq!(
+        (report["inserted"].as_u64(), report["updated"].as_u64()),
+        (Some(2), Some(0))
+    );
+    assert_eq!(report["problems"][0]["line"], 4);
+    assert_eq!(done["preview"], Value::Null);
+    let list = contacts(&app, &admin, "").await;
+    let ana = &list["contacts"][0];
+    assert_eq!(ana["email"], "ana@example.com");
+    assert_eq!(
+        ana["attributes"],
+        json!({ "team": "Vertrieb" }),
+        "Notiz was ignored"
+    );
+    assert_eq!(
+        start(json!(["email", "name", "ignore", "ignore"]))
+            .await
+            .status(),
+        409
+    );
+
+    // A pending import can be dropped; then it is gone.
+    let res = admin
+        .post(app.url("/api/v1/contacts/imports"))
+        .body("email\nzed@example.com\n")
+        .send()
+        .await
+        .unwrap();
+    let id = res.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+    let url = app.url(&format!("/api/v1/contacts/imports/{id}"));
+    assert_eq!(admin.delete(&url).send().await.unwrap().status(), 204);
+    assert_eq!(admin.get(&url).send().await.unwrap().status(), 404);
+}
+
+#[tokio::test]
+async fn an_import_is_previewed_mapped_and_followed_on_sqlite() {
+    let db = common::sqlite_db();
+    an_import_is_previewed_mapped_and_followed_through_the_api(&db.url).await;
+}
+
+#[tokio::test]
+async fn an_import_is_previewed_mapped_and_followed_on_postgres() {
+    let Some(db) = common::postgres_db().await else {
+        return;
+    };
+    an_import_is_previewed_mapped_and_followed_through_the_api(&db.url).await;
+}
+
+#[tokio::test]
+async fn a_complaint_is_recorded_from_the_contacts_list_and_lifted_again() {
+    let (_db, app, admin) = app_with_admin().await;
+    app.import_contacts(&admin, "email\nana@example.com\n")
+        .await;
+    let id = contacts(&app, &admin, "").await["contacts"][0]["id"]
+        .as_i64()
+        .unwrap();
+    let set = |reason: &'static str| {
+        let (admin, url, origin) = (
+            admin.clone(),
+            app.url(&format!("/contacts/{id}/suppression")),
+            app.base.clone(),
+        );
+        async move {
+            admin
+                .post(url)
+                .header("origin", origin)
+                .form(&[("suppressed", reason)])
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let res = set("complained").await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(
+        contacts(&app, &admin, "").await["contacts"][0]["suppressed"],
+        "complained"
+    );
+    let page = app.page(&admin, "/contacts").await;
+    assert!(
+        page.contains(r#"<option value="complained" selected"#),
+        "{page}"
+    );
+    assert_eq!(set("spam").await.status(), 422);
+    set("").await;
+    assert_eq!(
+        contacts(&app, &admin, "").await["contacts"][0]["suppressed"],
+        Value::Null
+    );
+    let stranger = client()
+        .post(app.url(&format!("/contacts/{id}/suppression")))
+        .header("origin", app.base.clone())
+        .form(&[("suppressed", "complained")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stranger.headers()["location"], "/login");
 }

@@ -418,11 +418,13 @@ async fn the_openapi_document_lists_every_operation_and_each_one_is_served() {
     assert_eq!(
         operations,
         [
+            "DELETE /api/v1/contacts/imports/{id}",
             "DELETE /api/v1/privacy/{email}",
             "DELETE /api/v1/segments/{id}",
             "DELETE /api/v1/tokens/{id}",
             "GET /api/v1/contacts",
             "GET /api/v1/contacts/export",
+            "GET /api/v1/contacts/imports/{id}",
             "GET /api/v1/frequency-rules",
             "GET /api/v1/me",
             "GET /api/v1/privacy/{email}",
@@ -437,6 +439,8 @@ async fn the_openapi_document_lists_every_operation_and_each_one_is_served() {
             "GET /api/v1/users",
             "POST /api/v1/answers/{slug}",
             "POST /api/v1/contacts/import",
+            "POST /api/v1/contacts/imports",
+            "POST /api/v1/contacts/imports/{id}/start",
             "POST /api/v1/personal-answers/{token}",
             "POST /api/v1/segments",
             "POST /api/v1/segments/count",

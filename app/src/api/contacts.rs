@@ -3,8 +3,11 @@
 //! a server.
 
 use crate::error::AppError;
-use crate::model::{ContactPage, ImportView};
+use crate::model::ContactPage;
 use leptos::prelude::*;
+
+/// Why a contact may not be sent to; the reasons the outbox records too.
+pub const SUPPRESSIONS: [&str; 3] = ["unsubscribed", "bounced", "complained"];
 
 #[cfg(feature = "ssr")]
 pub use ssr::*;
@@ -18,7 +21,7 @@ mod ssr {
         AnswerData, ContactView, Erased, ImportProblem, ImportReport, InvitationData, PersonalData,
         ResponseData,
     };
-    use crate::ports::{Contact, NewContact, Store, User};
+    use crate::ports::{Contact, NewContact, Store};
 
     /// A CSV file's header and data rows, each row with the line it starts on.
     #[derive(Debug)]
@@ -123,78 +126,64 @@ mod ssr {
         mapping
             .check(table.headers.len())
             .map_err(|message| AppError::bad_input("mapping", message))?;
-        let (good, bad) = read_rows(
-            &mapping,
-            table.headers.len(),
-            table
-                .rows
-                .iter()
-                .map(|(line, cells)| (*line, cells.as_slice())),
-        );
-        let contacts: Vec<NewContact> = good
-            .into_iter()
-            .map(|(_, c)| NewContact {
-                email: c.email.as_str().to_owned(),
-                name: c.name,
-                locale: c.locale,
-                attributes: c.attributes,
-            })
-            .collect();
+        let rows = table.rows(&mapping);
         let done = store
-            .upsert_contacts(&contacts)
+            .upsert_contacts(&rows.good)
             .await
             .map_err(store_error)?;
-        let blank = table
-            .rows
-            .iter()
-            .filter(|(_, cells)| cells.iter().all(|c| c.trim().is_empty()))
-            .count();
         Ok(ImportReport {
-            rows: (table.rows.len() - blank) as u64,
+            rows: rows.count,
             inserted: done.inserted,
             updated: done.updated,
-            problems: bad
-                .into_iter()
-                .map(|e| ImportProblem {
-                    line: e.line,
-                    reason: e.reason,
-                })
-                .collect(),
+            problems: rows.problems,
         })
     }
 
-    /// An upload from the admin area: imported, and its report kept for its page (a
-    /// file that cannot be read is kept as such, with the reason). Returns the import id.
-    pub async fn import_upload(
-        store: &dyn Store,
-        user: &User,
-        file_name: &str,
-        bytes: &[u8],
-    ) -> Result<i64, AppError> {
-        let outcome = match import(store, bytes, None).await {
-            Ok(report) => Ok(report),
-            Err(e) if e.kind == crate::error::ErrorKind::BadInput => Err(e.message),
-            Err(e) => return Err(e),
-        };
-        let name = file_name.chars().take(200).collect::<String>();
-        store
-            .save_import(&name, &outcome, user.id)
-            .await
-            .map_err(store_error)
+    /// A table's rows read with a mapping.
+    pub struct Rows {
+        pub good: Vec<NewContact>,
+        pub problems: Vec<ImportProblem>,
+        /// Data rows, blank ones not counted.
+        pub count: u64,
     }
 
-    pub async fn import_view(store: &dyn Store, id: i64) -> Result<ImportView, AppError> {
-        let (file_name, outcome, at) = store
-            .contact_import(id)
-            .await
-            .map_err(store_error)?
-            .ok_or_else(|| AppError::not_found("There is no import with this id."))?;
-        Ok(ImportView {
-            id,
-            file_name,
-            created_at: at.format("%Y-%m-%d %H:%M UTC").to_string(),
-            outcome,
-        })
+    impl Table {
+        pub fn rows(&self, mapping: &ColumnMapping) -> Rows {
+            let (good, bad) = read_rows(
+                mapping,
+                self.headers.len(),
+                self.rows
+                    .iter()
+                    .map(|(line, cells)| (*line, cells.as_slice())),
+            );
+            Rows {
+                good: good
+                    .into_iter()
+                    .map(|(_, c)| NewContact {
+                        email: c.email.as_str().to_owned(),
+                        name: c.name,
+                        locale: c.locale,
+                        attributes: c.attributes,
+                    })
+                    .collect(),
+                problems: bad
+                    .into_iter()
+                    .map(|e| ImportProblem {
+                        line: e.line,
+                        reason: e.reason,
+                    })
+                    .collect(),
+                count: self.data_rows(),
+            }
+        }
+
+        /// Data rows, blank ones not counted.
+        pub fn data_rows(&self) -> u64 {
+            self.rows
+                .iter()
+                .filter(|(_, cells)| cells.iter().any(|c| !c.trim().is_empty()))
+                .count() as u64
+        }
     }
 
     /// A privacy request's export: the contact, its personal links, its responses.
@@ -246,9 +235,6 @@ mod ssr {
             responses_deidentified: responses,
         })
     }
-
-    /// Why a contact may not be sent to; the reasons the outbox records too.
-    pub const SUPPRESSIONS: [&str; 3] = ["unsubscribed", "bounced", "complained"];
 
     /// Records by hand that a contact must not be sent to (e.g. asked by phone), or lifts it.
     pub async fn suppress(
@@ -418,17 +404,6 @@ pub async fn load_contacts(after: Option<i64>) -> Result<ContactPage, AppError> 
         .await
         .or_else(context::fail)?;
     list(services.store.as_ref(), after.unwrap_or(0), 100)
-        .await
-        .or_else(context::fail)
-}
-
-#[server(prefix = "/rpc", endpoint = "contact_import")]
-pub async fn load_contact_import(id: i64) -> Result<ImportView, AppError> {
-    use crate::api::{auth::Permission, context};
-    let (services, _) = context::require(Permission::ManageContacts)
-        .await
-        .or_else(context::fail)?;
-    import_view(services.store.as_ref(), id)
         .await
         .or_else(context::fail)
 }

@@ -8,6 +8,7 @@ pub mod contacts;
 #[cfg(feature = "ssr")]
 pub mod context;
 pub mod editor;
+pub mod imports;
 pub mod responses;
 pub mod segments;
 pub mod sends;

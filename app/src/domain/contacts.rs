@@ -108,6 +108,75 @@ impl ColumnMapping {
         Ok(())
     }
 
+    /// What each of `columns` columns is used for, as the preview's form and the API
+    /// say it: `email`, `name`, `locale`, `ignore` or `attribute:<key>`.
+    pub fn choices(&self, columns: usize) -> Vec<String> {
+        (0..columns)
+            .map(|i| {
+                if self.email == Some(i) {
+                    "email".to_owned()
+                } else if self.name == Some(i) {
+                    "name".to_owned()
+                } else if self.locale == Some(i) {
+                    "locale".to_owned()
+                } else if let Some((_, key)) = self.attributes.iter().find(|(c, _)| *c == i) {
+                    format!("attribute:{key}")
+                } else {
+                    "ignore".to_owned()
+                }
+            })
+            .collect()
+    }
+
+    /// The mapping one choice per column makes, checked. The error names the column it
+    /// is about (`columns[2]`), or `columns` when it is about the whole mapping.
+    pub fn from_choices(choices: &[String]) -> Result<ColumnMapping, (String, String)> {
+        let mut mapping = ColumnMapping::default();
+        for (i, choice) in choices.iter().enumerate() {
+            let field = format!("columns[{i}]");
+            let taken = |slot: Option<usize>, what: &str| match slot {
+                Some(j) => Err((
+                    field.clone(),
+                    format!(
+                        "Column {} is the {what} already: choose one column for it.",
+                        j + 1
+                    ),
+                )),
+                None => Ok(Some(i)),
+            };
+            match choice.trim() {
+                "email" => mapping.email = taken(mapping.email, "email address")?,
+                "name" => mapping.name = taken(mapping.name, "name")?,
+                "locale" => mapping.locale = taken(mapping.locale, "language")?,
+                "ignore" | "" => {}
+                other => match other.strip_prefix("attribute:").map(str::trim) {
+                    Some(key) if attribute_key(key).as_deref() == Some(key) => {
+                        if mapping.attributes.iter().any(|(_, k)| k == key) {
+                            return Err((field, format!("Two columns are the attribute \"{key}\".")));
+                        }
+                        mapping.attributes.push((i, key.to_owned()));
+                    }
+                    Some(key) => {
+                        return Err((
+                            field,
+                            format!("\"{key}\" is not an attribute name: use lower-case letters, digits and '_'."),
+                        ))
+                    }
+                    None => {
+                        return Err((
+                            field,
+                            format!("\"{other}\" is not a use of a column: choose email, name, locale, ignore or attribute:<name>."),
+                        ))
+                    }
+                },
+            }
+        }
+        mapping
+            .check(choices.len())
+            .map_err(|message| ("columns".to_owned(), message))?;
+        Ok(mapping)
+    }
+
     /// Reads one row's cells as a contact; the error says what is wrong with it.
     pub fn contact(&self, cells: &[String]) -> Result<ContactInput, String> {
         let cell = |i: Option<usize>| i.and_then(|i| cells.get(i)).map_or("", |c| c.trim());
@@ -221,6 +290,34 @@ mod tests {
 
     fn strings(cells: &[&str]) -> Vec<String> {
         cells.iter().map(|c| c.to_string()).collect()
+    }
+
+    #[test]
+    fn a_mapping_is_made_from_one_choice_per_column_and_back() {
+        let choices = strings(&["attribute:team", "email", "ignore", "name"]);
+        let mapping = ColumnMapping::from_choices(&choices).unwrap();
+        assert_eq!(mapping.email, Some(1));
+        assert_eq!(mapping.name, Some(3));
+        assert_eq!(mapping.attributes, vec![(0, "team".to_owned())]);
+        assert_eq!(mapping.choices(4), choices);
+        let suggested = ColumnMapping::suggest(&strings(&["E-Mail", "Team", "Sprache"]));
+        assert_eq!(
+            suggested.choices(3),
+            strings(&["email", "attribute:team", "locale"])
+        );
+    }
+
+    #[test]
+    fn a_wrong_mapping_names_its_column() {
+        let refused = |c: &[&str]| ColumnMapping::from_choices(&strings(c)).unwrap_err();
+        assert_eq!(refused(&["name", "attribute:team"]).0, "columns");
+        assert_eq!(refused(&["email", "email"]).0, "columns[1]");
+        assert_eq!(refused(&["email", "attribute:Team X"]).0, "columns[1]");
+        assert_eq!(
+            refused(&["email", "attribute:team", "attribute:team"]).0,
+            "columns[2]"
+        );
+        assert_eq!(refused(&["email", "phone"]).0, "columns[1]");
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! work is done by the same use cases the server functions call. The OpenAPI document is
 //! generated from these handlers and served at `/api/v1/openapi.json`.
 
+mod imports;
 mod sends;
 
 use app::api::answers::Link;
@@ -68,6 +69,9 @@ pub fn parts(services: Services) -> (Router, utoipa::openapi::OpenApi) {
         .routes(routes!(submit_personal_answer))
         .routes(routes!(list_contacts))
         .routes(routes!(import_contacts))
+        .routes(routes!(imports::create_import))
+        .routes(routes!(imports::get_import, imports::discard_import))
+        .routes(routes!(imports::start_import))
         .routes(routes!(export_contacts))
         .routes(routes!(personal_data, erase_personal_data))
         .routes(routes!(set_suppression))

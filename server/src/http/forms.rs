@@ -1,11 +1,11 @@
 //! Plain form routes for what a server function with fixed arguments cannot take: the
-//! survey editor (its fields are named after the definition's paths and their number
-//! varies), the contact upload (a file) and unsubscribing (a mail client's one-click POST
-//! is no server function call). Each answers with a redirect to the page that
+//! survey editor and an import's column mapping (their fields vary in number), the
+//! contact upload (a file), a contact's suppression (a form per row of the list) and
+//! unsubscribing (a mail client's one-click POST is no server function call). Each answers with a redirect to the page that
 //! shows the result (post/redirect/get), the same with JavaScript on or off.
 
 use app::api::auth::{self, Permission};
-use app::api::{contacts, context::parse_cookie, editor};
+use app::api::{contacts, context::parse_cookie, editor, imports};
 use app::error::{AppError, ErrorKind};
 use app::ports::{Services, User};
 use axum::{
@@ -26,6 +26,8 @@ pub fn router(services: Services) -> Router {
             "/contacts/upload",
             post(upload).layer(DefaultBodyLimit::max(UPLOAD_MAX_BYTES)),
         )
+        .route("/contacts/imports/{id}", post(map_columns))
+        .route("/contacts/{id}/suppression", post(suppress))
         .route("/u/{token}", post(unsubscribe))
         .with_state(services)
 }
@@ -90,8 +92,86 @@ async fn upload(
     let Some((name, bytes)) = file else {
         return failure(&AppError::bad_input("file", "Choose a CSV file to import."));
     };
-    match contacts::import_upload(services.store.as_ref(), &user, &name, &bytes).await {
+    match imports::upload(services.store.as_ref(), &user, &name, &bytes).await {
         Ok(id) => Redirect::to(&format!("/contacts/imports/{id}")).into_response(),
+        Err(e) => failure(&e),
+    }
+}
+
+/// The preview's form: `column[i]` says what column i is (email, name, locale, ignore,
+/// attribute) and `key[i]` names an attribute; `action` is `start` or `cancel`. A refused
+/// mapping goes back to the preview with the choices and the message in its address.
+async fn map_columns(
+    State(services): State<Services>,
+    Path(id): Path<i64>,
+    headers: HeaderMap,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Response {
+    if let Err(response) = signed_in(&services, &headers, Permission::ManageContacts).await {
+        return response;
+    }
+    let store = services.store.as_ref();
+    let field = |name: &str| {
+        fields
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    };
+    if field("action") == Some("cancel") {
+        return match imports::discard(store, id).await {
+            Ok(()) => Redirect::to("/contacts").into_response(),
+            Err(e) => failure(&e),
+        };
+    }
+    let choices: Vec<String> = (0..)
+        .map_while(|i| {
+            let column = field(&format!("column[{i}]"))?;
+            Some(match column {
+                "attribute" => format!("attribute:{}", field(&format!("key[{i}]")).unwrap_or("")),
+                other => other.to_owned(),
+            })
+        })
+        .collect();
+    match imports::start(store, id, &choices).await {
+        Ok(_) => {
+            crate::jobs::import_now(&services);
+            Redirect::to(&format!("/contacts/imports/{id}")).into_response()
+        }
+        Err(e) if e.kind == ErrorKind::BadInput => {
+            let mut query = vec![
+                ("error".to_owned(), e.message.clone()),
+                ("field".to_owned(), e.field.clone().unwrap_or_default()),
+            ];
+            query.extend(
+                choices
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, c)| (format!("choice{i}"), c)),
+            );
+            let query = serde_urlencoded::to_string(&query).unwrap_or_default();
+            Redirect::to(&format!("/contacts/imports/{id}?{query}")).into_response()
+        }
+        Err(e) => failure(&e),
+    }
+}
+
+/// The contacts list's per-row form: records a suppression (e.g. a complaint) or lifts it.
+async fn suppress(
+    State(services): State<Services>,
+    Path(id): Path<i64>,
+    headers: HeaderMap,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Response {
+    if let Err(response) = signed_in(&services, &headers, Permission::ManageContacts).await {
+        return response;
+    }
+    let reason = fields
+        .iter()
+        .find(|(k, _)| k == "suppressed")
+        .map(|(_, v)| v.trim())
+        .filter(|v| !v.is_empty());
+    match contacts::suppress(services.store.as_ref(), id, reason).await {
+        Ok(()) => Redirect::to(&format!("/contacts#contact-{id}")).into_response(),
         Err(e) => failure(&e),
     }
 }

@@ -6,6 +6,8 @@ mod rows;
 mod shared;
 #[macro_use]
 mod outbox;
+#[macro_use]
+mod imports;
 pub mod postgres;
 pub mod sqlite;
 

@@ -9,10 +9,10 @@ use app::domain::survey::SurveyDefinition;
 use app::domain::{Locale, SurveyKind};
 use app::ports::{
     AnswerBatch, ApiTokenRecord, ClaimedMessage, Contact, ContactInvitation, ContactResponse,
-    Delivery, EditorDraft, ImportOutcome, Invitation, NewContact, NewInvitation, NewMessage,
-    NewSend, NewSurvey, NewUser, OutboxCounts, OutboxProblem, Recorded, ResponseRecord, SavedAs,
-    Segment, SendRecord, StoreError, StoredAnswer, StoredResponse, Survey, SurveySettings,
-    Upserted, User,
+    Delivery, EditorDraft, ImportJob, ImportOutcome, ImportRecord, ImportState, Invitation,
+    NewContact, NewInvitation, NewMessage, NewSend, NewSurvey, NewUser, OutboxCounts,
+    OutboxProblem, Recorded, ResponseRecord, SavedAs, Segment, SendRecord, StoreError,
+    StoredAnswer, StoredResponse, Survey, SurveySettings, Upserted, User,
 };
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
@@ -61,3 +61,4 @@ const CLAIM_LOCK: &str = " FOR UPDATE SKIP LOCKED";
 
 impl_store!(PgStore, sqlx::Postgres);
 impl_sends!(PgStore, sqlx::Postgres);
+impl_imports!(PgStore, sqlx::Postgres);

@@ -778,21 +778,6 @@ macro_rules! impl_store {
                 .map_err(backend)
             }
 
-            async fn contact_import(
-                &self,
-                id: i64,
-            ) -> Result<Option<(String, ImportOutcome, DateTime<Utc>)>, StoreError> {
-                let row: Option<(String, String, DateTime<Utc>)> = sqlx::query_as(
-                    "SELECT file_name, report, created_at FROM contact_imports WHERE id = $1",
-                )
-                .bind(id)
-                .fetch_optional(&self.pool)
-                .await
-                .map_err(backend)?;
-                row.map(|(name, report, at)| Ok((name, from_json("report", &report)?, at)))
-                    .transpose()
-            }
-
             async fn count_contacts(&self) -> Result<i64, StoreError> {
                 sqlx::query_scalar("SELECT COUNT(*) FROM contacts")
                     .fetch_one(&self.pool)

@@ -9,10 +9,10 @@ use app::domain::survey::SurveyDefinition;
 use app::domain::{Locale, SurveyKind};
 use app::ports::{
     AnswerBatch, ApiTokenRecord, ClaimedMessage, Contact, ContactInvitation, ContactResponse,
-    Delivery, EditorDraft, ImportOutcome, Invitation, NewContact, NewInvitation, NewMessage,
-    NewSend, NewSurvey, NewUser, OutboxCounts, OutboxProblem, Recorded, ResponseRecord, SavedAs,
-    Segment, SendRecord, StoreError, StoredAnswer, StoredResponse, Survey, SurveySettings,
-    Upserted, User,
+    Delivery, EditorDraft, ImportJob, ImportOutcome, ImportRecord, ImportState, Invitation,
+    NewContact, NewInvitation, NewMessage, NewSend, NewSurvey, NewUser, OutboxCounts,
+    OutboxProblem, Recorded, ResponseRecord, SavedAs, Segment, SendRecord, StoreError,
+    StoredAnswer, StoredResponse, Survey, SurveySettings, Upserted, User,
 };
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
@@ -66,3 +66,4 @@ const CLAIM_LOCK: &str = "";
 
 impl_store!(SqliteStore, sqlx::Sqlite);
 impl_sends!(SqliteStore, sqlx::Sqlite);
+impl_imports!(SqliteStore, sqlx::Sqlite);
