@@ -3,7 +3,7 @@
 //! transaction, measured in the same run. Prints figures; checks only that every row
 //! was imported, never a time.
 
-use app::api::contacts;
+use app::api::{contacts, imports};
 use server::storage;
 use std::time::{Duration, Instant};
 
@@ -91,6 +91,29 @@ async fn bench_backend(name: &str, url: &str, file: &[u8]) {
         .expect("import");
     row("import CSV again, all updates", start.elapsed());
     assert_eq!(report.updated as usize, ROWS);
+
+    // The admin area's way: upload, preview, start, and the job in chunks with progress.
+    let user = store
+        .create_first_user(app::ports::NewUser {
+            email: "bench@example.com".into(),
+            name: "Bench".into(),
+            password_hash: "$argon2id$not-checked-here".into(),
+            role: app::model::Role::Admin,
+        })
+        .await
+        .expect("user");
+    let store = store.as_ref();
+    let start = Instant::now();
+    let id = imports::upload(store, &user, "bench.csv", file)
+        .await
+        .expect("upload");
+    let preview = imports::view(store, id).await.expect("view").preview;
+    let choices = preview.expect("a pending import").choices;
+    imports::start(store, id, &choices).await.expect("start");
+    imports::run_imports(store).await.expect("job");
+    row("upload, preview, job (updates)", start.elapsed());
+    let report = imports::view(store, id).await.expect("view").report;
+    assert_eq!(report.expect("done").updated as usize, ROWS);
 }
 
 #[tokio::main]

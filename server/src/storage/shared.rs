@@ -12,6 +12,23 @@ macro_rules! impl_store {
     ($store:ty, $db:ty) => {
         bump_bucket_fn!($db);
 
+        /// A response's answers.
+        async fn answers_of(
+            pool: &sqlx::Pool<$db>,
+            response_id: i64,
+        ) -> Result<Vec<StoredAnswer>, StoreError> {
+            sqlx::query_as::<_, AnswerRow>(
+                "SELECT question_key, value, follow_up FROM answers WHERE response_id = $1",
+            )
+            .bind(response_id)
+            .fetch_all(pool)
+            .await
+            .map_err(backend)?
+            .into_iter()
+            .map(StoredAnswer::try_from)
+            .collect()
+        }
+
         #[async_trait::async_trait]
         impl app::ports::Store for $store {
             async fn ping(&self) -> Result<(), StoreError> {
@@ -703,16 +720,7 @@ macro_rules! impl_store {
                     .map_err(backend)?;
                 let mut given = Vec::new();
                 for (id, survey_id, version, day, submitted_at) in responses {
-                    let answers = sqlx::query_as::<_, AnswerRow>(
-                        "SELECT question_key, value, follow_up FROM answers WHERE response_id = $1",
-                    )
-                    .bind(id)
-                    .fetch_all(&self.pool)
-                    .await
-                    .map_err(backend)?
-                    .into_iter()
-                    .map(StoredAnswer::try_from)
-                    .collect::<Result<_, _>>()?;
+                    let answers = answers_of(&self.pool, id).await?;
                     given.push(ContactResponse {
                         survey_id,
                         version,
@@ -983,16 +991,7 @@ macro_rules! impl_store {
                 .await
                 .map_err(backend)?;
                 let Some((id, completed)) = found else { return Ok(None) };
-                let answers = sqlx::query_as::<_, AnswerRow>(
-                    "SELECT question_key, value, follow_up FROM answers WHERE response_id = $1",
-                )
-                .bind(id)
-                .fetch_all(&self.pool)
-                .await
-                .map_err(backend)?
-                .into_iter()
-                .map(StoredAnswer::try_from)
-                .collect::<Result<_, _>>()?;
+                let answers = answers_of(&self.pool, id).await?;
                 Ok(Some(ResponseRecord { id, answers, completed }))
             }
 
@@ -1008,16 +1007,7 @@ macro_rules! impl_store {
                 else {
                     return Ok(None);
                 };
-                let answers = sqlx::query_as::<_, AnswerRow>(
-                    "SELECT question_key, value, follow_up FROM answers WHERE response_id = $1",
-                )
-                .bind(id)
-                .fetch_all(&self.pool)
-                .await
-                .map_err(backend)?
-                .into_iter()
-                .map(StoredAnswer::try_from)
-                .collect::<Result<_, _>>()?;
+                let answers = answers_of(&self.pool, id).await?;
                 row.into_response(answers).map(Some)
             }
 
