@@ -3,7 +3,7 @@
 //! starting it (the scheduler, every few seconds) queues one outbox row per recipient.
 
 use crate::error::AppError;
-use crate::model::{FrequencyRule, SendDetail, SendRequest, SendView};
+use crate::model::{FrequencyRule, SendDetail, SendView};
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
@@ -18,7 +18,9 @@ mod ssr {
     use crate::domain::sending::{self, DEFAULT_MIN_DAYS};
     use crate::domain::stats::wilson;
     use crate::domain::SurveyKind;
-    use crate::model::{RateView, Repeat, SendCounts, SendProblem, SendState, SurveyStatus};
+    use crate::model::{
+        RateView, Repeat, SendCounts, SendProblem, SendRequest, SendState, SurveyStatus,
+    };
     use crate::ports::{NewSend, SendRecord, Services, StoredSendState, Survey, User};
     use chrono::{DateTime, Months, NaiveDateTime, TimeDelta, Utc};
 
@@ -410,7 +412,7 @@ pub async fn create_send(
 ) -> Result<SendDetail, AppError> {
     use crate::api::{auth::Permission, context};
     use crate::domain::sending::parse_reminders;
-    use crate::model::Repeat;
+    use crate::model::{Repeat, SendRequest};
     let (services, user) = context::require(Permission::ManageContacts)
         .await
         .or_else(context::fail)?;
