@@ -439,7 +439,8 @@ pub trait Store: Sends + Imports + Send + Sync {
         contact_id: i64,
     ) -> Result<(Vec<ContactInvitation>, Vec<ContactResponse>), StoreError>;
     /// Deletes a contact and de-identifies what refers to it, in one transaction: its
-    /// responses lose the contact and the time (scores, answers and the day stay), its
+    /// responses lose the contact, the time and their free text (text answers and
+    /// comments: people write names in them); scores, choices and the day stay. Its
     /// personal links lose the contact and its attributes. Returns the responses changed.
     async fn erase_contact(&self, contact_id: i64) -> Result<u64, StoreError>;
     /// Keeps what an import did (its report, or why the file could not be read).

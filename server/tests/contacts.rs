@@ -718,19 +718,7 @@ async fn an_import_is_previewed_mapped_and_followed_through_the_api(database_url
     assert_eq!(admin.get(&url).send().await.unwrap().status(), 404);
 }
 
-#[tokio::test]
-async fn an_import_is_previewed_mapped_and_followed_on_sqlite() {
-    let db = common::sqlite_db();
-    an_import_is_previewed_mapped_and_followed_through_the_api(&db.url).await;
-}
-
-#[tokio::test]
-async fn an_import_is_previewed_mapped_and_followed_on_postgres() {
-    let Some(db) = common::postgres_db().await else {
-        return;
-    };
-    an_import_is_previewed_mapped_and_followed_through_the_api(&db.url).await;
-}
+on_both_databases!(an_import_is_previewed_mapped_and_followed_through_the_api);
 
 #[tokio::test]
 async fn a_complaint_is_recorded_from_the_contacts_list_and_lifted_again() {

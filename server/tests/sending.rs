@@ -277,19 +277,7 @@ async fn an_invitation_reaches_every_contact_and_its_links_answer_the_survey(dat
     assert_eq!(unknown.status(), 404);
 }
 
-#[tokio::test]
-async fn an_invitation_reaches_every_contact_on_sqlite() {
-    let db = common::sqlite_db();
-    an_invitation_reaches_every_contact_and_its_links_answer_the_survey(&db.url).await;
-}
-
-#[tokio::test]
-async fn an_invitation_reaches_every_contact_on_postgres() {
-    let Some(db) = common::postgres_db().await else {
-        return;
-    };
-    an_invitation_reaches_every_contact_and_its_links_answer_the_survey(&db.url).await;
-}
+on_both_databases!(an_invitation_reaches_every_contact_and_its_links_answer_the_survey);
 
 #[tokio::test]
 async fn temporary_failures_are_retried_and_a_run_of_refusals_pauses_the_send() {
@@ -794,16 +782,4 @@ async fn after_an_answer_a_thank_you_and_a_detractor_alert_go_out(database_url: 
     assert_eq!(view["answers"][0]["answer"], "1");
 }
 
-#[tokio::test]
-async fn after_an_answer_a_thank_you_and_an_alert_go_out_on_sqlite() {
-    let db = common::sqlite_db();
-    after_an_answer_a_thank_you_and_a_detractor_alert_go_out(&db.url).await;
-}
-
-#[tokio::test]
-async fn after_an_answer_a_thank_you_and_an_alert_go_out_on_postgres() {
-    let Some(db) = common::postgres_db().await else {
-        return;
-    };
-    after_an_answer_a_thank_you_and_a_detractor_alert_go_out(&db.url).await;
-}
+on_both_databases!(after_an_answer_a_thank_you_and_a_detractor_alert_go_out);

@@ -7,8 +7,8 @@ use app::domain::segments::{Condition, SegmentFilter};
 use app::domain::{template, AnswerValue, Locale, NpsResult};
 use app::model::{Role, SurveyKind, SurveyStatus};
 use app::ports::{
-    AnswerBatch, EditorDraft, NewContact, NewInvitation, NewSurvey, NewUser, Recorded, SavedAs,
-    Store, StoreError, StoredAnswer, Survey, SurveySettings, Upserted,
+    AnswerBatch, ContactResponse, EditorDraft, NewContact, NewInvitation, NewSurvey, NewUser,
+    Recorded, SavedAs, Store, StoreError, StoredAnswer, Survey, SurveySettings, Upserted,
 };
 use chrono::{Duration, NaiveDate, Utc};
 use std::collections::BTreeMap;
@@ -681,15 +681,46 @@ async fn an_erased_contact_leaves_its_answers_behind_without_a_name_or_time(stor
             invitation_id: Some(invitation),
             contact_id: Some(ana.id),
             at: Some(Utc::now()),
-            ..batch(survey.id, "erase-response", vec![score("nps", 9)])
+            ..batch(
+                survey.id,
+                "erase-response",
+                vec![
+                    StoredAnswer {
+                        follow_up: Some("Ana here, call me".into()),
+                        ..score("nps", 9)
+                    },
+                    StoredAnswer {
+                        question_key: "remarks".into(),
+                        value: AnswerValue::Text("Ana Lopez, Sales".into()),
+                        follow_up: None,
+                    },
+                ],
+            )
+        })
+        .await
+        .unwrap();
+    store
+        .record_answers(AnswerBatch {
+            contact_id: Some(ana.id),
+            ..batch(survey.id, "erase-second", vec![score("nps", 3)])
         })
         .await
         .unwrap();
     let (links, responses) = store.contact_history(ana.id).await.unwrap();
     assert_eq!((links.len(), links[0].answered), (1, true));
-    assert_eq!(responses.len(), 1);
+    assert_eq!(responses.len(), 2);
     assert!(responses[0].submitted_at.is_some());
+    let keys = |r: &ContactResponse| -> Vec<String> {
+        r.answers.iter().map(|a| a.question_key.clone()).collect()
+    };
+    assert_eq!(keys(&responses[0]), ["nps", "remarks"]);
     assert_eq!(responses[0].answers[0].value, AnswerValue::Score(9));
+    assert_eq!(
+        keys(&responses[1]),
+        ["nps"],
+        "each response has its own answers"
+    );
+    assert_eq!(responses[1].answers[0].value, AnswerValue::Score(3));
 
     assert_eq!(store.erase_contact(ana.id).await.unwrap(), 1);
     assert_eq!(
@@ -703,9 +734,12 @@ async fn an_erased_contact_leaves_its_answers_behind_without_a_name_or_time(stor
     assert_eq!(counts_of(&store, survey.id, "nps").await[9], 1);
     let kept = store.response("erase-response").await.unwrap().unwrap();
     assert_eq!(
-        kept.answers[0].value,
-        AnswerValue::Score(9),
-        "the answer stays"
+        kept.answers,
+        [StoredAnswer {
+            follow_up: None,
+            ..score("nps", 9)
+        }],
+        "the score stays; the comment and the free text, which name her, go"
     );
     assert!(store
         .invitation("erase-token")

@@ -16,7 +16,7 @@ pub use ssr::*;
 mod ssr {
     use super::*;
     use crate::api::auth::store_error;
-    use crate::domain::contacts::{read_rows, ColumnMapping};
+    use crate::domain::contacts::{is_blank_row, read_rows, ColumnMapping};
     use crate::model::{
         AnswerData, ContactView, Erased, ImportProblem, ImportReport, InvitationData, PersonalData,
         ResponseData,
@@ -53,7 +53,7 @@ mod ssr {
             .iter()
             .map(str::to_owned)
             .collect();
-        if headers.iter().all(|h| h.trim().is_empty()) {
+        if is_blank_row(&headers) {
             return Err(AppError::bad_input(
                 "file",
                 "The file is empty: its first line must name the columns.",
@@ -181,7 +181,7 @@ mod ssr {
         pub fn data_rows(&self) -> u64 {
             self.rows
                 .iter()
-                .filter(|(_, cells)| cells.iter().any(|c| !c.trim().is_empty()))
+                .filter(|(_, cells)| !is_blank_row(cells))
                 .count() as u64
         }
     }
@@ -225,8 +225,8 @@ mod ssr {
         })
     }
 
-    /// A privacy request's erasure: the contact goes; its responses stay, de-identified,
-    /// so scores do not change.
+    /// A privacy request's erasure: the contact goes; its responses stay, de-identified
+    /// and without free text, so scores do not change.
     pub async fn erase(store: &dyn Store, email: &str) -> Result<Erased, AppError> {
         let contact = find(store, email).await?;
         let responses = store.erase_contact(contact.id).await.map_err(store_error)?;

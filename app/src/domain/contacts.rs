@@ -237,6 +237,12 @@ pub fn attribute_key(header: &str) -> Option<String> {
 /// Rows read from a table: the good ones by line, the refused ones with their reasons.
 /// When one email appears on several lines, the last one wins and the earlier ones are
 /// reported, so nobody is surprised by which values were kept.
+/// A row whose every cell is empty or spaces: spreadsheets leave these behind, and they
+/// are neither imported nor reported nor counted.
+pub fn is_blank_row(cells: &[String]) -> bool {
+    cells.iter().all(|c| c.trim().is_empty())
+}
+
 pub fn read_rows<'a>(
     mapping: &ColumnMapping,
     columns: usize,
@@ -246,7 +252,7 @@ pub fn read_rows<'a>(
     let mut errors = Vec::new();
     let mut at = std::collections::HashMap::<Email, usize>::new();
     for (line, cells) in rows {
-        if cells.iter().all(|c| c.trim().is_empty()) {
+        if is_blank_row(cells) {
             continue;
         }
         if cells.len() != columns {

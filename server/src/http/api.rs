@@ -266,6 +266,18 @@ async fn list_contacts(
 /// Largest CSV file an import takes.
 const IMPORT_MAX_BYTES: usize = 100 * 1024 * 1024;
 
+/// An uploaded CSV file (a request's whole body), refused above [`IMPORT_MAX_BYTES`].
+async fn csv_body(req: Request) -> Result<axum::body::Bytes, AppError> {
+    axum::body::to_bytes(req.into_body(), IMPORT_MAX_BYTES)
+        .await
+        .map_err(|_| {
+            AppError::new(
+                ErrorKind::TooLarge,
+                "The file is larger than 100 MB: split it and import the parts.",
+            )
+        })
+}
+
 /// Imports contacts from a CSV file sent as the body: UTF-8 with or without a byte-order
 /// mark; comma, semicolon or tab separated. The header names the columns: `email`
 /// (required; also `E-Mail`, `mail`), `name`, `locale` (en or de; also `language`,
@@ -282,14 +294,7 @@ async fn import_contacts(
     req: Request,
 ) -> ApiResult<Json<ImportReport>> {
     caller.may(auth::Permission::ManageContacts)?;
-    let bytes = axum::body::to_bytes(req.into_body(), IMPORT_MAX_BYTES)
-        .await
-        .map_err(|_| {
-            AppError::new(
-                ErrorKind::TooLarge,
-                "The file is larger than 100 MB: split it and import the parts.",
-            )
-        })?;
+    let bytes = csv_body(req).await?;
     Ok(Json(
         contacts::import(s.store.as_ref(), &bytes, None).await?,
     ))

@@ -718,17 +718,38 @@ macro_rules! impl_store {
                     .fetch_all(&self.pool)
                     .await
                     .map_err(backend)?;
-                let mut given = Vec::new();
-                for (id, survey_id, version, day, submitted_at) in responses {
-                    let answers = answers_of(&self.pool, id).await?;
-                    given.push(ContactResponse {
+                // One query for every response's answers, grouped here by response.
+                let answers: Vec<(i64, String, String, Option<String>)> = sqlx::query_as(
+                    "SELECT a.response_id, a.question_key, a.value, a.follow_up \
+                     FROM answers a JOIN responses r ON r.id = a.response_id \
+                     WHERE r.contact_id = $1 ORDER BY a.response_id, a.question_key",
+                )
+                .bind(contact_id)
+                .fetch_all(&self.pool)
+                .await
+                .map_err(backend)?;
+                let mut by_response = std::collections::HashMap::<i64, Vec<StoredAnswer>>::new();
+                for (response_id, question_key, value, follow_up) in answers {
+                    let row = AnswerRow {
+                        question_key,
+                        value,
+                        follow_up,
+                    };
+                    by_response
+                        .entry(response_id)
+                        .or_default()
+                        .push(StoredAnswer::try_from(row)?);
+                }
+                let given = responses
+                    .into_iter()
+                    .map(|(id, survey_id, version, day, submitted_at)| ContactResponse {
                         survey_id,
                         version,
                         day,
                         submitted_at,
-                        answers,
-                    });
-                }
+                        answers: by_response.remove(&id).unwrap_or_default(),
+                    })
+                    .collect();
                 let invitations = invitations
                     .into_iter()
                     .map(|(survey_id, created_at, answered)| ContactInvitation {
@@ -742,6 +763,22 @@ macro_rules! impl_store {
 
             async fn erase_contact(&self, contact_id: i64) -> Result<u64, StoreError> {
                 let mut tx = self.pool.begin().await.map_err(backend)?;
+                // Free text may name the person, so it goes; scores and choices stay
+                // (and the dashboards' counts with them). Text answers are stored as
+                // serde's `{"type":"text",…}`.
+                let theirs = "response_id IN (SELECT id FROM responses WHERE contact_id = $1)";
+                sqlx::query(&format!(
+                    "DELETE FROM answers WHERE {theirs} AND value LIKE '{{\"type\":\"text\"%'"
+                ))
+                .bind(contact_id)
+                .execute(&mut *tx)
+                .await
+                .map_err(backend)?;
+                sqlx::query(&format!("UPDATE answers SET follow_up = NULL WHERE {theirs}"))
+                    .bind(contact_id)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(backend)?;
                 let responses = sqlx::query(
                     "UPDATE responses SET contact_id = NULL, submitted_at = NULL, updated_at = NULL \
                      WHERE contact_id = $1",

@@ -383,3 +383,26 @@ macro_rules! on_both_backends {
         }
     };
 }
+
+/// Runs one story (an async fn taking a database URL) against the app on a fresh SQLite
+/// database and on a fresh PostgreSQL database.
+#[macro_export]
+macro_rules! on_both_databases {
+    ($story:ident) => {
+        mod $story {
+            #[tokio::test]
+            async fn on_sqlite() {
+                let db = super::common::sqlite_db();
+                super::$story(&db.url).await;
+            }
+
+            #[tokio::test]
+            async fn on_postgres() {
+                let Some(db) = super::common::postgres_db().await else {
+                    return;
+                };
+                super::$story(&db.url).await;
+            }
+        }
+    };
+}

@@ -1,9 +1,8 @@
 //! `/api/v1` for contact imports with a preview: upload, look, map the columns, start,
 //! follow the progress — the same use cases as the admin area's import page.
 
-use super::{ApiResult, Body, Caller, ErrorBody, IMPORT_MAX_BYTES};
+use super::{csv_body, ApiResult, Body, Caller, ErrorBody};
 use app::api::{auth::Permission, imports};
-use app::error::{AppError, ErrorKind};
 use app::model::ImportView;
 use app::ports::Services;
 use axum::{
@@ -26,14 +25,7 @@ pub async fn create_import(
     req: Request,
 ) -> ApiResult<(StatusCode, Json<ImportView>)> {
     let user = caller.may(Permission::ManageContacts)?;
-    let bytes = axum::body::to_bytes(req.into_body(), IMPORT_MAX_BYTES)
-        .await
-        .map_err(|_| {
-            AppError::new(
-                ErrorKind::TooLarge,
-                "The file is larger than 100 MB: split it and import the parts.",
-            )
-        })?;
+    let bytes = csv_body(req).await?;
     let store = s.store.as_ref();
     let id = imports::upload(store, &user, "upload.csv", &bytes).await?;
     Ok((StatusCode::CREATED, Json(imports::view(store, id).await?)))
