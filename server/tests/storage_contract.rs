@@ -722,7 +722,11 @@ async fn an_erased_contact_leaves_its_answers_behind_without_a_name_or_time(stor
     );
     assert_eq!(responses[1].answers[0].value, AnswerValue::Score(3));
 
-    assert_eq!(store.erase_contact(ana.id).await.unwrap(), 1);
+    assert_eq!(
+        store.erase_contact(ana.id).await.unwrap(),
+        2,
+        "both responses"
+    );
     assert_eq!(
         store.contact_by_email("ana@example.com").await.unwrap(),
         None
