@@ -655,7 +655,9 @@ pub trait Sends: Send + Sync {
         now: DateTime<Utc>,
     ) -> Result<Option<u64>, StoreError>;
     /// Claims up to `limit` due messages of sends that are not paused, leasing them until
-    /// `lease_until`; a message whose lease ran out (its worker died) is due again.
+    /// `lease_until`; a message whose lease ran out (its worker died) is due again, unless
+    /// it has had [`crate::domain::sending::MAX_ATTEMPTS`] attempts: then it is failed with a
+    /// reply saying so, rather than taking a worker down with it forever.
     async fn claim_messages(
         &self,
         now: DateTime<Utc>,
@@ -738,13 +740,17 @@ pub trait Imports: Send + Sync {
         now: DateTime<Utc>,
         lease_until: DateTime<Utc>,
     ) -> Result<Option<ImportJob>, StoreError>;
-    /// Records how far a job got, and extends its lease.
-    async fn import_progress(
+    /// Upserts one chunk of a job's contacts and records how far the job got (`rows_done`,
+    /// and the chunk's inserts and updates added to its counts) in one transaction, so a
+    /// job taken over after a crash neither loses nor recounts a chunk. Extends the lease.
+    async fn import_chunk(
         &self,
-        job: &ImportJob,
+        id: i64,
+        contacts: &[NewContact],
+        rows_done: i64,
         rows_total: i64,
         lease_until: DateTime<Utc>,
-    ) -> Result<(), StoreError>;
+    ) -> Result<Upserted, StoreError>;
     /// Keeps the report and drops the file.
     async fn finish_import(&self, id: i64, outcome: &ImportOutcome) -> Result<(), StoreError>;
 }

@@ -5,10 +5,10 @@ mod common;
 use app::domain::editor::SurveyForm;
 use app::domain::segments::{Condition, SegmentFilter};
 use app::domain::{template, AnswerValue, Locale, NpsResult};
-use app::model::{Role, SurveyKind, SurveyStatus};
+use app::model::{ImportReport, Role, SurveyKind, SurveyStatus};
 use app::ports::{
-    AnswerBatch, ContactResponse, EditorDraft, NewContact, NewInvitation, NewSurvey, NewUser,
-    Recorded, SavedAs, Store, StoreError, StoredAnswer, Survey, SurveySettings, Upserted,
+    AnswerBatch, ContactResponse, EditorDraft, ImportState, NewContact, NewInvitation, NewSurvey,
+    NewUser, Recorded, SavedAs, Store, StoreError, StoredAnswer, Survey, SurveySettings, Upserted,
 };
 use chrono::{Duration, NaiveDate, Utc};
 use std::collections::BTreeMap;
@@ -573,6 +573,96 @@ fn contact(email: &str, name: &str, attributes: &[(&str, &str)]) -> NewContact {
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect(),
     }
+}
+
+on_both_backends!(an_import_job_taken_over_after_a_crash_goes_on_where_it_got_to);
+async fn an_import_job_taken_over_after_a_crash_goes_on_where_it_got_to(store: Arc<dyn Store>) {
+    let owner = admin(&store).await;
+    let id = store
+        .create_pending_import("people.csv", b"email\na@x.org\n", 4, owner)
+        .await
+        .unwrap();
+    let now = Utc::now();
+    let lease = |at: chrono::DateTime<Utc>| at + Duration::seconds(60);
+    assert_eq!(
+        store.claim_import(now, lease(now)).await.unwrap(),
+        None,
+        "a pending import waits for its mapping"
+    );
+    assert!(store.start_import(id, "{}").await.unwrap());
+    assert!(!store.start_import(id, "{}").await.unwrap(), "started once");
+    assert!(
+        !store.discard_import(id).await.unwrap(),
+        "too late to discard"
+    );
+    store
+        .upsert_contacts(&[contact("b@example.com", "B", &[])])
+        .await
+        .unwrap();
+
+    let job = store.claim_import(now, lease(now)).await.unwrap().unwrap();
+    assert_eq!((job.id, job.mapping.as_str(), job.rows_done), (id, "{}", 0));
+    assert_eq!(job.file, b"email\na@x.org\n");
+    let first = [
+        contact("a@example.com", "A", &[]),
+        contact("b@example.com", "B", &[]),
+    ];
+    let done = store
+        .import_chunk(id, &first, 2, 4, lease(now))
+        .await
+        .unwrap();
+    assert_eq!((done.inserted, done.updated), (1, 1));
+    assert_eq!(
+        store.claim_import(now, lease(now)).await.unwrap(),
+        None,
+        "held while its lease runs"
+    );
+
+    // Its process dies; once the lease has run out another takes it on, with its counts.
+    let later = now + Duration::seconds(61);
+    let job = store
+        .claim_import(later, lease(later))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((job.rows_done, job.inserted, job.updated), (2, 1, 1));
+    let record = store.contact_import(id).await.unwrap().unwrap();
+    assert_eq!(
+        (record.state, record.rows_done, record.rows_total),
+        (ImportState::Running, 2, 4)
+    );
+    store
+        .import_chunk(
+            id,
+            &[
+                contact("c@example.com", "C", &[]),
+                contact("d@example.com", "D", &[]),
+            ],
+            4,
+            4,
+            lease(later),
+        )
+        .await
+        .unwrap();
+    let report = ImportReport {
+        rows: 4,
+        inserted: 3,
+        updated: 1,
+        problems: vec![],
+    };
+    store.finish_import(id, &Ok(report.clone())).await.unwrap();
+    let record = store.contact_import(id).await.unwrap().unwrap();
+    assert_eq!(record.state, ImportState::Done(Ok(report)));
+    assert_eq!(store.import_file(id).await.unwrap(), None, "the file goes");
+    assert_eq!(store.count_contacts().await.unwrap(), 4);
+    let much_later = later + Duration::seconds(61);
+    assert_eq!(
+        store
+            .claim_import(much_later, lease(much_later))
+            .await
+            .unwrap(),
+        None
+    );
 }
 
 on_both_backends!(contacts_are_upserted_by_email_merging_what_a_new_import_leaves_out);

@@ -202,15 +202,14 @@ mod ssr {
             .unwrap_or_default()
             .chunks(IMPORT_CHUNK)
         {
-            let done = store.upsert_contacts(chunk).await.map_err(store_error)?;
-            job.inserted += i64::try_from(done.inserted).unwrap_or(0);
-            job.updated += i64::try_from(done.updated).unwrap_or(0);
             job.rows_done = job.rows_done.max(bad) + chunk.len() as i64;
             let lease = Utc::now() + TimeDelta::seconds(LEASE_SECS);
-            store
-                .import_progress(&job, total, lease)
+            let done = store
+                .import_chunk(job.id, chunk, job.rows_done, total, lease)
                 .await
                 .map_err(store_error)?;
+            job.inserted += i64::try_from(done.inserted).unwrap_or(0);
+            job.updated += i64::try_from(done.updated).unwrap_or(0);
         }
         let report = ImportReport {
             rows: rows.count,

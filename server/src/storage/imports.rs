@@ -119,26 +119,32 @@ macro_rules! impl_imports {
                 }))
             }
 
-            async fn import_progress(
+            async fn import_chunk(
                 &self,
-                job: &ImportJob,
+                id: i64,
+                contacts: &[NewContact],
+                rows_done: i64,
                 rows_total: i64,
                 lease_until: DateTime<Utc>,
-            ) -> Result<(), StoreError> {
+            ) -> Result<Upserted, StoreError> {
+                let mut tx = self.pool.begin().await.map_err(backend)?;
+                let done = upsert_contacts_in(&mut tx, contacts).await?;
                 sqlx::query(
-                    "UPDATE contact_imports SET rows_total = $2, rows_done = $3, inserted = $4, \
-                     updated = $5, lease_until = $6 WHERE id = $1",
+                    "UPDATE contact_imports SET rows_total = $2, rows_done = $3, \
+                     inserted = inserted + $4, updated = updated + $5, lease_until = $6 \
+                     WHERE id = $1",
                 )
-                .bind(job.id)
+                .bind(id)
                 .bind(rows_total)
-                .bind(job.rows_done)
-                .bind(job.inserted)
-                .bind(job.updated)
+                .bind(rows_done)
+                .bind(i64::try_from(done.inserted).unwrap_or(i64::MAX))
+                .bind(i64::try_from(done.updated).unwrap_or(i64::MAX))
                 .bind(millis(lease_until))
-                .execute(&self.pool)
+                .execute(&mut *tx)
                 .await
                 .map_err(backend)?;
-                Ok(())
+                tx.commit().await.map_err(backend)?;
+                Ok(done)
             }
 
             async fn finish_import(

@@ -29,6 +29,58 @@ macro_rules! impl_store {
             .collect()
         }
 
+        /// Upserts contacts by email inside a transaction: an empty name or language keeps
+        /// the stored one, attributes are merged.
+        async fn upsert_contacts_in(
+            tx: &mut sqlx::Transaction<'_, $db>,
+            contacts: &[NewContact],
+        ) -> Result<Upserted, StoreError> {
+            let now = Utc::now();
+            let mut done = Upserted::default();
+            for chunk in contacts.chunks($crate::storage::shared::CONTACT_CHUNK) {
+                // Which of them exist already, to report inserts and updates apart.
+                let mut existing = sqlx::QueryBuilder::<$db>::new(
+                    "SELECT COUNT(*) FROM contacts WHERE email IN (",
+                );
+                let mut emails = existing.separated(", ");
+                for contact in chunk {
+                    emails.push_bind(&contact.email);
+                }
+                emails.push_unseparated(")");
+                let found: i64 = existing
+                    .build_query_scalar()
+                    .fetch_one(&mut **tx)
+                    .await
+                    .map_err(backend)?;
+                let rows = chunk
+                    .iter()
+                    .map(|c| Ok((c, to_json(&c.attributes)?)))
+                    .collect::<Result<Vec<_>, StoreError>>()?;
+                let mut insert = sqlx::QueryBuilder::<$db>::new(
+                    "INSERT INTO contacts (email, name, locale, attributes, created_at, updated_at) ",
+                );
+                insert.push_values(rows, |mut row, (contact, attributes)| {
+                    row.push_bind(&contact.email)
+                        .push_bind(&contact.name)
+                        .push_bind(contact.locale.map(Locale::as_str))
+                        .push_bind(attributes)
+                        .push_bind(now)
+                        .push_bind(now);
+                });
+                insert.push(format!(
+                    " ON CONFLICT (email) DO UPDATE SET \
+                     name = CASE WHEN excluded.name = '' THEN contacts.name ELSE excluded.name END, \
+                     locale = COALESCE(excluded.locale, contacts.locale), \
+                     attributes = {MERGE_ATTRIBUTES}, updated_at = excluded.updated_at"
+                ));
+                insert.build().execute(&mut **tx).await.map_err(backend)?;
+                let found = u64::try_from(found).unwrap_or(0);
+                done.updated += found;
+                done.inserted += (chunk.len() as u64).saturating_sub(found);
+            }
+            Ok(done)
+        }
+
         #[async_trait::async_trait]
         impl app::ports::Store for $store {
             async fn ping(&self) -> Result<(), StoreError> {
@@ -534,50 +586,8 @@ macro_rules! impl_store {
             }
 
             async fn upsert_contacts(&self, contacts: &[NewContact]) -> Result<Upserted, StoreError> {
-                let now = Utc::now();
-                let mut done = Upserted::default();
                 let mut tx = self.pool.begin().await.map_err(backend)?;
-                for chunk in contacts.chunks($crate::storage::shared::CONTACT_CHUNK) {
-                    // Which of them exist already, to report inserts and updates apart.
-                    let mut existing = sqlx::QueryBuilder::<$db>::new(
-                        "SELECT COUNT(*) FROM contacts WHERE email IN (",
-                    );
-                    let mut emails = existing.separated(", ");
-                    for contact in chunk {
-                        emails.push_bind(&contact.email);
-                    }
-                    emails.push_unseparated(")");
-                    let found: i64 = existing
-                        .build_query_scalar()
-                        .fetch_one(&mut *tx)
-                        .await
-                        .map_err(backend)?;
-                    let rows = chunk
-                        .iter()
-                        .map(|c| Ok((c, to_json(&c.attributes)?)))
-                        .collect::<Result<Vec<_>, StoreError>>()?;
-                    let mut insert = sqlx::QueryBuilder::<$db>::new(
-                        "INSERT INTO contacts (email, name, locale, attributes, created_at, updated_at) ",
-                    );
-                    insert.push_values(rows, |mut row, (contact, attributes)| {
-                        row.push_bind(&contact.email)
-                            .push_bind(&contact.name)
-                            .push_bind(contact.locale.map(Locale::as_str))
-                            .push_bind(attributes)
-                            .push_bind(now)
-                            .push_bind(now);
-                    });
-                    insert.push(format!(
-                        " ON CONFLICT (email) DO UPDATE SET \
-                         name = CASE WHEN excluded.name = '' THEN contacts.name ELSE excluded.name END, \
-                         locale = COALESCE(excluded.locale, contacts.locale), \
-                         attributes = {MERGE_ATTRIBUTES}, updated_at = excluded.updated_at"
-                    ));
-                    insert.build().execute(&mut *tx).await.map_err(backend)?;
-                    let found = u64::try_from(found).unwrap_or(0);
-                    done.updated += found;
-                    done.inserted += (chunk.len() as u64).saturating_sub(found);
-                }
+                let done = upsert_contacts_in(&mut tx, contacts).await?;
                 tx.commit().await.map_err(backend)?;
                 Ok(done)
             }
