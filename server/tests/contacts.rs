@@ -497,14 +497,7 @@ async fn segments_are_saved_with_their_current_size_and_bad_ones_are_refused() {
     app.import_contacts(&admin, "email,team,tier\nd@example.com,Sales,A\n")
         .await;
     let sizes = || async {
-        let list: Value = admin
-            .get(app.url("/api/v1/segments"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let list: Value = app.get_json(&admin, "/api/v1/segments").await;
         list[0]["size"].clone()
     };
     assert_eq!(sizes().await, json!({ "contacts": 2, "sendable": 2 }));
@@ -665,14 +658,9 @@ async fn an_import_is_previewed_mapped_and_followed_through_the_api(database_url
     assert_eq!(res.status(), 202);
     let mut done = Value::Null;
     for _ in 0..300 {
-        done = admin
-            .get(app.url(&format!("/api/v1/contacts/imports/{id}")))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        done = app
+            .get_json(&admin, &format!("/api/v1/contacts/imports/{id}"))
+            .await;
         if done["state"] == "done" {
             break;
         }

@@ -65,14 +65,7 @@ async fn created(res: reqwest::Response) -> Value {
 }
 
 async fn send_detail(app: &TestApp, admin: &reqwest::Client, id: i64) -> Value {
-    admin
-        .get(app.url(&format!("/api/v1/sends/{id}")))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap()
+    app.get_json(&admin, &format!("/api/v1/sends/{id}")).await
 }
 
 /// Polls a send until `done` holds for its detail (up to 30 s).
@@ -96,14 +89,7 @@ async fn wait_until(
 }
 
 async fn contact(app: &TestApp, admin: &reqwest::Client, email: &str) -> Value {
-    let page: Value = admin
-        .get(app.url("/api/v1/contacts"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let page: Value = app.get_json(&admin, "/api/v1/contacts").await;
     page["contacts"]
         .as_array()
         .unwrap()
@@ -408,14 +394,9 @@ async fn the_frequency_rule_reminders_and_recurring_waves_follow_the_calendar() 
     assert!(answered.status().is_success());
 
     // The next wave is scheduled a month on; a second send now skips both for 30 days.
-    let sends: Value = admin
-        .get(app.url(&format!("/api/v1/surveys/{survey}/sends")))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let sends: Value = app
+        .get_json(&admin, &format!("/api/v1/surveys/{survey}/sends"))
+        .await;
     let wave_two = sends
         .as_array()
         .unwrap()
@@ -680,14 +661,12 @@ async fn after_an_answer_a_thank_you_and_a_detractor_alert_go_out(database_url: 
 
     // The alert's link: the response, with who gave it.
     let response = response_link(alert, &base, nps);
-    let view: Value = admin
-        .get(app.url(&format!("/api/v1/surveys/{nps}/responses/{response}")))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let view: Value = app
+        .get_json(
+            &admin,
+            &format!("/api/v1/surveys/{nps}/responses/{response}"),
+        )
+        .await;
     assert_eq!(view["respondent"], "Ana <ana@example.com>");
     assert_eq!(view["answers"][0]["answer"], "2", "as it stands now");
     assert_eq!(view["answers"][0]["category"], "low");
@@ -761,14 +740,12 @@ async fn after_an_answer_a_thank_you_and_a_detractor_alert_go_out(database_url: 
     );
     assert!(!alert.text.contains("bo@example.com"));
     let response = response_link(alert, &base, enps);
-    let view: Value = admin
-        .get(app.url(&format!("/api/v1/surveys/{enps}/responses/{response}")))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let view: Value = app
+        .get_json(
+            &admin,
+            &format!("/api/v1/surveys/{enps}/responses/{response}"),
+        )
+        .await;
     assert_eq!(view["anonymous"], true);
     assert_eq!(
         (&view["respondent"], &view["submitted_at"], &view["day"]),

@@ -323,6 +323,12 @@ impl TestApp {
         body["secret"].as_str().expect("secret").to_string()
     }
 
+    /// An API resource as the user of `client` sees it.
+    pub async fn get_json(&self, client: &reqwest::Client, path: &str) -> serde_json::Value {
+        let res = client.get(self.url(path)).send().await.expect("request");
+        res.json().await.expect("json")
+    }
+
     /// A page's HTML as the user of `client` sees it.
     pub async fn page(&self, client: &reqwest::Client, path: &str) -> String {
         let res = client.get(self.url(path)).send().await.expect("request");
