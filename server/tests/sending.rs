@@ -65,7 +65,7 @@ async fn created(res: reqwest::Response) -> Value {
 }
 
 async fn send_detail(app: &TestApp, admin: &reqwest::Client, id: i64) -> Value {
-    app.get_json(&admin, &format!("/api/v1/sends/{id}")).await
+    app.get_json(admin, &format!("/api/v1/sends/{id}")).await
 }
 
 /// Polls a send until `done` holds for its detail (up to 30 s).
@@ -89,7 +89,7 @@ async fn wait_until(
 }
 
 async fn contact(app: &TestApp, admin: &reqwest::Client, email: &str) -> Value {
-    let page: Value = app.get_json(&admin, "/api/v1/contacts").await;
+    let page: Value = app.get_json(admin, "/api/v1/contacts").await;
     page["contacts"]
         .as_array()
         .unwrap()
