@@ -733,6 +733,8 @@ pub trait Imports: Send + Sync {
     async fn start_import(&self, id: i64, mapping: &str) -> Result<bool, StoreError>;
     /// Drops a pending import. False when it is not pending.
     async fn discard_import(&self, id: i64) -> Result<bool, StoreError>;
+    /// Drops the pending imports uploaded before `before`, with their files. Returns how many.
+    async fn drop_pending_imports(&self, before: DateTime<Utc>) -> Result<u64, StoreError>;
     /// Takes on one running import that no process holds (or whose holder's lease ran
     /// out), leasing it until `lease_until`.
     async fn claim_import(

@@ -663,6 +663,30 @@ async fn an_import_job_taken_over_after_a_crash_goes_on_where_it_got_to(store: A
             .unwrap(),
         None
     );
+
+    // Uploads left waiting for their mapping are dropped once they are old enough; a
+    // finished import keeps its report.
+    let waiting = store
+        .create_pending_import("later.csv", b"email\n", 0, owner)
+        .await
+        .unwrap();
+    let uploaded = Utc::now();
+    assert_eq!(
+        store
+            .drop_pending_imports(uploaded - Duration::days(7))
+            .await
+            .unwrap(),
+        0
+    );
+    assert_eq!(
+        store
+            .drop_pending_imports(uploaded + Duration::seconds(1))
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(store.contact_import(waiting).await.unwrap(), None);
+    assert!(store.contact_import(id).await.unwrap().is_some());
 }
 
 on_both_backends!(contacts_are_upserted_by_email_merging_what_a_new_import_leaves_out);

@@ -28,6 +28,8 @@ mod ssr {
     pub const IMPORT_CHUNK: usize = 5_000;
     /// How long a job is its process's before another may take it on.
     const LEASE_SECS: i64 = 60;
+    /// How long an upload waits for its mapping before it and its file are dropped.
+    pub const PENDING_DAYS: i64 = 7;
 
     fn not_found() -> AppError {
         AppError::not_found("There is no import with this id.")
@@ -162,7 +164,13 @@ mod ssr {
     }
 
     /// Runs every import that is waiting for a process; returns how many it finished.
+    /// Uploads never started within [`PENDING_DAYS`] are dropped first: each keeps a file
+    /// of up to 100 MB in the database.
     pub async fn run_imports(store: &dyn Store) -> Result<usize, AppError> {
+        store
+            .drop_pending_imports(Utc::now() - TimeDelta::days(PENDING_DAYS))
+            .await
+            .map_err(store_error)?;
         let mut finished = 0;
         loop {
             let now = Utc::now();

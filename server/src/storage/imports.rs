@@ -91,6 +91,17 @@ macro_rules! impl_imports {
                 Ok(done.rows_affected() == 1)
             }
 
+            async fn drop_pending_imports(&self, before: DateTime<Utc>) -> Result<u64, StoreError> {
+                let done = sqlx::query(
+                    "DELETE FROM contact_imports WHERE state = 'pending' AND created_at < $1",
+                )
+                .bind(before)
+                .execute(&self.pool)
+                .await
+                .map_err(backend)?;
+                Ok(done.rows_affected())
+            }
+
             async fn claim_import(
                 &self,
                 now: DateTime<Utc>,
