@@ -655,9 +655,8 @@ pub trait Sends: Send + Sync {
         now: DateTime<Utc>,
     ) -> Result<Option<u64>, StoreError>;
     /// Claims up to `limit` due messages of sends that are not paused, leasing them until
-    /// `lease_until`; a message whose lease ran out (its worker died) is due again, unless
-    /// it has had [`crate::domain::sending::MAX_ATTEMPTS`] attempts: then it is failed with a
-    /// reply saying so, rather than taking a worker down with it forever.
+    /// `lease_until`; a message whose lease ran out (its worker died) is due again. Each
+    /// claim counts as an attempt, so the worker can tell a message no process finishes.
     async fn claim_messages(
         &self,
         now: DateTime<Utc>,

@@ -1,7 +1,6 @@
 //! The outbox's storage contract, told as stories, on SQLite and on PostgreSQL alike:
 //! who a send queues, who it skips and why, claims that never hand a message to two
-//! workers, leases that give a dead worker's messages back (until the last attempt), and
-//! what each outcome records.
+//! workers, leases that give a dead worker's messages back, and what each outcome records.
 
 mod common;
 
@@ -284,9 +283,10 @@ async fn claims_never_overlap_and_a_dead_workers_messages_come_back(store: Arc<d
         60
     );
 
-    // A message whose worker dies at it every time is given up after its last attempt.
+    // Every claim counts as an attempt, past the last one too: that is how the worker
+    // tells a message whose process dies at it every time (it then gives it up).
     let mut at = much_later;
-    for attempt in 4..=MAX_ATTEMPTS {
+    for attempt in 4..=MAX_ATTEMPTS + 1 {
         at += Duration::seconds(61);
         let claimed = f
             .store
@@ -296,18 +296,6 @@ async fn claims_never_overlap_and_a_dead_workers_messages_come_back(store: Arc<d
         assert_eq!(claimed.len(), 60);
         assert!(claimed.iter().all(|m| m.attempts == attempt));
     }
-    at += Duration::seconds(61);
-    assert!(f
-        .store
-        .claim_messages(at, at + Duration::seconds(60), 100)
-        .await
-        .unwrap()
-        .is_empty());
-    let counts = f.store.outbox_counts(send).await.unwrap();
-    assert_eq!((counts.failed, counts.queued, counts.sent), (60, 0, 0));
-    let problems = f.store.outbox_problems(send, 1).await.unwrap();
-    let reply = problems[0].reply.as_deref().unwrap_or_default();
-    assert!(reply.starts_with("Given up after 8 attempts"), "{reply}");
 
     // A personal link made twice (a retry) is kept once.
     let link = NewInvitation {

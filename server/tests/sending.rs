@@ -4,11 +4,13 @@
 
 mod common;
 
+use app::domain::sending::MAX_ATTEMPTS;
 use app::ports::{SecretKey, Services, Settings};
 use chrono::{Duration, Utc};
 use common::smtp::SmtpSink;
 use common::{client, spawn_app, TestApp, SECRET_KEY};
 use serde_json::{json, Value};
+use server::email::{MailSettings, Worker};
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -760,3 +762,57 @@ async fn after_an_answer_a_thank_you_and_a_detractor_alert_go_out(database_url: 
 }
 
 on_both_databases!(after_an_answer_a_thank_you_and_a_detractor_alert_go_out);
+
+#[tokio::test]
+async fn a_message_whose_process_dies_at_it_every_time_is_given_up_unsent() {
+    let db = common::sqlite_db();
+    // No SMTP URL: this process has no worker, the test plays the dying ones.
+    let app = spawn_app(&db.url, &["--scheduler-ms", "50"]).await;
+    let admin = client();
+    app.set_up_admin(&admin).await;
+    import(&app, &admin, "email\nana@example.com\n").await;
+    let survey = app.create_survey(&admin, "nps").await["id"]
+        .as_i64()
+        .unwrap();
+    let id = created(send(&app, &admin, survey, json!({})).await).await["send"]["id"]
+        .as_i64()
+        .unwrap();
+    wait_until(&app, &admin, id, |d| d["send"]["counts"]["queued"] == 1).await;
+    let services = services(&db.url, &app.url("")).await;
+    // Each claim's lease runs out at once, as if its process died before the reply.
+    for attempt in 1..=MAX_ATTEMPTS {
+        let now = Utc::now();
+        let claimed = services.store.claim_messages(now, now, 10).await.unwrap();
+        assert_eq!(claimed.len(), 1);
+        assert_eq!(claimed[0].attempts, attempt);
+    }
+
+    let sink = SmtpSink::start();
+    let worker = Worker::new(
+        services,
+        MailSettings {
+            smtp_url: sink.url(),
+            from: "Acme Surveys <surveys@acme.test>".parse().unwrap(),
+            connections: 1,
+            per_minute: None,
+            retry_base: std::time::Duration::from_millis(50),
+            lease: std::time::Duration::from_secs(60),
+            poll: std::time::Duration::from_millis(20),
+            timeout: std::time::Duration::from_secs(10),
+        },
+    )
+    .unwrap();
+    assert_eq!(worker.deliver_due().await.unwrap(), 1);
+    let detail = wait_until(&app, &admin, id, |d| d["send"]["state"] == "done").await;
+    assert_eq!(
+        (
+            detail["send"]["counts"]["failed"].as_i64(),
+            detail["send"]["counts"]["sent"].as_i64()
+        ),
+        (Some(1), Some(0))
+    );
+    let reason = detail["problems"][0]["reason"].as_str().unwrap_or_default();
+    assert!(reason.starts_with("Given up after 8 attempts"), "{reason}");
+    assert!(sink.files().is_empty(), "nothing was sent");
+    assert_eq!(worker.deliver_due().await.unwrap(), 0, "nor will be");
+}

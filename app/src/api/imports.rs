@@ -37,12 +37,18 @@ mod ssr {
 
     /// Keeps an upload for its preview. A file that cannot be read is kept as a finished
     /// import with the reason, so its page says what to do. Returns the import id.
+    /// Uploads never started within [`PENDING_DAYS`] are dropped here, as uploads come:
+    /// each keeps a file of up to 100 MB in the database.
     pub async fn upload(
         store: &dyn Store,
         user: &User,
         file_name: &str,
         bytes: &[u8],
     ) -> Result<i64, AppError> {
+        store
+            .drop_pending_imports(Utc::now() - TimeDelta::days(PENDING_DAYS))
+            .await
+            .map_err(store_error)?;
         let name = file_name.chars().take(200).collect::<String>();
         let rows = match read_csv(bytes) {
             Ok(table) => table.data_rows(),
@@ -164,13 +170,7 @@ mod ssr {
     }
 
     /// Runs every import that is waiting for a process; returns how many it finished.
-    /// Uploads never started within [`PENDING_DAYS`] are dropped first: each keeps a file
-    /// of up to 100 MB in the database.
     pub async fn run_imports(store: &dyn Store) -> Result<usize, AppError> {
-        store
-            .drop_pending_imports(Utc::now() - TimeDelta::days(PENDING_DAYS))
-            .await
-            .map_err(store_error)?;
         let mut finished = 0;
         loop {
             let now = Utc::now();

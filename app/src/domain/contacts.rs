@@ -234,15 +234,15 @@ pub fn attribute_key(header: &str) -> Option<String> {
     (!key.is_empty() && key.len() <= 64).then(|| key.to_owned())
 }
 
-/// Rows read from a table: the good ones by line, the refused ones with their reasons.
-/// When one email appears on several lines, the last one wins and the earlier ones are
-/// reported, so nobody is surprised by which values were kept.
 /// A row whose every cell is empty or spaces: spreadsheets leave these behind, and they
 /// are neither imported nor reported nor counted.
 pub fn is_blank_row(cells: &[String]) -> bool {
     cells.iter().all(|c| c.trim().is_empty())
 }
 
+/// Rows read from a table: the good ones by line, the refused ones with their reasons.
+/// When one email appears on several lines, the last one wins and the earlier ones are
+/// reported, so nobody is surprised by which values were kept.
 pub fn read_rows<'a>(
     mapping: &ColumnMapping,
     columns: usize,

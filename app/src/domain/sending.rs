@@ -40,6 +40,19 @@ pub fn classify_reply(code: Option<u16>) -> ReplyClass {
     }
 }
 
+/// Why a message claimed for attempt `attempts` is given up without sending, if it is:
+/// past [`MAX_ATTEMPTS`] a claim can only come from leases that ran out, so the process
+/// sending it stopped every time (it may even be what stops it), and it must not go on
+/// being retried forever.
+pub fn stalled(attempts: i64) -> Option<String> {
+    (attempts > MAX_ATTEMPTS).then(|| {
+        format!(
+            "Given up after {MAX_ATTEMPTS} attempts: each time, the process sending it \
+             stopped before the SMTP server answered."
+        )
+    })
+}
+
 /// Milliseconds to wait before attempt `attempts + 1`: `base`, then doubling, capped at
 /// an hour.
 pub fn retry_delay_ms(attempts: i64, base_ms: u64) -> u64 {
@@ -162,6 +175,18 @@ mod tests {
         assert_eq!(classify_reply(Some(554)), ReplyClass::ServerRefused);
         assert_eq!(classify_reply(Some(451)), ReplyClass::Temporary);
         assert_eq!(classify_reply(None), ReplyClass::Temporary);
+    }
+
+    #[test]
+    fn a_message_is_given_up_only_once_its_attempts_are_spent() {
+        assert_eq!(stalled(1), None);
+        assert_eq!(
+            stalled(MAX_ATTEMPTS),
+            None,
+            "the last attempt is still made"
+        );
+        let why = stalled(MAX_ATTEMPTS + 1).expect("given up");
+        assert!(why.starts_with("Given up after 8 attempts"), "{why}");
     }
 
     #[test]

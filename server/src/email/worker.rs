@@ -7,7 +7,7 @@ use super::templates::{self, Rendered};
 use anyhow::Context;
 use app::api::responses;
 use app::domain::sending::{
-    classify_reply, retry_delay_ms, ReplyClass, FAILURE_RUN_LIMIT, MAX_ATTEMPTS,
+    classify_reply, retry_delay_ms, stalled, ReplyClass, FAILURE_RUN_LIMIT, MAX_ATTEMPTS,
 };
 use app::ports::{ClaimedMessage, Delivery, MessageKind, NewInvitation, Services, Survey};
 use chrono::{TimeDelta, Utc};
@@ -173,7 +173,11 @@ impl Worker {
         survey: Option<Arc<Survey>>,
     ) -> Result<(), app::ports::StoreError> {
         let inner = &self.0;
-        let (delivery, failure) = match self.compose(&message, survey.as_deref()).await {
+        let composed = match stalled(message.attempts) {
+            Some(why) => Err(why),
+            None => self.compose(&message, survey.as_deref()).await,
+        };
+        let (delivery, failure) = match composed {
             Err(reason) => (Delivery::Failed { reply: reason }, false),
             Ok(email) => {
                 if let Some(limiter) = &inner.limiter {

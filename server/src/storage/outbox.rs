@@ -386,20 +386,6 @@ macro_rules! impl_sends {
                 lease_until: DateTime<Utc>,
                 limit: i64,
             ) -> Result<Vec<ClaimedMessage>, StoreError> {
-                sqlx::query(
-                    "UPDATE outbox SET status = 'failed', lease_until = NULL, response_id = NULL, \
-                     reply = $3 WHERE status = 'sending' AND lease_until <= $1 AND attempts >= $2",
-                )
-                .bind(millis(now))
-                .bind(sending::MAX_ATTEMPTS)
-                .bind(format!(
-                    "Given up after {} attempts: each time, the process sending it stopped \
-                     before the SMTP server answered.",
-                    sending::MAX_ATTEMPTS
-                ))
-                .execute(&self.pool)
-                .await
-                .map_err(backend)?;
                 let sql = format!(
                     "UPDATE outbox SET status = 'sending', lease_until = $2, \
                      attempts = attempts + 1 WHERE id IN (SELECT id FROM outbox \

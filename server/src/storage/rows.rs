@@ -170,6 +170,14 @@ pub struct AnswerRow {
     pub follow_up: Option<String>,
 }
 
+/// An answer with its response, for reading several responses' answers at once.
+#[derive(sqlx::FromRow)]
+pub struct ResponseAnswerRow {
+    pub response_id: i64,
+    #[sqlx(flatten)]
+    pub answer: AnswerRow,
+}
+
 impl TryFrom<AnswerRow> for StoredAnswer {
     type Error = StoreError;
     fn try_from(r: AnswerRow) -> Result<Self, StoreError> {

@@ -729,7 +729,7 @@ macro_rules! impl_store {
                     .await
                     .map_err(backend)?;
                 // One query for every response's answers, grouped here by response.
-                let answers: Vec<(i64, String, String, Option<String>)> = sqlx::query_as(
+                let answers: Vec<ResponseAnswerRow> = sqlx::query_as(
                     "SELECT a.response_id, a.question_key, a.value, a.follow_up \
                      FROM answers a JOIN responses r ON r.id = a.response_id \
                      WHERE r.contact_id = $1 ORDER BY a.response_id, a.question_key",
@@ -739,16 +739,11 @@ macro_rules! impl_store {
                 .await
                 .map_err(backend)?;
                 let mut by_response = std::collections::HashMap::<i64, Vec<StoredAnswer>>::new();
-                for (response_id, question_key, value, follow_up) in answers {
-                    let row = AnswerRow {
-                        question_key,
-                        value,
-                        follow_up,
-                    };
+                for row in answers {
                     by_response
-                        .entry(response_id)
+                        .entry(row.response_id)
                         .or_default()
-                        .push(StoredAnswer::try_from(row)?);
+                        .push(StoredAnswer::try_from(row.answer)?);
                 }
                 let given = responses
                     .into_iter()
