@@ -5,6 +5,14 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
 
+# These tools' own speed hardly matters: build them with a cheap release profile, which
+# roughly halves their compile time on a 2-core machine.
+cheap_install() {
+  CARGO_PROFILE_RELEASE_OPT_LEVEL=1 CARGO_PROFILE_RELEASE_LTO=false \
+    CARGO_PROFILE_RELEASE_CODEGEN_UNITS=256 CARGO_PROFILE_RELEASE_DEBUG=false \
+    CARGO_PROFILE_RELEASE_INCREMENTAL=false cargo install "$@"
+}
+
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
 if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
@@ -15,12 +23,12 @@ fi
 want=$(grep -A1 '^name = "wasm-bindgen"$' Cargo.lock | sed -n 's/^version = "\(.*\)"$/\1/p')
 if ! wasm-bindgen --version 2>/dev/null | grep -qx "wasm-bindgen $want"; then
   # Not --locked: its lock file names a crate version the registry no longer has.
-  cargo install wasm-bindgen-cli --version "$want"
+  cheap_install wasm-bindgen-cli --version "$want"
 fi
 
 # no_downloads: cargo-leptos then takes wasm-bindgen and wasm-opt from PATH.
 if ! cargo leptos --version 2>/dev/null | grep -q "0.3.10"; then
-  cargo install cargo-leptos --version 0.3.10 --locked --features no_downloads
+  cheap_install cargo-leptos --version 0.3.10 --locked --features no_downloads
 fi
 
 if [ ! -x /usr/bin/chromium ]; then

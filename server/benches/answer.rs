@@ -109,15 +109,11 @@ async fn raw_inserts(url: &str, survey_id: i64) -> Figures {
         }};
     }
     if url.starts_with("sqlite:") {
-        let store = storage::sqlite::SqliteStore::connect(url)
-            .await
-            .expect("sqlite");
-        raw!(store.pool().clone())
+        let pool = storage::sqlite::connect(url).await.expect("sqlite");
+        raw!(pool)
     } else {
-        let store = storage::postgres::PgStore::connect(url)
-            .await
-            .expect("postgres");
-        raw!(store.pool().clone())
+        let pool = storage::postgres::connect(url).await.expect("postgres");
+        raw!(pool)
     }
 }
 

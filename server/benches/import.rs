@@ -54,15 +54,11 @@ async fn raw_inserts(url: &str) -> Duration {
         }};
     }
     if url.starts_with("sqlite:") {
-        let store = storage::sqlite::SqliteStore::connect(url)
-            .await
-            .expect("sqlite");
-        raw!(store.pool().clone(), sqlx::Sqlite)
+        let pool = storage::sqlite::connect(url).await.expect("sqlite");
+        raw!(pool, sqlx::Sqlite)
     } else {
-        let store = storage::postgres::PgStore::connect(url)
-            .await
-            .expect("postgres");
-        raw!(store.pool().clone(), sqlx::Postgres)
+        let pool = storage::postgres::connect(url).await.expect("postgres");
+        raw!(pool, sqlx::Postgres)
     }
 }
 

@@ -1,18 +1,46 @@
 //! The storage contract (`app::ports::Store`) on two backends: SQLite, the zero-setup
 //! default, and PostgreSQL, for many processes. The URL's scheme picks one.
+//!
+//! One file per aggregate implements its port trait once for both backends: `accounts`,
+//! `surveys`, `contacts` (and segments, privacy), `responses` (personal links, answers,
+//! day buckets), `sends` (the outbox), `imports`. Each statement is written once with `$n`
+//! parameters and run through `db`; where the backends must differ (the outbox claim,
+//! JSON attributes, how a writing transaction begins) the shared code names the
+//! backend's `Dialect`, declared with its reasons in `sqlite.rs` and `postgres.rs`.
 
-mod rows;
-#[macro_use]
-mod shared;
-#[macro_use]
-mod outbox;
-#[macro_use]
+mod accounts;
+mod contacts;
+pub mod db;
 mod imports;
 pub mod postgres;
+mod responses;
+mod rows;
+mod sends;
 pub mod sqlite;
+mod surveys;
 
 use app::ports::{Store, StoreError};
+use db::{query, Db};
 use std::sync::Arc;
+
+/// The storage contract on an open database of either backend.
+pub struct Storage {
+    db: Db,
+}
+
+impl Storage {
+    pub fn new(db: Db) -> Self {
+        Self { db }
+    }
+}
+
+#[async_trait::async_trait]
+impl Store for Storage {
+    async fn ping(&self) -> Result<(), StoreError> {
+        query("SELECT 1").execute(&self.db).await?;
+        Ok(())
+    }
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum OpenError {
@@ -28,21 +56,14 @@ pub enum OpenError {
 
 /// Opens the database the URL names; with `migrate`, applies the embedded migrations.
 pub async fn open(url: &str, migrate: bool) -> Result<Arc<dyn Store>, OpenError> {
-    if url.starts_with("sqlite:") {
-        let store = sqlite::SqliteStore::connect(url).await?;
-        if migrate {
-            store.migrate().await?;
-        }
-        Ok(Arc::new(store))
+    let db = if url.starts_with("sqlite:") {
+        sqlite::open(url, migrate).await?
     } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-        let store = postgres::PgStore::connect(url).await?;
-        if migrate {
-            store.migrate().await?;
-        }
-        Ok(Arc::new(store))
+        postgres::open(url, migrate).await?
     } else {
-        Err(OpenError::UnsupportedUrl(redact(url)))
-    }
+        return Err(OpenError::UnsupportedUrl(redact(url)));
+    };
+    Ok(Arc::new(Storage::new(db)))
 }
 
 /// A URL fit for an error message: any password replaced.
@@ -56,15 +77,6 @@ pub fn redact(url: &str) -> String {
             }
         }
         _ => url.to_string(),
-    }
-}
-
-fn backend(err: sqlx::Error) -> StoreError {
-    match err {
-        sqlx::Error::Database(db) if db.is_unique_violation() => {
-            StoreError::Conflict(db.message().to_string())
-        }
-        other => StoreError::Backend(other.to_string()),
     }
 }
 

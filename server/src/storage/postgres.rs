@@ -1,64 +1,45 @@
 //! PostgreSQL: the scale-out backend, shared by many `resonance` processes.
 
-use super::outbox::{DAY_MS, INVITATION_CHUNK};
-use super::rows::*;
-use super::{backend, connect_error, OpenError};
-use app::domain::segments::SegmentFilter;
-use app::domain::sending;
-use app::domain::survey::SurveyDefinition;
-use app::domain::{Locale, SurveyKind};
-use app::ports::{
-    AnswerBatch, ApiTokenRecord, ClaimedMessage, Contact, ContactInvitation, ContactResponse,
-    Delivery, EditorDraft, ImportJob, ImportOutcome, ImportRecord, ImportState, Invitation,
-    NewContact, NewInvitation, NewMessage, NewSend, NewSurvey, NewUser, OutboxCounts,
-    OutboxProblem, Recorded, ResponseRecord, SavedAs, Segment, SendRecord, StoreError,
-    StoredAnswer, StoredResponse, Survey, SurveySettings, Upserted, User,
-};
-use chrono::{DateTime, NaiveDate, Utc};
+use super::db::{Db, Dialect};
+use super::{connect_error, OpenError};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::PgPool;
 use std::str::FromStr;
 use std::time::Duration;
 
-pub struct PgStore {
-    pool: PgPool,
+pub const DIALECT: Dialect = Dialect {
+    // Several processes claim at once: each skips the rows another one holds.
+    claim_lock: " FOR UPDATE SKIP LOCKED",
+    // Attributes are stored as JSON text (the column type both backends share).
+    merge_attributes: "(contacts.attributes::jsonb || excluded.attributes::jsonb)::text",
+    attribute_value: ("(attributes::jsonb ->> ", ""),
+    // Row locks are taken as rows are written; a plain BEGIN never fails for a writer
+    // that got in first.
+    begin_write: "BEGIN",
+};
+
+pub async fn connect(url: &str) -> Result<PgPool, OpenError> {
+    let options =
+        PgConnectOptions::from_str(url).map_err(|e| OpenError::InvalidUrl(e.to_string()))?;
+    PgPoolOptions::new()
+        .max_connections(16)
+        .acquire_timeout(Duration::from_secs(10))
+        .connect_with(options)
+        .await
+        .map_err(connect_error)
 }
 
-impl PgStore {
-    pub async fn connect(url: &str) -> Result<Self, OpenError> {
-        let options =
-            PgConnectOptions::from_str(url).map_err(|e| OpenError::InvalidUrl(e.to_string()))?;
-        let pool = PgPoolOptions::new()
-            .max_connections(16)
-            .acquire_timeout(Duration::from_secs(10))
-            .connect_with(options)
-            .await
-            .map_err(connect_error)?;
-        Ok(Self { pool })
-    }
-
-    pub async fn migrate(&self) -> Result<(), OpenError> {
-        sqlx::migrate!("../migrations/postgres")
-            .run(&self.pool)
-            .await
-            .map_err(|e| OpenError::Migrate(e.to_string()))
-    }
-
-    pub fn pool(&self) -> &PgPool {
-        &self.pool
-    }
+pub async fn migrate(pool: &PgPool) -> Result<(), OpenError> {
+    sqlx::migrate!("../migrations/postgres")
+        .run(pool)
+        .await
+        .map_err(|e| OpenError::Migrate(e.to_string()))
 }
 
-/// An upsert's attributes: the stored ones with the new values laid over them.
-const MERGE_ATTRIBUTES: &str = "(contacts.attributes::jsonb || excluded.attributes::jsonb)::text";
-
-/// A contact attribute's value: the expression's opening and the prefix of the bound
-/// attribute name; the expression is closed with `)`.
-const ATTRIBUTE_VALUE: (&str, &str) = ("(attributes::jsonb ->> ", "");
-
-/// Several processes claim at once: each skips the rows another one holds.
-const CLAIM_LOCK: &str = " FOR UPDATE SKIP LOCKED";
-
-impl_store!(PgStore, sqlx::Postgres);
-impl_sends!(PgStore, sqlx::Postgres);
-impl_imports!(PgStore, sqlx::Postgres);
+pub async fn open(url: &str, run_migrations: bool) -> Result<Db, OpenError> {
+    let pool = connect(url).await?;
+    if run_migrations {
+        migrate(&pool).await?;
+    }
+    Ok(Db::Postgres(pool))
+}

@@ -1,69 +1,51 @@
 //! SQLite: one file, WAL, created on first start. The default backend.
 
-use super::outbox::{DAY_MS, INVITATION_CHUNK};
-use super::rows::*;
-use super::{backend, connect_error, OpenError};
-use app::domain::segments::SegmentFilter;
-use app::domain::sending;
-use app::domain::survey::SurveyDefinition;
-use app::domain::{Locale, SurveyKind};
-use app::ports::{
-    AnswerBatch, ApiTokenRecord, ClaimedMessage, Contact, ContactInvitation, ContactResponse,
-    Delivery, EditorDraft, ImportJob, ImportOutcome, ImportRecord, ImportState, Invitation,
-    NewContact, NewInvitation, NewMessage, NewSend, NewSurvey, NewUser, OutboxCounts,
-    OutboxProblem, Recorded, ResponseRecord, SavedAs, Segment, SendRecord, StoreError,
-    StoredAnswer, StoredResponse, Survey, SurveySettings, Upserted, User,
-};
-use chrono::{DateTime, NaiveDate, Utc};
+use super::db::{Db, Dialect};
+use super::{connect_error, OpenError};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::SqlitePool;
 use std::str::FromStr;
 use std::time::Duration;
 
-pub struct SqliteStore {
-    pool: SqlitePool,
+pub const DIALECT: Dialect = Dialect {
+    // One writer at a time: the claim's `UPDATE … RETURNING` is atomic as it is.
+    claim_lock: "",
+    merge_attributes: "json_patch(contacts.attributes, excluded.attributes)",
+    attribute_value: ("json_extract(attributes, ", "$."),
+    // A deferred BEGIN that reads before it writes cannot wait for the write lock: it
+    // fails at once with "database is locked". IMMEDIATE takes the lock first, waiting
+    // up to the busy timeout.
+    begin_write: "BEGIN IMMEDIATE",
+};
+
+/// Opens (creating if missing) the database file the URL names.
+pub async fn connect(url: &str) -> Result<SqlitePool, OpenError> {
+    let options = SqliteConnectOptions::from_str(url)
+        .map_err(|e| OpenError::InvalidUrl(e.to_string()))?
+        .create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(SqliteSynchronous::Normal)
+        .busy_timeout(Duration::from_secs(5))
+        .foreign_keys(true);
+    SqlitePoolOptions::new()
+        .max_connections(8)
+        .acquire_timeout(Duration::from_secs(10))
+        .connect_with(options)
+        .await
+        .map_err(connect_error)
 }
 
-impl SqliteStore {
-    pub async fn connect(url: &str) -> Result<Self, OpenError> {
-        let options = SqliteConnectOptions::from_str(url)
-            .map_err(|e| OpenError::InvalidUrl(e.to_string()))?
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Normal)
-            .busy_timeout(Duration::from_secs(5))
-            .foreign_keys(true);
-        let pool = SqlitePoolOptions::new()
-            .max_connections(8)
-            .acquire_timeout(Duration::from_secs(10))
-            .connect_with(options)
-            .await
-            .map_err(connect_error)?;
-        Ok(Self { pool })
-    }
-
-    pub async fn migrate(&self) -> Result<(), OpenError> {
-        sqlx::migrate!("../migrations/sqlite")
-            .run(&self.pool)
-            .await
-            .map_err(|e| OpenError::Migrate(e.to_string()))
-    }
-
-    pub fn pool(&self) -> &SqlitePool {
-        &self.pool
-    }
+pub async fn migrate(pool: &SqlitePool) -> Result<(), OpenError> {
+    sqlx::migrate!("../migrations/sqlite")
+        .run(pool)
+        .await
+        .map_err(|e| OpenError::Migrate(e.to_string()))
 }
 
-/// An upsert's attributes: the stored ones with the new values laid over them.
-const MERGE_ATTRIBUTES: &str = "json_patch(contacts.attributes, excluded.attributes)";
-
-/// A contact attribute's value: the expression's opening and the prefix of the bound
-/// attribute name; the expression is closed with `)`.
-const ATTRIBUTE_VALUE: (&str, &str) = ("json_extract(attributes, ", "$.");
-
-/// SQLite has one writer at a time: the claim's `UPDATE … RETURNING` is atomic as it is.
-const CLAIM_LOCK: &str = "";
-
-impl_store!(SqliteStore, sqlx::Sqlite);
-impl_sends!(SqliteStore, sqlx::Sqlite);
-impl_imports!(SqliteStore, sqlx::Sqlite);
+pub async fn open(url: &str, run_migrations: bool) -> Result<Db, OpenError> {
+    let pool = connect(url).await?;
+    if run_migrations {
+        migrate(&pool).await?;
+    }
+    Ok(Db::Sqlite(pool))
+}

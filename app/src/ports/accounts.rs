@@ -1,0 +1,95 @@
+//! Accounts of the people who run surveys: users, their sessions, sign-in attempts and
+//! API tokens.
+
+use super::StoreError;
+use crate::model::Role;
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct User {
+    pub id: i64,
+    pub email: String,
+    pub name: String,
+    pub role: Role,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Clone, Debug)]
+pub struct NewUser {
+    pub email: String,
+    pub name: String,
+    pub password_hash: String,
+    pub role: Role,
+}
+
+#[derive(Clone, Debug)]
+pub struct ApiTokenRecord {
+    pub id: i64,
+    pub user_id: i64,
+    pub name: String,
+    pub prefix: String,
+    pub created_at: DateTime<Utc>,
+    pub last_used_at: Option<DateTime<Utc>>,
+    pub revoked: bool,
+}
+
+/// Users, sessions, login attempts and API tokens.
+#[async_trait]
+pub trait Accounts: Send + Sync {
+    async fn count_users(&self) -> Result<i64, StoreError>;
+    /// Creates the first admin only while no user exists (the setup page); Conflict after.
+    async fn create_first_user(&self, user: NewUser) -> Result<User, StoreError>;
+    async fn create_user(&self, user: NewUser) -> Result<User, StoreError>;
+    async fn list_users(&self) -> Result<Vec<User>, StoreError>;
+    /// The user and their password hash.
+    async fn user_credentials(&self, email: &str) -> Result<Option<(User, String)>, StoreError>;
+    async fn create_session(
+        &self,
+        token_hash: &str,
+        user_id: i64,
+        expires_at: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
+    async fn session_user(
+        &self,
+        token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<User>, StoreError>;
+    async fn delete_session(&self, token_hash: &str) -> Result<(), StoreError>;
+    /// Deletes sessions that expired and login attempts older than `attempts_before`.
+    async fn prune_auth_records(
+        &self,
+        now: DateTime<Utc>,
+        attempts_before: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
+    async fn record_login_attempt(
+        &self,
+        account: &str,
+        ip: &str,
+        success: bool,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
+    /// Failed attempts since `since` for (this account, this IP).
+    async fn login_failures_since(
+        &self,
+        account: &str,
+        ip: &str,
+        since: DateTime<Utc>,
+    ) -> Result<(i64, i64), StoreError>;
+    async fn create_api_token(
+        &self,
+        user_id: i64,
+        name: &str,
+        prefix: &str,
+        token_hash: &str,
+    ) -> Result<ApiTokenRecord, StoreError>;
+    async fn list_api_tokens(&self) -> Result<Vec<ApiTokenRecord>, StoreError>;
+    /// True when a live token was revoked.
+    async fn revoke_api_token(&self, id: i64) -> Result<bool, StoreError>;
+    /// The owner of a live token; marks it used.
+    async fn api_token_user(
+        &self,
+        token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<User>, StoreError>;
+}

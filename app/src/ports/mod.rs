@@ -1,0 +1,100 @@
+//! What the use cases need from the outside world. The server crate implements these
+//! traits (SQLite, PostgreSQL) and hands them to every request as `Services`.
+
+mod accounts;
+mod contacts;
+mod imports;
+mod responses;
+mod sends;
+mod surveys;
+
+pub use accounts::*;
+pub use contacts::*;
+pub use imports::*;
+pub use responses::*;
+pub use sends::*;
+pub use surveys::*;
+
+use async_trait::async_trait;
+use std::sync::Arc;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// A uniqueness rule was hit (e.g. an email already taken).
+    #[error("conflict: {0}")]
+    Conflict(String),
+    #[error("storage failure: {0}")]
+    Backend(String),
+}
+
+/// The whole storage contract, one trait per aggregate; a backend implements them all.
+#[async_trait]
+pub trait Store: Accounts + Surveys + Contacts + Responses + Sends + Imports + Send + Sync {
+    async fn ping(&self) -> Result<(), StoreError>;
+}
+
+/// The instance's secret: keys the hashes of session and API-token secrets, so a copy of the
+/// database alone cannot be used to check stolen tokens. Never printed.
+#[derive(Clone)]
+pub struct SecretKey(Vec<u8>);
+
+impl SecretKey {
+    pub fn new(bytes: impl Into<Vec<u8>>) -> Self {
+        Self(bytes.into())
+    }
+}
+
+impl std::fmt::Debug for SecretKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SecretKey(***)")
+    }
+}
+
+/// Process-wide settings the use cases need.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    pub secret_key: SecretKey,
+    /// Public base URL without a trailing slash, used in links.
+    pub base_url: String,
+    /// Cookies get `Secure` when the base URL is https.
+    pub secure_cookies: bool,
+    pub session_days: i64,
+    /// The organisation's name: what `{company}` says in survey texts.
+    pub organisation: String,
+}
+
+impl Settings {
+    /// HMAC-SHA256 of a token's secret under the instance key, hex-encoded.
+    pub fn token_hash(&self, secret: &str) -> String {
+        use hmac::{Mac, SimpleHmac};
+        use sha2::Sha256;
+        let mut mac = <SimpleHmac<Sha256> as Mac>::new_from_slice(&self.secret_key.0)
+            .unwrap_or_else(|_| unreachable!("HMAC takes keys of any length"));
+        mac.update(secret.as_bytes());
+        mac.finalize()
+            .into_bytes()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    }
+
+    /// A secret only this instance can compute, for a purpose and a subject, e.g. the
+    /// personal link of one contact in one send. Nothing needs storing to find it again.
+    pub fn derived_secret(&self, purpose: &str) -> String {
+        use base64::Engine;
+        use hmac::{Mac, SimpleHmac};
+        use sha2::Sha256;
+        let mut mac = <SimpleHmac<Sha256> as Mac>::new_from_slice(&self.secret_key.0)
+            .unwrap_or_else(|_| unreachable!("HMAC takes keys of any length"));
+        mac.update(b"derive:");
+        mac.update(purpose.as_bytes());
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
+    }
+}
+
+/// Everything a request handler needs, provided as Leptos context and axum state.
+#[derive(Clone)]
+pub struct Services {
+    pub store: Arc<dyn Store>,
+    pub settings: Arc<Settings>,
+}

@@ -1,0 +1,137 @@
+//! Personal links, responses and their answers, and the counts kept as answers arrive.
+
+use super::{NewMessage, StoreError};
+use crate::domain::survey::AnswerValue;
+use crate::domain::Locale;
+use async_trait::async_trait;
+use chrono::{DateTime, NaiveDate, Utc};
+use std::collections::BTreeMap;
+
+/// A personal link to a survey: what it knows about the person it was made for.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Invitation {
+    pub id: i64,
+    pub survey_id: i64,
+    pub contact_id: Option<i64>,
+    pub locale: Option<Locale>,
+    /// Contact attributes, for placeholders and the survey's grouping attributes.
+    pub attributes: BTreeMap<String, String>,
+    pub answered: bool,
+    /// The send that made it; None for links made one at a time.
+    pub send_id: Option<i64>,
+}
+
+#[derive(Clone, Debug)]
+pub struct NewInvitation {
+    pub survey_id: i64,
+    pub token_hash: String,
+    pub contact_id: Option<i64>,
+    pub locale: Option<Locale>,
+    pub attributes: BTreeMap<String, String>,
+    /// The send whose email carries the link.
+    pub send_id: Option<i64>,
+}
+
+/// One question's checked answer, ready to store.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StoredAnswer {
+    pub question_key: String,
+    pub value: AnswerValue,
+    /// The answer to the category's "why?" prompt.
+    pub follow_up: Option<String>,
+}
+
+impl StoredAnswer {
+    /// The score reports count, for scale questions.
+    pub fn score(&self) -> Option<u8> {
+        match self.value {
+            AnswerValue::Score(score) => Some(score),
+            _ => None,
+        }
+    }
+}
+
+/// Answers to one page of a survey, added to (or changing) the response that
+/// `response_key` names. For anonymous surveys `contact_id` and `at` are None: only the
+/// day is kept, so the row cannot be matched to a send.
+#[derive(Clone, Debug)]
+pub struct AnswerBatch {
+    pub survey_id: i64,
+    pub version: i64,
+    pub response_key: String,
+    pub invitation_id: Option<i64>,
+    pub contact_id: Option<i64>,
+    /// The grouping attributes the survey names, copied from the contact.
+    pub groups: BTreeMap<String, String>,
+    pub locale: Locale,
+    pub day: NaiveDate,
+    pub at: Option<DateTime<Utc>>,
+    /// Answers to store; a question answered before is replaced.
+    pub answers: Vec<StoredAnswer>,
+    /// Questions skipped on this page: an earlier answer to them is removed.
+    pub cleared: Vec<String>,
+    /// The last page was submitted.
+    pub completed: bool,
+    /// The survey has a response cap, so a new response is checked against it.
+    pub capped: bool,
+    /// Emails queued, in the same transaction, when this batch completes the response for
+    /// the first time (a thank-you, an alert); each is linked to the response.
+    pub on_completion: Vec<NewMessage>,
+}
+
+/// A response as it is stored. Anonymous ones have no contact and no time, only the day.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StoredResponse {
+    pub id: i64,
+    pub survey_id: i64,
+    pub version: i64,
+    pub contact_id: Option<i64>,
+    pub groups: BTreeMap<String, String>,
+    pub locale: Locale,
+    pub day: NaiveDate,
+    pub submitted_at: Option<DateTime<Utc>>,
+    pub updated_at: Option<DateTime<Utc>>,
+    pub completed: bool,
+    pub answers: Vec<StoredAnswer>,
+}
+
+/// A response as its respondent left it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ResponseRecord {
+    pub id: i64,
+    pub answers: Vec<StoredAnswer>,
+    pub completed: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Recorded {
+    /// The first answers of a new response (it counts against the cap).
+    New,
+    /// Answers added to or changed in an existing response.
+    Updated,
+    /// The survey reached its response cap: nothing was written.
+    Full,
+}
+
+/// Personal links, responses and answers; the day buckets the reports read.
+#[async_trait]
+pub trait Responses: Send + Sync {
+    async fn create_invitation(&self, invitation: NewInvitation) -> Result<i64, StoreError>;
+    async fn invitation(&self, token_hash: &str) -> Result<Option<Invitation>, StoreError>;
+    /// Stores a page of answers in one transaction: creates the response on its first
+    /// page (counted against the cap), replaces earlier answers to the same questions and
+    /// keeps the day buckets in step.
+    async fn record_answers(&self, batch: AnswerBatch) -> Result<Recorded, StoreError>;
+    async fn response(&self, response_key: &str) -> Result<Option<ResponseRecord>, StoreError>;
+    /// One response with its answers, as the admin area shows it.
+    async fn response_by_id(&self, id: i64) -> Result<Option<StoredResponse>, StoreError>;
+    /// Answers per score 0..=10 of each scored question of a survey, read from the day
+    /// buckets in one query; questions nobody scored are absent.
+    async fn score_histograms(
+        &self,
+        survey_id: i64,
+    ) -> Result<BTreeMap<String, [u64; 11]>, StoreError>;
+    /// How often each stored value (as JSON) was given to each question without a score
+    /// (choices, text), in one query: (question key, value, count).
+    async fn value_counts(&self, survey_id: i64) -> Result<Vec<(String, String, i64)>, StoreError>;
+}

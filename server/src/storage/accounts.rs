@@ -1,0 +1,251 @@
+//! Accounts (`app::ports::Accounts`): users, sessions, login attempts and API tokens.
+
+use super::db::query;
+use super::rows::{CredentialsRow, TokenRow, UserRow, USER_COLUMNS};
+use super::Storage;
+use app::ports::{ApiTokenRecord, NewUser, StoreError, User};
+use chrono::{DateTime, Utc};
+
+#[async_trait::async_trait]
+impl app::ports::Accounts for Storage {
+    async fn count_users(&self) -> Result<i64, StoreError> {
+        query("SELECT COUNT(*) FROM users").scalar(&self.db).await
+    }
+
+    async fn create_first_user(&self, user: NewUser) -> Result<User, StoreError> {
+        let sql = format!(
+            "INSERT INTO users (email, name, password_hash, role, created_at) \
+             SELECT $1, $2, $3, $4, $5 WHERE NOT EXISTS (SELECT 1 FROM users) \
+             RETURNING {USER_COLUMNS}"
+        );
+        query(&sql)
+            .bind(&user.email)
+            .bind(&user.name)
+            .bind(&user.password_hash)
+            .bind(user.role.as_str())
+            .bind(Utc::now())
+            .fetch_optional::<UserRow>(&self.db)
+            .await?
+            .ok_or_else(|| StoreError::Conflict("an account exists already".into()))?
+            .try_into()
+    }
+
+    async fn create_user(&self, user: NewUser) -> Result<User, StoreError> {
+        let sql = format!(
+            "INSERT INTO users (email, name, password_hash, role, created_at) \
+             VALUES ($1, $2, $3, $4, $5) RETURNING {USER_COLUMNS}"
+        );
+        query(&sql)
+            .bind(&user.email)
+            .bind(&user.name)
+            .bind(&user.password_hash)
+            .bind(user.role.as_str())
+            .bind(Utc::now())
+            .fetch_one::<UserRow>(&self.db)
+            .await
+            .map_err(|e| match e {
+                StoreError::Conflict(_) => {
+                    StoreError::Conflict("An account with this email exists already.".into())
+                }
+                other => other,
+            })?
+            .try_into()
+    }
+
+    async fn list_users(&self) -> Result<Vec<User>, StoreError> {
+        let sql = format!("SELECT {USER_COLUMNS} FROM users ORDER BY id");
+        query(&sql)
+            .fetch_all::<UserRow>(&self.db)
+            .await?
+            .into_iter()
+            .map(User::try_from)
+            .collect()
+    }
+
+    async fn user_credentials(&self, email: &str) -> Result<Option<(User, String)>, StoreError> {
+        let sql = format!("SELECT {USER_COLUMNS}, password_hash FROM users WHERE email = $1");
+        let row = query(&sql)
+            .bind(email)
+            .fetch_optional::<CredentialsRow>(&self.db)
+            .await?;
+        row.map(|r| Ok((r.user.try_into()?, r.password_hash)))
+            .transpose()
+    }
+
+    async fn create_session(
+        &self,
+        token_hash: &str,
+        user_id: i64,
+        expires_at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        query(
+            "INSERT INTO sessions (token_hash, user_id, created_at, expires_at) \
+             VALUES ($1, $2, $3, $4)",
+        )
+        .bind(token_hash)
+        .bind(user_id)
+        .bind(Utc::now())
+        .bind(expires_at)
+        .execute(&self.db)
+        .await?;
+        Ok(())
+    }
+
+    async fn session_user(
+        &self,
+        token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<User>, StoreError> {
+        query(
+            "SELECT u.id, u.email, u.name, u.role, u.created_at \
+             FROM sessions s JOIN users u ON u.id = s.user_id \
+             WHERE s.token_hash = $1 AND s.expires_at > $2",
+        )
+        .bind(token_hash)
+        .bind(now)
+        .fetch_optional::<UserRow>(&self.db)
+        .await?
+        .map(User::try_from)
+        .transpose()
+    }
+
+    async fn delete_session(&self, token_hash: &str) -> Result<(), StoreError> {
+        query("DELETE FROM sessions WHERE token_hash = $1")
+            .bind(token_hash)
+            .execute(&self.db)
+            .await?;
+        Ok(())
+    }
+
+    async fn prune_auth_records(
+        &self,
+        now: DateTime<Utc>,
+        attempts_before: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        query("DELETE FROM sessions WHERE expires_at <= $1")
+            .bind(now)
+            .execute(&self.db)
+            .await?;
+        query("DELETE FROM login_attempts WHERE at < $1")
+            .bind(attempts_before)
+            .execute(&self.db)
+            .await?;
+        Ok(())
+    }
+
+    async fn record_login_attempt(
+        &self,
+        account: &str,
+        ip: &str,
+        success: bool,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        query("INSERT INTO login_attempts (account, ip, success, at) VALUES ($1, $2, $3, $4)")
+            .bind(account)
+            .bind(ip)
+            .bind(success)
+            .bind(at)
+            .execute(&self.db)
+            .await?;
+        Ok(())
+    }
+
+    async fn login_failures_since(
+        &self,
+        account: &str,
+        ip: &str,
+        since: DateTime<Utc>,
+    ) -> Result<(i64, i64), StoreError> {
+        let count = |column: &'static str, value: &str| {
+            query(format!(
+                "SELECT COUNT(*) FROM login_attempts \
+                 WHERE {column} = $1 AND at > $2 AND success = $3"
+            ))
+            .bind(value)
+            .bind(since)
+            .bind(false)
+            .scalar::<i64>(&self.db)
+        };
+        Ok((count("account", account).await?, count("ip", ip).await?))
+    }
+
+    async fn create_api_token(
+        &self,
+        user_id: i64,
+        name: &str,
+        prefix: &str,
+        token_hash: &str,
+    ) -> Result<ApiTokenRecord, StoreError> {
+        query(
+            "INSERT INTO api_tokens (user_id, name, prefix, token_hash, created_at) \
+             VALUES ($1, $2, $3, $4, $5) \
+             RETURNING id, user_id, name, prefix, created_at, last_used_at, revoked_at",
+        )
+        .bind(user_id)
+        .bind(name)
+        .bind(prefix)
+        .bind(token_hash)
+        .bind(Utc::now())
+        .fetch_one::<TokenRow>(&self.db)
+        .await
+        .map(Into::into)
+    }
+
+    async fn list_api_tokens(&self) -> Result<Vec<ApiTokenRecord>, StoreError> {
+        let rows = query(
+            "SELECT id, user_id, name, prefix, created_at, last_used_at, revoked_at \
+             FROM api_tokens ORDER BY id DESC",
+        )
+        .fetch_all::<TokenRow>(&self.db)
+        .await?;
+        Ok(rows.into_iter().map(Into::into).collect())
+    }
+
+    async fn revoke_api_token(&self, id: i64) -> Result<bool, StoreError> {
+        let done =
+            query("UPDATE api_tokens SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL")
+                .bind(id)
+                .bind(Utc::now())
+                .execute(&self.db)
+                .await?;
+        Ok(done == 1)
+    }
+
+    async fn api_token_user(
+        &self,
+        token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<User>, StoreError> {
+        // Refreshed at most once a minute so busy scripts do not write on every call.
+        let user_id: Option<i64> = query(
+            "UPDATE api_tokens SET last_used_at = $2 \
+             WHERE token_hash = $1 AND revoked_at IS NULL \
+               AND (last_used_at IS NULL OR last_used_at < $3) \
+             RETURNING user_id",
+        )
+        .bind(token_hash)
+        .bind(now)
+        .bind(now - chrono::Duration::minutes(1))
+        .scalar_optional(&self.db)
+        .await?;
+        let user_id = match user_id {
+            Some(id) => Some(id),
+            None => {
+                query("SELECT user_id FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL")
+                    .bind(token_hash)
+                    .scalar_optional(&self.db)
+                    .await?
+            }
+        };
+        let Some(user_id) = user_id else {
+            return Ok(None);
+        };
+        let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1");
+        query(&sql)
+            .bind(user_id)
+            .fetch_optional::<UserRow>(&self.db)
+            .await?
+            .map(User::try_from)
+            .transpose()
+    }
+}

@@ -1,0 +1,291 @@
+//! Responses (`app::ports::Responses`): personal links, responses and their answers,
+//! and the day buckets (survey × question × day × score) kept current in the answer's
+//! transaction, which the reports read instead of the answers.
+
+use super::db::{query, Db};
+use super::rows::{to_json, AnswerRow, InvitationRow, ResponseRow};
+use super::sends::insert_message;
+use super::Storage;
+use app::ports::{
+    AnswerBatch, Invitation, NewInvitation, Recorded, ResponseRecord, StoreError, StoredAnswer,
+    StoredResponse,
+};
+use chrono::{NaiveDate, Utc};
+use std::collections::BTreeMap;
+
+/// How many rows each survey's response count is spread over.
+const COUNT_SHARDS: i64 = 8;
+
+/// A response's answers.
+async fn answers_of(db: &Db, response_id: i64) -> Result<Vec<StoredAnswer>, StoreError> {
+    query("SELECT question_key, value, follow_up FROM answers WHERE response_id = $1")
+        .bind(response_id)
+        .fetch_all::<AnswerRow>(db)
+        .await?
+        .into_iter()
+        .map(StoredAnswer::try_from)
+        .collect()
+}
+
+#[async_trait::async_trait]
+impl app::ports::Responses for Storage {
+    async fn create_invitation(&self, invitation: NewInvitation) -> Result<i64, StoreError> {
+        query(
+            "INSERT INTO invitations (survey_id, token_hash, contact_id, locale, attributes, \
+             created_at, send_id) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+        )
+        .bind(invitation.survey_id)
+        .bind(&invitation.token_hash)
+        .bind(invitation.contact_id)
+        .bind(invitation.locale.map(|l| l.as_str()))
+        .bind(to_json(&invitation.attributes)?)
+        .bind(Utc::now())
+        .bind(invitation.send_id)
+        .scalar(&self.db)
+        .await
+    }
+
+    async fn invitation(&self, token_hash: &str) -> Result<Option<Invitation>, StoreError> {
+        query(
+            "SELECT id, survey_id, contact_id, locale, attributes, answered, send_id \
+             FROM invitations WHERE token_hash = $1",
+        )
+        .bind(token_hash)
+        .fetch_optional::<InvitationRow>(&self.db)
+        .await?
+        .map(Invitation::try_from)
+        .transpose()
+    }
+
+    async fn record_answers(&self, batch: AnswerBatch) -> Result<Recorded, StoreError> {
+        let mut tx = self.db.begin().await?;
+        let inserted: Option<(i64, NaiveDate)> = query(
+            "INSERT INTO responses (survey_id, version, response_key, contact_id, groups, locale, day, submitted_at, updated_at, completed) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9) \
+             ON CONFLICT (response_key) DO NOTHING RETURNING id, day",
+        )
+        .bind(batch.survey_id)
+        .bind(batch.version)
+        .bind(&batch.response_key)
+        .bind(batch.contact_id)
+        .bind(to_json(&batch.groups)?)
+        .bind(batch.locale.as_str())
+        .bind(batch.day)
+        .bind(batch.at)
+        .bind(batch.completed)
+        .fetch_optional(&mut tx)
+        .await?;
+        let (response_id, day, recorded) = match inserted {
+            Some((id, day)) => {
+                if batch.capped {
+                    // The cap is checked and counted in one statement, so
+                    // concurrent first answers cannot overshoot it.
+                    let counted = query(
+                        "UPDATE surveys SET response_count = response_count + 1 \
+                         WHERE id = $1 AND (response_cap IS NULL OR response_count < response_cap)",
+                    )
+                    .bind(batch.survey_id)
+                    .execute(&mut tx)
+                    .await?;
+                    if counted == 0 {
+                        return Ok(Recorded::Full);
+                    }
+                }
+                // Spread over a few rows, so concurrent answers do not wait for
+                // each other's lock (see migration 0004).
+                query(
+                    "INSERT INTO response_counts (survey_id, shard, n) VALUES ($1, $2, 1) \
+                     ON CONFLICT (survey_id, shard) DO UPDATE SET n = response_counts.n + 1",
+                )
+                .bind(batch.survey_id)
+                .bind(i32::try_from(id % COUNT_SHARDS).unwrap_or(0))
+                .execute(&mut tx)
+                .await?;
+                (id, day, Recorded::New)
+            }
+            None => {
+                let (id, day): (i64, NaiveDate) = query(
+                    "UPDATE responses SET version = $3, updated_at = $4 \
+                     WHERE response_key = $1 AND survey_id = $2 RETURNING id, day",
+                )
+                .bind(&batch.response_key)
+                .bind(batch.survey_id)
+                .bind(batch.version)
+                .bind(batch.at)
+                .fetch_one(&mut tx)
+                .await?;
+                (id, day, Recorded::Updated)
+            }
+        };
+        // Completed once: by the new row, or by this change to a partial one.
+        let first_completion = match recorded {
+            _ if !batch.completed => false,
+            Recorded::New => true,
+            _ => {
+                query("UPDATE responses SET completed = TRUE WHERE id = $1 AND NOT completed")
+                    .bind(response_id)
+                    .execute(&mut tx)
+                    .await?
+                    == 1
+            }
+        };
+        if first_completion {
+            let now = Utc::now();
+            for message in &batch.on_completion {
+                insert_message(&mut tx, message, response_id, now).await?;
+            }
+        }
+        // Each bucket's net change: what earlier answers to these questions added comes
+        // off (a new response has nothing to replace), the new scores go on.
+        let mut deltas = BTreeMap::<(&str, i32), i64>::new();
+        let replaced: Vec<&str> = batch
+            .answers
+            .iter()
+            .map(|a| a.question_key.as_str())
+            .chain(batch.cleared.iter().map(String::as_str))
+            .filter(|_| recorded == Recorded::Updated)
+            .collect();
+        let old: Vec<(String, Option<i32>)> = if replaced.is_empty() {
+            Vec::new()
+        } else {
+            let mut delete = query("DELETE FROM answers WHERE response_id = ");
+            delete
+                .push_bind(response_id)
+                .push(" AND question_key IN ")
+                .push_tuple(replaced.iter().copied())
+                .push(" RETURNING question_key, score");
+            delete.fetch_all(&mut tx).await?
+        };
+        for (key, score) in &old {
+            if let Some(score) = score {
+                *deltas.entry((key.as_str(), *score)).or_default() -= 1;
+            }
+        }
+        for answer in &batch.answers {
+            if let Some(score) = answer.score() {
+                *deltas
+                    .entry((answer.question_key.as_str(), i32::from(score)))
+                    .or_default() += 1;
+            }
+        }
+        deltas.retain(|_, n| *n != 0);
+        // One statement for all answers of the page and one for their day buckets,
+        // however many questions it has (a question appears once per batch).
+        if !batch.answers.is_empty() {
+            let values = batch
+                .answers
+                .iter()
+                .map(|a| Ok((a, to_json(&a.value)?)))
+                .collect::<Result<Vec<_>, StoreError>>()?;
+            let mut insert =
+                query("INSERT INTO answers (response_id, question_key, score, value, follow_up) ");
+            insert.push_values(values, |(answer, value)| {
+                vec![
+                    response_id.into(),
+                    (&answer.question_key).into(),
+                    answer.score().map(i32::from).into(),
+                    value.into(),
+                    (&answer.follow_up).into(),
+                ]
+            });
+            insert.execute(&mut tx).await?;
+        }
+        // The buckets change in one statement, in key order: two respondents changing
+        // answers in opposite directions on the same day then lock the same rows in the
+        // same order, so PostgreSQL never finds them waiting for each other.
+        if !deltas.is_empty() {
+            let mut buckets = query(
+                "INSERT INTO answer_buckets (survey_id, question_key, day, segment, score, n) ",
+            );
+            buckets.push_values(deltas, |((key, score), n)| {
+                vec![
+                    batch.survey_id.into(),
+                    key.into(),
+                    day.into(),
+                    "".into(),
+                    score.into(),
+                    n.into(),
+                ]
+            });
+            buckets.push(
+                " ON CONFLICT (survey_id, question_key, day, segment, score) \
+                 DO UPDATE SET n = answer_buckets.n + excluded.n",
+            );
+            buckets.execute(&mut tx).await?;
+        }
+        if let Some(invitation_id) = batch.invitation_id {
+            query("UPDATE invitations SET answered = TRUE WHERE id = $1")
+                .bind(invitation_id)
+                .execute(&mut tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(recorded)
+    }
+
+    async fn response(&self, response_key: &str) -> Result<Option<ResponseRecord>, StoreError> {
+        let found: Option<(i64, bool)> =
+            query("SELECT id, completed FROM responses WHERE response_key = $1")
+                .bind(response_key)
+                .fetch_optional(&self.db)
+                .await?;
+        let Some((id, completed)) = found else {
+            return Ok(None);
+        };
+        let answers = answers_of(&self.db, id).await?;
+        Ok(Some(ResponseRecord {
+            id,
+            answers,
+            completed,
+        }))
+    }
+
+    async fn response_by_id(&self, id: i64) -> Result<Option<StoredResponse>, StoreError> {
+        let Some(row) = query(
+            "SELECT id, survey_id, version, contact_id, groups, locale, day, submitted_at, \
+             updated_at, completed FROM responses WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional::<ResponseRow>(&self.db)
+        .await?
+        else {
+            return Ok(None);
+        };
+        let answers = answers_of(&self.db, id).await?;
+        row.into_response(answers).map(Some)
+    }
+
+    async fn score_histograms(
+        &self,
+        survey_id: i64,
+    ) -> Result<BTreeMap<String, [u64; 11]>, StoreError> {
+        let rows: Vec<(String, i32, i64)> = query(
+            "SELECT question_key, score, CAST(SUM(n) AS BIGINT) FROM answer_buckets \
+             WHERE survey_id = $1 AND segment = '' GROUP BY question_key, score",
+        )
+        .bind(survey_id)
+        .fetch_all(&self.db)
+        .await?;
+        let mut histograms = BTreeMap::<String, [u64; 11]>::new();
+        for (key, score, n) in rows {
+            let slot = usize::try_from(score)
+                .ok()
+                .and_then(|i| histograms.entry(key).or_default().get_mut(i))
+                .ok_or_else(|| StoreError::Backend(format!("score {score} out of range")))?;
+            *slot = u64::try_from(n).unwrap_or(0);
+        }
+        Ok(histograms)
+    }
+
+    async fn value_counts(&self, survey_id: i64) -> Result<Vec<(String, String, i64)>, StoreError> {
+        query(
+            "SELECT a.question_key, a.value, COUNT(*) FROM answers a \
+             JOIN responses r ON r.id = a.response_id \
+             WHERE r.survey_id = $1 AND a.score IS NULL \
+             GROUP BY a.question_key, a.value ORDER BY a.question_key, a.value",
+        )
+        .bind(survey_id)
+        .fetch_all(&self.db)
+        .await
+    }
+}

@@ -1,0 +1,514 @@
+//! Sends and the outbox (`app::ports::Sends`), principle 3: the only way mail leaves.
+//! What differs between the backends is the claim's lock (`Dialect::claim_lock`):
+//! PostgreSQL's claim skips rows another process holds (`FOR UPDATE SKIP LOCKED`); SQLite
+//! has one writer at a time, so its `UPDATE … RETURNING` claim is atomic as it is.
+
+use super::contacts::push_audience;
+use super::db::{query, On};
+use super::rows::{corrupt, millis, to_json, ClaimedRow, SendRow, SEND_COLUMNS};
+use super::Storage;
+use app::domain::sending;
+use app::domain::SurveyKind;
+use app::ports::{
+    ClaimedMessage, Delivery, NewInvitation, NewMessage, NewSend, OutboxCounts, OutboxProblem,
+    SendRecord, StoreError,
+};
+use chrono::{DateTime, Utc};
+
+/// Personal links per insert: 7 parameters each stays under both backends' limits.
+const INVITATION_CHUNK: usize = 1000;
+
+const DAY_MS: i64 = 86_400_000;
+
+/// A new send, scheduled; also each recurring send's next wave.
+async fn insert_send<'c>(on: impl Into<On<'c>>, send: &NewSend) -> Result<SendRecord, StoreError> {
+    query(format!(
+        "INSERT INTO sends (survey_id, audience_name, audience, repeat_every, wave, \
+         reminders, per_minute, state, scheduled_at, created_by, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, 'scheduled', $8, $9, $10) \
+         RETURNING {SEND_COLUMNS}"
+    ))
+    .bind(send.survey_id)
+    .bind(&send.audience_name)
+    .bind(to_json(&send.audience)?)
+    .bind(send.repeat.as_str())
+    .bind(send.wave)
+    .bind(to_json(&send.reminders)?)
+    .bind(send.per_minute.map(i64::from))
+    .bind(millis(send.scheduled_at))
+    .bind(send.created_by)
+    .bind(millis(Utc::now()))
+    .fetch_one::<SendRow>(on)
+    .await?
+    .try_into()
+}
+
+/// Queues a thank-you or an alert about a response, unless its contact is suppressed.
+/// Called inside `record_answers`' transaction.
+pub(super) async fn insert_message<'c>(
+    on: impl Into<On<'c>>,
+    message: &NewMessage,
+    response_id: i64,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    query(
+        "INSERT INTO outbox (kind, survey_id, contact_id, user_id, response_id, status, \
+         next_attempt_at, created_at, send_id) SELECT $1, $2, $3, $4, $5, 'queued', $6, $6, $7 \
+         WHERE NOT EXISTS (SELECT 1 FROM contacts WHERE id = $3 AND suppressed IS NOT NULL)",
+    )
+    .bind(message.kind.as_str())
+    .bind(message.survey_id)
+    .bind(message.contact_id)
+    .bind(message.user_id)
+    .bind(response_id)
+    .bind(millis(now))
+    .bind(message.send_id)
+    .execute(on)
+    .await?;
+    Ok(())
+}
+
+#[async_trait::async_trait]
+impl app::ports::Sends for Storage {
+    async fn create_send(&self, send: &NewSend) -> Result<SendRecord, StoreError> {
+        insert_send(&self.db, send).await
+    }
+
+    async fn send_record(&self, id: i64) -> Result<Option<SendRecord>, StoreError> {
+        let sql = format!("SELECT {SEND_COLUMNS} FROM sends WHERE id = $1");
+        query(&sql)
+            .bind(id)
+            .fetch_optional::<SendRow>(&self.db)
+            .await?
+            .map(SendRecord::try_from)
+            .transpose()
+    }
+
+    async fn list_sends(&self, survey_id: i64) -> Result<Vec<SendRecord>, StoreError> {
+        let sql = format!("SELECT {SEND_COLUMNS} FROM sends WHERE survey_id = $1 ORDER BY id DESC");
+        query(&sql)
+            .bind(survey_id)
+            .fetch_all::<SendRow>(&self.db)
+            .await?
+            .into_iter()
+            .map(SendRecord::try_from)
+            .collect()
+    }
+
+    async fn outbox_counts(&self, send_id: i64) -> Result<OutboxCounts, StoreError> {
+        let rows: Vec<(String, String, Option<String>, i64)> = query(
+            "SELECT kind, status, skip_reason, COUNT(*) FROM outbox WHERE send_id = $1 \
+             AND kind IN ('invitation', 'reminder') GROUP BY kind, status, skip_reason",
+        )
+        .bind(send_id)
+        .fetch_all(&self.db)
+        .await?;
+        let mut counts = OutboxCounts::default();
+        for (kind, status, reason, n) in rows {
+            if kind == "reminder" {
+                if status == "sent" {
+                    counts.reminders_sent += n;
+                }
+                continue;
+            }
+            counts.invitations += n;
+            match (status.as_str(), reason.as_deref()) {
+                ("queued" | "sending", _) => counts.queued += n,
+                ("sent", _) => counts.sent += n,
+                ("failed", _) => counts.failed += n,
+                ("bounced", _) => counts.bounced += n,
+                ("skipped", Some("frequency")) => counts.skipped_frequency += n,
+                _ => counts.skipped_suppressed += n,
+            }
+        }
+        counts.answered = query("SELECT COUNT(*) FROM invitations WHERE send_id = $1 AND answered")
+            .bind(send_id)
+            .scalar(&self.db)
+            .await?;
+        Ok(counts)
+    }
+
+    async fn outbox_problems(
+        &self,
+        send_id: i64,
+        limit: i64,
+    ) -> Result<Vec<OutboxProblem>, StoreError> {
+        let rows: Vec<(String, String, Option<String>, Option<String>, i64)> = query(
+            "SELECT c.email, o.status, o.skip_reason, o.reply, o.attempts \
+                 FROM outbox o JOIN contacts c ON c.id = o.contact_id \
+                 WHERE o.send_id = $1 AND o.kind = 'invitation' \
+                 AND (o.status IN ('failed', 'bounced', 'skipped') \
+                      OR (o.status = 'queued' AND o.reply IS NOT NULL)) \
+                 ORDER BY o.id LIMIT $2",
+        )
+        .bind(send_id)
+        .bind(limit)
+        .fetch_all(&self.db)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(
+                |(email, status, skip_reason, reply, attempts)| OutboxProblem {
+                    email,
+                    status,
+                    skip_reason,
+                    reply,
+                    attempts,
+                },
+            )
+            .collect())
+    }
+
+    async fn set_paused(&self, send_id: i64, reason: Option<&str>) -> Result<bool, StoreError> {
+        let done = query(
+            "UPDATE sends SET paused_reason = $2, failure_run = 0 \
+             WHERE id = $1 AND state = 'started'",
+        )
+        .bind(send_id)
+        .bind(reason)
+        .execute(&self.db)
+        .await?;
+        Ok(done > 0)
+    }
+
+    async fn cancel_send(&self, send_id: i64) -> Result<bool, StoreError> {
+        let done =
+            query("UPDATE sends SET state = 'cancelled' WHERE id = $1 AND state = 'scheduled'")
+                .bind(send_id)
+                .execute(&self.db)
+                .await?;
+        Ok(done > 0)
+    }
+
+    async fn due_sends(&self, now: DateTime<Utc>) -> Result<Vec<SendRecord>, StoreError> {
+        let sql = format!(
+            "SELECT {SEND_COLUMNS} FROM sends WHERE state = 'scheduled' \
+             AND scheduled_at <= $1 ORDER BY scheduled_at"
+        );
+        query(&sql)
+            .bind(millis(now))
+            .fetch_all::<SendRow>(&self.db)
+            .await?
+            .into_iter()
+            .map(SendRecord::try_from)
+            .collect()
+    }
+
+    async fn start_send(
+        &self,
+        send_id: i64,
+        now: DateTime<Utc>,
+        min_days: u32,
+        next_wave: Option<NewSend>,
+    ) -> Result<Option<i64>, StoreError> {
+        let mut tx = self.db.begin().await?;
+        let sql = format!(
+            "UPDATE sends SET state = 'started', started_at = $2 \
+             WHERE id = $1 AND state = 'scheduled' RETURNING {SEND_COLUMNS}"
+        );
+        let Some(row) = query(&sql)
+            .bind(send_id)
+            .bind(millis(now))
+            .fetch_optional::<SendRow>(&mut tx)
+            .await?
+        else {
+            return Ok(None);
+        };
+        let send = SendRecord::try_from(row)?;
+        if let Some(first) = send.new.reminders.first() {
+            query("UPDATE sends SET next_reminder_at = $2 WHERE id = $1")
+                .bind(send_id)
+                .bind(millis(now) + i64::from(*first) * DAY_MS)
+                .execute(&mut tx)
+                .await?;
+        }
+        // One statement for the whole audience: the throttle spaces the due times,
+        // the rule and suppression mark the rows that are not sent.
+        let mut q = query(
+            "INSERT INTO outbox (send_id, kind, contact_id, survey_id, status, \
+             skip_reason, next_attempt_at, created_at) \
+             SELECT ",
+        );
+        q.push_bind(send_id)
+            .push(", 'invitation', a.id, ")
+            .push_bind(send.new.survey_id)
+            .push(
+                ", CASE WHEN a.suppressed IS NOT NULL OR a.recent THEN 'skipped' \
+                 ELSE 'queued' END, \
+                 CASE WHEN a.suppressed IS NOT NULL THEN 'suppressed' \
+                 WHEN a.recent THEN 'frequency' END, ",
+            )
+            .push_bind(millis(now))
+            .push(" + (ROW_NUMBER() OVER (ORDER BY a.id) - 1) * ")
+            .push_bind(sending::spacing_ms(send.new.per_minute))
+            .push(", ")
+            .push_bind(millis(now))
+            .push(
+                " FROM (SELECT c.id, c.suppressed, EXISTS (SELECT 1 FROM outbox o \
+                 WHERE o.contact_id = c.id AND o.kind = 'invitation' \
+                 AND o.status IN ('queued', 'sending', 'sent') AND o.created_at > ",
+            )
+            .push_bind(millis(now) - i64::from(min_days) * DAY_MS)
+            .push(") AS recent FROM contacts c WHERE 1 = 1");
+        push_audience(&mut q, self.db.dialect(), &send.new.audience);
+        q.push(") a");
+        let queued = q.execute(&mut tx).await?;
+        if let Some(next) = next_wave {
+            insert_send(&mut tx, &next).await?;
+        }
+        tx.commit().await?;
+        Ok(Some(queued as i64))
+    }
+
+    async fn due_reminders(
+        &self,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<(SendRecord, usize)>, StoreError> {
+        let sql = format!(
+            "SELECT {SEND_COLUMNS} FROM sends WHERE state = 'started' \
+             AND next_reminder_at <= $1 ORDER BY next_reminder_at"
+        );
+        query(&sql)
+            .bind(millis(now))
+            .fetch_all::<SendRow>(&self.db)
+            .await?
+            .into_iter()
+            .map(|row| {
+                let send = SendRecord::try_from(row)?;
+                let index = usize::try_from(send.reminders_sent).unwrap_or(0);
+                Ok((send, index))
+            })
+            .collect()
+    }
+
+    async fn queue_reminders(
+        &self,
+        send_id: i64,
+        index: usize,
+        deliver: bool,
+        now: DateTime<Utc>,
+    ) -> Result<Option<u64>, StoreError> {
+        let mut tx = self.db.begin().await?;
+        let sql = format!("SELECT {SEND_COLUMNS} FROM sends WHERE id = $1");
+        let Some(row) = query(&sql)
+            .bind(send_id)
+            .fetch_optional::<SendRow>(&mut tx)
+            .await?
+        else {
+            return Ok(None);
+        };
+        let send = SendRecord::try_from(row)?;
+        let started = send.started_at.map(millis).unwrap_or_else(|| millis(now));
+        let next = send
+            .new
+            .reminders
+            .get(index + 1)
+            .map(|days| started + i64::from(*days) * DAY_MS);
+        // The compare-and-set makes the reminder go out once, whoever gets here.
+        let claimed = query(
+            "UPDATE sends SET reminders_sent = $3, next_reminder_at = $4 \
+             WHERE id = $1 AND reminders_sent = $2",
+        )
+        .bind(send_id)
+        .bind(index as i64)
+        .bind(index as i64 + 1)
+        .bind(next)
+        .execute(&mut tx)
+        .await?;
+        if claimed == 0 {
+            return Ok(None);
+        }
+        let queued = if deliver {
+            query(
+                "INSERT INTO outbox (send_id, kind, contact_id, survey_id, status, \
+                 next_attempt_at, created_at) \
+                 SELECT o.send_id, 'reminder', o.contact_id, o.survey_id, 'queued', \
+                 $2 + (ROW_NUMBER() OVER (ORDER BY o.id) - 1) * $3, $2 \
+                 FROM outbox o JOIN contacts c ON c.id = o.contact_id \
+                 WHERE o.send_id = $1 AND o.kind = 'invitation' AND o.status = 'sent' \
+                 AND c.suppressed IS NULL AND NOT EXISTS (SELECT 1 FROM invitations i \
+                 WHERE i.send_id = o.send_id AND i.contact_id = o.contact_id \
+                 AND i.answered)",
+            )
+            .bind(send_id)
+            .bind(millis(now))
+            .bind(sending::spacing_ms(send.new.per_minute))
+            .execute(&mut tx)
+            .await?
+        } else {
+            0
+        };
+        tx.commit().await?;
+        Ok(Some(queued))
+    }
+
+    async fn claim_messages(
+        &self,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+        limit: i64,
+    ) -> Result<Vec<ClaimedMessage>, StoreError> {
+        let sql = format!(
+            "UPDATE outbox SET status = 'sending', lease_until = $2, \
+             attempts = attempts + 1 WHERE id IN (SELECT id FROM outbox \
+             WHERE ((status = 'queued' AND next_attempt_at <= $1) \
+             OR (status = 'sending' AND lease_until <= $1)) \
+             AND (send_id IS NULL OR send_id IN \
+             (SELECT id FROM sends WHERE paused_reason IS NULL)) \
+             ORDER BY next_attempt_at LIMIT $3{}) RETURNING id",
+            self.db.dialect().claim_lock
+        );
+        let ids: Vec<i64> = query(&sql)
+            .bind(millis(now))
+            .bind(millis(lease_until))
+            .bind(limit)
+            .scalars(&self.db)
+            .await?;
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut q = query(
+            "SELECT o.id, o.kind, o.send_id, o.survey_id, o.attempts, o.contact_id, \
+             COALESCE(c.email, u.email) AS email, COALESCE(c.name, u.name) AS name, \
+             c.locale, c.attributes, o.response_id \
+             FROM outbox o LEFT JOIN contacts c ON c.id = o.contact_id \
+             LEFT JOIN users u ON u.id = o.user_id WHERE o.id IN ",
+        );
+        q.push_tuple(ids).push(" ORDER BY o.id");
+        q.fetch_all::<ClaimedRow>(&self.db)
+            .await?
+            .into_iter()
+            .map(ClaimedMessage::try_from)
+            .collect()
+    }
+
+    async fn ensure_invitations(&self, invitations: &[NewInvitation]) -> Result<(), StoreError> {
+        let now = Utc::now();
+        for chunk in invitations.chunks(INVITATION_CHUNK) {
+            let mut q = query(
+                "INSERT INTO invitations (survey_id, token_hash, contact_id, locale, \
+                 attributes, send_id, created_at) ",
+            );
+            let mut rows = Vec::with_capacity(chunk.len());
+            for i in chunk {
+                rows.push((i, to_json(&i.attributes)?));
+            }
+            q.push_values(rows, |(i, attributes)| {
+                vec![
+                    i.survey_id.into(),
+                    (&i.token_hash).into(),
+                    i.contact_id.into(),
+                    i.locale.map(|l| l.as_str()).into(),
+                    attributes.into(),
+                    i.send_id.into(),
+                    now.into(),
+                ]
+            });
+            q.push(" ON CONFLICT (token_hash) DO NOTHING");
+            q.execute(&self.db).await?;
+        }
+        Ok(())
+    }
+
+    async fn finish_message(
+        &self,
+        id: i64,
+        delivery: &Delivery,
+        failure: bool,
+        pause_after: i64,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.db.begin().await?;
+        let (status, reply, next) = match delivery {
+            Delivery::Sent => ("sent", None, None),
+            Delivery::Retry { reply, at } => ("queued", Some(reply), Some(millis(*at))),
+            Delivery::Failed { reply } => ("failed", Some(reply), None),
+            Delivery::Bounced { reply } => ("bounced", Some(reply), None),
+        };
+        // A finished message forgets its response: kept, the link would date it.
+        let row: Option<(Option<i64>, Option<i64>)> = query(
+            "UPDATE outbox SET status = $2, reply = COALESCE($3, reply), \
+             next_attempt_at = COALESCE($4, next_attempt_at), lease_until = NULL, \
+             sent_at = CASE WHEN $2 = 'sent' THEN $5 ELSE sent_at END, \
+             response_id = CASE WHEN $2 = 'queued' THEN response_id END \
+             WHERE id = $1 RETURNING send_id, contact_id",
+        )
+        .bind(id)
+        .bind(status)
+        .bind(reply)
+        .bind(next)
+        .bind(millis(now))
+        .fetch_optional(&mut tx)
+        .await?;
+        let (send_id, contact_id) = row.unwrap_or((None, None));
+        if let (Delivery::Bounced { .. }, Some(contact)) = (delivery, contact_id) {
+            query(
+                "UPDATE contacts SET suppressed = 'bounced', suppressed_at = $2 \
+                 WHERE id = $1 AND suppressed IS NULL",
+            )
+            .bind(contact)
+            .bind(now)
+            .execute(&mut tx)
+            .await?;
+        }
+        if let Some(send) = send_id {
+            if failure {
+                let run: i64 = query(
+                    "UPDATE sends SET failure_run = failure_run + 1 WHERE id = $1 \
+                     RETURNING failure_run",
+                )
+                .bind(send)
+                .scalar(&mut tx)
+                .await?;
+                if run >= pause_after {
+                    let why = format!(
+                        "Paused after {run} failed attempts in a row. Last reply: {}",
+                        reply.map(String::as_str).unwrap_or("none")
+                    );
+                    query(
+                        "UPDATE sends SET paused_reason = $2 \
+                         WHERE id = $1 AND paused_reason IS NULL",
+                    )
+                    .bind(send)
+                    .bind(why)
+                    .execute(&mut tx)
+                    .await?;
+                }
+            } else {
+                // Touches the send's row only when a run is to be reset, so
+                // workers do not queue on it for every message.
+                query("UPDATE sends SET failure_run = 0 WHERE id = $1 AND failure_run > 0")
+                    .bind(send)
+                    .execute(&mut tx)
+                    .await?;
+            }
+        }
+        tx.commit().await
+    }
+
+    async fn frequency_rules(&self) -> Result<Vec<(SurveyKind, u32)>, StoreError> {
+        let rows: Vec<(String, i64)> =
+            query("SELECT kind, min_days FROM frequency_rules ORDER BY kind")
+                .fetch_all(&self.db)
+                .await?;
+        rows.into_iter()
+            .map(|(kind, days)| {
+                let parsed =
+                    SurveyKind::parse(&kind).ok_or_else(|| corrupt("survey kind", &kind))?;
+                Ok((parsed, u32::try_from(days).unwrap_or(0)))
+            })
+            .collect()
+    }
+
+    async fn set_frequency_rule(&self, kind: SurveyKind, min_days: u32) -> Result<(), StoreError> {
+        query(
+            "INSERT INTO frequency_rules (kind, min_days) VALUES ($1, $2) \
+             ON CONFLICT (kind) DO UPDATE SET min_days = excluded.min_days",
+        )
+        .bind(kind.as_str())
+        .bind(i64::from(min_days))
+        .execute(&self.db)
+        .await?;
+        Ok(())
+    }
+}
