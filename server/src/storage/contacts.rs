@@ -249,13 +249,13 @@ impl app::ports::Contacts for Storage {
         // (and the dashboards' counts with them). Text answers are stored as
         // serde's `{"type":"text",…}`.
         let theirs = "response_id IN (SELECT id FROM responses WHERE contact_id = $1)";
-        query(&format!(
+        query(format!(
             "DELETE FROM answers WHERE {theirs} AND value LIKE '{{\"type\":\"text\"%'"
         ))
         .bind(contact_id)
         .execute(&mut tx)
         .await?;
-        query(&format!(
+        query(format!(
             "UPDATE answers SET follow_up = NULL WHERE {theirs}"
         ))
         .bind(contact_id)
