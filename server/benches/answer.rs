@@ -9,6 +9,10 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::Mutex;
 
+// The stories' harness: fresh databases on both backends.
+#[path = "../tests/stories/harness/mod.rs"]
+mod harness;
+
 const CONCURRENCY: usize = 8;
 const PAGE_REQUESTS: usize = 1_000;
 const ANSWER_REQUESTS: usize = 2_000;
@@ -242,30 +246,13 @@ async fn main() {
     println!(
         "concurrency {CONCURRENCY}; ratios are against the raw insert rate of the same backend"
     );
-    let sqlite = tempfile::tempdir().expect("temp dir");
-    let url = format!("sqlite://{}", sqlite.path().join("bench.db").display());
+    let sqlite = harness::sqlite_db();
+    let url = sqlite.url.clone();
     bench_backend("sqlite", &url).await;
 
-    let admin_url = std::env::var("RESONANCE_TEST_POSTGRES")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
-    match sqlx::PgPool::connect(&admin_url).await {
-        Ok(admin) => {
-            let _ = sqlx::query("DROP DATABASE IF EXISTS resonance_bench WITH (FORCE)")
-                .execute(&admin)
-                .await;
-            sqlx::query("CREATE DATABASE resonance_bench")
-                .execute(&admin)
-                .await
-                .expect("create");
-            let base = admin_url
-                .rsplit_once('/')
-                .map(|(b, _)| b)
-                .unwrap_or(&admin_url);
-            bench_backend("postgres", &format!("{base}/resonance_bench")).await;
-            let _ = sqlx::query("DROP DATABASE IF EXISTS resonance_bench WITH (FORCE)")
-                .execute(&admin)
-                .await;
-        }
-        Err(e) => println!("postgres   skipped: {admin_url} unreachable ({e})"),
+    // The stories' harness makes (and drops) a fresh database; unreachable, it says so.
+    match harness::postgres_db().await {
+        Some(db) => bench_backend("postgres", &db.url).await,
+        None => println!("postgres   skipped"),
     }
 }

@@ -7,6 +7,10 @@ use app::api::{contacts, imports};
 use server::storage;
 use std::time::{Duration, Instant};
 
+// The stories' harness: fresh databases on both backends.
+#[path = "../tests/stories/harness/mod.rs"]
+mod harness;
+
 const ROWS: usize = 100_000;
 const CHUNK: usize = 1_000;
 
@@ -119,29 +123,13 @@ async fn main() {
         "{ROWS} contacts, {:.1} MB of CSV; ratios are against the raw insert rate of the same backend",
         file.len() as f64 / 1e6
     );
-    let sqlite = tempfile::tempdir().expect("temp dir");
-    let url = format!("sqlite://{}", sqlite.path().join("import.db").display());
+    let sqlite = harness::sqlite_db();
+    let url = sqlite.url.clone();
     bench_backend("sqlite", &url, &file).await;
 
-    let admin_url = std::env::var("RESONANCE_TEST_POSTGRES")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
-    match sqlx::PgPool::connect(&admin_url).await {
-        Ok(admin) => {
-            let _ = sqlx::query("DROP DATABASE IF EXISTS resonance_import_bench WITH (FORCE)")
-                .execute(&admin)
-                .await;
-            sqlx::query("CREATE DATABASE resonance_import_bench")
-                .execute(&admin)
-                .await
-                .expect("create");
-            let base = admin_url
-                .rsplit_once('/')
-                .map_or(admin_url.as_str(), |(b, _)| b);
-            bench_backend("postgres", &format!("{base}/resonance_import_bench"), &file).await;
-            let _ = sqlx::query("DROP DATABASE IF EXISTS resonance_import_bench WITH (FORCE)")
-                .execute(&admin)
-                .await;
-        }
-        Err(e) => println!("postgres   skipped: {admin_url} unreachable ({e})"),
+    // The stories' harness makes (and drops) a fresh database; unreachable, it says so.
+    match harness::postgres_db().await {
+        Some(db) => bench_backend("postgres", &db.url, &file).await,
+        None => println!("postgres   skipped"),
     }
 }

@@ -21,6 +21,10 @@ use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+// The stories' harness: fresh databases on both backends.
+#[path = "../tests/stories/harness/mod.rs"]
+mod harness;
+
 const CONTACTS: usize = 100_000;
 const MESSAGES: usize = 3_000;
 const CONNECTIONS: u32 = 8;
@@ -250,36 +254,14 @@ async fn main() {
 
     let raw_smtp = raw_smtp_rate(&smtp_url).await;
     println!("raw SMTP acceptance (aiosmtpd on loopback, {CONNECTIONS} connections): {raw_smtp:.0} msg/s");
-    let sqlite = tempfile::tempdir().expect("temp dir");
-    let url = format!("sqlite://{}", sqlite.path().join("send.db").display());
+    let sqlite = harness::sqlite_db();
+    let url = sqlite.url.clone();
     bench_backend("sqlite", &url, &smtp_url, raw_smtp).await;
 
-    let admin_url = std::env::var("RESONANCE_TEST_POSTGRES")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
-    match sqlx::PgPool::connect(&admin_url).await {
-        Ok(admin) => {
-            let _ = sqlx::query("DROP DATABASE IF EXISTS resonance_send_bench WITH (FORCE)")
-                .execute(&admin)
-                .await;
-            sqlx::query("CREATE DATABASE resonance_send_bench")
-                .execute(&admin)
-                .await
-                .expect("create");
-            let base = admin_url
-                .rsplit_once('/')
-                .map_or(admin_url.as_str(), |(b, _)| b);
-            bench_backend(
-                "postgres",
-                &format!("{base}/resonance_send_bench"),
-                &smtp_url,
-                raw_smtp,
-            )
-            .await;
-            let _ = sqlx::query("DROP DATABASE IF EXISTS resonance_send_bench WITH (FORCE)")
-                .execute(&admin)
-                .await;
-        }
-        Err(e) => println!("postgres  skipped: {admin_url} unreachable ({e})"),
+    // The stories' harness makes (and drops) a fresh database; unreachable, it says so.
+    match harness::postgres_db().await {
+        Some(db) => bench_backend("postgres", &db.url, &smtp_url, raw_smtp).await,
+        None => println!("postgres   skipped"),
     }
     let _ = sink.kill();
     let _ = sink.wait();

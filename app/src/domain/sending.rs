@@ -53,6 +53,16 @@ pub fn stalled(attempts: i64) -> Option<String> {
     })
 }
 
+/// How many messages one claim may take: 16 per connection, and no more than the
+/// process's throttle (`per_minute`) lets out in half the lease. A batch that outlived
+/// its lease would be claimed and sent again by another process; a slow SMTP server is
+/// met by renewing the lease instead, as the time it takes is not known in advance.
+pub fn claim_size(connections: u32, per_minute: Option<u32>, lease_secs: u64) -> i64 {
+    let by_connections = u64::from(connections.max(1)) * 16;
+    let by_throttle = per_minute.map_or(u64::MAX, |n| u64::from(n) * (lease_secs / 2) / 60);
+    i64::try_from(by_connections.min(by_throttle).max(1)).unwrap_or(1)
+}
+
 /// Milliseconds to wait before attempt `attempts + 1`: `base`, then doubling, capped at
 /// an hour.
 pub fn retry_delay_ms(attempts: i64, base_ms: u64) -> u64 {
@@ -165,6 +175,17 @@ impl MailText {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_claim_takes_no_more_than_the_throttle_lets_out_in_half_the_lease() {
+        // No throttle: 16 messages per connection.
+        assert_eq!(claim_size(4, None, 300), 64);
+        // 10 a minute with a 5-minute lease: 25 fit in half of it.
+        assert_eq!(claim_size(4, Some(10), 300), 25);
+        assert_eq!(claim_size(8, Some(1000), 300), 128);
+        // A lease too short for even one message still lets one go.
+        assert_eq!(claim_size(1, Some(1), 10), 1);
+    }
 
     #[test]
     fn only_mailbox_refusals_bounce_a_contact() {

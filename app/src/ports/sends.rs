@@ -199,18 +199,30 @@ pub trait Sends: Send + Sync {
         lease_until: DateTime<Utc>,
         limit: i64,
     ) -> Result<Vec<ClaimedMessage>, StoreError>;
+    /// Extends to `until` the lease of those of `ids` still being sent under the lease
+    /// `held` (a claim another process made since is left alone); how many it extended.
+    async fn renew_lease(
+        &self,
+        ids: &[i64],
+        held: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> Result<u64, StoreError>;
     /// Makes the personal links of claimed messages; a link made before is kept.
     async fn ensure_invitations(&self, invitations: &[NewInvitation]) -> Result<(), StoreError>;
-    /// Records an attempt's outcome. `failure` says whether it breaks the send's run of
-    /// successes; at `pause_after` failures in a row the send pauses with the reply.
+    /// Records the outcome of the claim that made attempt `attempt`. `failure` says
+    /// whether it breaks the send's run of successes; at `pause_after` failures in a row
+    /// the send pauses with the reply. Fenced on the claim: once the lease ran out and
+    /// another worker claimed the message again, a late finisher writes nothing and gets
+    /// false, so it cannot overwrite the other's outcome.
     async fn finish_message(
         &self,
         id: i64,
+        attempt: i64,
         delivery: &Delivery,
         failure: bool,
         pause_after: i64,
         now: DateTime<Utc>,
-    ) -> Result<(), StoreError>;
+    ) -> Result<bool, StoreError>;
     /// Days per survey kind of the contact frequency rule; kinds without a row are absent.
     async fn frequency_rules(&self) -> Result<Vec<(SurveyKind, u32)>, StoreError>;
     async fn set_frequency_rule(&self, kind: SurveyKind, min_days: u32) -> Result<(), StoreError>;

@@ -7,7 +7,8 @@ use super::templates::{self, Rendered};
 use anyhow::Context;
 use app::api::responses;
 use app::domain::sending::{
-    classify_reply, retry_delay_ms, stalled, ReplyClass, FAILURE_RUN_LIMIT, MAX_ATTEMPTS,
+    claim_size, classify_reply, retry_delay_ms, stalled, ReplyClass, FAILURE_RUN_LIMIT,
+    MAX_ATTEMPTS,
 };
 use app::ports::{ClaimedMessage, Delivery, MessageKind, NewInvitation, Services, Survey};
 use chrono::{TimeDelta, Utc};
@@ -110,9 +111,14 @@ impl Worker {
         let store = &inner.services.store;
         let now = Utc::now();
         let lease = TimeDelta::from_std(inner.mail.lease).unwrap_or(TimeDelta::minutes(5));
-        let batch_size = i64::from(inner.mail.connections.max(1)) * 16;
+        let batch_size = claim_size(
+            inner.mail.connections,
+            inner.mail.per_minute,
+            inner.mail.lease.as_secs(),
+        );
+        let mut held = now + lease;
         let batch = store
-            .claim_messages(now, now + lease, batch_size)
+            .claim_messages(now, held, batch_size)
             .await
             .context("claiming messages")?;
         if batch.is_empty() {
@@ -146,6 +152,7 @@ impl Worker {
             .await
             .context("making personal links")?;
         let claimed = batch.len();
+        let ids: Vec<i64> = batch.iter().map(|m| m.id).collect();
         let slots = Arc::new(Semaphore::new(inner.mail.connections.max(1) as usize));
         let mut running = JoinSet::new();
         for message in batch {
@@ -157,11 +164,25 @@ impl Worker {
                 worker.deliver(message, survey).await
             });
         }
-        while let Some(done) = running.join_next().await {
-            match done {
-                Ok(Ok(())) => {}
-                Ok(Err(e)) => tracing::error!(error = %e, "recording a delivery"),
-                Err(e) => tracing::error!(error = %e, "a delivery task failed"),
+        // A slow SMTP server may take longer than the lease: the messages still being
+        // sent are renewed every third of it, so no other process takes them over.
+        let mut renew = tokio::time::interval((inner.mail.lease / 3).max(Duration::from_secs(1)));
+        renew.tick().await;
+        loop {
+            tokio::select! {
+                done = running.join_next() => match done {
+                    None => break,
+                    Some(Ok(Ok(()))) => {}
+                    Some(Ok(Err(e))) => tracing::error!(error = %e, "recording a delivery"),
+                    Some(Err(e)) => tracing::error!(error = %e, "a delivery task failed"),
+                },
+                _ = renew.tick() => {
+                    let until = Utc::now() + lease;
+                    match store.renew_lease(&ids, held, until).await {
+                        Ok(_) => held = until,
+                        Err(e) => tracing::error!(error = %e, "renewing the outbox lease"),
+                    }
+                }
             }
         }
         Ok(claimed)
@@ -200,17 +221,26 @@ impl Worker {
                 "not delivered"
             );
         }
-        inner
+        let recorded = inner
             .services
             .store
             .finish_message(
                 message.id,
+                message.attempts,
                 &delivery,
                 failure,
                 FAILURE_RUN_LIMIT,
                 Utc::now(),
             )
-            .await
+            .await?;
+        if !recorded {
+            tracing::warn!(
+                message = message.id,
+                attempts = message.attempts,
+                "the lease ran out before the outcome was recorded: another claim has it"
+            );
+        }
+        Ok(())
     }
 
     fn after_error(&self, e: &lettre::transport::smtp::Error, attempts: i64) -> Delivery {

@@ -104,7 +104,7 @@ impl app::ports::Responses for Storage {
                 (id, day, Recorded::New)
             }
             None => {
-                let (id, day): (i64, NaiveDate) = query(
+                let updated: Option<(i64, NaiveDate)> = query(
                     "UPDATE responses SET version = $3, updated_at = $4 \
                      WHERE response_key = $1 AND survey_id = $2 RETURNING id, day",
                 )
@@ -112,8 +112,13 @@ impl app::ports::Responses for Storage {
                 .bind(batch.survey_id)
                 .bind(batch.version)
                 .bind(batch.at)
-                .fetch_one(&mut tx)
+                .fetch_optional(&mut tx)
                 .await?;
+                // The key exists, but on another survey: a respondent's stale or copied
+                // link, not a failure of ours.
+                let (id, day) = updated.ok_or_else(|| {
+                    StoreError::Conflict("This answer key belongs to another survey.".into())
+                })?;
                 (id, day, Recorded::Updated)
             }
         };

@@ -382,6 +382,24 @@ impl app::ports::Sends for Storage {
             .collect()
     }
 
+    async fn renew_lease(
+        &self,
+        ids: &[i64],
+        held: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> Result<u64, StoreError> {
+        if ids.is_empty() {
+            return Ok(0);
+        }
+        let mut q = query("UPDATE outbox SET lease_until = ");
+        q.push_bind(millis(until))
+            .push(" WHERE status = 'sending' AND lease_until = ")
+            .push_bind(millis(held))
+            .push(" AND id IN ")
+            .push_tuple(ids.iter().copied());
+        q.execute(&self.db).await
+    }
+
     async fn ensure_invitations(&self, invitations: &[NewInvitation]) -> Result<(), StoreError> {
         let now = Utc::now();
         for chunk in invitations.chunks(INVITATION_CHUNK) {
@@ -413,11 +431,12 @@ impl app::ports::Sends for Storage {
     async fn finish_message(
         &self,
         id: i64,
+        attempt: i64,
         delivery: &Delivery,
         failure: bool,
         pause_after: i64,
         now: DateTime<Utc>,
-    ) -> Result<(), StoreError> {
+    ) -> Result<bool, StoreError> {
         let mut tx = self.db.begin().await?;
         let (status, reply, next) = match delivery {
             Delivery::Sent => ("sent", None, None),
@@ -431,16 +450,21 @@ impl app::ports::Sends for Storage {
              next_attempt_at = COALESCE($4, next_attempt_at), lease_until = NULL, \
              sent_at = CASE WHEN $2 = 'sent' THEN $5 ELSE sent_at END, \
              response_id = CASE WHEN $2 = 'queued' THEN response_id END \
-             WHERE id = $1 RETURNING send_id, contact_id",
+             WHERE id = $1 AND status = 'sending' AND attempts = $6 \
+             RETURNING send_id, contact_id",
         )
         .bind(id)
         .bind(status)
         .bind(reply)
         .bind(next)
         .bind(millis(now))
+        .bind(attempt)
         .fetch_optional(&mut tx)
         .await?;
-        let (send_id, contact_id) = row.unwrap_or((None, None));
+        // Another claim took the message over (or it is gone): its outcome is not ours.
+        let Some((send_id, contact_id)) = row else {
+            return Ok(false);
+        };
         if let (Delivery::Bounced { .. }, Some(contact)) = (delivery, contact_id) {
             query(
                 "UPDATE contacts SET suppressed = 'bounced', suppressed_at = $2 \
@@ -483,7 +507,8 @@ impl app::ports::Sends for Storage {
                     .await?;
             }
         }
-        tx.commit().await
+        tx.commit().await?;
+        Ok(true)
     }
 
     async fn frequency_rules(&self) -> Result<Vec<(SurveyKind, u32)>, StoreError> {

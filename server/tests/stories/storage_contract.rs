@@ -1,7 +1,5 @@
 //! The storage contract, told as stories, run on SQLite and on PostgreSQL alike.
 
-mod common;
-
 use app::domain::editor::SurveyForm;
 use app::domain::segments::{Condition, SegmentFilter};
 use app::domain::{template, AnswerValue, Locale, NpsResult};
@@ -217,6 +215,10 @@ fn score(key: &str, value: u8) -> StoredAnswer {
 
 async fn new_survey(store: &Arc<dyn Store>, kind: SurveyKind, slug: &str) -> Survey {
     let owner = admin(store).await;
+    survey_of(store, owner, kind, slug).await
+}
+
+async fn survey_of(store: &Arc<dyn Store>, owner: i64, kind: SurveyKind, slug: &str) -> Survey {
     store
         .create_survey(NewSurvey {
             definition: template(kind),
@@ -959,4 +961,126 @@ async fn a_segment_counts_the_contacts_whose_attributes_match_every_condition(
     assert!(store.delete_segment(saved.id).await.unwrap());
     assert!(!store.delete_segment(saved.id).await.unwrap());
     assert!(store.list_segments().await.unwrap().is_empty());
+}
+
+on_both_backends!(an_answer_key_of_another_survey_is_a_conflict_that_changes_nothing);
+async fn an_answer_key_of_another_survey_is_a_conflict_that_changes_nothing(store: Arc<dyn Store>) {
+    let first = new_survey(&store, SurveyKind::Nps, "first").await;
+    let second = survey_of(&store, first.created_by, SurveyKind::Nps, "second").await;
+    let taken = batch(first.id, "key-of-the-first", vec![score("nps", 9)]);
+    assert_eq!(store.record_answers(taken).await.unwrap(), Recorded::New);
+    let reused = batch(second.id, "key-of-the-first", vec![score("nps", 2)]);
+    assert!(matches!(
+        store.record_answers(reused).await,
+        Err(StoreError::Conflict(_))
+    ));
+    assert_eq!(counts_of(&store, first.id, "nps").await[9], 1);
+    assert_eq!(counts_of(&store, second.id, "nps").await, [0; 11]);
+}
+
+on_both_backends!(respondents_changing_answers_in_opposite_directions_never_deadlock);
+async fn respondents_changing_answers_in_opposite_directions_never_deadlock(store: Arc<dyn Store>) {
+    let survey = new_survey(&store, SurveyKind::Pulse, "pulse").await;
+    // Storage counts whatever scores a page carries: three questions keep it short.
+    let keys = ["q1", "q2", "q3"];
+    let answers = move |low: bool| {
+        keys.iter()
+            .map(|k| score(k, if low { 1 } else { 5 }))
+            .collect::<Vec<_>>()
+    };
+    for (key, low) in [("up", true), ("down", false)] {
+        let first = batch(survey.id, key, answers(low));
+        store.record_answers(first).await.unwrap();
+    }
+    // Each round, one respondent moves every answer from 1 to 5 while the other moves
+    // from 5 to 1: the same bucket rows, taken in opposite directions.
+    let mut rounds = Vec::new();
+    for (key, start_low) in [("up", true), ("down", false)] {
+        let store = store.clone();
+        let survey_id = survey.id;
+        let page = move |low: bool| batch(survey_id, key, answers(low));
+        rounds.push(tokio::spawn(async move {
+            for round in 0..40 {
+                let low = (round % 2 == 1) == start_low;
+                store.record_answers(page(low)).await?;
+            }
+            Ok::<_, StoreError>(())
+        }));
+    }
+    for round in rounds {
+        round
+            .await
+            .unwrap()
+            .expect("no answer refused or deadlocked");
+    }
+    for key in keys {
+        let counts = counts_of(&store, survey.id, key).await;
+        assert_eq!(counts.iter().sum::<u64>(), 2, "two answers to {key}");
+        assert_eq!((counts[1], counts[5]), (1, 1), "one low, one high on {key}");
+    }
+}
+
+on_both_backends!(answers_posted_at_full_speed_are_never_refused_while_others_write);
+async fn answers_posted_at_full_speed_are_never_refused_while_others_write(store: Arc<dyn Store>) {
+    let survey = new_survey(&store, SurveyKind::Nps, "busy").await;
+    let owner = survey.created_by;
+    let mut work = tokio::task::JoinSet::new();
+    for writer in 0..4 {
+        let store = store.clone();
+        work.spawn(async move {
+            for n in 0..60 {
+                let key = format!("respondent-{writer}-{n}");
+                let page = batch(survey.id, &key, vec![score("nps", (n % 11) as u8)]);
+                store.record_answers(page).await?;
+            }
+            Ok::<_, StoreError>(())
+        });
+    }
+    // The editor saves (a read, then writes), reminders are stepped (a read, then a
+    // compare-and-set) and contacts are imported in chunks, all at the same time.
+    let editor = store.clone();
+    let mut edited = survey.definition.clone();
+    work.spawn(async move {
+        for n in 0..30 {
+            edited.title.en = format!("Edit {n}");
+            editor.save_definition(survey.id, &edited).await?;
+            let draft = EditorDraft {
+                form: SurveyForm::from_definition(&edited),
+                checked: false,
+            };
+            editor.save_draft(survey.id, &draft, owner).await?;
+        }
+        Ok(())
+    });
+    let importer = store.clone();
+    work.spawn(async move {
+        for chunk in 0..30 {
+            let people: Vec<NewContact> = (0..50)
+                .map(|i| contact(&format!("p{chunk}-{i}@example.com"), "P", &[("team", "a")]))
+                .collect();
+            importer.upsert_contacts(&people).await?;
+        }
+        Ok(())
+    });
+    let reminders = store.clone();
+    work.spawn(async move {
+        for _ in 0..30 {
+            reminders
+                .queue_reminders(i64::MAX, 0, true, Utc::now())
+                .await?;
+            reminders.due_sends(Utc::now()).await?;
+        }
+        Ok(())
+    });
+    while let Some(done) = work.join_next().await {
+        done.unwrap()
+            .expect("nothing refused while answers are written");
+    }
+    assert_eq!(
+        counts_of(&store, survey.id, "nps")
+            .await
+            .iter()
+            .sum::<u64>(),
+        240
+    );
 }

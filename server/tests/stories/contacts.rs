@@ -2,9 +2,7 @@
 //! the bad ones by line, re-imports update by email, and the export is safe to open in a
 //! spreadsheet.
 
-mod common;
-
-use common::{app_with_admin, client, TestApp};
+use crate::harness::{app_with_admin, client, TestApp};
 use serde_json::{json, Value};
 
 async fn contacts(app: &TestApp, user: &reqwest::Client, query: &str) -> Value {
@@ -600,7 +598,7 @@ const HR_EXPORT: &str = "Mitarbeiter-Mail;Name;Abteilung;Notiz\n\
     kaputt;Cy;Support;\n";
 
 async fn an_import_is_previewed_mapped_and_followed_through_the_api(database_url: &str) {
-    let app = common::spawn_app(database_url, &[]).await;
+    let app = crate::harness::spawn_app(database_url, &[]).await;
     let admin = client();
     app.set_up_admin(&admin).await;
     let res = admin

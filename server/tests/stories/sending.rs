@@ -2,13 +2,11 @@
 //! messages say, links that answer the survey, unsubscribing, retries, bounces, pauses,
 //! the frequency rule, reminders, recurring waves — and a crash that loses nothing.
 
-mod common;
-
+use crate::harness::smtp::SmtpSink;
+use crate::harness::{client, spawn_app, TestApp, SECRET_KEY};
 use app::domain::sending::MAX_ATTEMPTS;
 use app::ports::{SecretKey, Services, Settings};
 use chrono::{Duration, Utc};
-use common::smtp::SmtpSink;
-use common::{client, spawn_app, TestApp, SECRET_KEY};
 use serde_json::{json, Value};
 use server::email::{MailSettings, Worker};
 use std::collections::HashMap;
@@ -269,7 +267,7 @@ on_both_databases!(an_invitation_reaches_every_contact_and_its_links_answer_the_
 
 #[tokio::test]
 async fn temporary_failures_are_retried_and_a_run_of_refusals_pauses_the_send() {
-    let db = common::sqlite_db();
+    let db = crate::harness::sqlite_db();
     let sink = SmtpSink::start();
     let (app, admin) = app_sending_to(&db.url, &sink).await;
     let mut csv = String::from("email;team\nlater.ana@example.com;Later\n");
@@ -359,7 +357,7 @@ async fn temporary_failures_are_retried_and_a_run_of_refusals_pauses_the_send() 
 
 #[tokio::test]
 async fn the_frequency_rule_reminders_and_recurring_waves_follow_the_calendar() {
-    let db = common::sqlite_db();
+    let db = crate::harness::sqlite_db();
     let sink = SmtpSink::start();
     let (app, admin) = app_sending_to(&db.url, &sink).await;
     import(
@@ -478,7 +476,7 @@ async fn the_frequency_rule_reminders_and_recurring_waves_follow_the_calendar() 
 
 #[tokio::test]
 async fn a_send_that_asks_for_the_impossible_is_refused_with_the_field() {
-    let db = common::sqlite_db();
+    let db = crate::harness::sqlite_db();
     let sink = SmtpSink::start();
     let (app, admin) = app_sending_to(&db.url, &sink).await;
     let survey = app.create_survey(&admin, "nps").await["id"]
@@ -552,7 +550,7 @@ async fn set_notifications(
 }
 
 /// The id at the end of the alert's link to the response.
-fn response_link(alert: &common::smtp::Mail, base: &str, survey: i64) -> i64 {
+fn response_link(alert: &crate::harness::smtp::Mail, base: &str, survey: i64) -> i64 {
     let prefix = format!("{base}/surveys/{survey}/responses/");
     let start = alert.text.find(&prefix).expect("a link to the response") + prefix.len();
     alert.text[start..]
@@ -765,7 +763,7 @@ on_both_databases!(after_an_answer_a_thank_you_and_a_detractor_alert_go_out);
 
 #[tokio::test]
 async fn a_message_whose_process_dies_at_it_every_time_is_given_up_unsent() {
-    let db = common::sqlite_db();
+    let db = crate::harness::sqlite_db();
     // No SMTP URL: this process has no worker, the test plays the dying ones.
     let app = spawn_app(&db.url, &["--scheduler-ms", "50"]).await;
     let admin = client();

@@ -2,11 +2,9 @@
 //! even when it is invalid, shows each problem beside its field, and saves in place or as
 //! a new version.
 
-mod common;
-
+use crate::harness::{app_with_admin, client, public_slug, TestApp};
 use app::domain::editor::SurveyForm;
 use app::domain::SurveyDefinition;
-use common::{app_with_admin, client, public_slug, TestApp};
 use serde_json::json;
 
 async fn definition(app: &TestApp, admin: &reqwest::Client, id: i64) -> SurveyDefinition {

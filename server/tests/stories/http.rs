@@ -1,9 +1,7 @@
 //! The app over HTTP on port 0 with a fresh database: accounts, the API and its
 //! OpenAPI document, the answer link's GET rule, CSRF, health, errors.
 
-mod common;
-
-use common::{client, spawn_app, sqlite_db};
+use crate::harness::{client, spawn_app, sqlite_db};
 use serde_json::{json, Value};
 
 async fn json_of(res: reqwest::Response) -> Value {
@@ -315,7 +313,11 @@ async fn a_token_creates_a_survey_collects_answers_and_reads_the_score() {
     assert_eq!(listed.as_array().unwrap().len(), 1);
 }
 
-async fn answer_to(api: &reqwest::Client, app: &common::TestApp, slug: &str) -> reqwest::Response {
+async fn answer_to(
+    api: &reqwest::Client,
+    app: &crate::harness::TestApp,
+    slug: &str,
+) -> reqwest::Response {
     api.post(app.url(&format!("/api/v1/answers/{slug}")))
         .json(&json!({ "answers": { "nps": 5 } }))
         .send()
@@ -508,7 +510,7 @@ async fn health_is_ok_and_unknown_pages_are_a_404_page() {
 
 #[tokio::test]
 async fn health_answers_503_when_the_database_is_gone() {
-    let Some(db) = common::postgres_db().await else {
+    let Some(db) = crate::harness::postgres_db().await else {
         return;
     };
     let app = spawn_app(&db.url, &[]).await;

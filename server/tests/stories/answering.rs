@@ -1,9 +1,7 @@
 //! Answering over HTTP: each validation rule of the answer form and of the JSON API, the
 //! versioning of edited surveys, and what an anonymous response keeps.
 
-mod common;
-
-use common::{app_with_admin, client, public_slug, spawn_app, sqlite_db, TestApp};
+use crate::harness::{app_with_admin, client, public_slug, spawn_app, sqlite_db, TestApp};
 use serde_json::{json, Value};
 
 async fn json_of(res: reqwest::Response) -> Value {

@@ -2,10 +2,8 @@
 //! a send, and restarted, until the send is done. Every recipient gets the invitation;
 //! duplicates are only messages that were in flight at a kill.
 
-mod common;
-
-use common::smtp::SmtpSink;
-use common::{client, SECRET_KEY};
+use crate::harness::smtp::SmtpSink;
+use crate::harness::{client, SECRET_KEY};
 use serde_json::{json, Value};
 use std::collections::HashMap;
 use std::process::{Child, Command, Stdio};
@@ -204,13 +202,13 @@ async fn kill_and_restart_until_sent(database_url: &str, seed: u64) {
 
 #[tokio::test]
 async fn a_crash_loses_no_invitation_on_sqlite() {
-    let db = common::sqlite_db();
+    let db = crate::harness::sqlite_db();
     kill_and_restart_until_sent(&db.url, 7).await;
 }
 
 #[tokio::test]
 async fn a_crash_loses_no_invitation_on_postgres() {
-    let Some(db) = common::postgres_db().await else {
+    let Some(db) = crate::harness::postgres_db().await else {
         return;
     };
     kill_and_restart_until_sent(&db.url, 11).await;

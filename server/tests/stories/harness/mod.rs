@@ -1,5 +1,7 @@
-//! Test harness: fresh databases on both backends and the app on port 0.
-#![allow(dead_code)]
+//! The harness the stories and the benches share: fresh databases on both backends, the
+//! app on port 0 and the steps a user takes. The benches include this file by path, so
+//! a helper only the stories use is dead code there.
+#![allow(dead_code, unused_macros)]
 
 pub mod smtp;
 
@@ -363,13 +365,12 @@ pub fn public_slug(survey: &serde_json::Value) -> String {
 
 /// Runs one story (an async fn taking the store) on a fresh SQLite database and on a
 /// fresh PostgreSQL database.
-#[macro_export]
 macro_rules! on_both_backends {
     ($story:ident) => {
         mod $story {
             #[tokio::test]
             async fn on_sqlite() {
-                let db = super::common::sqlite_db();
+                let db = crate::harness::sqlite_db();
                 let store = server::storage::open(&db.url, true)
                     .await
                     .expect("sqlite opens");
@@ -378,7 +379,7 @@ macro_rules! on_both_backends {
 
             #[tokio::test]
             async fn on_postgres() {
-                let Some(db) = super::common::postgres_db().await else {
+                let Some(db) = crate::harness::postgres_db().await else {
                     return;
                 };
                 let store = server::storage::open(&db.url, true)
@@ -392,19 +393,18 @@ macro_rules! on_both_backends {
 
 /// Runs one story (an async fn taking a database URL) against the app on a fresh SQLite
 /// database and on a fresh PostgreSQL database.
-#[macro_export]
 macro_rules! on_both_databases {
     ($story:ident) => {
         mod $story {
             #[tokio::test]
             async fn on_sqlite() {
-                let db = super::common::sqlite_db();
+                let db = crate::harness::sqlite_db();
                 super::$story(&db.url).await;
             }
 
             #[tokio::test]
             async fn on_postgres() {
-                let Some(db) = super::common::postgres_db().await else {
+                let Some(db) = crate::harness::postgres_db().await else {
                     return;
                 };
                 super::$story(&db.url).await;

@@ -2,8 +2,6 @@
 //! who a send queues, who it skips and why, claims that never hand a message to two
 //! workers, leases that give a dead worker's messages back, and what each outcome records.
 
-mod common;
-
 use app::domain::segments::{Condition, SegmentFilter};
 use app::domain::sending::MAX_ATTEMPTS;
 use app::domain::template;
@@ -22,6 +20,7 @@ on_both_backends!(claims_never_overlap_and_a_dead_workers_messages_come_back);
 on_both_backends!(outcomes_are_recorded_and_a_run_of_failures_pauses_the_send);
 on_both_backends!(reminders_go_once_to_those_who_did_not_answer);
 on_both_backends!(a_response_sends_its_thank_you_and_alert_once_when_first_completed);
+on_both_backends!(a_late_finisher_cannot_overwrite_the_outcome_of_a_newer_claim);
 
 struct Fixture {
     store: Arc<dyn Store>,
@@ -127,7 +126,14 @@ impl Fixture {
             .expect("claim");
         for m in &claimed {
             self.store
-                .finish_message(m.id, delivery, delivery != &Delivery::Sent, 10, now)
+                .finish_message(
+                    m.id,
+                    m.attempts,
+                    delivery,
+                    delivery != &Delivery::Sent,
+                    10,
+                    now,
+                )
                 .await
                 .expect("finish");
         }
@@ -396,7 +402,7 @@ async fn reminders_go_once_to_those_who_did_not_answer(store: Arc<dyn Store>) {
     f.store.ensure_invitations(&links).await.unwrap();
     for m in &claimed {
         f.store
-            .finish_message(m.id, &Delivery::Sent, false, 10, now)
+            .finish_message(m.id, m.attempts, &Delivery::Sent, false, 10, now)
             .await
             .unwrap();
     }
@@ -600,7 +606,7 @@ async fn a_response_sends_its_thank_you_and_alert_once_when_first_completed(stor
     // Delivered messages are done: nothing is claimed again.
     for m in &claimed {
         f.store
-            .finish_message(m.id, &Delivery::Sent, false, 10, later)
+            .finish_message(m.id, m.attempts, &Delivery::Sent, false, 10, later)
             .await
             .unwrap();
     }
@@ -615,4 +621,101 @@ async fn a_response_sends_its_thank_you_and_alert_once_when_first_completed(stor
         f.store.response_by_id(response.id + 100).await.unwrap(),
         None
     );
+}
+
+async fn a_late_finisher_cannot_overwrite_the_outcome_of_a_newer_claim(store: Arc<dyn Store>) {
+    let f = fixture(
+        store,
+        &[("ana@example.com", "All"), ("bo@example.com", "All")],
+    )
+    .await;
+    f.started(f.send(None, Utc::now()), 30).await;
+    let now = Utc::now();
+    let lease = now + Duration::seconds(60);
+    let slow = f.store.claim_messages(now, lease, 10).await.unwrap();
+    assert_eq!(slow.len(), 2);
+    let ids: Vec<i64> = slow.iter().map(|m| m.id).collect();
+
+    // A worker still sending renews its lease: nobody else may claim the messages.
+    let renewed = lease + Duration::seconds(60);
+    assert_eq!(f.store.renew_lease(&ids, lease, renewed).await.unwrap(), 2);
+    let after_first_lease = lease + Duration::seconds(1);
+    assert!(f
+        .store
+        .claim_messages(
+            after_first_lease,
+            after_first_lease + Duration::seconds(60),
+            10
+        )
+        .await
+        .unwrap()
+        .is_empty());
+    // A renewal under a lease the worker no longer holds changes nothing.
+    assert_eq!(f.store.renew_lease(&ids, lease, renewed).await.unwrap(), 0);
+
+    // The renewed lease runs out: another worker claims and delivers them.
+    let later = renewed + Duration::seconds(1);
+    let fresh = f
+        .store
+        .claim_messages(later, later + Duration::seconds(60), 10)
+        .await
+        .unwrap();
+    assert_eq!(fresh.len(), 2);
+    assert!(fresh.iter().all(|m| m.attempts == 2));
+    let bounced = Delivery::Bounced {
+        reply: "550 no such user".into(),
+    };
+    assert!(f
+        .store
+        .finish_message(
+            fresh[0].id,
+            fresh[0].attempts,
+            &Delivery::Sent,
+            false,
+            10,
+            later
+        )
+        .await
+        .unwrap());
+    // The slow worker finishes late: its outcome is refused, the newer one stands, and
+    // the still-running newer claim is not disturbed either.
+    for m in &slow {
+        assert!(!f
+            .store
+            .finish_message(m.id, m.attempts, &bounced, true, 1, later)
+            .await
+            .unwrap());
+    }
+    let counts = f
+        .store
+        .outbox_counts(fresh[0].send_id.unwrap())
+        .await
+        .unwrap();
+    assert_eq!((counts.sent, counts.bounced, counts.queued), (1, 0, 1));
+    assert!(f
+        .store
+        .contact_by_email("ana@example.com")
+        .await
+        .unwrap()
+        .unwrap()
+        .suppressed
+        .is_none());
+    assert!(f
+        .store
+        .finish_message(
+            fresh[1].id,
+            fresh[1].attempts,
+            &Delivery::Sent,
+            false,
+            10,
+            later
+        )
+        .await
+        .unwrap());
+    let counts = f
+        .store
+        .outbox_counts(fresh[0].send_id.unwrap())
+        .await
+        .unwrap();
+    assert_eq!((counts.sent, counts.queued), (2, 0));
 }

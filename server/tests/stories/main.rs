@@ -1,0 +1,15 @@
+//! Every server test in one binary, so the whole server is linked once: stories on both
+//! databases (storage and outbox contracts, HTTP, answering, contacts, the editor,
+//! sending through a real SMTP server on loopback, and a crash of the process).
+
+#[macro_use]
+mod harness;
+
+mod answering;
+mod contacts;
+mod crash;
+mod editor;
+mod http;
+mod outbox_contract;
+mod sending;
+mod storage_contract;
