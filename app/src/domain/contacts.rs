@@ -179,7 +179,10 @@ impl ColumnMapping {
 
     /// Reads one row's cells as a contact; the error says what is wrong with it.
     pub fn contact(&self, cells: &[String]) -> Result<ContactInput, String> {
-        let cell = |i: Option<usize>| i.and_then(|i| cells.get(i)).map_or("", |c| c.trim());
+        let cell = |i: Option<usize>| {
+            i.and_then(|i| cells.get(i))
+                .map_or("", |c| restore_cell(c.trim()))
+        };
         let email = Email::parse(cell(self.email)).map_err(|e| e.to_string())?;
         let name = cell(self.name);
         if name.chars().count() > NAME_MAX_CHARS {
@@ -211,6 +214,29 @@ impl ColumnMapping {
             locale,
             attributes,
         })
+    }
+}
+
+/// Characters that make a spreadsheet run a cell as a formula when they open it.
+const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
+/// A cell as an export writes it: one a spreadsheet would run as a formula gets a
+/// leading apostrophe, which keeps it text.
+pub fn defuse_cell(cell: &str) -> String {
+    if cell.starts_with(FORMULA_STARTS) {
+        format!("'{cell}")
+    } else {
+        cell.to_owned()
+    }
+}
+
+/// The value a defused cell stands for: an import takes the export's apostrophe off
+/// again, so exporting and importing back changes nothing (`'+49 30 1234` is
+/// `+49 30 1234`). An apostrophe before anything else is the value's own.
+pub fn restore_cell(cell: &str) -> &str {
+    match cell.strip_prefix('\'') {
+        Some(rest) if rest.starts_with(FORMULA_STARTS) => rest,
+        _ => cell,
     }
 }
 
@@ -293,6 +319,29 @@ pub fn read_rows<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_exported_cell_imported_back_is_the_value_it_was() {
+        for value in [
+            "+49 30 1234",
+            "=SUM(A1)",
+            "-5",
+            "@home",
+            "plain",
+            "'quoted",
+            "",
+        ] {
+            assert_eq!(restore_cell(&defuse_cell(value)), value);
+        }
+        assert_eq!(defuse_cell("+49 30 1234"), "'+49 30 1234");
+        assert_eq!(defuse_cell("it's"), "it's");
+        let mapping = ColumnMapping::suggest(&strings(&["email", "phone", "note"]));
+        let contact = mapping
+            .contact(&strings(&["ana@example.com", "'+49 30 1234", "'as typed"]))
+            .expect("a good row");
+        assert_eq!(contact.attributes["phone"], "+49 30 1234");
+        assert_eq!(contact.attributes["note"], "'as typed");
+    }
 
     fn strings(cells: &[&str]) -> Vec<String> {
         cells.iter().map(|c| c.to_string()).collect()

@@ -64,7 +64,8 @@ pub struct Upserted {
 /// Contacts (customers or employees), saved audiences and privacy requests.
 #[async_trait]
 pub trait Contacts: Send + Sync {
-    /// Creates or updates contacts by email, all in one transaction. An update keeps the
+    /// Creates or updates contacts by email, committed a chunk of 1 000 at a time so a
+    /// large file never holds the write lock for long. An update keeps the
     /// name and language when the new ones are empty, and merges the attributes (a new
     /// value replaces the old one of the same key).
     async fn upsert_contacts(&self, contacts: &[NewContact]) -> Result<Upserted, StoreError>;

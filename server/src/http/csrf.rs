@@ -18,7 +18,10 @@ pub async fn refuse_cross_site(
     next: Next,
 ) -> Response {
     let safe = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
-    if safe || same_origin(req.headers(), &services.settings.base_url) {
+    if safe
+        || one_click_unsubscribe(req.uri().path())
+        || same_origin(req.headers(), &services.settings.base_url)
+    {
         return next.run(req).await;
     }
     tracing::warn!(path = %req.uri().path(), "refused a cross-site request");
@@ -27,6 +30,14 @@ pub async fn refuse_cross_site(
         Json(json!({ "error": "Cross-site requests are not accepted. Submit the form from Resonance itself." })),
     )
         .into_response()
+}
+
+/// RFC 8058: a mail client posts the one-click unsubscribe itself, from its own site. The
+/// token in the URL is the capability and unsubscribing twice changes nothing, so a
+/// forged request can do no more than the link's owner could.
+fn one_click_unsubscribe(path: &str) -> bool {
+    path.strip_prefix("/u/")
+        .is_some_and(|token| !token.is_empty() && !token.contains('/'))
 }
 
 fn same_origin(headers: &HeaderMap, base_url: &str) -> bool {
@@ -47,7 +58,7 @@ fn same_origin(headers: &HeaderMap, base_url: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::same_origin;
+    use super::{one_click_unsubscribe, same_origin};
     use axum::http::HeaderMap;
 
     fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
@@ -97,5 +108,14 @@ mod tests {
             BASE
         ));
         assert!(same_origin(&headers(&[]), BASE));
+    }
+
+    #[test]
+    fn only_the_one_click_unsubscribe_is_exempt() {
+        assert!(one_click_unsubscribe("/u/abc123"));
+        assert!(!one_click_unsubscribe("/u/"));
+        assert!(!one_click_unsubscribe("/u/abc/more"));
+        assert!(!one_click_unsubscribe("/login"));
+        assert!(!one_click_unsubscribe("/api/v1/u/abc"));
     }
 }

@@ -72,9 +72,16 @@ pub(super) fn push_audience(q: &mut Query, dialect: &Dialect, filter: &SegmentFi
 #[async_trait::async_trait]
 impl app::ports::Contacts for Storage {
     async fn upsert_contacts(&self, contacts: &[NewContact]) -> Result<Upserted, StoreError> {
-        let mut tx = self.db.begin().await?;
-        let done = upsert_contacts_in(&mut tx, contacts).await?;
-        tx.commit().await?;
+        // A transaction per chunk: one for a whole large file would hold SQLite's write
+        // lock long enough for answers waiting behind it to give up.
+        let mut done = Upserted::default();
+        for chunk in contacts.chunks(CONTACT_CHUNK) {
+            let mut tx = self.db.begin().await?;
+            let chunk_done = upsert_contacts_in(&mut tx, chunk).await?;
+            tx.commit().await?;
+            done.inserted += chunk_done.inserted;
+            done.updated += chunk_done.updated;
+        }
         Ok(done)
     }
 

@@ -243,8 +243,11 @@ async fn an_invitation_reaches_every_contact_and_its_links_answer_the_survey(dat
         contact(&app, &admin, "ana@example.com").await["suppressed"],
         Value::Null
     );
+    // RFC 8058: webmail posts it from its own site.
     let one_click = client()
         .post(app.url(&format!("/u/{token}")))
+        .header("origin", "https://webmail.example.net")
+        .header("sec-fetch-site", "cross-site")
         .header("content-type", "application/x-www-form-urlencoded")
         .body("List-Unsubscribe=One-Click")
         .send()
