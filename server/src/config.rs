@@ -90,6 +90,12 @@ pub struct ServeArgs {
     /// The organisation's name, which `{company}` in survey texts stands for.
     #[arg(long, env = "RESONANCE_ORGANISATION", default_value = "Resonance")]
     pub organisation: String,
+    /// Seconds a client has to send a request's headers before it is disconnected.
+    #[arg(long, env = "RESONANCE_HEADER_READ_TIMEOUT_SECS", default_value_t = 10)]
+    pub header_read_timeout_secs: u64,
+    /// Seconds a request may take, its body included, before it is answered with 408.
+    #[arg(long, env = "RESONANCE_REQUEST_TIMEOUT_SECS", default_value_t = 120)]
+    pub request_timeout_secs: u64,
     #[command(flatten)]
     pub mail: MailArgs,
 }

@@ -6,6 +6,13 @@ use crate::email::{MailSettings, Worker};
 use crate::{http, jobs, storage};
 use anyhow::Context;
 use app::ports::{SecretKey, Services, Settings};
+use axum::extract::ConnectInfo;
+use axum::http::Request;
+use hyper::body::Incoming;
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+use hyper_util::server::conn::auto::Builder;
+use hyper_util::server::graceful::GracefulShutdown;
+use hyper_util::service::TowerToHyperService;
 use leptos::config::Env;
 use leptos::prelude::LeptosOptions;
 use std::net::SocketAddr;
@@ -23,6 +30,7 @@ pub struct Bound {
     services: Services,
     worker: Option<Worker>,
     scheduler_every: Duration,
+    header_read_timeout: Duration,
 }
 
 pub async fn bind(args: &ServeArgs) -> anyhow::Result<Bound> {
@@ -70,10 +78,11 @@ pub async fn bind(args: &ServeArgs) -> anyhow::Result<Bound> {
         addr,
         base_url,
         listener,
-        router: http::router(services.clone(), options),
+        router: http::router(services.clone(), options, http::Limits::from(args)),
         services,
         worker,
         scheduler_every: Duration::from_millis(args.mail.scheduler_ms.max(10)),
+        header_read_timeout: Duration::from_secs(args.header_read_timeout_secs.max(1)),
     })
 }
 
@@ -106,20 +115,71 @@ impl Bound {
         // again when its lease runs out.
         let scheduler = tokio::spawn(jobs::run(self.services.clone(), self.scheduler_every));
         let worker = self.worker.map(|w| tokio::spawn(w.run()));
-        let served = axum::serve(
+        let served = serve_connections(
             self.listener,
-            self.router
-                .into_make_service_with_connect_info::<SocketAddr>(),
+            self.router,
+            self.header_read_timeout,
+            shutdown,
         )
-        .with_graceful_shutdown(shutdown)
-        .await
-        .context("server stopped with an error");
+        .await;
         scheduler.abort();
         if let Some(worker) = worker {
             worker.abort();
         }
         served
     }
+}
+
+/// Serves each accepted connection until `shutdown`, then lets the requests in flight
+/// finish. A client must send a request's headers within `header_read_timeout`: one that
+/// trickles them (or opens a connection and says nothing) is disconnected instead of
+/// holding the connection forever.
+async fn serve_connections(
+    listener: TcpListener,
+    router: axum::Router,
+    header_read_timeout: Duration,
+    shutdown: impl std::future::Future<Output = ()>,
+) -> anyhow::Result<()> {
+    let mut builder = Builder::new(TokioExecutor::new());
+    builder
+        .http1()
+        .timer(TokioTimer::new())
+        .header_read_timeout(header_read_timeout);
+    builder.http2().timer(TokioTimer::new());
+    let graceful = GracefulShutdown::new();
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        let (stream, remote) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(e) => {
+                    // Out of file descriptors, say: wait a little rather than spin.
+                    tracing::warn!(error = %e, "cannot accept a connection");
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let _ = stream.set_nodelay(true);
+        let service =
+            tower::ServiceExt::map_request(router.clone(), move |mut req: Request<Incoming>| {
+                // What `into_make_service_with_connect_info` would add: the client address.
+                req.extensions_mut().insert(ConnectInfo(remote));
+                req
+            });
+        let connection = builder
+            .serve_connection_with_upgrades(TokioIo::new(stream), TowerToHyperService::new(service))
+            .into_owned();
+        let connection = graceful.watch(connection);
+        tokio::spawn(async move {
+            if let Err(e) = connection.await {
+                tracing::debug!(error = %e, "connection ended with an error");
+            }
+        });
+    }
+    graceful.shutdown().await;
+    Ok(())
 }
 
 /// Resolves on Ctrl-C or SIGTERM.

@@ -5,11 +5,14 @@ pub mod api;
 mod csrf;
 mod forms;
 mod gate;
+mod headers;
 mod health;
 
+use crate::config::ServeArgs;
 use app::api::context::ClientIp;
 use app::ports::Services;
 use app::{shell, App};
+use axum::http::StatusCode;
 use axum::{
     extract::{ConnectInfo, Request},
     middleware::{self, Next},
@@ -19,12 +22,28 @@ use axum::{
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use std::net::SocketAddr;
+use std::time::Duration;
 use tower_http::{
     request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
+    timeout::TimeoutLayer,
     trace::TraceLayer,
 };
 
-pub fn router(services: Services, options: LeptosOptions) -> Router {
+/// How long the HTTP layer lets a request run.
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    pub request_timeout: Duration,
+}
+
+impl From<&ServeArgs> for Limits {
+    fn from(args: &ServeArgs) -> Self {
+        Limits {
+            request_timeout: Duration::from_secs(args.request_timeout_secs.max(1)),
+        }
+    }
+}
+
+pub fn router(services: Services, options: LeptosOptions, limits: Limits) -> Router {
     let routes = generate_route_list(App);
     let context = {
         let services = services.clone();
@@ -53,6 +72,11 @@ pub fn router(services: Services, options: LeptosOptions) -> Router {
             csrf::refuse_cross_site,
         ))
         .layer(middleware::from_fn(client_ip))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            limits.request_timeout,
+        ))
+        .layer(middleware::from_fn(headers::security_headers))
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(TraceLayer::new_for_http())
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))

@@ -797,3 +797,83 @@ async fn a_survey_takes_answers_only_while_active_before_its_close_time_and_unde
     assert_eq!(report["survey"]["status"], "closed");
     assert_eq!(report["survey"]["response_count"], 1);
 }
+
+#[tokio::test]
+async fn every_answer_refuses_framing_and_sniffing_and_capability_links_send_no_referrer() {
+    let db = sqlite_db();
+    let app = spawn_app(&db.url, &[]).await;
+    for path in ["/login", "/api/v1/openapi.json", "/health", "/t/some-token"] {
+        let res = client().get(app.url(path)).send().await.unwrap();
+        let header = |name: &str| {
+            res.headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned)
+        };
+        assert_eq!(
+            header("x-content-type-options").as_deref(),
+            Some("nosniff"),
+            "{path}"
+        );
+        assert_eq!(header("x-frame-options").as_deref(), Some("DENY"), "{path}");
+        let referrer = header("referrer-policy");
+        if path.starts_with("/t/") {
+            assert_eq!(referrer.as_deref(), Some("no-referrer"), "{path}");
+        } else {
+            assert_eq!(
+                referrer.as_deref(),
+                Some("strict-origin-when-cross-origin"),
+                "{path}"
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_client_that_never_finishes_its_headers_is_disconnected() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let db = sqlite_db();
+    let app = spawn_app(&db.url, &["--header-read-timeout-secs", "1"]).await;
+    let mut stream = tokio::net::TcpStream::connect(app.addr).await.unwrap();
+    stream
+        .write_all(b"GET /login HTTP/1.1\r\nHost: resonance\r\nX-Slow: ")
+        .await
+        .unwrap();
+    // The server hangs up (possibly with a 408 first); without a header timeout it
+    // would wait for the rest forever, and this read with it.
+    let mut answer = Vec::new();
+    let read = tokio::time::timeout(
+        std::time::Duration::from_secs(60),
+        stream.read_to_end(&mut answer),
+    )
+    .await;
+    let read = read.expect("the server closed the connection");
+    assert!(read.is_ok() || answer.is_empty(), "{read:?}");
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(
+        answer.is_empty() || answer.starts_with("HTTP/1.1 408"),
+        "{answer}"
+    );
+}
+
+#[tokio::test]
+async fn a_request_whose_body_never_arrives_is_answered_with_408() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let db = sqlite_db();
+    let app = spawn_app(&db.url, &["--request-timeout-secs", "1"]).await;
+    let mut stream = tokio::net::TcpStream::connect(app.addr).await.unwrap();
+    stream
+        .write_all(
+            b"POST /api/v1/answers/some-survey HTTP/1.1\r\nHost: resonance\r\n\
+              Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"answers\":",
+        )
+        .await
+        .unwrap();
+    let mut answer = vec![0; 512];
+    let read = tokio::time::timeout(std::time::Duration::from_secs(60), stream.read(&mut answer))
+        .await
+        .expect("the server answered")
+        .unwrap();
+    let answer = String::from_utf8_lossy(&answer[..read]);
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+}
