@@ -230,24 +230,21 @@ impl Query {
 
     /// Runs the statement; the number of rows it changed.
     pub async fn execute<'c>(self, on: impl Into<On<'c>>) -> Result<u64, StoreError> {
+        let Query { sql, args } = self;
         let done = match on.into() {
-            On::Pool(Db::Sqlite(pool)) => self
-                .sqlite()?
+            On::Pool(Db::Sqlite(pool)) => sqlx::query_with(&sql, sqlite_args(args)?)
                 .execute(pool)
                 .await
                 .map(|d| d.rows_affected()),
-            On::Pool(Db::Postgres(pool)) => self
-                .postgres()?
+            On::Pool(Db::Postgres(pool)) => sqlx::query_with(&sql, postgres_args(args)?)
                 .execute(pool)
                 .await
                 .map(|d| d.rows_affected()),
-            On::Tx(Tx::Sqlite(tx)) => self
-                .sqlite()?
+            On::Tx(Tx::Sqlite(tx)) => sqlx::query_with(&sql, sqlite_args(args)?)
                 .execute(&mut **tx)
                 .await
                 .map(|d| d.rows_affected()),
-            On::Tx(Tx::Postgres(tx)) => self
-                .postgres()?
+            On::Tx(Tx::Postgres(tx)) => sqlx::query_with(&sql, postgres_args(args)?)
                 .execute(&mut **tx)
                 .await
                 .map(|d| d.rows_affected()),
@@ -259,11 +256,28 @@ impl Query {
         self,
         on: impl Into<On<'c>>,
     ) -> Result<Vec<R>, StoreError> {
+        let Query { sql, args } = self;
         let rows = match on.into() {
-            On::Pool(Db::Sqlite(pool)) => self.sqlite_as::<R>()?.fetch_all(pool).await,
-            On::Pool(Db::Postgres(pool)) => self.postgres_as::<R>()?.fetch_all(pool).await,
-            On::Tx(Tx::Sqlite(tx)) => self.sqlite_as::<R>()?.fetch_all(&mut **tx).await,
-            On::Tx(Tx::Postgres(tx)) => self.postgres_as::<R>()?.fetch_all(&mut **tx).await,
+            On::Pool(Db::Sqlite(pool)) => {
+                sqlx::query_as_with(&sql, sqlite_args(args)?)
+                    .fetch_all(pool)
+                    .await
+            }
+            On::Pool(Db::Postgres(pool)) => {
+                sqlx::query_as_with(&sql, postgres_args(args)?)
+                    .fetch_all(pool)
+                    .await
+            }
+            On::Tx(Tx::Sqlite(tx)) => {
+                sqlx::query_as_with(&sql, sqlite_args(args)?)
+                    .fetch_all(&mut **tx)
+                    .await
+            }
+            On::Tx(Tx::Postgres(tx)) => {
+                sqlx::query_as_with(&sql, postgres_args(args)?)
+                    .fetch_all(&mut **tx)
+                    .await
+            }
         };
         rows.map_err(backend)
     }
@@ -272,11 +286,28 @@ impl Query {
         self,
         on: impl Into<On<'c>>,
     ) -> Result<Option<R>, StoreError> {
+        let Query { sql, args } = self;
         let row = match on.into() {
-            On::Pool(Db::Sqlite(pool)) => self.sqlite_as::<R>()?.fetch_optional(pool).await,
-            On::Pool(Db::Postgres(pool)) => self.postgres_as::<R>()?.fetch_optional(pool).await,
-            On::Tx(Tx::Sqlite(tx)) => self.sqlite_as::<R>()?.fetch_optional(&mut **tx).await,
-            On::Tx(Tx::Postgres(tx)) => self.postgres_as::<R>()?.fetch_optional(&mut **tx).await,
+            On::Pool(Db::Sqlite(pool)) => {
+                sqlx::query_as_with(&sql, sqlite_args(args)?)
+                    .fetch_optional(pool)
+                    .await
+            }
+            On::Pool(Db::Postgres(pool)) => {
+                sqlx::query_as_with(&sql, postgres_args(args)?)
+                    .fetch_optional(pool)
+                    .await
+            }
+            On::Tx(Tx::Sqlite(tx)) => {
+                sqlx::query_as_with(&sql, sqlite_args(args)?)
+                    .fetch_optional(&mut **tx)
+                    .await
+            }
+            On::Tx(Tx::Postgres(tx)) => {
+                sqlx::query_as_with(&sql, postgres_args(args)?)
+                    .fetch_optional(&mut **tx)
+                    .await
+            }
         };
         row.map_err(backend)
     }
@@ -318,46 +349,26 @@ impl Query {
             .map(|(v,)| v)
             .collect())
     }
+}
 
-    fn sqlite(&self) -> Result<sqlx::query::Query<'_, Sqlite, SqliteArguments<'_>>, StoreError> {
-        Ok(sqlx::query_with(&self.sql, self.sqlite_args()?))
+fn sqlite_args(args: Vec<Arg>) -> Result<SqliteArguments<'static>, StoreError> {
+    let mut out = SqliteArguments::default();
+    for arg in args {
+        add(&mut out, arg)?;
     }
+    Ok(out)
+}
 
-    fn postgres(&self) -> Result<sqlx::query::Query<'_, Postgres, PgArguments>, StoreError> {
-        Ok(sqlx::query_with(&self.sql, self.postgres_args()?))
+fn postgres_args(args: Vec<Arg>) -> Result<PgArguments, StoreError> {
+    let mut out = PgArguments::default();
+    for arg in args {
+        add(&mut out, arg)?;
     }
-
-    fn sqlite_as<R: Record>(
-        &self,
-    ) -> Result<sqlx::query::QueryAs<'_, Sqlite, R, SqliteArguments<'_>>, StoreError> {
-        Ok(sqlx::query_as_with(&self.sql, self.sqlite_args()?))
-    }
-
-    fn postgres_as<R: Record>(
-        &self,
-    ) -> Result<sqlx::query::QueryAs<'_, Postgres, R, PgArguments>, StoreError> {
-        Ok(sqlx::query_as_with(&self.sql, self.postgres_args()?))
-    }
-
-    fn sqlite_args(&self) -> Result<SqliteArguments<'_>, StoreError> {
-        let mut args = SqliteArguments::default();
-        for arg in &self.args {
-            add(&mut args, arg)?;
-        }
-        Ok(args)
-    }
-
-    fn postgres_args(&self) -> Result<PgArguments, StoreError> {
-        let mut args = PgArguments::default();
-        for arg in &self.args {
-            add(&mut args, arg)?;
-        }
-        Ok(args)
-    }
+    Ok(out)
 }
 
 /// Binds one value; both backends encode every `Arg` type.
-fn add<'q, A>(args: &mut A, arg: &Arg) -> Result<(), StoreError>
+fn add<'q, A>(args: &mut A, arg: Arg) -> Result<(), StoreError>
 where
     A: Arguments<'q>,
     Option<i64>: sqlx::Encode<'q, A::Database> + sqlx::Type<A::Database>,
@@ -368,7 +379,7 @@ where
     Option<DateTime<Utc>>: sqlx::Encode<'q, A::Database> + sqlx::Type<A::Database>,
     Option<NaiveDate>: sqlx::Encode<'q, A::Database> + sqlx::Type<A::Database>,
 {
-    let added = match arg.clone() {
+    let added = match arg {
         Arg::Int(v) => args.add(v),
         Arg::Int32(v) => args.add(v),
         Arg::Bool(v) => args.add(v),
