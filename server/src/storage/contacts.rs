@@ -1,7 +1,8 @@
 //! Contacts (`app::ports::Contacts`): the people surveys go to, upserted by email;
 //! segments over their attributes; and privacy requests (history and erasure).
 
-use super::db::{query, Dialect, Query, Tx};
+use super::db::{query, Query, Tx};
+use super::dialect::Dialect;
 use super::rows::{from_json, to_json, ContactRow, ResponseAnswerRow, CONTACT_COLUMNS};
 use super::Storage;
 use app::domain::segments::SegmentFilter;
@@ -63,9 +64,12 @@ pub(super) async fn upsert_contacts_in(
 /// Appends the audience's conditions (all must hold) to a query over `contacts`.
 pub(super) fn push_audience(q: &mut Query, dialect: &Dialect, filter: &SegmentFilter) {
     for c in &filter.conditions {
-        q.push(" AND ");
-        dialect.push_attribute(q, &c.attribute);
-        q.push(" = ").push_bind(&c.value);
+        let (open, prefix) = dialect.attribute_value;
+        q.push(" AND ")
+            .push(open)
+            .push_bind(format!("{prefix}{}", c.attribute))
+            .push(") = ")
+            .push_bind(&c.value);
     }
 }
 

@@ -2,8 +2,9 @@
 //! numbered `$n` parameters (both backends accept them), bind plain Rust values and read
 //! rows into `#[derive(sqlx::FromRow)]` types; this module sends the statement to the pool
 //! or transaction it is given. What the two backends spell differently is not here but in
-//! their `Dialect` (`sqlite.rs`, `postgres.rs`), which the shared code names.
+//! their `Dialect` (declared in `sqlite.rs` and `postgres.rs`), which the shared code names.
 
+use super::dialect::Dialect;
 use app::ports::StoreError;
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::postgres::{PgArguments, PgRow};
@@ -15,29 +16,6 @@ use sqlx::{Arguments, FromRow, PgPool, Postgres, Sqlite, SqlitePool};
 pub enum Db {
     Sqlite(SqlitePool),
     Postgres(PgPool),
-}
-
-/// What the backends spell differently. Each backend declares its one value
-/// (`sqlite::DIALECT`, `postgres::DIALECT`) with the reason for every difference.
-#[derive(Debug)]
-pub struct Dialect {
-    /// Appended to the sub-select that picks outbox rows to claim.
-    pub claim_lock: &'static str,
-    /// A contact upsert's attributes: the stored ones with the new values laid over them.
-    pub merge_attributes: &'static str,
-    /// A contact attribute's value: the expression's opening and the prefix of the bound
-    /// attribute name; `push_attribute` closes it.
-    pub attribute_value: (&'static str, &'static str),
-    /// How a transaction that will write begins.
-    pub begin_write: &'static str,
-}
-
-impl Dialect {
-    /// Appends the value of a contact's attribute `name` (checked: `[a-z0-9_]`).
-    pub fn push_attribute(&self, q: &mut Query, name: &str) {
-        let (open, prefix) = self.attribute_value;
-        q.push(open).push_bind(format!("{prefix}{name}")).push(")");
-    }
 }
 
 impl Db {

@@ -11,6 +11,7 @@
 mod accounts;
 mod contacts;
 pub mod db;
+mod dialect;
 mod imports;
 pub mod postgres;
 mod responses;
@@ -57,9 +58,17 @@ pub enum OpenError {
 /// Opens the database the URL names; with `migrate`, applies the embedded migrations.
 pub async fn open(url: &str, migrate: bool) -> Result<Arc<dyn Store>, OpenError> {
     let db = if url.starts_with("sqlite:") {
-        sqlite::open(url, migrate).await?
+        let pool = sqlite::connect(url).await?;
+        if migrate {
+            sqlite::migrate(&pool).await?;
+        }
+        Db::Sqlite(pool)
     } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-        postgres::open(url, migrate).await?
+        let pool = postgres::connect(url).await?;
+        if migrate {
+            postgres::migrate(&pool).await?;
+        }
+        Db::Postgres(pool)
     } else {
         return Err(OpenError::UnsupportedUrl(redact(url)));
     };

@@ -1,6 +1,6 @@
 //! PostgreSQL: the scale-out backend, shared by many `resonance` processes.
 
-use super::db::{Db, Dialect};
+use super::dialect::Dialect;
 use super::{connect_error, OpenError};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::PgPool;
@@ -34,12 +34,4 @@ pub async fn migrate(pool: &PgPool) -> Result<(), OpenError> {
         .run(pool)
         .await
         .map_err(|e| OpenError::Migrate(e.to_string()))
-}
-
-pub async fn open(url: &str, run_migrations: bool) -> Result<Db, OpenError> {
-    let pool = connect(url).await?;
-    if run_migrations {
-        migrate(&pool).await?;
-    }
-    Ok(Db::Postgres(pool))
 }

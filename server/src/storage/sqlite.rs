@@ -1,6 +1,6 @@
 //! SQLite: one file, WAL, created on first start. The default backend.
 
-use super::db::{Db, Dialect};
+use super::dialect::Dialect;
 use super::{connect_error, OpenError};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::SqlitePool;
@@ -40,12 +40,4 @@ pub async fn migrate(pool: &SqlitePool) -> Result<(), OpenError> {
         .run(pool)
         .await
         .map_err(|e| OpenError::Migrate(e.to_string()))
-}
-
-pub async fn open(url: &str, run_migrations: bool) -> Result<Db, OpenError> {
-    let pool = connect(url).await?;
-    if run_migrations {
-        migrate(&pool).await?;
-    }
-    Ok(Db::Sqlite(pool))
 }

@@ -1,0 +1,16 @@
+//! What the two backends spell differently, as one value per backend (`sqlite::DIALECT`,
+//! `postgres::DIALECT`) that the shared storage code names; each declaration gives the
+//! reason for every difference.
+
+#[derive(Debug)]
+pub struct Dialect {
+    /// Appended to the sub-select that picks outbox rows to claim.
+    pub claim_lock: &'static str,
+    /// A contact upsert's attributes: the stored ones with the new values laid over them.
+    pub merge_attributes: &'static str,
+    /// A contact attribute's value: the expression's opening and the prefix of the bound
+    /// attribute name; the expression is closed with `)`.
+    pub attribute_value: (&'static str, &'static str),
+    /// How a transaction that will write begins.
+    pub begin_write: &'static str,
+}
