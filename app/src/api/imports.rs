@@ -190,10 +190,11 @@ mod ssr {
             Ok(table) => table,
             Err(e) => {
                 let failed = Err(e.message);
-                return store
-                    .finish_import(job.id, &failed)
+                store
+                    .finish_import(job.id, &failed, job.lease_until)
                     .await
-                    .map_err(store_error);
+                    .map_err(store_error)?;
+                return Ok(());
             }
         };
         let mapping: ColumnMapping = serde_json::from_str(&job.mapping).map_err(|e| {
@@ -212,10 +213,20 @@ mod ssr {
         {
             job.rows_done = job.rows_done.max(bad) + chunk.len() as i64;
             let lease = Utc::now() + TimeDelta::seconds(LEASE_SECS);
-            let done = store
-                .import_chunk(job.id, chunk, job.rows_done, total, lease)
+            let Some(done) = store
+                .import_chunk(job.id, chunk, job.rows_done, total, job.lease_until, lease)
                 .await
-                .map_err(store_error)?;
+                .map_err(store_error)?
+            else {
+                // The lease ran out (a long parse, a slow database): another process
+                // has the job and goes on from the last chunk recorded.
+                tracing::warn!(
+                    import = job.id,
+                    "lost the import's lease; another process goes on"
+                );
+                return Ok(());
+            };
+            job.lease_until = lease;
             job.inserted += i64::try_from(done.inserted).unwrap_or(0);
             job.updated += i64::try_from(done.updated).unwrap_or(0);
         }
@@ -225,10 +236,14 @@ mod ssr {
             updated: u64::try_from(job.updated).unwrap_or(0),
             problems: rows.problems,
         };
-        store
-            .finish_import(job.id, &Ok(report))
+        if !store
+            .finish_import(job.id, &Ok(report), job.lease_until)
             .await
-            .map_err(store_error)
+            .map_err(store_error)?
+        {
+            tracing::warn!(import = job.id, "lost the import's lease before its report");
+        }
+        Ok(())
     }
 }
 

@@ -37,6 +37,8 @@ pub struct ImportJob {
     pub rows_done: i64,
     pub inserted: i64,
     pub updated: i64,
+    /// The lease this process holds: every write of the job is fenced on it.
+    pub lease_until: DateTime<Utc>,
 }
 
 /// Contact imports that wait for their mapping and then run as jobs: the file is kept
@@ -77,15 +79,24 @@ pub trait Imports: Send + Sync {
     ) -> Result<Option<ImportJob>, StoreError>;
     /// Upserts one chunk of a job's contacts and records how far the job got (`rows_done`,
     /// and the chunk's inserts and updates added to its counts) in one transaction, so a
-    /// job taken over after a crash neither loses nor recounts a chunk. Extends the lease.
+    /// job taken over after a crash neither loses nor recounts a chunk; extends the lease
+    /// from `held` to `lease_until`. None, with nothing written, when the lease `held` is
+    /// no longer the job's: it ran out and another process took the job on.
     async fn import_chunk(
         &self,
         id: i64,
         contacts: &[NewContact],
         rows_done: i64,
         rows_total: i64,
+        held: DateTime<Utc>,
         lease_until: DateTime<Utc>,
-    ) -> Result<Upserted, StoreError>;
-    /// Keeps the report and drops the file.
-    async fn finish_import(&self, id: i64, outcome: &ImportOutcome) -> Result<(), StoreError>;
+    ) -> Result<Option<Upserted>, StoreError>;
+    /// Keeps the report and drops the file; false, with nothing written, when the lease
+    /// `held` is no longer the job's.
+    async fn finish_import(
+        &self,
+        id: i64,
+        outcome: &ImportOutcome,
+        held: DateTime<Utc>,
+    ) -> Result<bool, StoreError>;
 }

@@ -4,7 +4,7 @@
 
 use super::contacts::upsert_contacts_in;
 use super::db::query;
-use super::rows::{corrupt, from_json, millis, to_json};
+use super::rows::{corrupt, from_json, from_millis, millis, to_json};
 use super::Storage;
 use app::ports::{
     ImportJob, ImportOutcome, ImportRecord, ImportState, NewContact, StoreError, Upserted,
@@ -120,27 +120,29 @@ impl app::ports::Imports for Storage {
         now: DateTime<Utc>,
         lease_until: DateTime<Utc>,
     ) -> Result<Option<ImportJob>, StoreError> {
-        let row: Option<(i64, Option<Vec<u8>>, Option<String>, i64, i64, i64)> = query(
+        let row: Option<(i64, Option<Vec<u8>>, Option<String>, i64, i64, i64, i64)> = query(
             "UPDATE contact_imports SET lease_until = $2 WHERE id = \
                  (SELECT id FROM contact_imports WHERE state = 'running' \
                   AND (lease_until IS NULL OR lease_until <= $1) ORDER BY id LIMIT 1) \
                  AND state = 'running' AND (lease_until IS NULL OR lease_until <= $1) \
-                 RETURNING id, file, mapping, rows_done, inserted, updated",
+                 RETURNING id, file, mapping, rows_done, inserted, updated, lease_until",
         )
         .bind(millis(now))
         .bind(millis(lease_until))
         .fetch_optional(&self.db)
         .await?;
-        Ok(row.map(
-            |(id, file, mapping, rows_done, inserted, updated)| ImportJob {
+        row.map(|(id, file, mapping, rows_done, inserted, updated, lease)| {
+            Ok(ImportJob {
                 id,
                 file: file.unwrap_or_default(),
                 mapping: mapping.unwrap_or_default(),
                 rows_done,
                 inserted,
                 updated,
-            },
-        ))
+                lease_until: from_millis(lease)?,
+            })
+        })
+        .transpose()
     }
 
     async fn import_chunk(
@@ -149,14 +151,15 @@ impl app::ports::Imports for Storage {
         contacts: &[NewContact],
         rows_done: i64,
         rows_total: i64,
+        held: DateTime<Utc>,
         lease_until: DateTime<Utc>,
-    ) -> Result<Upserted, StoreError> {
+    ) -> Result<Option<Upserted>, StoreError> {
         let mut tx = self.db.begin().await?;
         let done = upsert_contacts_in(&mut tx, contacts).await?;
-        query(
+        let progressed = query(
             "UPDATE contact_imports SET rows_total = $2, rows_done = $3, \
              inserted = inserted + $4, updated = updated + $5, lease_until = $6 \
-             WHERE id = $1",
+             WHERE id = $1 AND state = 'running' AND lease_until = $7",
         )
         .bind(id)
         .bind(rows_total)
@@ -164,21 +167,33 @@ impl app::ports::Imports for Storage {
         .bind(i64::try_from(done.inserted).unwrap_or(i64::MAX))
         .bind(i64::try_from(done.updated).unwrap_or(i64::MAX))
         .bind(millis(lease_until))
+        .bind(millis(held))
         .execute(&mut tx)
         .await?;
+        if progressed == 0 {
+            // Another process holds the job now: dropping the transaction rolls the
+            // chunk back, and that process imports it.
+            return Ok(None);
+        }
         tx.commit().await?;
-        Ok(done)
+        Ok(Some(done))
     }
 
-    async fn finish_import(&self, id: i64, outcome: &ImportOutcome) -> Result<(), StoreError> {
-        query(
+    async fn finish_import(
+        &self,
+        id: i64,
+        outcome: &ImportOutcome,
+        held: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let finished = query(
             "UPDATE contact_imports SET state = 'done', report = $2, file = NULL, \
-             lease_until = NULL WHERE id = $1",
+             lease_until = NULL WHERE id = $1 AND state = 'running' AND lease_until = $3",
         )
         .bind(id)
         .bind(to_json(outcome)?)
+        .bind(millis(held))
         .execute(&self.db)
         .await?;
-        Ok(())
+        Ok(finished == 1)
     }
 }

@@ -577,8 +577,12 @@ fn contact(email: &str, name: &str, attributes: &[(&str, &str)]) -> NewContact {
     }
 }
 
-on_both_backends!(an_import_job_taken_over_after_a_crash_goes_on_where_it_got_to);
-async fn an_import_job_taken_over_after_a_crash_goes_on_where_it_got_to(store: Arc<dyn Store>) {
+on_both_backends!(
+    an_import_job_taken_over_after_a_crash_goes_on_where_it_got_to_and_fences_off_the_first
+);
+async fn an_import_job_taken_over_after_a_crash_goes_on_where_it_got_to_and_fences_off_the_first(
+    store: Arc<dyn Store>,
+) {
     let owner = admin(&store).await;
     let id = store
         .create_pending_import("people.csv", b"email\na@x.org\n", 4, owner)
@@ -610,10 +614,12 @@ async fn an_import_job_taken_over_after_a_crash_goes_on_where_it_got_to(store: A
         contact("b@example.com", "B", &[]),
     ];
     let done = store
-        .import_chunk(id, &first, 2, 4, lease(now))
+        .import_chunk(id, &first, 2, 4, job.lease_until, lease(now))
         .await
-        .unwrap();
+        .unwrap()
+        .expect("the lease is held");
     assert_eq!((done.inserted, done.updated), (1, 1));
+    let first_holder = job;
     assert_eq!(
         store.claim_import(now, lease(now)).await.unwrap(),
         None,
@@ -628,6 +634,23 @@ async fn an_import_job_taken_over_after_a_crash_goes_on_where_it_got_to(store: A
         .unwrap()
         .unwrap();
     assert_eq!((job.rows_done, job.inserted, job.updated), (2, 1, 1));
+    // The first process was only slow, not dead: its late writes are fenced off.
+    let late = [contact("late@example.com", "Late", &[])];
+    assert_eq!(
+        store
+            .import_chunk(id, &late, 3, 4, first_holder.lease_until, lease(later))
+            .await
+            .unwrap(),
+        None
+    );
+    assert!(!store
+        .finish_import(id, &Err("late".into()), first_holder.lease_until)
+        .await
+        .unwrap());
+    assert_eq!(
+        store.contact_by_email("late@example.com").await.unwrap(),
+        None
+    );
     let record = store.contact_import(id).await.unwrap().unwrap();
     assert_eq!(
         (record.state, record.rows_done, record.rows_total),
@@ -642,17 +665,22 @@ async fn an_import_job_taken_over_after_a_crash_goes_on_where_it_got_to(store: A
             ],
             4,
             4,
+            job.lease_until,
             lease(later),
         )
         .await
-        .unwrap();
+        .unwrap()
+        .expect("the lease is held");
     let report = ImportReport {
         rows: 4,
         inserted: 3,
         updated: 1,
         problems: vec![],
     };
-    store.finish_import(id, &Ok(report.clone())).await.unwrap();
+    assert!(store
+        .finish_import(id, &Ok(report.clone()), job.lease_until)
+        .await
+        .unwrap());
     let record = store.contact_import(id).await.unwrap().unwrap();
     assert_eq!(record.state, ImportState::Done(Ok(report)));
     assert_eq!(store.import_file(id).await.unwrap(), None, "the file goes");
