@@ -13,7 +13,7 @@ pub use ssr::*;
 #[cfg(feature = "ssr")]
 mod ssr {
     use super::*;
-    use crate::api::auth::{new_secret, store_error};
+    use crate::api::auth::new_secret;
     use crate::domain::survey::{parse_follow_up_answer, Question, RawAnswer};
     use crate::domain::{fill_placeholders, ui_text::UiText, AnswerValue, Locale, LocalizedText};
     use crate::error::ErrorKind;
@@ -76,18 +76,15 @@ mod ssr {
         let store = &services.store;
         let (survey, invitation) = match link {
             Link::Public(slug) => {
-                let survey = store.survey_by_slug(slug).await.map_err(store_error)?;
+                let survey = store.survey_by_slug(slug).await?;
                 (survey, None)
             }
             Link::Personal(token) => {
                 let hash = services.settings.token_hash(token);
-                let Some(invitation) = store.invitation(&hash).await.map_err(store_error)? else {
+                let Some(invitation) = store.invitation(&hash).await? else {
                     return Err(unknown_link());
                 };
-                let survey = store
-                    .survey(invitation.survey_id)
-                    .await
-                    .map_err(store_error)?;
+                let survey = store.survey(invitation.survey_id).await?;
                 (survey, Some(invitation))
             }
         };
@@ -247,9 +244,7 @@ mod ssr {
         let question = match availability {
             Availability::Open => {
                 let given = match response_key(services, link, &resume_key) {
-                    Some(key) if !fresh => {
-                        services.store.response(&key).await.map_err(store_error)?
-                    }
+                    Some(key) if !fresh => services.store.response(&key).await?,
                     _ => None,
                 };
                 definition.questions.get(step).map(|question| {
@@ -399,8 +394,7 @@ mod ssr {
                 capped: survey.response_cap.is_some(),
                 on_completion,
             })
-            .await
-            .map_err(store_error)?;
+            .await?;
         if recorded == Recorded::Full {
             // Another response took the last place between the check above and this one.
             return Err(not_open(NotOpen::Full, locale));
@@ -444,17 +438,12 @@ mod ssr {
                 Some(answer) => answer.score(),
                 None if cleared.contains(&question.key) => None,
                 // Answered on an earlier page.
-                None => services
-                    .store
-                    .response(key)
-                    .await
-                    .map_err(store_error)?
-                    .and_then(|r| {
-                        r.answers
-                            .iter()
-                            .find(|a| a.question_key == question.key)
-                            .and_then(StoredAnswer::score)
-                    }),
+                None => services.store.response(key).await?.and_then(|r| {
+                    r.answers
+                        .iter()
+                        .find(|a| a.question_key == question.key)
+                        .and_then(StoredAnswer::score)
+                }),
             };
             if score.is_some_and(|s| definition.is_low_headline(s)) {
                 messages.push(NewMessage {
@@ -560,7 +549,7 @@ mod ssr {
             return Ok(None);
         }
         let response = match response_key(services, link, resume_key) {
-            Some(key) => services.store.response(&key).await.map_err(store_error)?,
+            Some(key) => services.store.response(&key).await?,
             None => None,
         };
         let answered = |key: &str| {
@@ -672,8 +661,7 @@ mod ssr {
                 attributes,
                 send_id: None,
             })
-            .await
-            .map_err(store_error)?;
+            .await?;
         Ok(format!("{}/t/{token}", services.settings.base_url))
     }
 }

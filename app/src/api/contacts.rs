@@ -15,7 +15,6 @@ pub use ssr::*;
 #[cfg(feature = "ssr")]
 mod ssr {
     use super::*;
-    use crate::api::auth::store_error;
     use crate::domain::contacts::{is_blank_row, read_rows, ColumnMapping};
     use crate::model::{
         AnswerData, ContactView, Erased, ImportProblem, ImportReport, InvitationData, PersonalData,
@@ -127,10 +126,7 @@ mod ssr {
             .check(table.headers.len())
             .map_err(|message| AppError::bad_input("mapping", message))?;
         let rows = table.rows(&mapping);
-        let done = store
-            .upsert_contacts(&rows.good)
-            .await
-            .map_err(store_error)?;
+        let done = store.upsert_contacts(&rows.good).await?;
         Ok(ImportReport {
             rows: rows.count,
             inserted: done.inserted,
@@ -189,10 +185,7 @@ mod ssr {
     /// A privacy request's export: the contact, its personal links, its responses.
     pub async fn personal_data(store: &dyn Store, email: &str) -> Result<PersonalData, AppError> {
         let contact = find(store, email).await?;
-        let (invitations, responses) = store
-            .contact_history(contact.id)
-            .await
-            .map_err(store_error)?;
+        let (invitations, responses) = store.contact_history(contact.id).await?;
         let at = |t: chrono::DateTime<chrono::Utc>| t.to_rfc3339();
         Ok(PersonalData {
             contact: view(contact),
@@ -229,7 +222,7 @@ mod ssr {
     /// and without free text, so scores do not change.
     pub async fn erase(store: &dyn Store, email: &str) -> Result<Erased, AppError> {
         let contact = find(store, email).await?;
-        let responses = store.erase_contact(contact.id).await.map_err(store_error)?;
+        let responses = store.erase_contact(contact.id).await?;
         Ok(Erased {
             email: contact.email,
             responses_deidentified: responses,
@@ -248,11 +241,7 @@ mod ssr {
                 "Use unsubscribed, bounced, complained, or null to send again.",
             ));
         }
-        match store
-            .set_suppression(id, reason)
-            .await
-            .map_err(store_error)?
-        {
+        match store.set_suppression(id, reason).await? {
             true => Ok(()),
             false => Err(AppError::not_found("There is no contact with this id.")),
         }
@@ -263,8 +252,7 @@ mod ssr {
             .map_err(|e| AppError::bad_input("email", e.to_string()))?;
         store
             .contact_by_email(email.as_str())
-            .await
-            .map_err(store_error)?
+            .await?
             .ok_or_else(|| AppError::not_found("No contact has this email address."))
     }
 
@@ -273,13 +261,10 @@ mod ssr {
     pub async fn list(store: &dyn Store, after: i64, limit: i64) -> Result<ContactPage, AppError> {
         let limit = limit.clamp(1, PAGE_MAX);
         // One more than asked tells whether there is a next page.
-        let mut contacts = store
-            .list_contacts(after, limit + 1)
-            .await
-            .map_err(store_error)?;
+        let mut contacts = store.list_contacts(after, limit + 1).await?;
         let more = contacts.len() as i64 > limit;
         contacts.truncate(limit as usize);
-        let total = store.count_contacts().await.map_err(store_error)?;
+        let total = store.count_contacts().await?;
         let next_after = contacts.last().map(|c| c.id).filter(|_| more);
         Ok(ContactPage {
             total,
@@ -305,10 +290,7 @@ mod ssr {
         let mut contacts = Vec::new();
         let mut after = 0;
         loop {
-            let page = store
-                .list_contacts(after, PAGE_MAX)
-                .await
-                .map_err(store_error)?;
+            let page = store.list_contacts(after, PAGE_MAX).await?;
             let Some(last) = page.last() else { break };
             after = last.id;
             contacts.extend(page);

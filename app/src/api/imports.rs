@@ -14,7 +14,6 @@ pub use ssr::*;
 #[cfg(feature = "ssr")]
 mod ssr {
     use super::*;
-    use crate::api::auth::store_error;
     use crate::api::contacts::read_csv;
     use crate::domain::contacts::ColumnMapping;
     use crate::error::ErrorKind;
@@ -47,36 +46,27 @@ mod ssr {
     ) -> Result<i64, AppError> {
         store
             .drop_pending_imports(Utc::now() - TimeDelta::days(PENDING_DAYS))
-            .await
-            .map_err(store_error)?;
+            .await?;
         let name = file_name.chars().take(200).collect::<String>();
         let rows = match read_csv(bytes) {
             Ok(table) => table.data_rows(),
             Err(e) if e.kind == ErrorKind::BadInput => {
-                return store
-                    .save_import(&name, &Err(e.message), user.id)
-                    .await
-                    .map_err(store_error);
+                return Ok(store.save_import(&name, &Err(e.message), user.id).await?);
             }
             Err(e) => return Err(e),
         };
-        store
+        Ok(store
             .create_pending_import(
                 &name,
                 bytes,
                 i64::try_from(rows).unwrap_or(i64::MAX),
                 user.id,
             )
-            .await
-            .map_err(store_error)
+            .await?)
     }
 
     pub async fn view(store: &dyn Store, id: i64) -> Result<ImportView, AppError> {
-        let record = store
-            .contact_import(id)
-            .await
-            .map_err(store_error)?
-            .ok_or_else(not_found)?;
+        let record = store.contact_import(id).await?.ok_or_else(not_found)?;
         let (state, preview, outcome) = match record.state {
             ImportState::Pending => ("pending", Some(preview(store, id).await?), None),
             ImportState::Running => ("running", None, None),
@@ -96,11 +86,7 @@ mod ssr {
     }
 
     async fn preview(store: &dyn Store, id: i64) -> Result<ImportPreview, AppError> {
-        let file = store
-            .import_file(id)
-            .await
-            .map_err(store_error)?
-            .ok_or_else(not_found)?;
+        let file = store.import_file(id).await?.ok_or_else(not_found)?;
         let table = read_csv(&file)?;
         Ok(ImportPreview {
             choices: ColumnMapping::suggest(&table.headers).choices(table.headers.len()),
@@ -134,11 +120,7 @@ mod ssr {
         let mapping = ColumnMapping::from_choices(choices)
             .map_err(|(field, message)| AppError::bad_input(&field, message))?;
         let mapping = serde_json::to_string(&mapping).map_err(|_| AppError::internal())?;
-        if !store
-            .start_import(id, &mapping)
-            .await
-            .map_err(store_error)?
-        {
+        if !store.start_import(id, &mapping).await? {
             return Err(started());
         }
         view(store, id).await
@@ -147,18 +129,14 @@ mod ssr {
     /// Drops a pending import and its file.
     pub async fn discard(store: &dyn Store, id: i64) -> Result<(), AppError> {
         preview_if_pending(store, id).await?;
-        match store.discard_import(id).await.map_err(store_error)? {
+        match store.discard_import(id).await? {
             true => Ok(()),
             false => Err(started()),
         }
     }
 
     async fn preview_if_pending(store: &dyn Store, id: i64) -> Result<ImportPreview, AppError> {
-        let record = store
-            .contact_import(id)
-            .await
-            .map_err(store_error)?
-            .ok_or_else(not_found)?;
+        let record = store.contact_import(id).await?.ok_or_else(not_found)?;
         match record.state {
             ImportState::Pending => preview(store, id).await,
             _ => Err(started()),
@@ -175,7 +153,7 @@ mod ssr {
         loop {
             let now = Utc::now();
             let lease = now + TimeDelta::seconds(LEASE_SECS);
-            let Some(job) = store.claim_import(now, lease).await.map_err(store_error)? else {
+            let Some(job) = store.claim_import(now, lease).await? else {
                 return Ok(finished);
             };
             run(store, job).await?;
@@ -190,10 +168,7 @@ mod ssr {
             Ok(table) => table,
             Err(e) => {
                 let failed = Err(e.message);
-                return store
-                    .finish_import(job.id, &failed)
-                    .await
-                    .map_err(store_error);
+                return Ok(store.finish_import(job.id, &failed).await?);
             }
         };
         let mapping: ColumnMapping = serde_json::from_str(&job.mapping).map_err(|e| {
@@ -214,8 +189,7 @@ mod ssr {
             let lease = Utc::now() + TimeDelta::seconds(LEASE_SECS);
             let done = store
                 .import_chunk(job.id, chunk, job.rows_done, total, lease)
-                .await
-                .map_err(store_error)?;
+                .await?;
             job.inserted += i64::try_from(done.inserted).unwrap_or(0);
             job.updated += i64::try_from(done.updated).unwrap_or(0);
         }
@@ -225,10 +199,7 @@ mod ssr {
             updated: u64::try_from(job.updated).unwrap_or(0),
             problems: rows.problems,
         };
-        store
-            .finish_import(job.id, &Ok(report))
-            .await
-            .map_err(store_error)
+        Ok(store.finish_import(job.id, &Ok(report)).await?)
     }
 }
 

@@ -10,7 +10,7 @@ pub use ssr::*;
 #[cfg(feature = "ssr")]
 mod ssr {
     use super::*;
-    use crate::api::auth::{new_secret, store_error};
+    use crate::api::auth::new_secret;
     use crate::domain::report::score_question;
     use crate::domain::survey::TITLE_MAX_CHARS;
     use crate::domain::{
@@ -58,7 +58,7 @@ mod ssr {
             ));
         }
         if settings.notifications.thank_you_email {
-            let survey = services.store.survey(id).await.map_err(store_error)?;
+            let survey = services.store.survey(id).await?;
             if survey.is_some_and(|s| s.definition.anonymous) {
                 return Err(AppError::bad_input(
                     "thank_you_email",
@@ -66,15 +66,11 @@ mod ssr {
                 ));
             }
         }
-        let found = services
-            .store
-            .update_survey_settings(id, &settings)
-            .await
-            .map_err(store_error)?;
+        let found = services.store.update_survey_settings(id, &settings).await?;
         if !found {
             return Err(AppError::not_found("There is no survey with this id."));
         }
-        let survey = services.store.survey(id).await.map_err(store_error)?;
+        let survey = services.store.survey(id).await?;
         survey
             .map(|s| summary(services, &s))
             .ok_or_else(|| AppError::not_found("There is no survey with this id."))
@@ -85,8 +81,7 @@ mod ssr {
         services
             .store
             .survey(id)
-            .await
-            .map_err(store_error)?
+            .await?
             .map(|s| s.notifications)
             .ok_or_else(|| AppError::not_found("There is no survey with this id."))
     }
@@ -176,8 +171,7 @@ mod ssr {
                 public_slug: new_secret()[..22].to_string(),
                 created_by: actor.id,
             })
-            .await
-            .map_err(store_error)?;
+            .await?;
         Ok(summary(services, &survey))
     }
 
@@ -258,8 +252,7 @@ mod ssr {
         services
             .store
             .save_definition(id, &definition)
-            .await
-            .map_err(store_error)?
+            .await?
             .ok_or_else(|| AppError::not_found("There is no survey with this id."))
     }
 
@@ -267,8 +260,7 @@ mod ssr {
         services
             .store
             .survey(id)
-            .await
-            .map_err(store_error)?
+            .await?
             .ok_or_else(|| AppError::not_found("There is no survey with this id."))
     }
 
@@ -277,7 +269,7 @@ mod ssr {
     }
 
     pub async fn list(services: &Services) -> Result<Vec<SurveySummary>, AppError> {
-        let surveys = services.store.list_surveys().await.map_err(store_error)?;
+        let surveys = services.store.list_surveys().await?;
         Ok(surveys.iter().map(|s| summary(services, s)).collect())
     }
 
@@ -287,13 +279,10 @@ mod ssr {
         let definition = &survey.definition;
         let locale = definition.default_locale;
         let store = &services.store;
-        let histograms = store
-            .score_histograms(survey.id)
-            .await
-            .map_err(store_error)?;
+        let histograms = store.score_histograms(survey.id).await?;
         let mut chosen = std::collections::BTreeMap::<(String, String), u64>::new();
         let mut answered = std::collections::BTreeMap::<String, u64>::new();
-        for (key, json, n) in store.value_counts(survey.id).await.map_err(store_error)? {
+        for (key, json, n) in store.value_counts(survey.id).await? {
             let n = u64::try_from(n).unwrap_or(0);
             *answered.entry(key.clone()).or_default() += n;
             let options = match serde_json::from_str::<AnswerValue>(&json) {

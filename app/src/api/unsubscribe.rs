@@ -12,7 +12,6 @@ pub use ssr::*;
 #[cfg(feature = "ssr")]
 mod ssr {
     use super::*;
-    use crate::api::auth::store_error;
     use crate::domain::Locale;
     use crate::ports::{Contact, Services};
 
@@ -30,21 +29,14 @@ mod ssr {
         let invitation = services
             .store
             .invitation(&hash)
-            .await
-            .map_err(store_error)?
+            .await?
             .ok_or_else(unknown)?;
         let id = invitation.contact_id.ok_or_else(unknown)?;
-        let contact = services
-            .store
-            .contact(id)
-            .await
-            .map_err(store_error)?
-            .ok_or_else(unknown)?;
+        let contact = services.store.contact(id).await?.ok_or_else(unknown)?;
         let survey_locale = services
             .store
             .survey(invitation.survey_id)
-            .await
-            .map_err(store_error)?
+            .await?
             .map(|s| s.definition.default_locale);
         let locale = contact
             .locale
@@ -71,8 +63,7 @@ mod ssr {
             services
                 .store
                 .set_suppression(contact.id, Some("unsubscribed"))
-                .await
-                .map_err(store_error)?;
+                .await?;
             tracing::info!(contact = contact.id, "unsubscribed");
         }
         Ok(())
