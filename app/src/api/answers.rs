@@ -72,6 +72,7 @@ mod ssr {
         AppError::not_found("This survey link is not valid.")
     }
 
+    #[tracing::instrument(skip_all, err(level = "info"))]
     pub async fn resolve(services: &Services, link: &Link) -> Result<Target, AppError> {
         let store = &services.store;
         let (survey, invitation) = match link {
@@ -203,6 +204,7 @@ mod ssr {
     }
 
     /// One page of the survey. `step` past the end shows the last page.
+    #[tracing::instrument(skip_all, err(level = "info"))]
     pub async fn page_view(
         services: &Services,
         link: &Link,
@@ -300,6 +302,7 @@ mod ssr {
 
     /// Checks and stores answers to some questions of the survey. The field of an error
     /// is `answer` for a one-question page, else `answers.{key}`.
+    #[tracing::instrument(skip_all, fields(survey_id = target.survey.id), err(level = "info"))]
     pub async fn record(
         services: &Services,
         link: &Link,
@@ -497,6 +500,7 @@ mod ssr {
     }
 
     /// Sends one page of the form: the answer to question `step` and its follow-up.
+    #[tracing::instrument(skip_all, fields(step), err(level = "info"))]
     pub async fn submit_page(
         services: &Services,
         link: &Link,
@@ -564,6 +568,7 @@ mod ssr {
 
     /// A whole response at once (the API): every question of the survey is checked,
     /// unknown keys are refused. Returns what was stored and the key that resumes it.
+    #[tracing::instrument(skip_all, err(level = "info"))]
     pub async fn submit_response(
         services: &Services,
         link: &Link,
@@ -611,6 +616,7 @@ mod ssr {
         Ok((recorded, resume_key))
     }
 
+    #[tracing::instrument(skip_all, err(level = "info"))]
     pub async fn thank_you(
         services: &Services,
         link: &Link,
@@ -643,6 +649,7 @@ mod ssr {
 
     /// Makes a personal link for one person: the token is returned once, only its hash
     /// is kept. Used by sends (email) and the API.
+    #[tracing::instrument(skip_all, fields(survey_id, contact_id = ?contact_id), err(level = "info"))]
     pub async fn create_personal_link(
         services: &Services,
         survey_id: i64,

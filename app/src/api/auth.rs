@@ -141,6 +141,9 @@ mod ssr {
     }
 
     /// Creates the first admin; refused once any user exists. Returns a session secret.
+    // No `err`: its message may repeat what was typed (an email address), which
+    // stays out of the log.
+    #[tracing::instrument(skip_all)]
     pub async fn setup(
         services: &Services,
         name: &str,
@@ -169,6 +172,9 @@ mod ssr {
     }
 
     /// Creates another account with its role (admin work).
+    // No `err`: its message may repeat what was typed (an email address), which
+    // stays out of the log.
+    #[tracing::instrument(skip_all)]
     pub async fn create_user(
         services: &Services,
         name: &str,
@@ -196,6 +202,7 @@ mod ssr {
             })
     }
 
+    #[tracing::instrument(skip_all, err(level = "info"))]
     pub async fn list_users(services: &Services) -> Result<Vec<UserView>, AppError> {
         let users = services.store.list_users().await?;
         Ok(users.iter().map(view).collect())
@@ -213,6 +220,9 @@ mod ssr {
 
     /// Checks the password, limited per account and per client address so neither a
     /// targeted nor a spraying attack gets many guesses. Returns a session secret.
+    // No `err`: its message may repeat what was typed (an email address), which
+    // stays out of the log.
+    #[tracing::instrument(skip_all)]
     pub async fn login(
         services: &Services,
         email: &str,
@@ -270,6 +280,7 @@ mod ssr {
         Ok((user, secret))
     }
 
+    #[tracing::instrument(skip_all, err(level = "info"))]
     pub async fn user_for_session(
         services: &Services,
         secret: &str,
@@ -280,6 +291,7 @@ mod ssr {
             .await?)
     }
 
+    #[tracing::instrument(skip_all, err(level = "info"))]
     pub async fn logout(services: &Services, secret: &str) -> Result<(), AppError> {
         Ok(services
             .store

@@ -115,6 +115,7 @@ mod ssr {
 
     /// Imports a CSV file: every good row is upserted by email, every bad one reported by
     /// line. `mapping` defaults to what the header suggests.
+    #[tracing::instrument(skip_all, fields(bytes = bytes.len()), err(level = "info"))]
     pub async fn import(
         store: &dyn Store,
         bytes: &[u8],
@@ -183,6 +184,9 @@ mod ssr {
     }
 
     /// A privacy request's export: the contact, its personal links, its responses.
+    // No `err`: its message may repeat what was typed (an email address), which
+    // stays out of the log.
+    #[tracing::instrument(skip_all)]
     pub async fn personal_data(store: &dyn Store, email: &str) -> Result<PersonalData, AppError> {
         let contact = find(store, email).await?;
         let (invitations, responses) = store.contact_history(contact.id).await?;
@@ -220,6 +224,9 @@ mod ssr {
 
     /// A privacy request's erasure: the contact goes; its responses stay, de-identified
     /// and without free text, so scores do not change.
+    // No `err`: its message may repeat what was typed (an email address), which
+    // stays out of the log.
+    #[tracing::instrument(skip_all)]
     pub async fn erase(store: &dyn Store, email: &str) -> Result<Erased, AppError> {
         let contact = find(store, email).await?;
         let responses = store.erase_contact(contact.id).await?;
@@ -230,6 +237,7 @@ mod ssr {
     }
 
     /// Records by hand that a contact must not be sent to (e.g. asked by phone), or lifts it.
+    #[tracing::instrument(skip_all, fields(contact_id = id), err(level = "info"))]
     pub async fn suppress(
         store: &dyn Store,
         id: i64,
@@ -258,6 +266,7 @@ mod ssr {
 
     pub const PAGE_MAX: i64 = 500;
 
+    #[tracing::instrument(skip_all, fields(after, limit), err(level = "info"))]
     pub async fn list(store: &dyn Store, after: i64, limit: i64) -> Result<ContactPage, AppError> {
         let limit = limit.clamp(1, PAGE_MAX);
         // One more than asked tells whether there is a next page.
@@ -286,6 +295,7 @@ mod ssr {
 
     /// Every contact as CSV: email, name, locale, status, then one column per attribute
     /// any contact has. Cells a spreadsheet would run as a formula are defused.
+    #[tracing::instrument(skip_all, err(level = "info"))]
     pub async fn export_csv(store: &dyn Store) -> Result<String, AppError> {
         let mut contacts = Vec::new();
         let mut after = 0;

@@ -17,6 +17,7 @@ mod ssr {
     use crate::domain::SurveyDefinition;
     use crate::ports::{EditorDraft, Services, User};
 
+    #[tracing::instrument(skip_all, fields(survey_id = id), err(level = "info"))]
     pub async fn view(services: &Services, id: i64) -> Result<EditorView, AppError> {
         let survey = find(services, id).await?;
         let store = &services.store;
@@ -59,6 +60,7 @@ mod ssr {
 
     /// Carries out one step of the editor's form (`op` is the button pressed) and says
     /// where the browser goes next.
+    #[tracing::instrument(skip_all, fields(survey_id = id, user_id = user.id), err(level = "info"))]
     pub async fn edit(
         services: &Services,
         user: &User,
@@ -113,6 +115,7 @@ mod ssr {
     }
 
     /// What a preview shows: the working copy when it is complete.
+    #[tracing::instrument(skip_all, fields(survey_id = id), err(level = "info"))]
     pub async fn working_definition(
         services: &Services,
         id: i64,

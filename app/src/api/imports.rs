@@ -38,6 +38,7 @@ mod ssr {
     /// import with the reason, so its page says what to do. Returns the import id.
     /// Uploads never started within [`PENDING_DAYS`] are dropped here, as uploads come:
     /// each keeps a file of up to 100 MB in the database.
+    #[tracing::instrument(skip_all, fields(user_id = user.id, bytes = bytes.len()), err(level = "info"))]
     pub async fn upload(
         store: &dyn Store,
         user: &User,
@@ -65,6 +66,7 @@ mod ssr {
             .await?)
     }
 
+    #[tracing::instrument(skip_all, fields(import_id = id), err(level = "info"))]
     pub async fn view(store: &dyn Store, id: i64) -> Result<ImportView, AppError> {
         let record = store.contact_import(id).await?.ok_or_else(not_found)?;
         let (state, preview, outcome) = match record.state {
@@ -102,6 +104,7 @@ mod ssr {
     }
 
     /// Starts a pending import with one choice per column (see [`ColumnMapping::from_choices`]).
+    #[tracing::instrument(skip_all, fields(import_id = id), err(level = "info"))]
     pub async fn start(
         store: &dyn Store,
         id: i64,
@@ -127,6 +130,7 @@ mod ssr {
     }
 
     /// Drops a pending import and its file.
+    #[tracing::instrument(skip_all, fields(import_id = id), err(level = "info"))]
     pub async fn discard(store: &dyn Store, id: i64) -> Result<(), AppError> {
         preview_if_pending(store, id).await?;
         match store.discard_import(id).await? {
@@ -148,6 +152,7 @@ mod ssr {
     }
 
     /// Runs every import that is waiting for a process; returns how many it finished.
+    #[tracing::instrument(skip_all, err(level = "info"))]
     pub async fn run_imports(store: &dyn Store) -> Result<usize, AppError> {
         let mut finished = 0;
         loop {

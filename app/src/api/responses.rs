@@ -27,6 +27,7 @@ mod ssr {
     }
 
     /// Response `id` of survey `survey_id`.
+    #[tracing::instrument(skip_all, fields(survey_id, response_id = id), err(level = "info"))]
     pub async fn view(
         services: &Services,
         survey_id: i64,
@@ -144,6 +145,7 @@ mod ssr {
 
     /// The alert about response `id`; None when it no longer has a low headline score
     /// (nothing to alert about).
+    #[tracing::instrument(skip_all, fields(survey_id, response_id = id), err(level = "info"))]
     pub async fn alert(
         services: &Services,
         survey_id: i64,

@@ -15,6 +15,7 @@ mod ssr {
     use crate::model::{ConditionView, SegmentSize};
     use crate::ports::{Segment, Store, StoreError, User};
 
+    #[tracing::instrument(skip_all, err(level = "info"))]
     pub async fn size(store: &dyn Store, filter: &SegmentFilter) -> Result<SegmentSize, AppError> {
         filter
             .check()
@@ -23,6 +24,7 @@ mod ssr {
         Ok(SegmentSize { contacts, sendable })
     }
 
+    #[tracing::instrument(skip_all, fields(user_id = user.id), err(level = "info"))]
     pub async fn create(
         store: &dyn Store,
         user: &User,
@@ -45,6 +47,7 @@ mod ssr {
         view(store, segment).await
     }
 
+    #[tracing::instrument(skip_all, err(level = "info"))]
     pub async fn list(store: &dyn Store) -> Result<Vec<SegmentView>, AppError> {
         let mut views = Vec::new();
         for segment in store.list_segments().await? {
@@ -53,6 +56,7 @@ mod ssr {
         Ok(views)
     }
 
+    #[tracing::instrument(skip_all, fields(segment_id = id), err(level = "info"))]
     pub async fn delete(store: &dyn Store, id: i64) -> Result<(), AppError> {
         match store.delete_segment(id).await? {
             true => Ok(()),

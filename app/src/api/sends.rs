@@ -26,6 +26,7 @@ mod ssr {
     /// Problems listed on a send's page.
     const PROBLEMS_SHOWN: i64 = 200;
 
+    #[tracing::instrument(skip_all, fields(survey_id, user_id = user.id), err(level = "info"))]
     pub async fn create(
         services: &Services,
         user: &User,
@@ -160,6 +161,7 @@ mod ssr {
 
     /// The scheduler's work: starts sends whose time has come and queues due reminders
     /// (only while their survey takes answers). Safe to run in several processes at once.
+    #[tracing::instrument(skip_all, err(level = "info"))]
     pub async fn run_due(services: &Services, now: DateTime<Utc>) -> Result<(), AppError> {
         for record in services.store.due_sends(now).await? {
             if let Some(queued) = start(services, &record, now).await? {
@@ -188,6 +190,7 @@ mod ssr {
         Ok(())
     }
 
+    #[tracing::instrument(skip_all, fields(send_id = id), err(level = "info"))]
     pub async fn detail(services: &Services, id: i64) -> Result<SendDetail, AppError> {
         let record = find(services, id).await?;
         let problems = services
@@ -216,6 +219,7 @@ mod ssr {
         })
     }
 
+    #[tracing::instrument(skip_all, fields(survey_id), err(level = "info"))]
     pub async fn list(services: &Services, survey_id: i64) -> Result<Vec<SendView>, AppError> {
         let survey = surveys::find(services, survey_id).await?;
         let mut views = Vec::new();
@@ -226,6 +230,7 @@ mod ssr {
     }
 
     /// Pauses a sending send, or resumes a paused one (which also clears its failure run).
+    #[tracing::instrument(skip_all, fields(send_id = id, paused), err(level = "info"))]
     pub async fn set_paused(
         services: &Services,
         id: i64,
@@ -242,6 +247,7 @@ mod ssr {
         detail(services, id).await
     }
 
+    #[tracing::instrument(skip_all, fields(send_id = id), err(level = "info"))]
     pub async fn cancel(services: &Services, id: i64) -> Result<SendDetail, AppError> {
         if !services.store.cancel_send(id).await? {
             find(services, id).await?;
@@ -318,6 +324,7 @@ mod ssr {
     }
 
     /// The frequency rule of every survey kind, the default where none was set.
+    #[tracing::instrument(skip_all, err(level = "info"))]
     pub async fn frequency_rules(services: &Services) -> Result<Vec<FrequencyRule>, AppError> {
         let set = services.store.frequency_rules().await?;
         Ok(SurveyKind::ALL
@@ -332,6 +339,7 @@ mod ssr {
             .collect())
     }
 
+    #[tracing::instrument(skip_all, err(level = "info"))]
     pub async fn set_frequency_rule(
         services: &Services,
         rule: &FrequencyRule,

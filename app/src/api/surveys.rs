@@ -46,6 +46,7 @@ mod ssr {
 
     /// Changes status, close time, cap and what is emailed after an answer. A cap must be
     /// at least one response; anonymous surveys send no thank-you email.
+    #[tracing::instrument(skip_all, fields(survey_id = id), err(level = "info"))]
     pub async fn update_settings(
         services: &Services,
         id: i64,
@@ -77,6 +78,7 @@ mod ssr {
     }
 
     /// What the survey emails after an answer now, for a change that leaves some of it.
+    #[tracing::instrument(skip_all, fields(survey_id = id), err(level = "info"))]
     pub async fn notifications(services: &Services, id: i64) -> Result<Notifications, AppError> {
         services
             .store
@@ -128,6 +130,7 @@ mod ssr {
 
     /// A new survey of `kind` from its template, as a draft. `title` replaces the
     /// template's title in the default language; `subject` fills `{subject}` (CSAT).
+    #[tracing::instrument(skip_all, fields(user_id = actor.id, kind), err(level = "info"))]
     pub async fn create(
         services: &Services,
         actor: &User,
@@ -238,6 +241,7 @@ mod ssr {
 
     /// Replaces a survey's definition (the editor and the API), as a new version once it
     /// has answers.
+    #[tracing::instrument(skip_all, fields(survey_id = id), err(level = "info"))]
     pub async fn save_definition(
         services: &Services,
         id: i64,
@@ -256,6 +260,7 @@ mod ssr {
             .ok_or_else(|| AppError::not_found("There is no survey with this id."))
     }
 
+    #[tracing::instrument(skip_all, fields(survey_id = id), err(level = "info"))]
     pub async fn find(services: &Services, id: i64) -> Result<Survey, AppError> {
         services
             .store
@@ -264,16 +269,19 @@ mod ssr {
             .ok_or_else(|| AppError::not_found("There is no survey with this id."))
     }
 
+    #[tracing::instrument(skip_all, fields(survey_id = id), err(level = "info"))]
     pub async fn definition(services: &Services, id: i64) -> Result<SurveyDefinition, AppError> {
         Ok(find(services, id).await?.definition)
     }
 
+    #[tracing::instrument(skip_all, err(level = "info"))]
     pub async fn list(services: &Services) -> Result<Vec<SurveySummary>, AppError> {
         let surveys = services.store.list_surveys().await?;
         Ok(surveys.iter().map(|s| summary(services, s)).collect())
     }
 
     /// Every question's result, from two queries however many questions there are.
+    #[tracing::instrument(skip_all, fields(survey_id = id), err(level = "info"))]
     pub async fn report(services: &Services, id: i64) -> Result<SurveyReport, AppError> {
         let survey = find(services, id).await?;
         let definition = &survey.definition;

@@ -29,6 +29,7 @@ mod ssr {
         }
     }
 
+    #[tracing::instrument(skip_all, fields(user_id = actor.id), err(level = "info"))]
     pub async fn create(
         services: &Services,
         actor: &User,
@@ -58,11 +59,13 @@ mod ssr {
         })
     }
 
+    #[tracing::instrument(skip_all, err(level = "info"))]
     pub async fn list(services: &Services) -> Result<Vec<ApiTokenView>, AppError> {
         let tokens = services.store.list_api_tokens().await?;
         Ok(tokens.iter().map(token_view).collect())
     }
 
+    #[tracing::instrument(skip_all, fields(token_id = id), err(level = "info"))]
     pub async fn revoke(services: &Services, id: i64) -> Result<(), AppError> {
         if services.store.revoke_api_token(id).await? {
             Ok(())
@@ -73,6 +76,7 @@ mod ssr {
         }
     }
 
+    #[tracing::instrument(skip_all, err(level = "info"))]
     pub async fn user_for_token(
         services: &Services,
         secret: &str,

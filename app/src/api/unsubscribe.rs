@@ -46,6 +46,7 @@ mod ssr {
         Ok((contact, locale))
     }
 
+    #[tracing::instrument(skip_all, err(level = "info"))]
     pub async fn page(services: &Services, token: &str) -> Result<UnsubscribeView, AppError> {
         let (contact, locale) = contact_for(services, token).await?;
         Ok(UnsubscribeView {
@@ -57,6 +58,7 @@ mod ssr {
 
     /// Suppresses the contact as unsubscribed; a bounce or complaint already recorded is
     /// kept, since it says more.
+    #[tracing::instrument(skip_all, err(level = "info"))]
     pub async fn unsubscribe(services: &Services, token: &str) -> Result<(), AppError> {
         let (contact, _) = contact_for(services, token).await?;
         if contact.suppressed.is_none() {

@@ -128,6 +128,10 @@ pub struct ErrorBody {
     pub error: String,
     /// The input field the error concerns, when there is one.
     pub field: Option<String>,
+    /// Failures on our side (500) only: the id to quote when reporting it; the server's
+    /// log carries it with the cause.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
 }
 
 impl From<AppError> for ApiError {
@@ -142,6 +146,7 @@ impl IntoResponse for ApiError {
         let body = ErrorBody {
             error: self.0.message,
             field: self.0.field,
+            request_id: self.0.request_id,
         };
         (status, Json(body)).into_response()
     }

@@ -49,8 +49,9 @@
 //! other file under the site root (`target/site`), served by the Leptos fallback below.
 //!
 //! Every request passes, outermost first: a request id (`x-request-id`, set unless the
-//! client sent one, echoed in the response), the trace span carrying it, the client
-//! address for server functions, `csrf.rs` (only our own pages may POST), and `gate.rs`
+//! client sent one, echoed in the response), the trace span carrying it, the stamp that
+//! puts it into the JSON body of a 500 (`request_id.rs`), the client address for server
+//! functions, `csrf.rs` (only our own pages may POST), and `gate.rs`
 //! (admin pages — `/surveys`, `/contacts`, `/settings` — need a signed-in user).
 
 pub mod api;
@@ -58,6 +59,7 @@ mod csrf;
 mod forms;
 mod gate;
 mod health;
+mod request_id;
 
 use app::api::context::ClientIp;
 use app::ports::Services;
@@ -105,8 +107,9 @@ pub fn router(services: Services, options: LeptosOptions) -> Router {
             csrf::refuse_cross_site,
         ))
         .layer(middleware::from_fn(client_ip))
+        .layer(middleware::from_fn(request_id::stamp_internal_errors))
         .layer(PropagateRequestIdLayer::x_request_id())
-        .layer(TraceLayer::new_for_http())
+        .layer(TraceLayer::new_for_http().make_span_with(request_id::span))
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
 }
 
