@@ -49,6 +49,11 @@ pub struct AppError {
     pub field: Option<String>,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub input: BTreeMap<String, String>,
+    /// For failures that are ours: the id of the request, which the log line with the
+    /// cause carries too, so a user who quotes it leads straight to that line. Filled at
+    /// the HTTP boundary, which knows the request.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
 }
 
 impl AppError {
@@ -58,6 +63,7 @@ impl AppError {
             message: message.into(),
             field: None,
             input: BTreeMap::new(),
+            request_id: None,
         }
     }
 
@@ -82,6 +88,17 @@ impl AppError {
         Self::new(
             ErrorKind::Internal,
             "Something went wrong on our side. Please try again.",
+        )
+    }
+
+    /// The message for a uniqueness rule that a use case did not expect to hit: a use case
+    /// that does expect one matches on [`StoreError::Conflict`] and says what exists.
+    ///
+    /// [`StoreError::Conflict`]: crate::ports::StoreError::Conflict
+    pub fn conflict() -> Self {
+        Self::new(
+            ErrorKind::Conflict,
+            "This conflicts with something that exists already.",
         )
     }
 
@@ -123,5 +140,74 @@ impl FromServerFnError for AppError {
             ),
             _ => AppError::internal(),
         }
+    }
+}
+
+/// The one place where storage failures become client errors, so use cases write `?`.
+/// Database text never reaches a client: it may name tables, columns or the values of
+/// other people's rows. The cause is logged here, once, inside the request's span, whose
+/// request id the HTTP boundary also puts into the body of a 500.
+#[cfg(feature = "ssr")]
+impl From<crate::ports::StoreError> for AppError {
+    fn from(err: crate::ports::StoreError) -> Self {
+        use crate::ports::StoreError;
+        match err {
+            StoreError::Conflict(_) => {
+                tracing::warn!(
+                    error = &err as &dyn std::error::Error,
+                    "unexpected conflict"
+                );
+                AppError::conflict()
+            }
+            StoreError::Backend(_) => {
+                tracing::error!(error = &err as &dyn std::error::Error, "storage failure");
+                AppError::internal()
+            }
+        }
+    }
+}
+
+#[cfg(all(test, feature = "ssr"))]
+mod tests {
+    use super::*;
+    use crate::ports::StoreError;
+
+    #[test]
+    fn a_storage_failure_is_a_500_that_says_nothing_of_the_database() {
+        let db_text = "error returned from database: no such table: answer_buckets";
+        let err = AppError::from(StoreError::Backend(db_text.into()));
+        assert_eq!(err.kind, ErrorKind::Internal);
+        assert_eq!(err.kind.status(), 500);
+        assert_eq!(err, AppError::internal());
+        let body = serde_json::to_string(&err).unwrap_or_default();
+        for word in ["database", "table", "answer_buckets", "no such"] {
+            assert!(!err.message.contains(word), "{word} in {}", err.message);
+            assert!(!body.contains(word), "{word} in {body}");
+        }
+    }
+
+    #[test]
+    fn an_unexpected_conflict_is_a_409_in_our_own_words() {
+        let db_text = "duplicate key value violates unique constraint \"contacts_email_key\"";
+        let err = AppError::from(StoreError::Conflict(db_text.into()));
+        assert_eq!(err.kind.status(), 409);
+        assert_eq!(
+            err.message,
+            "This conflicts with something that exists already."
+        );
+        assert!(!err.message.contains("contacts_email_key"));
+    }
+
+    #[test]
+    fn the_request_id_is_sent_only_when_there_is_one() {
+        let body = serde_json::to_value(AppError::internal()).unwrap_or_default();
+        assert!(body.get("request_id").is_none());
+        let err = AppError {
+            request_id: Some("7f3c".into()),
+            ..AppError::internal()
+        };
+        let body = serde_json::to_string(&err).unwrap_or_default();
+        let back: AppError = serde_json::from_str(&body).unwrap_or_else(|_| AppError::conflict());
+        assert_eq!(back.request_id.as_deref(), Some("7f3c"));
     }
 }

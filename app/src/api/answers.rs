@@ -13,7 +13,7 @@ pub use ssr::*;
 #[cfg(feature = "ssr")]
 mod ssr {
     use super::*;
-    use crate::api::auth::{new_secret, store_error};
+    use crate::api::auth::new_secret;
     use crate::domain::survey::{parse_follow_up_answer, Question, RawAnswer};
     use crate::domain::{fill_placeholders, ui_text::UiText, AnswerValue, Locale, LocalizedText};
     use crate::error::ErrorKind;
@@ -72,22 +72,20 @@ mod ssr {
         AppError::not_found("This survey link is not valid.")
     }
 
+    #[tracing::instrument(skip_all, err(level = "info"))]
     pub async fn resolve(services: &Services, link: &Link) -> Result<Target, AppError> {
         let store = &services.store;
         let (survey, invitation) = match link {
             Link::Public(slug) => {
-                let survey = store.survey_by_slug(slug).await.map_err(store_error)?;
+                let survey = store.survey_by_slug(slug).await?;
                 (survey, None)
             }
             Link::Personal(token) => {
                 let hash = services.settings.token_hash(token);
-                let Some(invitation) = store.invitation(&hash).await.map_err(store_error)? else {
+                let Some(invitation) = store.invitation(&hash).await? else {
                     return Err(unknown_link());
                 };
-                let survey = store
-                    .survey(invitation.survey_id)
-                    .await
-                    .map_err(store_error)?;
+                let survey = store.survey(invitation.survey_id).await?;
                 (survey, Some(invitation))
             }
         };
@@ -206,6 +204,7 @@ mod ssr {
     }
 
     /// One page of the survey. `step` past the end shows the last page.
+    #[tracing::instrument(skip_all, err(level = "info"))]
     pub async fn page_view(
         services: &Services,
         link: &Link,
@@ -247,9 +246,7 @@ mod ssr {
         let question = match availability {
             Availability::Open => {
                 let given = match response_key(services, link, &resume_key) {
-                    Some(key) if !fresh => {
-                        services.store.response(&key).await.map_err(store_error)?
-                    }
+                    Some(key) if !fresh => services.store.response(&key).await?,
                     _ => None,
                 };
                 definition.questions.get(step).map(|question| {
@@ -305,6 +302,7 @@ mod ssr {
 
     /// Checks and stores answers to some questions of the survey. The field of an error
     /// is `answer` for a one-question page, else `answers.{key}`.
+    #[tracing::instrument(skip_all, fields(survey_id = target.survey.id), err(level = "info"))]
     pub async fn record(
         services: &Services,
         link: &Link,
@@ -399,8 +397,7 @@ mod ssr {
                 capped: survey.response_cap.is_some(),
                 on_completion,
             })
-            .await
-            .map_err(store_error)?;
+            .await?;
         if recorded == Recorded::Full {
             // Another response took the last place between the check above and this one.
             return Err(not_open(NotOpen::Full, locale));
@@ -444,17 +441,12 @@ mod ssr {
                 Some(answer) => answer.score(),
                 None if cleared.contains(&question.key) => None,
                 // Answered on an earlier page.
-                None => services
-                    .store
-                    .response(key)
-                    .await
-                    .map_err(store_error)?
-                    .and_then(|r| {
-                        r.answers
-                            .iter()
-                            .find(|a| a.question_key == question.key)
-                            .and_then(StoredAnswer::score)
-                    }),
+                None => services.store.response(key).await?.and_then(|r| {
+                    r.answers
+                        .iter()
+                        .find(|a| a.question_key == question.key)
+                        .and_then(StoredAnswer::score)
+                }),
             };
             if score.is_some_and(|s| definition.is_low_headline(s)) {
                 messages.push(NewMessage {
@@ -508,6 +500,7 @@ mod ssr {
     }
 
     /// Sends one page of the form: the answer to question `step` and its follow-up.
+    #[tracing::instrument(skip_all, fields(step), err(level = "info"))]
     pub async fn submit_page(
         services: &Services,
         link: &Link,
@@ -560,7 +553,7 @@ mod ssr {
             return Ok(None);
         }
         let response = match response_key(services, link, resume_key) {
-            Some(key) => services.store.response(&key).await.map_err(store_error)?,
+            Some(key) => services.store.response(&key).await?,
             None => None,
         };
         let answered = |key: &str| {
@@ -575,6 +568,7 @@ mod ssr {
 
     /// A whole response at once (the API): every question of the survey is checked,
     /// unknown keys are refused. Returns what was stored and the key that resumes it.
+    #[tracing::instrument(skip_all, err(level = "info"))]
     pub async fn submit_response(
         services: &Services,
         link: &Link,
@@ -622,6 +616,7 @@ mod ssr {
         Ok((recorded, resume_key))
     }
 
+    #[tracing::instrument(skip_all, err(level = "info"))]
     pub async fn thank_you(
         services: &Services,
         link: &Link,
@@ -654,6 +649,7 @@ mod ssr {
 
     /// Makes a personal link for one person: the token is returned once, only its hash
     /// is kept. Used by sends (email) and the API.
+    #[tracing::instrument(skip_all, fields(survey_id, contact_id = ?contact_id), err(level = "info"))]
     pub async fn create_personal_link(
         services: &Services,
         survey_id: i64,
@@ -672,8 +668,7 @@ mod ssr {
                 attributes,
                 send_id: None,
             })
-            .await
-            .map_err(store_error)?;
+            .await?;
         Ok(format!("{}/t/{token}", services.settings.base_url))
     }
 }

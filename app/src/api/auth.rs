@@ -58,16 +58,6 @@ mod ssr {
         }
     }
 
-    pub fn store_error(err: StoreError) -> AppError {
-        match err {
-            StoreError::Conflict(m) => AppError::new(ErrorKind::Conflict, m),
-            StoreError::Backend(m) => {
-                tracing::error!(cause = %m, "storage failure");
-                AppError::internal()
-            }
-        }
-    }
-
     /// 32 random bytes from the OS CSPRNG, URL-safe; only its hash is ever stored.
     pub fn new_secret() -> String {
         let mut bytes = [0u8; 32];
@@ -151,6 +141,9 @@ mod ssr {
     }
 
     /// Creates the first admin; refused once any user exists. Returns a session secret.
+    // No `err`: its message may repeat what was typed (an email address), which
+    // stays out of the log.
+    #[tracing::instrument(skip_all)]
     pub async fn setup(
         services: &Services,
         name: &str,
@@ -158,7 +151,7 @@ mod ssr {
         password: &str,
     ) -> Result<(User, String), AppError> {
         let account = validate_new_account(name, email, password)?;
-        if services.store.count_users().await.map_err(store_error)? > 0 {
+        if services.store.count_users().await? > 0 {
             return Err(AppError::not_found("Resonance is already set up."));
         }
         let user = services
@@ -172,13 +165,16 @@ mod ssr {
             .await
             .map_err(|e| match e {
                 StoreError::Conflict(_) => AppError::not_found("Resonance is already set up."),
-                other => store_error(other),
+                other => other.into(),
             })?;
         let secret = start_session(services, &user).await?;
         Ok((user, secret))
     }
 
     /// Creates another account with its role (admin work).
+    // No `err`: its message may repeat what was typed (an email address), which
+    // stays out of the log.
+    #[tracing::instrument(skip_all)]
     pub async fn create_user(
         services: &Services,
         name: &str,
@@ -196,11 +192,19 @@ mod ssr {
                 role,
             })
             .await
-            .map_err(|e| store_error(e).on("email"))
+            .map_err(|e| match e {
+                StoreError::Conflict(_) => AppError::new(
+                    ErrorKind::Conflict,
+                    "An account with this email exists already.",
+                )
+                .on("email"),
+                other => other.into(),
+            })
     }
 
+    #[tracing::instrument(skip_all, err(level = "info"))]
     pub async fn list_users(services: &Services) -> Result<Vec<UserView>, AppError> {
-        let users = services.store.list_users().await.map_err(store_error)?;
+        let users = services.store.list_users().await?;
         Ok(users.iter().map(view).collect())
     }
 
@@ -210,13 +214,15 @@ mod ssr {
         services
             .store
             .create_session(&services.settings.token_hash(&secret), user.id, expires)
-            .await
-            .map_err(store_error)?;
+            .await?;
         Ok(secret)
     }
 
     /// Checks the password, limited per account and per client address so neither a
     /// targeted nor a spraying attack gets many guesses. Returns a session secret.
+    // No `err`: its message may repeat what was typed (an email address), which
+    // stays out of the log.
+    #[tracing::instrument(skip_all)]
     pub async fn login(
         services: &Services,
         email: &str,
@@ -229,19 +235,14 @@ mod ssr {
         let (by_account, by_ip) = services
             .store
             .login_failures_since(&account, ip, since)
-            .await
-            .map_err(store_error)?;
+            .await?;
         if by_account >= MAX_FAILURES_PER_ACCOUNT || by_ip >= MAX_FAILURES_PER_IP {
             return Err(AppError::new(
                 ErrorKind::RateLimited,
                 format!("Too many failed attempts. Please wait {FAILURE_WINDOW_MINUTES} minutes and try again."),
             ));
         }
-        let found = services
-            .store
-            .user_credentials(&account)
-            .await
-            .map_err(store_error)?;
+        let found = services.store.user_credentials(&account).await?;
         let user = match found {
             Some((user, hash)) => verify_password(password.to_string(), hash)
                 .await
@@ -259,8 +260,7 @@ mod ssr {
         services
             .store
             .record_login_attempt(&account, ip, user.is_some(), now)
-            .await
-            .map_err(store_error)?;
+            .await?;
         let user = user.ok_or_else(|| {
             AppError::new(
                 ErrorKind::Unauthorized,
@@ -280,23 +280,23 @@ mod ssr {
         Ok((user, secret))
     }
 
+    #[tracing::instrument(skip_all, err(level = "info"))]
     pub async fn user_for_session(
         services: &Services,
         secret: &str,
     ) -> Result<Option<User>, AppError> {
-        services
+        Ok(services
             .store
             .session_user(&services.settings.token_hash(secret), Utc::now())
-            .await
-            .map_err(store_error)
+            .await?)
     }
 
+    #[tracing::instrument(skip_all, err(level = "info"))]
     pub async fn logout(services: &Services, secret: &str) -> Result<(), AppError> {
-        services
+        Ok(services
             .store
             .delete_session(&services.settings.token_hash(secret))
-            .await
-            .map_err(store_error)
+            .await?)
     }
 }
 
@@ -304,7 +304,7 @@ mod ssr {
 #[server(prefix = "/rpc", endpoint = "needs_setup")]
 pub async fn needs_setup() -> Result<bool, AppError> {
     let services = super::context::services()?;
-    Ok(services.store.count_users().await.map_err(store_error)? == 0)
+    Ok(services.store.count_users().await? == 0)
 }
 
 #[server(prefix = "/rpc", endpoint = "me")]

@@ -15,7 +15,6 @@ pub use ssr::*;
 #[cfg(feature = "ssr")]
 mod ssr {
     use super::*;
-    use crate::api::auth::store_error;
     use crate::domain::contacts::{is_blank_row, read_rows, ColumnMapping};
     use crate::model::{
         AnswerData, ContactView, Erased, ImportProblem, ImportReport, InvitationData, PersonalData,
@@ -116,6 +115,7 @@ mod ssr {
 
     /// Imports a CSV file: every good row is upserted by email, every bad one reported by
     /// line. `mapping` defaults to what the header suggests.
+    #[tracing::instrument(skip_all, fields(bytes = bytes.len()), err(level = "info"))]
     pub async fn import(
         store: &dyn Store,
         bytes: &[u8],
@@ -127,10 +127,7 @@ mod ssr {
             .check(table.headers.len())
             .map_err(|message| AppError::bad_input("mapping", message))?;
         let rows = table.rows(&mapping);
-        let done = store
-            .upsert_contacts(&rows.good)
-            .await
-            .map_err(store_error)?;
+        let done = store.upsert_contacts(&rows.good).await?;
         Ok(ImportReport {
             rows: rows.count,
             inserted: done.inserted,
@@ -187,12 +184,12 @@ mod ssr {
     }
 
     /// A privacy request's export: the contact, its personal links, its responses.
+    // No `err`: its message may repeat what was typed (an email address), which
+    // stays out of the log.
+    #[tracing::instrument(skip_all)]
     pub async fn personal_data(store: &dyn Store, email: &str) -> Result<PersonalData, AppError> {
         let contact = find(store, email).await?;
-        let (invitations, responses) = store
-            .contact_history(contact.id)
-            .await
-            .map_err(store_error)?;
+        let (invitations, responses) = store.contact_history(contact.id).await?;
         let at = |t: chrono::DateTime<chrono::Utc>| t.to_rfc3339();
         Ok(PersonalData {
             contact: view(contact),
@@ -227,9 +224,12 @@ mod ssr {
 
     /// A privacy request's erasure: the contact goes; its responses stay, de-identified
     /// and without free text, so scores do not change.
+    // No `err`: its message may repeat what was typed (an email address), which
+    // stays out of the log.
+    #[tracing::instrument(skip_all)]
     pub async fn erase(store: &dyn Store, email: &str) -> Result<Erased, AppError> {
         let contact = find(store, email).await?;
-        let responses = store.erase_contact(contact.id).await.map_err(store_error)?;
+        let responses = store.erase_contact(contact.id).await?;
         Ok(Erased {
             email: contact.email,
             responses_deidentified: responses,
@@ -237,6 +237,7 @@ mod ssr {
     }
 
     /// Records by hand that a contact must not be sent to (e.g. asked by phone), or lifts it.
+    #[tracing::instrument(skip_all, fields(contact_id = id), err(level = "info"))]
     pub async fn suppress(
         store: &dyn Store,
         id: i64,
@@ -248,11 +249,7 @@ mod ssr {
                 "Use unsubscribed, bounced, complained, or null to send again.",
             ));
         }
-        match store
-            .set_suppression(id, reason)
-            .await
-            .map_err(store_error)?
-        {
+        match store.set_suppression(id, reason).await? {
             true => Ok(()),
             false => Err(AppError::not_found("There is no contact with this id.")),
         }
@@ -263,23 +260,20 @@ mod ssr {
             .map_err(|e| AppError::bad_input("email", e.to_string()))?;
         store
             .contact_by_email(email.as_str())
-            .await
-            .map_err(store_error)?
+            .await?
             .ok_or_else(|| AppError::not_found("No contact has this email address."))
     }
 
     pub const PAGE_MAX: i64 = 500;
 
+    #[tracing::instrument(skip_all, fields(after, limit), err(level = "info"))]
     pub async fn list(store: &dyn Store, after: i64, limit: i64) -> Result<ContactPage, AppError> {
         let limit = limit.clamp(1, PAGE_MAX);
         // One more than asked tells whether there is a next page.
-        let mut contacts = store
-            .list_contacts(after, limit + 1)
-            .await
-            .map_err(store_error)?;
+        let mut contacts = store.list_contacts(after, limit + 1).await?;
         let more = contacts.len() as i64 > limit;
         contacts.truncate(limit as usize);
-        let total = store.count_contacts().await.map_err(store_error)?;
+        let total = store.count_contacts().await?;
         let next_after = contacts.last().map(|c| c.id).filter(|_| more);
         Ok(ContactPage {
             total,
@@ -301,14 +295,12 @@ mod ssr {
 
     /// Every contact as CSV: email, name, locale, status, then one column per attribute
     /// any contact has. Cells a spreadsheet would run as a formula are defused.
+    #[tracing::instrument(skip_all, err(level = "info"))]
     pub async fn export_csv(store: &dyn Store) -> Result<String, AppError> {
         let mut contacts = Vec::new();
         let mut after = 0;
         loop {
-            let page = store
-                .list_contacts(after, PAGE_MAX)
-                .await
-                .map_err(store_error)?;
+            let page = store.list_contacts(after, PAGE_MAX).await?;
             let Some(last) = page.last() else { break };
             after = last.id;
             contacts.extend(page);

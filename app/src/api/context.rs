@@ -57,7 +57,7 @@ pub fn set_cookie(value: &str) {
 
 /// Gives error responses their proper status so script clients see a 4xx, not a 500. A
 /// plain form post keeps the redirect back to its page, where the error is shown.
-pub fn fail<T>(err: AppError) -> Result<T, AppError> {
+pub fn fail<T>(mut err: AppError) -> Result<T, AppError> {
     let form_post = use_context::<Parts>()
         .and_then(|p| p.headers.get(header::ACCEPT).cloned())
         .and_then(|v| v.to_str().ok().map(|v| v.contains("text/html")))
@@ -66,6 +66,9 @@ pub fn fail<T>(err: AppError) -> Result<T, AppError> {
         res.set_status(StatusCode::from_u16(err.kind.status()).unwrap_or(StatusCode::BAD_REQUEST));
     }
     if err.kind == ErrorKind::Internal {
+        // A plain form post gets the error back in its redirect, past the server's stamp
+        // on 500 bodies: the id has to be in the error itself.
+        err.request_id = header(header::HeaderName::from_static("x-request-id"));
         tracing::warn!(message = %err.message, "server function failed");
     }
     Err(err)

@@ -12,20 +12,17 @@ pub use ssr::*;
 #[cfg(feature = "ssr")]
 mod ssr {
     use super::*;
-    use crate::api::auth::store_error;
     use crate::api::surveys::{find, publish_problems, save_definition, summary};
     use crate::domain::editor::{EditOp, SurveyForm};
     use crate::domain::SurveyDefinition;
     use crate::ports::{EditorDraft, Services, User};
 
+    #[tracing::instrument(skip_all, fields(survey_id = id), err(level = "info"))]
     pub async fn view(services: &Services, id: i64) -> Result<EditorView, AppError> {
         let survey = find(services, id).await?;
         let store = &services.store;
-        let draft = store.draft(id).await.map_err(store_error)?;
-        let answered = store
-            .version_answered(id, survey.version)
-            .await
-            .map_err(store_error)?;
+        let draft = store.draft(id).await?;
+        let answered = store.version_answered(id, survey.version).await?;
         let fixed = if survey.response_count > 0 {
             survey
                 .definition
@@ -63,6 +60,7 @@ mod ssr {
 
     /// Carries out one step of the editor's form (`op` is the button pressed) and says
     /// where the browser goes next.
+    #[tracing::instrument(skip_all, fields(survey_id = id, user_id = user.id), err(level = "info"))]
     pub async fn edit(
         services: &Services,
         user: &User,
@@ -85,13 +83,13 @@ mod ssr {
         let at = form.apply(&op, field("add_type").unwrap_or_default());
         match op {
             EditOp::Discard => {
-                store.discard_draft(id).await.map_err(store_error)?;
+                store.discard_draft(id).await?;
                 Ok(page)
             }
             EditOp::Save => match form.to_definition() {
                 Ok(definition) if publish_problems(&survey, &definition).is_empty() => {
                     save_definition(services, id, definition).await?;
-                    store.discard_draft(id).await.map_err(store_error)?;
+                    store.discard_draft(id).await?;
                     Ok(format!("{page}?saved=1"))
                 }
                 _ => {
@@ -99,25 +97,15 @@ mod ssr {
                         form,
                         checked: true,
                     };
-                    store
-                        .save_draft(id, &draft, user.id)
-                        .await
-                        .map_err(store_error)?;
+                    store.save_draft(id, &draft, user.id).await?;
                     Ok(format!("{page}#problems"))
                 }
             },
             _ => {
                 // Problems stay on show once the author has asked for them.
-                let checked = store
-                    .draft(id)
-                    .await
-                    .map_err(store_error)?
-                    .is_some_and(|d| d.checked);
+                let checked = store.draft(id).await?.is_some_and(|d| d.checked);
                 let draft = EditorDraft { form, checked };
-                store
-                    .save_draft(id, &draft, user.id)
-                    .await
-                    .map_err(store_error)?;
+                store.save_draft(id, &draft, user.id).await?;
                 Ok(match at {
                     Some(i) => format!("{page}#q{i}"),
                     None => page,
@@ -127,11 +115,12 @@ mod ssr {
     }
 
     /// What a preview shows: the working copy when it is complete.
+    #[tracing::instrument(skip_all, fields(survey_id = id), err(level = "info"))]
     pub async fn working_definition(
         services: &Services,
         id: i64,
     ) -> Result<Option<SurveyDefinition>, AppError> {
-        let draft = services.store.draft(id).await.map_err(store_error)?;
+        let draft = services.store.draft(id).await?;
         Ok(draft.and_then(|d| d.form.to_definition().ok()))
     }
 }

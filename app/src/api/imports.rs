@@ -14,7 +14,6 @@ pub use ssr::*;
 #[cfg(feature = "ssr")]
 mod ssr {
     use super::*;
-    use crate::api::auth::store_error;
     use crate::api::contacts::read_csv;
     use crate::domain::contacts::ColumnMapping;
     use crate::error::ErrorKind;
@@ -39,6 +38,7 @@ mod ssr {
     /// import with the reason, so its page says what to do. Returns the import id.
     /// Uploads never started within [`PENDING_DAYS`] are dropped here, as uploads come:
     /// each keeps a file of up to 100 MB in the database.
+    #[tracing::instrument(skip_all, fields(user_id = user.id, bytes = bytes.len()), err(level = "info"))]
     pub async fn upload(
         store: &dyn Store,
         user: &User,
@@ -47,36 +47,28 @@ mod ssr {
     ) -> Result<i64, AppError> {
         store
             .drop_pending_imports(Utc::now() - TimeDelta::days(PENDING_DAYS))
-            .await
-            .map_err(store_error)?;
+            .await?;
         let name = file_name.chars().take(200).collect::<String>();
         let rows = match read_csv(bytes) {
             Ok(table) => table.data_rows(),
             Err(e) if e.kind == ErrorKind::BadInput => {
-                return store
-                    .save_import(&name, &Err(e.message), user.id)
-                    .await
-                    .map_err(store_error);
+                return Ok(store.save_import(&name, &Err(e.message), user.id).await?);
             }
             Err(e) => return Err(e),
         };
-        store
+        Ok(store
             .create_pending_import(
                 &name,
                 bytes,
                 i64::try_from(rows).unwrap_or(i64::MAX),
                 user.id,
             )
-            .await
-            .map_err(store_error)
+            .await?)
     }
 
+    #[tracing::instrument(skip_all, fields(import_id = id), err(level = "info"))]
     pub async fn view(store: &dyn Store, id: i64) -> Result<ImportView, AppError> {
-        let record = store
-            .contact_import(id)
-            .await
-            .map_err(store_error)?
-            .ok_or_else(not_found)?;
+        let record = store.contact_import(id).await?.ok_or_else(not_found)?;
         let (state, preview, outcome) = match record.state {
             ImportState::Pending => ("pending", Some(preview(store, id).await?), None),
             ImportState::Running => ("running", None, None),
@@ -96,11 +88,7 @@ mod ssr {
     }
 
     async fn preview(store: &dyn Store, id: i64) -> Result<ImportPreview, AppError> {
-        let file = store
-            .import_file(id)
-            .await
-            .map_err(store_error)?
-            .ok_or_else(not_found)?;
+        let file = store.import_file(id).await?.ok_or_else(not_found)?;
         let table = read_csv(&file)?;
         Ok(ImportPreview {
             choices: ColumnMapping::suggest(&table.headers).choices(table.headers.len()),
@@ -116,6 +104,7 @@ mod ssr {
     }
 
     /// Starts a pending import with one choice per column (see [`ColumnMapping::from_choices`]).
+    #[tracing::instrument(skip_all, fields(import_id = id), err(level = "info"))]
     pub async fn start(
         store: &dyn Store,
         id: i64,
@@ -134,31 +123,24 @@ mod ssr {
         let mapping = ColumnMapping::from_choices(choices)
             .map_err(|(field, message)| AppError::bad_input(&field, message))?;
         let mapping = serde_json::to_string(&mapping).map_err(|_| AppError::internal())?;
-        if !store
-            .start_import(id, &mapping)
-            .await
-            .map_err(store_error)?
-        {
+        if !store.start_import(id, &mapping).await? {
             return Err(started());
         }
         view(store, id).await
     }
 
     /// Drops a pending import and its file.
+    #[tracing::instrument(skip_all, fields(import_id = id), err(level = "info"))]
     pub async fn discard(store: &dyn Store, id: i64) -> Result<(), AppError> {
         preview_if_pending(store, id).await?;
-        match store.discard_import(id).await.map_err(store_error)? {
+        match store.discard_import(id).await? {
             true => Ok(()),
             false => Err(started()),
         }
     }
 
     async fn preview_if_pending(store: &dyn Store, id: i64) -> Result<ImportPreview, AppError> {
-        let record = store
-            .contact_import(id)
-            .await
-            .map_err(store_error)?
-            .ok_or_else(not_found)?;
+        let record = store.contact_import(id).await?.ok_or_else(not_found)?;
         match record.state {
             ImportState::Pending => preview(store, id).await,
             _ => Err(started()),
@@ -170,12 +152,13 @@ mod ssr {
     }
 
     /// Runs every import that is waiting for a process; returns how many it finished.
+    #[tracing::instrument(skip_all, err(level = "info"))]
     pub async fn run_imports(store: &dyn Store) -> Result<usize, AppError> {
         let mut finished = 0;
         loop {
             let now = Utc::now();
             let lease = now + TimeDelta::seconds(LEASE_SECS);
-            let Some(job) = store.claim_import(now, lease).await.map_err(store_error)? else {
+            let Some(job) = store.claim_import(now, lease).await? else {
                 return Ok(finished);
             };
             run(store, job).await?;
@@ -192,8 +175,7 @@ mod ssr {
                 let failed = Err(e.message);
                 store
                     .finish_import(job.id, &failed, job.lease_until)
-                    .await
-                    .map_err(store_error)?;
+                    .await?;
                 return Ok(());
             }
         };
@@ -215,8 +197,7 @@ mod ssr {
             let lease = Utc::now() + TimeDelta::seconds(LEASE_SECS);
             let Some(done) = store
                 .import_chunk(job.id, chunk, job.rows_done, total, job.lease_until, lease)
-                .await
-                .map_err(store_error)?
+                .await?
             else {
                 // The lease ran out (a long parse, a slow database): another process
                 // has the job and goes on from the last chunk recorded.
@@ -238,8 +219,7 @@ mod ssr {
         };
         if !store
             .finish_import(job.id, &Ok(report), job.lease_until)
-            .await
-            .map_err(store_error)?
+            .await?
         {
             tracing::warn!(import = job.id, "lost the import's lease before its report");
         }

@@ -12,7 +12,6 @@ pub use ssr::*;
 #[cfg(feature = "ssr")]
 mod ssr {
     use super::*;
-    use crate::api::auth::store_error;
     use crate::api::surveys;
     use crate::domain::{
         category, fill_placeholders, AnswerValue, Category, Question, QuestionKind,
@@ -28,6 +27,7 @@ mod ssr {
     }
 
     /// Response `id` of survey `survey_id`.
+    #[tracing::instrument(skip_all, fields(survey_id, response_id = id), err(level = "info"))]
     pub async fn view(
         services: &Services,
         survey_id: i64,
@@ -36,30 +36,23 @@ mod ssr {
         let store = &services.store;
         let response = store
             .response_by_id(id)
-            .await
-            .map_err(store_error)?
+            .await?
             .filter(|r| r.survey_id == survey_id)
             .ok_or_else(not_found)?;
         let survey = surveys::find(services, survey_id).await?;
         // The wording the respondent saw, if that version is still known.
         let definition = store
             .survey_version(survey_id, response.version)
-            .await
-            .map_err(store_error)?
+            .await?
             .unwrap_or_else(|| survey.definition.clone());
         let anonymous = definition.anonymous || survey.definition.anonymous;
-        let respondent =
-            match response.contact_id.filter(|_| !anonymous) {
-                Some(contact) => {
-                    store.contact(contact).await.map_err(store_error)?.map(|c| {
-                        match c.name.trim() {
-                            "" => c.email,
-                            name => format!("{name} <{}>", c.email),
-                        }
-                    })
-                }
-                None => None,
-            };
+        let respondent = match response.contact_id.filter(|_| !anonymous) {
+            Some(contact) => store.contact(contact).await?.map(|c| match c.name.trim() {
+                "" => c.email,
+                name => format!("{name} <{}>", c.email),
+            }),
+            None => None,
+        };
         let locale = definition.default_locale;
         let answers = definition
             .questions
@@ -152,6 +145,7 @@ mod ssr {
 
     /// The alert about response `id`; None when it no longer has a low headline score
     /// (nothing to alert about).
+    #[tracing::instrument(skip_all, fields(survey_id, response_id = id), err(level = "info"))]
     pub async fn alert(
         services: &Services,
         survey_id: i64,

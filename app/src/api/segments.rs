@@ -10,20 +10,21 @@ pub use ssr::*;
 #[cfg(feature = "ssr")]
 mod ssr {
     use super::*;
-    use crate::api::auth::store_error;
     use crate::domain::segments::{check_name, Condition, SegmentFilter};
     use crate::error::ErrorKind;
     use crate::model::{ConditionView, SegmentSize};
     use crate::ports::{Segment, Store, StoreError, User};
 
+    #[tracing::instrument(skip_all, err(level = "info"))]
     pub async fn size(store: &dyn Store, filter: &SegmentFilter) -> Result<SegmentSize, AppError> {
         filter
             .check()
             .map_err(|message| AppError::bad_input("conditions", message))?;
-        let (contacts, sendable) = store.count_matching(filter).await.map_err(store_error)?;
+        let (contacts, sendable) = store.count_matching(filter).await?;
         Ok(SegmentSize { contacts, sendable })
     }
 
+    #[tracing::instrument(skip_all, fields(user_id = user.id), err(level = "info"))]
     pub async fn create(
         store: &dyn Store,
         user: &User,
@@ -38,24 +39,26 @@ mod ssr {
             .create_segment(&name, &filter, user.id)
             .await
             .map_err(|e| match e {
-                StoreError::Conflict(message) => {
-                    AppError::new(ErrorKind::Conflict, message).on("name")
+                StoreError::Conflict(_) => {
+                    AppError::new(ErrorKind::Conflict, "Another segment has this name.").on("name")
                 }
-                other => store_error(other),
+                other => other.into(),
             })?;
         view(store, segment).await
     }
 
+    #[tracing::instrument(skip_all, err(level = "info"))]
     pub async fn list(store: &dyn Store) -> Result<Vec<SegmentView>, AppError> {
         let mut views = Vec::new();
-        for segment in store.list_segments().await.map_err(store_error)? {
+        for segment in store.list_segments().await? {
             views.push(view(store, segment).await?);
         }
         Ok(views)
     }
 
+    #[tracing::instrument(skip_all, fields(segment_id = id), err(level = "info"))]
     pub async fn delete(store: &dyn Store, id: i64) -> Result<(), AppError> {
-        match store.delete_segment(id).await.map_err(store_error)? {
+        match store.delete_segment(id).await? {
             true => Ok(()),
             false => Err(AppError::not_found("There is no segment with this id.")),
         }

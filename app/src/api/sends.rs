@@ -12,7 +12,6 @@ pub use ssr::*;
 #[cfg(feature = "ssr")]
 mod ssr {
     use super::*;
-    use crate::api::auth::store_error;
     use crate::api::surveys;
     use crate::domain::segments::SegmentFilter;
     use crate::domain::sending::{self, DEFAULT_MIN_DAYS};
@@ -27,6 +26,7 @@ mod ssr {
     /// Problems listed on a send's page.
     const PROBLEMS_SHOWN: i64 = 200;
 
+    #[tracing::instrument(skip_all, fields(survey_id, user_id = user.id), err(level = "info"))]
     pub async fn create(
         services: &Services,
         user: &User,
@@ -75,8 +75,7 @@ mod ssr {
                 let segment = services
                     .store
                     .list_segments()
-                    .await
-                    .map_err(store_error)?
+                    .await?
                     .into_iter()
                     .find(|s| s.id == id)
                     .ok_or_else(|| {
@@ -98,8 +97,7 @@ mod ssr {
                 scheduled_at,
                 created_by: user.id,
             })
-            .await
-            .map_err(store_error)?;
+            .await?;
         if scheduled_at <= now {
             // Started here rather than by the next scheduler tick, so the answer already
             // has the recipients; a scheduler that got there first is fine too.
@@ -136,8 +134,7 @@ mod ssr {
         Ok(services
             .store
             .frequency_rules()
-            .await
-            .map_err(store_error)?
+            .await?
             .into_iter()
             .find(|(k, _)| *k == kind)
             .map_or(DEFAULT_MIN_DAYS, |(_, days)| days))
@@ -156,27 +153,22 @@ mod ssr {
             ..record.new.clone()
         });
         let days = min_days(services, survey.kind()).await?;
-        services
+        Ok(services
             .store
             .start_send(record.id, now, days, next)
-            .await
-            .map_err(store_error)
+            .await?)
     }
 
     /// The scheduler's work: starts sends whose time has come and queues due reminders
     /// (only while their survey takes answers). Safe to run in several processes at once.
+    #[tracing::instrument(skip_all, err(level = "info"))]
     pub async fn run_due(services: &Services, now: DateTime<Utc>) -> Result<(), AppError> {
-        for record in services.store.due_sends(now).await.map_err(store_error)? {
+        for record in services.store.due_sends(now).await? {
             if let Some(queued) = start(services, &record, now).await? {
                 tracing::info!(send = record.id, queued, "send started");
             }
         }
-        for (record, index) in services
-            .store
-            .due_reminders(now)
-            .await
-            .map_err(store_error)?
-        {
+        for (record, index) in services.store.due_reminders(now).await? {
             let open = surveys::find(services, record.new.survey_id)
                 .await?
                 .accepting_answers(now)
@@ -184,8 +176,7 @@ mod ssr {
             let queued = services
                 .store
                 .queue_reminders(record.id, index, open, now)
-                .await
-                .map_err(store_error)?;
+                .await?;
             if let Some(queued) = queued {
                 tracing::info!(
                     send = record.id,
@@ -199,13 +190,13 @@ mod ssr {
         Ok(())
     }
 
+    #[tracing::instrument(skip_all, fields(send_id = id), err(level = "info"))]
     pub async fn detail(services: &Services, id: i64) -> Result<SendDetail, AppError> {
         let record = find(services, id).await?;
         let problems = services
             .store
             .outbox_problems(id, PROBLEMS_SHOWN)
-            .await
-            .map_err(store_error)?
+            .await?
             .into_iter()
             .map(|p| SendProblem {
                 status: match p.status.as_str() {
@@ -228,33 +219,25 @@ mod ssr {
         })
     }
 
+    #[tracing::instrument(skip_all, fields(survey_id), err(level = "info"))]
     pub async fn list(services: &Services, survey_id: i64) -> Result<Vec<SendView>, AppError> {
         let survey = surveys::find(services, survey_id).await?;
         let mut views = Vec::new();
-        for record in services
-            .store
-            .list_sends(survey_id)
-            .await
-            .map_err(store_error)?
-        {
+        for record in services.store.list_sends(survey_id).await? {
             views.push(view(services, &survey, record).await?);
         }
         Ok(views)
     }
 
     /// Pauses a sending send, or resumes a paused one (which also clears its failure run).
+    #[tracing::instrument(skip_all, fields(send_id = id, paused), err(level = "info"))]
     pub async fn set_paused(
         services: &Services,
         id: i64,
         paused: bool,
     ) -> Result<SendDetail, AppError> {
         let reason = paused.then_some("Paused by hand.");
-        if !services
-            .store
-            .set_paused(id, reason)
-            .await
-            .map_err(store_error)?
-        {
+        if !services.store.set_paused(id, reason).await? {
             find(services, id).await?;
             return Err(AppError::bad_input(
                 "state",
@@ -264,8 +247,9 @@ mod ssr {
         detail(services, id).await
     }
 
+    #[tracing::instrument(skip_all, fields(send_id = id), err(level = "info"))]
     pub async fn cancel(services: &Services, id: i64) -> Result<SendDetail, AppError> {
-        if !services.store.cancel_send(id).await.map_err(store_error)? {
+        if !services.store.cancel_send(id).await? {
             find(services, id).await?;
             return Err(AppError::bad_input(
                 "state",
@@ -279,8 +263,7 @@ mod ssr {
         services
             .store
             .send_record(id)
-            .await
-            .map_err(store_error)?
+            .await?
             .ok_or_else(|| AppError::not_found("There is no send with this id."))
     }
 
@@ -289,11 +272,7 @@ mod ssr {
         survey: &Survey,
         record: SendRecord,
     ) -> Result<SendView, AppError> {
-        let c = services
-            .store
-            .outbox_counts(record.id)
-            .await
-            .map_err(store_error)?;
+        let c = services.store.outbox_counts(record.id).await?;
         let response_rate = (c.sent > 0).then(|| {
             let (answered, sent) = (c.answered.max(0) as u64, c.sent as u64);
             let interval = wilson(answered.min(sent), sent);
@@ -345,12 +324,9 @@ mod ssr {
     }
 
     /// The frequency rule of every survey kind, the default where none was set.
+    #[tracing::instrument(skip_all, err(level = "info"))]
     pub async fn frequency_rules(services: &Services) -> Result<Vec<FrequencyRule>, AppError> {
-        let set = services
-            .store
-            .frequency_rules()
-            .await
-            .map_err(store_error)?;
+        let set = services.store.frequency_rules().await?;
         Ok(SurveyKind::ALL
             .iter()
             .map(|kind| FrequencyRule {
@@ -363,6 +339,7 @@ mod ssr {
             .collect())
     }
 
+    #[tracing::instrument(skip_all, err(level = "info"))]
     pub async fn set_frequency_rule(
         services: &Services,
         rule: &FrequencyRule,
@@ -376,8 +353,7 @@ mod ssr {
         services
             .store
             .set_frequency_rule(rule.kind, rule.min_days)
-            .await
-            .map_err(store_error)?;
+            .await?;
         frequency_rules(services).await
     }
 }

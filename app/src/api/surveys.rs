@@ -10,7 +10,7 @@ pub use ssr::*;
 #[cfg(feature = "ssr")]
 mod ssr {
     use super::*;
-    use crate::api::auth::{new_secret, store_error};
+    use crate::api::auth::new_secret;
     use crate::domain::report::score_question;
     use crate::domain::survey::TITLE_MAX_CHARS;
     use crate::domain::{
@@ -46,6 +46,7 @@ mod ssr {
 
     /// Changes status, close time, cap and what is emailed after an answer. A cap must be
     /// at least one response; anonymous surveys send no thank-you email.
+    #[tracing::instrument(skip_all, fields(survey_id = id), err(level = "info"))]
     pub async fn update_settings(
         services: &Services,
         id: i64,
@@ -58,7 +59,7 @@ mod ssr {
             ));
         }
         if settings.notifications.thank_you_email {
-            let survey = services.store.survey(id).await.map_err(store_error)?;
+            let survey = services.store.survey(id).await?;
             if survey.is_some_and(|s| s.definition.anonymous) {
                 return Err(AppError::bad_input(
                     "thank_you_email",
@@ -66,27 +67,23 @@ mod ssr {
                 ));
             }
         }
-        let found = services
-            .store
-            .update_survey_settings(id, &settings)
-            .await
-            .map_err(store_error)?;
+        let found = services.store.update_survey_settings(id, &settings).await?;
         if !found {
             return Err(AppError::not_found("There is no survey with this id."));
         }
-        let survey = services.store.survey(id).await.map_err(store_error)?;
+        let survey = services.store.survey(id).await?;
         survey
             .map(|s| summary(services, &s))
             .ok_or_else(|| AppError::not_found("There is no survey with this id."))
     }
 
     /// What the survey emails after an answer now, for a change that leaves some of it.
+    #[tracing::instrument(skip_all, fields(survey_id = id), err(level = "info"))]
     pub async fn notifications(services: &Services, id: i64) -> Result<Notifications, AppError> {
         services
             .store
             .survey(id)
-            .await
-            .map_err(store_error)?
+            .await?
             .map(|s| s.notifications)
             .ok_or_else(|| AppError::not_found("There is no survey with this id."))
     }
@@ -133,6 +130,7 @@ mod ssr {
 
     /// A new survey of `kind` from its template, as a draft. `title` replaces the
     /// template's title in the default language; `subject` fills `{subject}` (CSAT).
+    #[tracing::instrument(skip_all, fields(user_id = actor.id, kind), err(level = "info"))]
     pub async fn create(
         services: &Services,
         actor: &User,
@@ -176,8 +174,7 @@ mod ssr {
                 public_slug: new_secret()[..22].to_string(),
                 created_by: actor.id,
             })
-            .await
-            .map_err(store_error)?;
+            .await?;
         Ok(summary(services, &survey))
     }
 
@@ -244,6 +241,7 @@ mod ssr {
 
     /// Replaces a survey's definition (the editor and the API), as a new version once it
     /// has answers.
+    #[tracing::instrument(skip_all, fields(survey_id = id), err(level = "info"))]
     pub async fn save_definition(
         services: &Services,
         id: i64,
@@ -258,42 +256,41 @@ mod ssr {
         services
             .store
             .save_definition(id, &definition)
-            .await
-            .map_err(store_error)?
+            .await?
             .ok_or_else(|| AppError::not_found("There is no survey with this id."))
     }
 
+    #[tracing::instrument(skip_all, fields(survey_id = id), err(level = "info"))]
     pub async fn find(services: &Services, id: i64) -> Result<Survey, AppError> {
         services
             .store
             .survey(id)
-            .await
-            .map_err(store_error)?
+            .await?
             .ok_or_else(|| AppError::not_found("There is no survey with this id."))
     }
 
+    #[tracing::instrument(skip_all, fields(survey_id = id), err(level = "info"))]
     pub async fn definition(services: &Services, id: i64) -> Result<SurveyDefinition, AppError> {
         Ok(find(services, id).await?.definition)
     }
 
+    #[tracing::instrument(skip_all, err(level = "info"))]
     pub async fn list(services: &Services) -> Result<Vec<SurveySummary>, AppError> {
-        let surveys = services.store.list_surveys().await.map_err(store_error)?;
+        let surveys = services.store.list_surveys().await?;
         Ok(surveys.iter().map(|s| summary(services, s)).collect())
     }
 
     /// Every question's result, from two queries however many questions there are.
+    #[tracing::instrument(skip_all, fields(survey_id = id), err(level = "info"))]
     pub async fn report(services: &Services, id: i64) -> Result<SurveyReport, AppError> {
         let survey = find(services, id).await?;
         let definition = &survey.definition;
         let locale = definition.default_locale;
         let store = &services.store;
-        let histograms = store
-            .score_histograms(survey.id)
-            .await
-            .map_err(store_error)?;
+        let histograms = store.score_histograms(survey.id).await?;
         let mut chosen = std::collections::BTreeMap::<(String, String), u64>::new();
         let mut answered = std::collections::BTreeMap::<String, u64>::new();
-        for (key, json, n) in store.value_counts(survey.id).await.map_err(store_error)? {
+        for (key, json, n) in store.value_counts(survey.id).await? {
             let n = u64::try_from(n).unwrap_or(0);
             *answered.entry(key.clone()).or_default() += n;
             let options = match serde_json::from_str::<AnswerValue>(&json) {

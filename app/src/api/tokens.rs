@@ -13,7 +13,7 @@ pub const TOKEN_PREFIX: &str = "rsn_";
 #[cfg(feature = "ssr")]
 mod ssr {
     use super::*;
-    use crate::api::auth::{new_secret, store_error};
+    use crate::api::auth::new_secret;
     use crate::ports::{ApiTokenRecord, Services, User};
 
     pub fn token_view(t: &ApiTokenRecord) -> ApiTokenView {
@@ -29,6 +29,7 @@ mod ssr {
         }
     }
 
+    #[tracing::instrument(skip_all, fields(user_id = actor.id), err(level = "info"))]
     pub async fn create(
         services: &Services,
         actor: &User,
@@ -51,30 +52,22 @@ mod ssr {
                 &prefix,
                 &services.settings.token_hash(&secret),
             )
-            .await
-            .map_err(store_error)?;
+            .await?;
         Ok(CreatedToken {
             token: token_view(&record),
             secret,
         })
     }
 
+    #[tracing::instrument(skip_all, err(level = "info"))]
     pub async fn list(services: &Services) -> Result<Vec<ApiTokenView>, AppError> {
-        let tokens = services
-            .store
-            .list_api_tokens()
-            .await
-            .map_err(store_error)?;
+        let tokens = services.store.list_api_tokens().await?;
         Ok(tokens.iter().map(token_view).collect())
     }
 
+    #[tracing::instrument(skip_all, fields(token_id = id), err(level = "info"))]
     pub async fn revoke(services: &Services, id: i64) -> Result<(), AppError> {
-        if services
-            .store
-            .revoke_api_token(id)
-            .await
-            .map_err(store_error)?
-        {
+        if services.store.revoke_api_token(id).await? {
             Ok(())
         } else {
             Err(AppError::not_found(
@@ -83,15 +76,15 @@ mod ssr {
         }
     }
 
+    #[tracing::instrument(skip_all, err(level = "info"))]
     pub async fn user_for_token(
         services: &Services,
         secret: &str,
     ) -> Result<Option<User>, AppError> {
-        services
+        Ok(services
             .store
             .api_token_user(&services.settings.token_hash(secret), chrono::Utc::now())
-            .await
-            .map_err(store_error)
+            .await?)
     }
 }
 

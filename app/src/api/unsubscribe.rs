@@ -12,7 +12,6 @@ pub use ssr::*;
 #[cfg(feature = "ssr")]
 mod ssr {
     use super::*;
-    use crate::api::auth::store_error;
     use crate::domain::Locale;
     use crate::ports::{Contact, Services};
 
@@ -30,21 +29,14 @@ mod ssr {
         let invitation = services
             .store
             .invitation(&hash)
-            .await
-            .map_err(store_error)?
+            .await?
             .ok_or_else(unknown)?;
         let id = invitation.contact_id.ok_or_else(unknown)?;
-        let contact = services
-            .store
-            .contact(id)
-            .await
-            .map_err(store_error)?
-            .ok_or_else(unknown)?;
+        let contact = services.store.contact(id).await?.ok_or_else(unknown)?;
         let survey_locale = services
             .store
             .survey(invitation.survey_id)
-            .await
-            .map_err(store_error)?
+            .await?
             .map(|s| s.definition.default_locale);
         let locale = contact
             .locale
@@ -54,6 +46,7 @@ mod ssr {
         Ok((contact, locale))
     }
 
+    #[tracing::instrument(skip_all, err(level = "info"))]
     pub async fn page(services: &Services, token: &str) -> Result<UnsubscribeView, AppError> {
         let (contact, locale) = contact_for(services, token).await?;
         Ok(UnsubscribeView {
@@ -65,14 +58,14 @@ mod ssr {
 
     /// Suppresses the contact as unsubscribed; a bounce or complaint already recorded is
     /// kept, since it says more.
+    #[tracing::instrument(skip_all, err(level = "info"))]
     pub async fn unsubscribe(services: &Services, token: &str) -> Result<(), AppError> {
         let (contact, _) = contact_for(services, token).await?;
         if contact.suppressed.is_none() {
             services
                 .store
                 .set_suppression(contact.id, Some("unsubscribed"))
-                .await
-                .map_err(store_error)?;
+                .await?;
             tracing::info!(contact = contact.id, "unsubscribed");
         }
         Ok(())

@@ -1,5 +1,58 @@
-//! The HTTP surface: Leptos pages and server functions, the JSON API, health, and the
-//! layers every request passes (request id, tracing, client address, CSRF, sign-in gate).
+//! The HTTP surface: Leptos pages and server functions, the JSON API, plain form routes,
+//! health, static files, and the layers every request passes (request id, tracing,
+//! client address, CSRF, sign-in gate).
+//!
+//! # Route map: every URL prefix and the file that serves it
+//!
+//! Pages (GET, rendered on the server, then hydrated; route table in `app/src/app.rs`,
+//! one component per page in `app/src/pages/`):
+//! - `/` → `home.rs`; `/setup` → `setup.rs`; `/login` → `login.rs`
+//! - `/surveys` → `surveys.rs`; `/surveys/{id}` → `survey.rs`;
+//!   `/surveys/{id}/edit` → `editor.rs`; `/surveys/{id}/sends` and
+//!   `/surveys/{id}/sends/{send}` → `sends.rs`; `/surveys/{id}/responses/{response}` →
+//!   `response.rs`
+//! - `/contacts` and `/contacts/imports/{id}` → `contacts.rs`
+//! - `/settings/tokens` → `tokens.rs`; `/settings/users` → `users.rs`
+//! - answer links: `/s/{id}` (a survey's public link) and `/t/{token}` (a personal link)
+//!   → `answer.rs`; their `/thanks` → `thanks.rs`. GET only renders; answering is a POST.
+//! - unsubscribe links: `/u/{token}` → `unsubscribe.rs` (the page; the POST is below)
+//! - anything else that is neither a file nor a route: `not_found.rs`, a 404
+//!
+//! Server functions: `POST /rpc/{endpoint}`, registered with the pages; each is declared
+//! with `#[server(prefix = "/rpc", endpoint = "…")]` in `app/src/api/<noun>.rs` next to its
+//! use case (`/rpc/answer` in `answers.rs`, `/rpc/login` in `auth.rs`, `/rpc/create_send`
+//! in `sends.rs`, …): search for the endpoint's name.
+//!
+//! Plain form routes (POST, answered with a redirect) in `forms.rs`:
+//! `/surveys/{id}/editor`, `/contacts/upload`, `/contacts/imports/{id}`,
+//! `/contacts/{id}/suppression`, and `/u/{token}` (unsubscribe, also RFC 8058 one-click).
+//!
+//! JSON API `/api/v1/…`: `api.rs` holds the router, the OpenAPI document at
+//! `/api/v1/openapi.json`, authentication and errors (unknown `/api/v1/*` paths get a JSON
+//! 404 there); the handlers are one file per resource in `api/`:
+//! - `/api/v1/me`, `/api/v1/users` → `api/users.rs`
+//! - `/api/v1/tokens` → `api/tokens.rs`
+//! - `/api/v1/surveys`, `/api/v1/surveys/{id}` (report), `…/definition`, `…/settings`,
+//!   `…/links` → `api/surveys.rs`
+//! - `/api/v1/surveys/{id}/responses/{response_id}`, `/api/v1/answers/{slug}`,
+//!   `/api/v1/personal-answers/{token}` → `api/responses.rs`
+//! - `/api/v1/surveys/{id}/sends`, `/api/v1/sends/{id}` (and `/pause`, `/resume`,
+//!   `/cancel`), `/api/v1/frequency-rules` → `api/sends.rs`
+//! - `/api/v1/contacts`, `/api/v1/contacts/import`, `/api/v1/contacts/export`,
+//!   `/api/v1/contacts/{id}/suppression`, `/api/v1/privacy/{email}` → `api/contacts.rs`
+//! - `/api/v1/contacts/imports` (upload, preview, start, discard) → `api/imports.rs`
+//! - `/api/v1/segments` → `api/segments.rs`
+//!
+//! Health: `GET /healthz` → `health.rs`.
+//!
+//! Static files: `/pkg/…` (the wasm bundle, its JavaScript and `resonance.css`) and any
+//! other file under the site root (`target/site`), served by the Leptos fallback below.
+//!
+//! Every request passes, outermost first: a request id (`x-request-id`, set unless the
+//! client sent one, echoed in the response), the trace span carrying it, the stamp that
+//! puts it into the JSON body of a 500 (`request_id.rs`), the client address for server
+//! functions, `csrf.rs` (only our own pages may POST), and `gate.rs`
+//! (admin pages — `/surveys`, `/contacts`, `/settings` — need a signed-in user).
 
 pub mod api;
 mod csrf;
@@ -7,6 +60,7 @@ mod forms;
 mod gate;
 mod headers;
 mod health;
+mod request_id;
 
 use crate::config::ServeArgs;
 use app::api::context::ClientIp;
@@ -77,8 +131,9 @@ pub fn router(services: Services, options: LeptosOptions, limits: Limits) -> Rou
             limits.request_timeout,
         ))
         .layer(middleware::from_fn(headers::security_headers))
+        .layer(middleware::from_fn(request_id::stamp_internal_errors))
         .layer(PropagateRequestIdLayer::x_request_id())
-        .layer(TraceLayer::new_for_http())
+        .layer(TraceLayer::new_for_http().make_span_with(request_id::span))
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
 }
 

@@ -1,0 +1,143 @@
+//! `/api/v1/answers/{slug}`, `/api/v1/personal-answers/{token}` and
+//! `/api/v1/surveys/{id}/responses/{response_id}`: answering a survey as JSON through
+//! its public or a personal link, and reading one response. Answers go through the same
+//! use case as the answer page's form.
+
+use super::{ApiResult, Body, Caller, ErrorBody};
+use app::api::answers::{self, Link};
+use app::api::{auth, responses};
+use app::domain::{Locale, RawAnswer};
+use app::model::ResponseView;
+use app::ports::{Recorded, Services};
+use axum::{
+    extract::{Path, State},
+    http::StatusCode,
+    Json,
+};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use utoipa::ToSchema;
+
+/// One response: its answers, and who gave it when — except for anonymous surveys, whose
+/// responses show their answers only. Detractor alerts link to its page.
+#[utoipa::path(get, path = "/surveys/{id}/responses/{response_id}", tag = "surveys",
+    params(("id" = i64, Path, description = "Survey id"),
+           ("response_id" = i64, Path, description = "Response id")),
+    responses((status = 200, body = ResponseView), (status = 404, body = ErrorBody),
+              (status = 403, body = ErrorBody)))]
+pub async fn get_response(
+    State(s): State<Services>,
+    caller: Caller,
+    Path((id, response_id)): Path<(i64, i64)>,
+) -> ApiResult<Json<ResponseView>> {
+    caller.may(auth::Permission::ViewResults)?;
+    Ok(Json(responses::view(&s, id, response_id).await?))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct AnswerBody {
+    /// By question key: a score (`9`), an option key or text (`"fast"`), or a list of
+    /// option keys for multiple choice. Leave a question out to skip it.
+    #[serde(default)]
+    #[schema(value_type = Object)]
+    pub answers: BTreeMap<String, serde_json::Value>,
+    /// By question key: the answer to its "why?" follow-up.
+    #[serde(default)]
+    pub follow_ups: BTreeMap<String, String>,
+    /// Public links: send the key from an earlier answer to change that response.
+    pub resume_key: Option<String>,
+    /// en or de, for the error messages.
+    pub lang: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct AnswerReceipt {
+    /// `recorded` for a new response, `updated` when it changed an earlier one.
+    pub status: String,
+    /// Public links: the key that changes this response later.
+    pub resume_key: Option<String>,
+}
+
+pub async fn answer_via(
+    s: &Services,
+    link: Link,
+    body: AnswerBody,
+) -> ApiResult<(StatusCode, Json<AnswerReceipt>)> {
+    let locale = body
+        .lang
+        .as_deref()
+        .and_then(Locale::parse)
+        .unwrap_or(Locale::En);
+    let answers = body
+        .answers
+        .into_iter()
+        .map(|(key, value)| (key, raw_answer(value)))
+        .collect();
+    let public = matches!(link, Link::Public(_));
+    let (recorded, resume_key) = answers::submit_response(
+        s,
+        &link,
+        body.resume_key.as_deref(),
+        &answers,
+        &body.follow_ups,
+        locale,
+    )
+    .await?;
+    let (status, word) = match recorded {
+        Recorded::New => (StatusCode::CREATED, "recorded"),
+        _ => (StatusCode::OK, "updated"),
+    };
+    Ok((
+        status,
+        Json(AnswerReceipt {
+            status: word.into(),
+            resume_key: public.then_some(resume_key),
+        }),
+    ))
+}
+
+/// JSON values as a form would send them: one string per value.
+fn raw_answer(value: serde_json::Value) -> RawAnswer {
+    use serde_json::Value;
+    let text = |v: Value| match v {
+        Value::String(s) => Some(s),
+        Value::Null => None,
+        other => Some(other.to_string()),
+    };
+    match value {
+        Value::Array(items) => items.into_iter().filter_map(text).collect(),
+        other => text(other).into_iter().collect(),
+    }
+}
+
+/// Answers a survey through its public link (no authentication: the link is the key).
+#[utoipa::path(post, path = "/answers/{slug}", tag = "answers", request_body = AnswerBody,
+    params(("slug" = String, Path, description = "The survey's public link id")),
+    security(()),
+    responses((status = 201, body = AnswerReceipt), (status = 200, body = AnswerReceipt),
+              (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
+              (status = 422, body = ErrorBody)))]
+pub async fn submit_answer(
+    State(s): State<Services>,
+    Path(slug): Path<String>,
+    Body(body): Body<AnswerBody>,
+) -> ApiResult<(StatusCode, Json<AnswerReceipt>)> {
+    let link = answers::link_or_404(&format!("s/{slug}"))?;
+    answer_via(&s, link, body).await
+}
+
+/// Answers through a personal link; a second call changes the same response.
+#[utoipa::path(post, path = "/personal-answers/{token}", tag = "answers", request_body = AnswerBody,
+    params(("token" = String, Path, description = "The token of the personal link")),
+    security(()),
+    responses((status = 201, body = AnswerReceipt), (status = 200, body = AnswerReceipt),
+              (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
+              (status = 422, body = ErrorBody)))]
+pub async fn submit_personal_answer(
+    State(s): State<Services>,
+    Path(token): Path<String>,
+    Body(body): Body<AnswerBody>,
+) -> ApiResult<(StatusCode, Json<AnswerReceipt>)> {
+    let link = answers::link_or_404(&format!("t/{token}"))?;
+    answer_via(&s, link, body).await
+}

@@ -1,0 +1,202 @@
+//! `/api/v1/surveys`: surveys, their definition, settings, report and personal answer
+//! links — the same use cases as the admin area's survey pages.
+
+use super::{ApiResult, Body, Caller, ErrorBody};
+use app::api::{answers, auth, surveys};
+use app::domain::{Locale, SurveyDefinition};
+use app::error::AppError;
+use app::model::{SurveyReport, SurveyStatus, SurveySummary};
+use app::ports::{Notifications, SavedAs, Services, SurveySettings};
+use axum::{
+    extract::{Path, State},
+    http::StatusCode,
+    Json,
+};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use utoipa::ToSchema;
+
+/// All surveys, newest first.
+#[utoipa::path(get, path = "/surveys", tag = "surveys",
+    responses((status = 200, body = Vec<SurveySummary>), (status = 401, body = ErrorBody)))]
+pub async fn list_surveys(
+    State(s): State<Services>,
+    caller: Caller,
+) -> ApiResult<Json<Vec<SurveySummary>>> {
+    caller.may(auth::Permission::ViewResults)?;
+    Ok(Json(surveys::list(&s).await?))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct NewSurveyBody {
+    /// nps, enps, ces, csat, pulse or custom: the template it starts from.
+    pub kind: String,
+    /// Replaces the template's title in the survey's default language.
+    #[serde(default)]
+    pub title: String,
+    /// Fills `{subject}` (what a CSAT survey asks about).
+    #[serde(default)]
+    pub subject: String,
+}
+
+/// Creates a draft survey from the template of its kind (English and German texts);
+/// its public answer link is in the response.
+#[utoipa::path(post, path = "/surveys", tag = "surveys", request_body = NewSurveyBody,
+    responses((status = 201, body = SurveySummary), (status = 422, body = ErrorBody),
+              (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn create_survey(
+    State(s): State<Services>,
+    caller: Caller,
+    Body(body): Body<NewSurveyBody>,
+) -> ApiResult<(StatusCode, Json<SurveySummary>)> {
+    let user = caller.may(auth::Permission::ManageSurveys)?;
+    let created = surveys::create(&s, &user, &body.kind, &body.title, &body.subject).await?;
+    Ok((StatusCode::CREATED, Json(created)))
+}
+
+/// The survey's current definition: questions, texts per language, follow-ups, branding.
+#[utoipa::path(get, path = "/surveys/{id}/definition", tag = "surveys",
+    params(("id" = i64, Path, description = "Survey id")),
+    responses((status = 200, body = Object), (status = 404, body = ErrorBody)))]
+pub async fn get_definition(
+    State(s): State<Services>,
+    caller: Caller,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<SurveyDefinition>> {
+    caller.may(auth::Permission::ViewResults)?;
+    Ok(Json(surveys::definition(&s, id).await?))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct SavedDefinition {
+    pub version: i64,
+    /// True when the survey had answers: the change became a new version and earlier
+    /// answers keep the wording they were given.
+    pub new_version: bool,
+}
+
+/// Replaces the definition. Once a survey has answers, a change becomes a new version;
+/// a question with answers cannot change its type.
+#[utoipa::path(put, path = "/surveys/{id}/definition", tag = "surveys", request_body = Object,
+    params(("id" = i64, Path, description = "Survey id")),
+    responses((status = 200, body = SavedDefinition), (status = 404, body = ErrorBody),
+              (status = 422, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn put_definition(
+    State(s): State<Services>,
+    caller: Caller,
+    Path(id): Path<i64>,
+    Body(definition): Body<SurveyDefinition>,
+) -> ApiResult<Json<SavedDefinition>> {
+    caller.may(auth::Permission::ManageSurveys)?;
+    let saved = surveys::save_definition(&s, id, definition).await?;
+    Ok(Json(match saved {
+        SavedAs::SameVersion(version) => SavedDefinition {
+            version,
+            new_version: false,
+        },
+        SavedAs::NewVersion(version) => SavedDefinition {
+            version,
+            new_version: true,
+        },
+    }))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct PersonalLinkBody {
+    pub contact_id: Option<i64>,
+    /// en or de: the language the person gets unless `?lang=` says otherwise.
+    pub locale: Option<String>,
+    /// Contact attributes: placeholders such as `{name}` and the survey's grouping attributes.
+    #[serde(default)]
+    pub attributes: BTreeMap<String, String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct PersonalLink {
+    /// The only time this link is shown: only a hash of its token is stored.
+    pub url: String,
+}
+
+/// Makes a personal answer link (one response per link, changeable while open).
+#[utoipa::path(post, path = "/surveys/{id}/links", tag = "surveys", request_body = PersonalLinkBody,
+    params(("id" = i64, Path, description = "Survey id")),
+    responses((status = 201, body = PersonalLink), (status = 404, body = ErrorBody),
+              (status = 422, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn create_personal_link(
+    State(s): State<Services>,
+    caller: Caller,
+    Path(id): Path<i64>,
+    Body(body): Body<PersonalLinkBody>,
+) -> ApiResult<(StatusCode, Json<PersonalLink>)> {
+    caller.may(auth::Permission::ManageSurveys)?;
+    surveys::definition(&s, id).await?;
+    let locale = match body.locale.as_deref() {
+        None => None,
+        Some(tag) => Some(
+            Locale::parse(tag)
+                .ok_or_else(|| AppError::bad_input("locale", "The locale must be en or de."))?,
+        ),
+    };
+    let url =
+        answers::create_personal_link(&s, id, body.contact_id, locale, body.attributes).await?;
+    Ok((StatusCode::CREATED, Json(PersonalLink { url })))
+}
+
+/// A survey with its score: n, promoters, passives, detractors, NPS and its 95 % interval.
+#[utoipa::path(get, path = "/surveys/{id}", tag = "surveys",
+    params(("id" = i64, Path, description = "Survey id")),
+    responses((status = 200, body = SurveyReport), (status = 404, body = ErrorBody)))]
+pub async fn survey_report(
+    State(s): State<Services>,
+    caller: Caller,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<SurveyReport>> {
+    caller.may(auth::Permission::ViewResults)?;
+    Ok(Json(surveys::report(&s, id).await?))
+}
+#[derive(Deserialize, ToSchema)]
+pub struct SettingsBody {
+    pub status: SurveyStatus,
+    /// RFC 3339; null for no close time.
+    pub closes_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// At least 1; null for no cap.
+    pub response_cap: Option<i64>,
+    /// Email a thank-you after a completed response (personal links; refused for anonymous
+    /// surveys). Omit to leave it as it is.
+    pub thank_you_email: Option<bool>,
+    /// Email the survey's owner when the headline score is low (an NPS detractor, or below
+    /// the midpoint of CES, CSAT and Likert scales). Omit to leave it as it is.
+    pub detractor_alerts: Option<bool>,
+}
+
+/// Sets a survey's status (draft, active, closed), close time, response cap, and what it
+/// emails after an answer.
+#[utoipa::path(put, path = "/surveys/{id}/settings", tag = "surveys", request_body = SettingsBody,
+    params(("id" = i64, Path, description = "Survey id")),
+    responses((status = 200, body = SurveySummary), (status = 404, body = ErrorBody),
+              (status = 422, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn update_survey_settings(
+    State(s): State<Services>,
+    caller: Caller,
+    Path(id): Path<i64>,
+    Body(body): Body<SettingsBody>,
+) -> ApiResult<Json<SurveySummary>> {
+    caller.may(auth::Permission::ManageSurveys)?;
+    let mut notifications = match (body.thank_you_email, body.detractor_alerts) {
+        (Some(_), Some(_)) => Notifications::default(),
+        _ => surveys::notifications(&s, id).await?,
+    };
+    if let Some(on) = body.thank_you_email {
+        notifications.thank_you_email = on;
+    }
+    if let Some(on) = body.detractor_alerts {
+        notifications.detractor_alerts = on;
+    }
+    let settings = SurveySettings {
+        status: body.status,
+        closes_at: body.closes_at,
+        response_cap: body.response_cap,
+        notifications,
+    };
+    Ok(Json(surveys::update_settings(&s, id, settings).await?))
+}
