@@ -17,10 +17,11 @@ mod ssr {
     use crate::domain::sending::{self, DEFAULT_MIN_DAYS};
     use crate::domain::stats::wilson;
     use crate::domain::SurveyKind;
+    use crate::error::ErrorKind;
     use crate::model::{
         RateView, Repeat, SendCounts, SendProblem, SendRequest, SendState, SurveyStatus,
     };
-    use crate::ports::{NewSend, SendRecord, Services, StoredSendState, Survey, User};
+    use crate::ports::{NewSend, NotOpen, SendRecord, Services, StoredSendState, Survey, User};
     use chrono::{DateTime, Months, NaiveDateTime, TimeDelta, Utc};
 
     /// Problems listed on a send's page.
@@ -146,7 +147,32 @@ mod ssr {
         record: &SendRecord,
         now: DateTime<Utc>,
     ) -> Result<Option<i64>, AppError> {
-        let survey = surveys::find(services, record.new.survey_id).await?;
+        let survey = match surveys::find(services, record.new.survey_id).await {
+            Ok(survey) => survey,
+            Err(e) if e.kind == ErrorKind::NotFound => {
+                return not_sent(services, record, "the survey no longer exists").await;
+            }
+            Err(e) => return Err(e),
+        };
+        // Invitations to a survey that takes no answers would only disappoint; the send's
+        // page says why nothing went out, and a recurring series stops with it.
+        match survey.accepting_answers(now) {
+            Ok(()) => {}
+            Err(NotOpen::Closed) => {
+                return not_sent(services, record, "the survey was closed before its time").await
+            }
+            Err(NotOpen::Full) => {
+                return not_sent(
+                    services,
+                    record,
+                    "the survey had all the responses it takes",
+                )
+                .await
+            }
+            Err(NotOpen::Draft) => {
+                return not_sent(services, record, "the survey was not active at its time").await
+            }
+        }
         let next = next_wave_at(record.new.repeat, record.new.scheduled_at).map(|at| NewSend {
             wave: record.new.wave + 1,
             scheduled_at: at,
@@ -159,33 +185,60 @@ mod ssr {
             .await?)
     }
 
+    /// Cancels a due send that cannot go out, with the reason its page shows.
+    async fn not_sent(
+        services: &Services,
+        record: &SendRecord,
+        why: &str,
+    ) -> Result<Option<i64>, AppError> {
+        let reason = format!("Nothing was sent: {why}.");
+        services.store.cancel_send(record.id, Some(&reason)).await?;
+        tracing::info!(send = record.id, why, "send not started");
+        Ok(None)
+    }
+
     /// The scheduler's work: starts sends whose time has come and queues due reminders
     /// (only while their survey takes answers). Safe to run in several processes at once.
+    /// One send that fails is logged and tried again next time; the others go on.
     #[tracing::instrument(skip_all, err(level = "info"))]
     pub async fn run_due(services: &Services, now: DateTime<Utc>) -> Result<(), AppError> {
         for record in services.store.due_sends(now).await? {
-            if let Some(queued) = start(services, &record, now).await? {
-                tracing::info!(send = record.id, queued, "send started");
+            match start(services, &record, now).await {
+                Ok(Some(queued)) => tracing::info!(send = record.id, queued, "send started"),
+                Ok(None) => {}
+                Err(e) => tracing::error!(send = record.id, error = %e, "send not started"),
             }
         }
         for (record, index) in services.store.due_reminders(now).await? {
-            let open = surveys::find(services, record.new.survey_id)
-                .await?
-                .accepting_answers(now)
-                .is_ok();
-            let queued = services
-                .store
-                .queue_reminders(record.id, index, open, now)
-                .await?;
-            if let Some(queued) = queued {
-                tracing::info!(
-                    send = record.id,
-                    reminder = index + 1,
-                    queued,
-                    open,
-                    "reminder"
-                );
+            if let Err(e) = remind(services, &record, index, now).await {
+                tracing::error!(send = record.id, error = %e, "reminder not queued");
             }
+        }
+        Ok(())
+    }
+
+    async fn remind(
+        services: &Services,
+        record: &SendRecord,
+        index: usize,
+        now: DateTime<Utc>,
+    ) -> Result<(), AppError> {
+        let open = surveys::find(services, record.new.survey_id)
+            .await?
+            .accepting_answers(now)
+            .is_ok();
+        let queued = services
+            .store
+            .queue_reminders(record.id, index, open, now)
+            .await?;
+        if let Some(queued) = queued {
+            tracing::info!(
+                send = record.id,
+                reminder = index + 1,
+                queued,
+                open,
+                "reminder"
+            );
         }
         Ok(())
     }
@@ -249,7 +302,7 @@ mod ssr {
 
     #[tracing::instrument(skip_all, fields(send_id = id), err(level = "info"))]
     pub async fn cancel(services: &Services, id: i64) -> Result<SendDetail, AppError> {
-        if !services.store.cancel_send(id).await? {
+        if !services.store.cancel_send(id, None).await? {
             find(services, id).await?;
             return Err(AppError::bad_input(
                 "state",

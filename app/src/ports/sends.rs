@@ -160,8 +160,9 @@ pub trait Sends: Send + Sync {
     ) -> Result<Vec<OutboxProblem>, StoreError>;
     /// Pauses (with a reason) or resumes a started send. False when there is none.
     async fn set_paused(&self, send_id: i64, reason: Option<&str>) -> Result<bool, StoreError>;
-    /// Cancels a send that has not started. False when it has or does not exist.
-    async fn cancel_send(&self, send_id: i64) -> Result<bool, StoreError>;
+    /// Cancels a send that has not started, with why when it was not by hand (shown where
+    /// a paused send shows its reason). False when it has started or does not exist.
+    async fn cancel_send(&self, send_id: i64, reason: Option<&str>) -> Result<bool, StoreError>;
     /// Scheduled sends whose time has come.
     async fn due_sends(&self, now: DateTime<Utc>) -> Result<Vec<SendRecord>, StoreError>;
     /// Starts a scheduled send in one transaction: one outbox row per contact of its

@@ -171,12 +171,15 @@ impl app::ports::Sends for Storage {
         Ok(done > 0)
     }
 
-    async fn cancel_send(&self, send_id: i64) -> Result<bool, StoreError> {
-        let done =
-            query("UPDATE sends SET state = 'cancelled' WHERE id = $1 AND state = 'scheduled'")
-                .bind(send_id)
-                .execute(&self.db)
-                .await?;
+    async fn cancel_send(&self, send_id: i64, reason: Option<&str>) -> Result<bool, StoreError> {
+        let done = query(
+            "UPDATE sends SET state = 'cancelled', paused_reason = $2 \
+             WHERE id = $1 AND state = 'scheduled'",
+        )
+        .bind(send_id)
+        .bind(reason)
+        .execute(&self.db)
+        .await?;
         Ok(done > 0)
     }
 

@@ -222,8 +222,8 @@ async fn a_send_queues_its_audience_once_and_skips_whom_it_must(store: Arc<dyn S
     assert_eq!(f.store.outbox_counts(now_again).await.unwrap().queued, 2);
 
     // A scheduled send can be cancelled; a started one cannot.
-    assert!(f.store.cancel_send(wave_two.id).await.unwrap());
-    assert!(!f.store.cancel_send(now_again).await.unwrap());
+    assert!(f.store.cancel_send(wave_two.id, None).await.unwrap());
+    assert!(!f.store.cancel_send(now_again, None).await.unwrap());
 }
 
 async fn claims_never_overlap_and_a_dead_workers_messages_come_back(store: Arc<dyn Store>) {

@@ -817,3 +817,56 @@ async fn a_message_whose_process_dies_at_it_every_time_is_given_up_unsent() {
     assert!(sink.files().is_empty(), "nothing was sent");
     assert_eq!(worker.deliver_due().await.unwrap(), 0, "nor will be");
 }
+
+#[tokio::test]
+async fn a_send_due_after_its_survey_closed_sends_nothing_and_says_why_and_others_still_go() {
+    let db = crate::harness::sqlite_db();
+    let sink = SmtpSink::start();
+    let (app, admin) = app_sending_to(&db.url, &sink).await;
+    import(&app, &admin, "email\nana@example.com\nbo@example.com\n").await;
+    let later = (Utc::now() + Duration::days(1)).to_rfc3339();
+    let mut sends = Vec::new();
+    for _ in 0..3 {
+        let survey = app.create_survey(&admin, "nps").await["id"]
+            .as_i64()
+            .unwrap();
+        let scheduled = created(send(&app, &admin, survey, json!({ "at": later })).await).await;
+        sends.push((survey, scheduled["send"]["id"].as_i64().unwrap()));
+    }
+    let [(broken_survey, broken), (closed_survey, closed), (_, open)] = sends[..] else {
+        unreachable!()
+    };
+    app.set_status(&admin, closed_survey, "closed").await;
+    // A survey the scheduler cannot read fails its send, which must not hold up the rest;
+    // the sends fall due in this order.
+    let pool = sqlx::SqlitePool::connect(&db.url).await.unwrap();
+    sqlx::query("UPDATE surveys SET definition = 'not a definition' WHERE id = $1")
+        .bind(broken_survey)
+        .execute(&pool)
+        .await
+        .unwrap();
+    for (order, id) in [broken, closed, open].into_iter().enumerate() {
+        sqlx::query("UPDATE sends SET scheduled_at = $1 WHERE id = $2")
+            .bind(Utc::now().timestamp_millis() - 60_000 + order as i64)
+            .bind(id)
+            .execute(&pool)
+            .await
+            .unwrap();
+    }
+
+    wait_until(&app, &admin, open, |d| d["send"]["counts"]["sent"] == 2).await;
+    let detail = send_detail(&app, &admin, closed).await;
+    assert_eq!(detail["send"]["state"], "cancelled", "{detail}");
+    assert_eq!(
+        detail["send"]["paused_reason"],
+        "Nothing was sent: the survey was closed before its time."
+    );
+    assert_eq!(detail["send"]["counts"]["recipients"], 0);
+    let state: String = sqlx::query_scalar("SELECT state FROM sends WHERE id = $1")
+        .bind(broken)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(state, "scheduled", "tried again at the next tick");
+    assert_eq!(sink.wait_for(2).await.len(), 2);
+}
