@@ -14,7 +14,7 @@ pub use ssr::*;
 mod ssr {
     use super::*;
     use crate::api::auth::new_secret;
-    use crate::domain::survey::{parse_follow_up_answer, Question, RawAnswer};
+    use crate::domain::survey::{parse_follow_up_answer, Question, RawAnswer, TypedAnswer};
     use crate::domain::{fill_placeholders, ui_text::UiText, AnswerValue, Locale, LocalizedText};
     use crate::error::ErrorKind;
     use crate::model::{Availability, QuestionView, ScalePoint};
@@ -573,7 +573,7 @@ mod ssr {
         services: &Services,
         link: &Link,
         resume_key: Option<&str>,
-        answers: &BTreeMap<String, RawAnswer>,
+        answers: &BTreeMap<String, TypedAnswer>,
         follow_ups: &BTreeMap<String, String>,
         locale: Locale,
     ) -> Result<(Recorded, String), AppError> {
@@ -594,15 +594,23 @@ mod ssr {
             (Link::Public(_), None) => new_secret(),
             (Link::Personal(_), _) => String::new(),
         };
-        let given = definition
-            .questions
-            .iter()
-            .map(|question| Given {
+        let mut given = Vec::new();
+        for question in &definition.questions {
+            let raw = match answers.get(&question.key) {
+                Some(answer) => question.typed_answer(answer).map_err(|e| {
+                    AppError::bad_input(
+                        &format!("answers.{}", question.key),
+                        e.ui_text().text(locale),
+                    )
+                })?,
+                None => RawAnswer::skipped(),
+            };
+            given.push(Given {
                 question,
-                raw: answers.get(&question.key).cloned().unwrap_or_default(),
+                raw,
                 follow_up: follow_ups.get(&question.key).cloned(),
-            })
-            .collect();
+            });
+        }
         let recorded = record(
             services,
             link,

@@ -56,7 +56,7 @@ pub use stats::{
 pub use survey::{
     category, fill_placeholders, parse_follow_up_answer, AnswerError, AnswerValue, Category,
     ChoiceOption, FieldError, FollowUps, Question, QuestionKind, RawAnswer, SurveyDefinition,
-    SurveyKind,
+    SurveyKind, TypedAnswer,
 };
 pub use templates::{ces_template, default_point_labels, template};
 pub use ui_text::UiText;

@@ -83,6 +83,37 @@ impl<S: Into<String>> FromIterator<S> for RawAnswer {
     }
 }
 
+/// What a typed client (the JSON API) sends for one question. A form's fields are
+/// all text, so a form sends the score "9"; a typed client says what it means, and a
+/// score is the number 9, never "9" or [9].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TypedAnswer {
+    Skipped,
+    Integer(i64),
+    /// A string, or any other single value written as text (a fraction, `true`, …).
+    Text(String),
+    /// Several values, each as text: the option keys of a multiple choice.
+    List(Vec<String>),
+}
+
+impl Question {
+    /// What a typed client sent, as a form would have sent it, refused where its type
+    /// is wrong: a question on a scale takes an integer only. The other kinds take text
+    /// or a list, which [`Question::parse_answer`] then checks as it checks a form's.
+    pub fn typed_answer(&self, answer: &TypedAnswer) -> Result<RawAnswer, AnswerError> {
+        let on_a_scale = self.kind.score_range().is_some();
+        match answer {
+            TypedAnswer::Skipped => Ok(RawAnswer::skipped()),
+            TypedAnswer::Integer(n) => Ok(RawAnswer::one(n.to_string())),
+            TypedAnswer::Text(_) | TypedAnswer::List(_) if on_a_scale => {
+                Err(AnswerError::NotAScore)
+            }
+            TypedAnswer::Text(text) => Ok(RawAnswer::one(text.clone())),
+            TypedAnswer::List(values) => Ok(values.iter().cloned().collect()),
+        }
+    }
+}
+
 /// A checked answer, as stored.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
 #[serde(tag = "type", content = "value", rename_all = "snake_case")]
@@ -425,6 +456,52 @@ mod tests {
                 max: 2000,
                 length: 2001
             })
+        );
+    }
+
+    #[test]
+    fn a_typed_client_gives_a_score_as_an_integer_only() {
+        let nps = question(QuestionKind::Nps);
+        let typed = |answer: TypedAnswer| {
+            nps.typed_answer(&answer)
+                .and_then(|raw| nps.parse_answer(&raw))
+        };
+        assert_eq!(
+            typed(TypedAnswer::Integer(9)),
+            Ok(Some(AnswerValue::Score(9)))
+        );
+        // A form's "9" is a score; a typed client's "9" or [9] is not.
+        assert_eq!(
+            typed(TypedAnswer::Text("9".into())),
+            Err(AnswerError::NotAScore)
+        );
+        assert_eq!(
+            typed(TypedAnswer::List(vec!["9".into()])),
+            Err(AnswerError::NotAScore)
+        );
+        assert_eq!(
+            typed(TypedAnswer::Integer(11)),
+            Err(AnswerError::ScoreOutOfRange { min: 0, max: 10 })
+        );
+        assert_eq!(typed(TypedAnswer::Skipped), Err(AnswerError::Required));
+    }
+
+    #[test]
+    fn a_typed_client_gives_choices_and_text_as_text() {
+        let choice = question(QuestionKind::MultipleChoice {
+            options: options(&["a", "b"]),
+            max_selected: None,
+        });
+        let raw = choice.typed_answer(&TypedAnswer::List(vec!["b".into(), "a".into()]));
+        assert_eq!(
+            raw.and_then(|raw| choice.parse_answer(&raw)),
+            Ok(Some(AnswerValue::Choices(vec!["a".into(), "b".into()])))
+        );
+        let text = question(QuestionKind::FreeText { max_chars: 100 });
+        let raw = text.typed_answer(&TypedAnswer::Text("fast".into()));
+        assert_eq!(
+            raw.and_then(|raw| text.parse_answer(&raw)),
+            Ok(Some(AnswerValue::Text("fast".into())))
         );
     }
 

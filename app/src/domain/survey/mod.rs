@@ -22,7 +22,7 @@ mod placeholders;
 mod test_support;
 mod validation;
 
-pub use answers::{parse_follow_up_answer, AnswerError, AnswerValue, RawAnswer};
+pub use answers::{parse_follow_up_answer, AnswerError, AnswerValue, RawAnswer, TypedAnswer};
 pub use placeholders::fill_placeholders;
 pub use validation::{contrast_with_white, FieldError, MIN_CONTRAST};
 

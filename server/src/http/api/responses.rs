@@ -6,7 +6,7 @@
 use super::{ApiResult, Body, Caller, ErrorBody};
 use app::api::answers::{self, Link};
 use app::api::{auth, responses};
-use app::domain::{Locale, RawAnswer};
+use app::domain::{Locale, TypedAnswer};
 use app::model::ResponseView;
 use app::ports::{Recorded, Services};
 use axum::{
@@ -36,8 +36,9 @@ pub async fn get_response(
 
 #[derive(Deserialize, ToSchema)]
 pub struct AnswerBody {
-    /// By question key: a score (`9`), an option key or text (`"fast"`), or a list of
-    /// option keys for multiple choice. Leave a question out to skip it.
+    /// By question key: a score as a JSON integer (`9`; `"9"` is refused), an option key
+    /// or text (`"fast"`), or a list of option keys for multiple choice. Leave a question
+    /// out (or send null) to skip it.
     #[serde(default)]
     #[schema(value_type = Object)]
     pub answers: BTreeMap<String, serde_json::Value>,
@@ -71,7 +72,7 @@ pub async fn answer_via(
     let answers = body
         .answers
         .into_iter()
-        .map(|(key, value)| (key, raw_answer(value)))
+        .map(|(key, value)| (key, typed_answer(value)))
         .collect();
     let public = matches!(link, Link::Public(_));
     let (recorded, resume_key) = answers::submit_response(
@@ -96,8 +97,9 @@ pub async fn answer_via(
     ))
 }
 
-/// JSON values as a form would send them: one string per value.
-fn raw_answer(value: serde_json::Value) -> RawAnswer {
+/// A JSON value as the typed answer it is: a score must come as a JSON integer, so only
+/// an integer becomes one; the use case refuses anything else for a scale question.
+fn typed_answer(value: serde_json::Value) -> TypedAnswer {
     use serde_json::Value;
     let text = |v: Value| match v {
         Value::String(s) => Some(s),
@@ -105,8 +107,14 @@ fn raw_answer(value: serde_json::Value) -> RawAnswer {
         other => Some(other.to_string()),
     };
     match value {
-        Value::Array(items) => items.into_iter().filter_map(text).collect(),
-        other => text(other).into_iter().collect(),
+        Value::Null => TypedAnswer::Skipped,
+        // Beyond i64 a number is still a whole number, just far off any scale.
+        Value::Number(n) if n.is_i64() || n.is_u64() => {
+            TypedAnswer::Integer(n.as_i64().unwrap_or(i64::MAX))
+        }
+        Value::Array(items) => TypedAnswer::List(items.into_iter().filter_map(text).collect()),
+        Value::String(s) => TypedAnswer::Text(s),
+        other => TypedAnswer::Text(other.to_string()),
     }
 }
 
@@ -140,4 +148,30 @@ pub async fn submit_personal_answer(
 ) -> ApiResult<(StatusCode, Json<AnswerReceipt>)> {
     let link = answers::link_or_404(&format!("t/{token}"))?;
     answer_via(&s, link, body).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use app::domain::{AnswerError, AnswerValue, LocalizedText, Question, QuestionKind};
+    use serde_json::json;
+
+    fn nps(value: serde_json::Value) -> Result<Option<AnswerValue>, AnswerError> {
+        let q = Question::new("nps", QuestionKind::Nps, LocalizedText::new("?", "?"));
+        q.typed_answer(&typed_answer(value))
+            .and_then(|raw| q.parse_answer(&raw))
+    }
+
+    #[test]
+    fn a_score_sent_as_json_must_be_an_integer() {
+        assert_eq!(nps(json!(9)), Ok(Some(AnswerValue::Score(9))));
+        assert_eq!(nps(json!("9")), Err(AnswerError::NotAScore));
+        assert_eq!(nps(json!([9])), Err(AnswerError::NotAScore));
+        assert_eq!(nps(json!(9.0)), Err(AnswerError::NotAScore));
+        assert_eq!(nps(json!(true)), Err(AnswerError::NotAScore));
+        assert_eq!(
+            nps(json!(u64::MAX)),
+            Err(AnswerError::ScoreOutOfRange { min: 0, max: 10 })
+        );
+    }
 }
