@@ -20,7 +20,7 @@ mod ssr {
     use crate::model::{Availability, QuestionView, ScalePoint};
     use crate::ports::{
         AnswerBatch, Invitation, MessageKind, NewInvitation, NewMessage, NotOpen, Recorded,
-        Services, StoredAnswer, Survey,
+        Services, StoreError, StoredAnswer, Survey,
     };
     use chrono::Utc;
     use std::collections::BTreeMap;
@@ -397,7 +397,17 @@ mod ssr {
                 capped: survey.response_cap.is_some(),
                 on_completion,
             })
-            .await?;
+            .await
+            .map_err(|e| match e {
+                // The key already answers another survey (a copied or stale link).
+                StoreError::Conflict(_) => AppError::new(
+                    ErrorKind::Conflict,
+                    "This response key belongs to another survey: open the survey's link \
+                     again to start a new response.",
+                )
+                .on("resume_key"),
+                other => other.into(),
+            })?;
         if recorded == Recorded::Full {
             // Another response took the last place between the check above and this one.
             return Err(not_open(NotOpen::Full, locale));
@@ -510,6 +520,9 @@ mod ssr {
         follow_up: Option<String>,
         locale: Locale,
     ) -> Result<String, AppError> {
+        // The key as `response_key` checks it: what the browser sent may carry stray
+        // white space (a line break ends the next page's URL, and the redirect with it).
+        let resume_key = resume_key.trim();
         let target = resolve(services, link).await?;
         let questions = &target.survey.definition.questions;
         let question = questions

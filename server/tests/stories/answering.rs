@@ -399,3 +399,46 @@ async fn a_response_that_skipped_a_required_question_is_complete_only_once_it_is
     );
     assert_eq!(completed().await, vec![(true,)]);
 }
+
+#[tokio::test]
+async fn a_resume_key_with_a_stray_line_break_still_answers_and_moves_on() {
+    let (_db, app, admin) = app_with_admin().await;
+    let (_, slug) = mixed_survey(&app, &admin).await;
+    let key = "linebreaklinebreak1234";
+    let form = [
+        ("link", format!("s/{slug}")),
+        ("step", "0".to_owned()),
+        ("resume_key", format!("{key}\r\n")),
+        ("lang", "en".to_owned()),
+        ("answer[0]", "9".to_owned()),
+    ];
+    let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let from = format!("/s/{slug}?q=0&r={key}");
+    let res = app.post_form(&client(), &from, "/rpc/answer", &pairs).await;
+    assert_eq!(res.status(), 302);
+    assert_eq!(
+        res.headers()["location"],
+        format!("/s/{slug}?q=1&lang=en&r={key}").as_str()
+    );
+}
+
+#[tokio::test]
+async fn a_public_resume_key_of_another_survey_is_refused_with_a_clear_error() {
+    let (_db, app, admin) = app_with_admin().await;
+    let first = public_slug(&app.create_survey(&admin, "nps").await);
+    let second = public_slug(&app.create_survey(&admin, "nps").await);
+    let key = "sharedkeysharedkey1234";
+    let body = json!({ "answers": { "nps": 9 }, "resume_key": key });
+    assert_eq!(
+        app.answer_publicly(&first, body.clone()).await.status(),
+        201
+    );
+    let reused = app.answer_publicly(&second, body).await;
+    assert_eq!(reused.status(), 409);
+    let error: Value = reused.json().await.unwrap();
+    assert_eq!(error["field"], "resume_key", "{error}");
+    assert!(
+        !error.to_string().contains("UNIQUE") && !error.to_string().contains("duplicate"),
+        "{error}"
+    );
+}

@@ -240,7 +240,7 @@ async fn a_token_creates_a_survey_collects_answers_and_reads_the_score() {
     .await;
     assert_eq!(repeat.status(), 200);
     assert_eq!(json_of(repeat).await["status"], "updated");
-    let fresh = json_of(answer(json!({ "answers": { "nps": "7" } })).await).await;
+    let fresh = json_of(answer(json!({ "answers": { "nps": 7 } })).await).await;
     assert_eq!(fresh["status"], "recorded");
     assert!(
         fresh["resume_key"].as_str().unwrap().len() >= 22,
@@ -251,6 +251,9 @@ async fn a_token_creates_a_survey_collects_answers_and_reads_the_score() {
         (json!({ "answers": { "nps": 11 } }), "answers.nps"),
         (json!({ "answers": { "nps": -1 } }), "answers.nps"),
         (json!({ "answers": { "nps": 7.5 } }), "answers.nps"),
+        (json!({ "answers": { "nps": "9" } }), "answers.nps"),
+        (json!({ "answers": { "nps": [9] } }), "answers.nps"),
+        (json!({ "answers": { "nps": true } }), "answers.nps"),
         (json!({}), "answers.nps"),
         (
             json!({ "answers": { "nps": 5, "other": 1 } }),
