@@ -410,7 +410,7 @@ async fn a_resume_key_with_a_stray_line_break_still_answers_and_moves_on() {
         ("step", "0".to_owned()),
         ("resume_key", format!("{key}\r\n")),
         ("lang", "en".to_owned()),
-        ("answer[0]", "9".to_owned()),
+        ("answer[0]", "phone".to_owned()),
     ];
     let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let from = format!("/s/{slug}?q=0&r={key}");
