@@ -16,6 +16,7 @@ use lettre::message::header::{HeaderName, HeaderValue};
 use lettre::message::{Mailbox, MultiPart};
 use lettre::transport::smtp::PoolConfig;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use std::collections::hash_map::Entry;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 use std::time::Duration;
@@ -124,12 +125,20 @@ impl Worker {
         if batch.is_empty() {
             return Ok(0);
         }
-        let mut surveys: HashMap<i64, Arc<Survey>> = HashMap::new();
+        // A survey that cannot be read fails its own messages below. Failing the batch
+        // instead would leave them claimed, to be claimed again when the lease runs out,
+        // forever.
+        let mut surveys: HashMap<i64, Result<Arc<Survey>, &'static str>> = HashMap::new();
         for message in &batch {
-            if !surveys.contains_key(&message.survey_id) {
-                if let Some(survey) = store.survey(message.survey_id).await? {
-                    surveys.insert(survey.id, Arc::new(survey));
-                }
+            if let Entry::Vacant(slot) = surveys.entry(message.survey_id) {
+                slot.insert(match store.survey(message.survey_id).await {
+                    Ok(Some(survey)) => Ok(Arc::new(survey)),
+                    Ok(None) => Err("The survey no longer exists."),
+                    Err(e) => {
+                        tracing::error!(survey = message.survey_id, error = %e, "reading a message's survey");
+                        Err("The survey could not be read.")
+                    }
+                });
             }
         }
         // Every link is made before its email leaves, in one statement for the batch.
@@ -156,7 +165,10 @@ impl Worker {
         let slots = Arc::new(Semaphore::new(inner.mail.connections.max(1) as usize));
         let mut running = JoinSet::new();
         for message in batch {
-            let survey = surveys.get(&message.survey_id).cloned();
+            let survey = surveys
+                .get(&message.survey_id)
+                .cloned()
+                .unwrap_or(Err("The survey no longer exists."));
             let worker = self.clone();
             let slot = slots.clone().acquire_owned().await?;
             running.spawn(async move {
@@ -191,12 +203,15 @@ impl Worker {
     async fn deliver(
         &self,
         message: ClaimedMessage,
-        survey: Option<Arc<Survey>>,
+        survey: Result<Arc<Survey>, &'static str>,
     ) -> Result<(), app::ports::StoreError> {
         let inner = &self.0;
         let composed = match stalled(message.attempts) {
             Some(why) => Err(why),
-            None => self.compose(&message, survey.as_deref()).await,
+            None => match &survey {
+                Ok(survey) => self.compose(&message, survey).await,
+                Err(why) => Err((*why).to_owned()),
+            },
         };
         let (delivery, failure) = match composed {
             Err(reason) => (Delivery::Failed { reply: reason }, false),
@@ -283,14 +298,9 @@ impl Worker {
     }
 
     /// The email, or why none can be written (the message then fails for good).
-    async fn compose(
-        &self,
-        m: &ClaimedMessage,
-        survey: Option<&Survey>,
-    ) -> Result<Message, String> {
+    async fn compose(&self, m: &ClaimedMessage, survey: &Survey) -> Result<Message, String> {
         let inner = &self.0;
         let settings = &inner.services.settings;
-        let survey = survey.ok_or("The survey no longer exists.")?;
         let address = m
             .email
             .parse()

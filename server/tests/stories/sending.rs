@@ -870,3 +870,53 @@ async fn a_send_due_after_its_survey_closed_sends_nothing_and_says_why_and_other
     assert_eq!(state, "scheduled", "tried again at the next tick");
     assert_eq!(sink.wait_for(2).await.len(), 2);
 }
+
+#[tokio::test]
+async fn a_message_whose_survey_cannot_be_read_is_given_up_not_claimed_forever() {
+    let db = crate::harness::sqlite_db();
+    // No SMTP URL: this process has no worker; the test runs one.
+    let app = spawn_app(&db.url, &["--scheduler-ms", "50"]).await;
+    let admin = client();
+    app.set_up_admin(&admin).await;
+    import(&app, &admin, "email\nana@example.com\n").await;
+    let survey = app.create_survey(&admin, "nps").await["id"]
+        .as_i64()
+        .unwrap();
+    let id = created(send(&app, &admin, survey, json!({})).await).await["send"]["id"]
+        .as_i64()
+        .unwrap();
+    wait_until(&app, &admin, id, |d| d["send"]["counts"]["queued"] == 1).await;
+    let pool = sqlx::SqlitePool::connect(&db.url).await.unwrap();
+    sqlx::query("UPDATE surveys SET definition = 'not a definition' WHERE id = $1")
+        .bind(survey)
+        .execute(&pool)
+        .await
+        .unwrap();
+
+    let sink = SmtpSink::start();
+    let worker = Worker::new(
+        services(&db.url, &app.url("")).await,
+        MailSettings {
+            smtp_url: sink.url(),
+            from: "Acme Surveys <surveys@acme.test>".parse().unwrap(),
+            connections: 1,
+            per_minute: None,
+            retry_base: std::time::Duration::from_millis(50),
+            lease: std::time::Duration::from_secs(60),
+            poll: std::time::Duration::from_millis(20),
+            timeout: std::time::Duration::from_secs(10),
+        },
+    )
+    .unwrap();
+    assert_eq!(worker.deliver_due().await.unwrap(), 1);
+    let (status, reply): (String, Option<String>) =
+        sqlx::query_as("SELECT status, reply FROM outbox WHERE send_id = $1")
+            .bind(id)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(status, "failed");
+    assert_eq!(reply.as_deref(), Some("The survey could not be read."));
+    assert!(sink.files().is_empty(), "nothing was sent");
+    assert_eq!(worker.deliver_due().await.unwrap(), 0, "nor will be");
+}
