@@ -50,9 +50,12 @@
 //!
 //! Every request passes, outermost first: a request id (`x-request-id`, set unless the
 //! client sent one, echoed in the response), the trace span carrying it, the stamp that
-//! puts it into the JSON body of a 500 (`request_id.rs`), the client address for server
-//! functions, `csrf.rs` (only our own pages may POST), and `gate.rs`
-//! (admin pages — `/surveys`, `/contacts`, `/settings` — need a signed-in user).
+//! puts it into the JSON body of a 500 (`request_id.rs`), the security headers of every
+//! response (`headers.rs`), the request timeout (408), the client address for server
+//! functions, `csrf.rs` (only our own pages may POST, and mail clients the one-click
+//! unsubscribe), and `gate.rs` (admin pages — `/surveys`, `/contacts`, `/settings` — need a
+//! signed-in user). Before all of them, `serve.rs` disconnects a client that does not send
+//! a request's headers in time.
 
 pub mod api;
 mod csrf;

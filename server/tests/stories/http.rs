@@ -880,3 +880,33 @@ async fn a_request_whose_body_never_arrives_is_answered_with_408() {
     let answer = String::from_utf8_lossy(&answer[..read]);
     assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
 }
+
+#[tokio::test]
+async fn a_storage_failure_is_a_500_with_the_request_id_and_no_database_text() {
+    let (db, app, admin) = crate::harness::app_with_admin().await;
+    let pool = sqlx::SqlitePool::connect(&db.url).await.unwrap();
+    sqlx::query("ALTER TABLE surveys RENAME TO surveys_gone")
+        .execute(&pool)
+        .await
+        .unwrap();
+    for path in ["/api/v1/surveys", "/rpc/surveys"] {
+        let res = if path.starts_with("/rpc") {
+            admin
+                .post(app.url(path))
+                .header("content-type", "application/x-www-form-urlencoded")
+                .send()
+                .await
+                .unwrap()
+        } else {
+            admin.get(app.url(path)).send().await.unwrap()
+        };
+        assert_eq!(res.status(), 500, "{path}");
+        let id = res.headers()["x-request-id"].to_str().unwrap().to_owned();
+        let body = json_of(res).await;
+        assert_eq!(body["request_id"], id.as_str(), "{path}: {body}");
+        let text = body.to_string().to_lowercase();
+        for leak in ["surveys", "no such table", "sqlite", "error returned"] {
+            assert!(!text.contains(leak), "{path} says {leak}: {body}");
+        }
+    }
+}
