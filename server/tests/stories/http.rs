@@ -832,27 +832,29 @@ async fn every_answer_refuses_framing_and_sniffing_and_capability_links_send_no_
     }
 }
 
-#[tokio::test]
-async fn a_client_that_never_finishes_its_headers_is_disconnected() {
+/// Sends the start of a request and stops, as a slow or hostile client does; what the
+/// server wrote before it closed the connection. Without a server-side limit the read
+/// would wait forever: the outer minute turns that into a failure.
+async fn stalled_request(app: &crate::harness::TestApp, start: &[u8]) -> String {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let db = sqlite_db();
-    let app = spawn_app(&db.url, &["--header-read-timeout-secs", "1"]).await;
     let mut stream = tokio::net::TcpStream::connect(app.addr).await.unwrap();
-    stream
-        .write_all(b"GET /login HTTP/1.1\r\nHost: resonance\r\nX-Slow: ")
-        .await
-        .unwrap();
-    // The server hangs up (possibly with a 408 first); without a header timeout it
-    // would wait for the rest forever, and this read with it.
+    stream.write_all(start).await.unwrap();
     let mut answer = Vec::new();
     let read = tokio::time::timeout(
         std::time::Duration::from_secs(60),
         stream.read_to_end(&mut answer),
     )
-    .await;
-    let read = read.expect("the server closed the connection");
+    .await
+    .expect("the server closed the connection");
     assert!(read.is_ok() || answer.is_empty(), "{read:?}");
-    let answer = String::from_utf8_lossy(&answer);
+    String::from_utf8_lossy(&answer).into_owned()
+}
+
+#[tokio::test]
+async fn a_client_that_never_finishes_its_headers_is_disconnected() {
+    let db = sqlite_db();
+    let app = spawn_app(&db.url, &["--header-read-timeout-secs", "1"]).await;
+    let answer = stalled_request(&app, b"GET /login HTTP/1.1\r\nHost: resonance\r\nX-Slow: ").await;
     assert!(
         answer.is_empty() || answer.starts_with("HTTP/1.1 408"),
         "{answer}"
@@ -861,23 +863,14 @@ async fn a_client_that_never_finishes_its_headers_is_disconnected() {
 
 #[tokio::test]
 async fn a_request_whose_body_never_arrives_is_answered_with_408() {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let db = sqlite_db();
     let app = spawn_app(&db.url, &["--request-timeout-secs", "1"]).await;
-    let mut stream = tokio::net::TcpStream::connect(app.addr).await.unwrap();
-    stream
-        .write_all(
-            b"POST /api/v1/answers/some-survey HTTP/1.1\r\nHost: resonance\r\n\
-              Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"answers\":",
-        )
-        .await
-        .unwrap();
-    let mut answer = vec![0; 512];
-    let read = tokio::time::timeout(std::time::Duration::from_secs(60), stream.read(&mut answer))
-        .await
-        .expect("the server answered")
-        .unwrap();
-    let answer = String::from_utf8_lossy(&answer[..read]);
+    let answer = stalled_request(
+        &app,
+        b"POST /api/v1/answers/some-survey HTTP/1.1\r\nHost: resonance\r\n\
+          Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"answers\":",
+    )
+    .await;
     assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
 }
 

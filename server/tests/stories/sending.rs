@@ -113,6 +113,24 @@ async fn services(database_url: &str, base_url: &str) -> Services {
     }
 }
 
+/// An outbox worker the test runs by hand, one message at a time, to the sink.
+fn worker_for(services: Services, sink: &SmtpSink) -> Worker {
+    Worker::new(
+        services,
+        MailSettings {
+            smtp_url: sink.url(),
+            from: "Acme Surveys <surveys@acme.test>".parse().unwrap(),
+            connections: 1,
+            per_minute: None,
+            retry_base: std::time::Duration::from_millis(50),
+            lease: std::time::Duration::from_secs(60),
+            poll: std::time::Duration::from_millis(20),
+            timeout: std::time::Duration::from_secs(10),
+        },
+    )
+    .unwrap()
+}
+
 const PEOPLE: &str = "email;name;locale;team\n\
     ana@example.com;Ana;de;Sales\n\
     bo@example.com;Bo;en;Sales\n\
@@ -789,20 +807,7 @@ async fn a_message_whose_process_dies_at_it_every_time_is_given_up_unsent() {
     }
 
     let sink = SmtpSink::start();
-    let worker = Worker::new(
-        services,
-        MailSettings {
-            smtp_url: sink.url(),
-            from: "Acme Surveys <surveys@acme.test>".parse().unwrap(),
-            connections: 1,
-            per_minute: None,
-            retry_base: std::time::Duration::from_millis(50),
-            lease: std::time::Duration::from_secs(60),
-            poll: std::time::Duration::from_millis(20),
-            timeout: std::time::Duration::from_secs(10),
-        },
-    )
-    .unwrap();
+    let worker = worker_for(services, &sink);
     assert_eq!(worker.deliver_due().await.unwrap(), 1);
     let detail = wait_until(&app, &admin, id, |d| d["send"]["state"] == "done").await;
     assert_eq!(
@@ -894,20 +899,7 @@ async fn a_message_whose_survey_cannot_be_read_is_given_up_not_claimed_forever()
         .unwrap();
 
     let sink = SmtpSink::start();
-    let worker = Worker::new(
-        services(&db.url, &app.url("")).await,
-        MailSettings {
-            smtp_url: sink.url(),
-            from: "Acme Surveys <surveys@acme.test>".parse().unwrap(),
-            connections: 1,
-            per_minute: None,
-            retry_base: std::time::Duration::from_millis(50),
-            lease: std::time::Duration::from_secs(60),
-            poll: std::time::Duration::from_millis(20),
-            timeout: std::time::Duration::from_secs(10),
-        },
-    )
-    .unwrap();
+    let worker = worker_for(services(&db.url, &app.url("")).await, &sink);
     assert_eq!(worker.deliver_due().await.unwrap(), 1);
     let (status, reply): (String, Option<String>) =
         sqlx::query_as("SELECT status, reply FROM outbox WHERE send_id = $1")
