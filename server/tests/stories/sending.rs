@@ -131,6 +131,23 @@ fn worker_for(services: Services, sink: &SmtpSink) -> Worker {
     .unwrap()
 }
 
+/// An app without a worker (no SMTP URL) whose one message to Ana is queued: the
+/// survey's id and the send's id.
+async fn one_message_queued(database_url: &str) -> (TestApp, reqwest::Client, i64, i64) {
+    let app = spawn_app(database_url, &["--scheduler-ms", "50"]).await;
+    let admin = client();
+    app.set_up_admin(&admin).await;
+    import(&app, &admin, "email\nana@example.com\n").await;
+    let survey = app.create_survey(&admin, "nps").await["id"]
+        .as_i64()
+        .unwrap();
+    let id = created(send(&app, &admin, survey, json!({})).await).await["send"]["id"]
+        .as_i64()
+        .unwrap();
+    wait_until(&app, &admin, id, |d| d["send"]["counts"]["queued"] == 1).await;
+    (app, admin, survey, id)
+}
+
 const PEOPLE: &str = "email;name;locale;team\n\
     ana@example.com;Ana;de;Sales\n\
     bo@example.com;Bo;en;Sales\n\
@@ -786,17 +803,7 @@ on_both_databases!(after_an_answer_a_thank_you_and_a_detractor_alert_go_out);
 async fn a_message_whose_process_dies_at_it_every_time_is_given_up_unsent() {
     let db = crate::harness::sqlite_db();
     // No SMTP URL: this process has no worker, the test plays the dying ones.
-    let app = spawn_app(&db.url, &["--scheduler-ms", "50"]).await;
-    let admin = client();
-    app.set_up_admin(&admin).await;
-    import(&app, &admin, "email\nana@example.com\n").await;
-    let survey = app.create_survey(&admin, "nps").await["id"]
-        .as_i64()
-        .unwrap();
-    let id = created(send(&app, &admin, survey, json!({})).await).await["send"]["id"]
-        .as_i64()
-        .unwrap();
-    wait_until(&app, &admin, id, |d| d["send"]["counts"]["queued"] == 1).await;
+    let (app, admin, _, id) = one_message_queued(&db.url).await;
     let services = services(&db.url, &app.url("")).await;
     // Each claim's lease runs out at once, as if its process died before the reply.
     for attempt in 1..=MAX_ATTEMPTS {
@@ -880,17 +887,7 @@ async fn a_send_due_after_its_survey_closed_sends_nothing_and_says_why_and_other
 async fn a_message_whose_survey_cannot_be_read_is_given_up_not_claimed_forever() {
     let db = crate::harness::sqlite_db();
     // No SMTP URL: this process has no worker; the test runs one.
-    let app = spawn_app(&db.url, &["--scheduler-ms", "50"]).await;
-    let admin = client();
-    app.set_up_admin(&admin).await;
-    import(&app, &admin, "email\nana@example.com\n").await;
-    let survey = app.create_survey(&admin, "nps").await["id"]
-        .as_i64()
-        .unwrap();
-    let id = created(send(&app, &admin, survey, json!({})).await).await["send"]["id"]
-        .as_i64()
-        .unwrap();
-    wait_until(&app, &admin, id, |d| d["send"]["counts"]["queued"] == 1).await;
+    let (app, _, survey, id) = one_message_queued(&db.url).await;
     let pool = sqlx::SqlitePool::connect(&db.url).await.unwrap();
     sqlx::query("UPDATE surveys SET definition = 'not a definition' WHERE id = $1")
         .bind(survey)
