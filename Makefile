@@ -5,7 +5,7 @@ export PATH := $(HOME)/.cargo/bin:$(CURDIR)/end2end/node_modules/.bin:$(PATH)
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 
-.PHONY: run test tools lint e2e bench
+.PHONY: run test tools lint e2e bench fuzz
 
 run: tools
 	cargo leptos serve --release
@@ -41,3 +41,13 @@ e2e: tools
 # the same run; email delivery as a ratio of the loopback SMTP server's raw rate.
 bench: tools
 	cargo bench -p server --bench answer --bench import --bench send
+
+# Coverage-guided fuzzing (cargo-fuzz, libFuzzer) of what the domain makes of untrusted
+# input: contact CSV files, survey definitions' JSON, answer forms, the editor's form.
+# Each target runs FUZZ_SECONDS; a crash fails the command and leaves its input in
+# app/fuzz/artifacts/. Installs cargo-fuzz if missing. Not part of CI: a documented command.
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS ?=
+fuzz:
+	FUZZ_SECONDS=$(FUZZ_SECONDS) bash app/fuzz/run.sh $(FUZZ_TARGETS)
+
