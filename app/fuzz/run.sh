@@ -5,8 +5,8 @@
 # cargo-fuzz wants a nightly compiler for `-Z` flags; RUSTC_BOOTSTRAP=1 lets the stable one
 # take them. The code under test is safe Rust, so no sanitizer is needed: libFuzzer's
 # coverage guidance and Rust's own panics (with overflow checks, `-a`) find the bugs.
-# New inputs go to target/corpus/TARGET (ignored); the seeds in corpus/TARGET are
-# committed. A crash leaves its input in artifacts/TARGET/ and fails the run; replay it
+# New inputs go to target/corpus/TARGET (ignored); the seeds in corpus/TARGET and the
+# dictionaries of field names and tokens in dict/TARGET.dict are committed. A crash leaves its input in artifacts/TARGET/ and fails the run; replay it
 # with `RUSTC_BOOTSTRAP=1 cargo fuzz run --fuzz-dir app/fuzz --sanitizer none -a TARGET FILE`.
 set -euo pipefail
 fuzz_dir="$(cd "$(dirname "$0")" && pwd)"
@@ -31,10 +31,14 @@ failed=()
 for target in "${targets[@]}"; do
   mkdir -p "app/fuzz/target/corpus/$target"
   echo "== $target: ${seconds}s"
+  dict=()
+  if [ -f "app/fuzz/dict/$target.dict" ]; then
+    dict=(-dict="app/fuzz/dict/$target.dict")
+  fi
   if ! cargo fuzz run "${flags[@]}" "$target" \
       "app/fuzz/target/corpus/$target" "app/fuzz/corpus/$target" -- \
       -max_total_time="$seconds" -max_len=4096 -timeout=10 -rss_limit_mb=2048 \
-      -print_final_stats=1; then
+      -print_final_stats=1 "${dict[@]}"; then
     failed+=("$target")
   fi
 done
