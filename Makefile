@@ -5,7 +5,7 @@ export PATH := $(HOME)/.cargo/bin:$(CURDIR)/end2end/node_modules/.bin:$(PATH)
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 
-.PHONY: run test tools lint e2e bench
+.PHONY: run test tools lint e2e bench fuzz api-schema
 
 run: tools
 	cargo leptos serve --release
@@ -41,3 +41,18 @@ e2e: tools
 # the same run; email delivery as a ratio of the loopback SMTP server's raw rate.
 bench: tools
 	cargo bench -p server --bench answer --bench import --bench send
+
+# Coverage-guided fuzzing (cargo-fuzz, libFuzzer) of what the domain makes of untrusted
+# input: contact CSV files, survey definitions' JSON, answer forms, the editor's form.
+# Each target runs FUZZ_SECONDS; a crash fails the command and leaves its input in
+# app/fuzz/artifacts/. Installs cargo-fuzz if missing. Not part of CI: a documented command.
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS ?=
+fuzz:
+	FUZZ_SECONDS=$(FUZZ_SECONDS) bash app/fuzz/run.sh $(FUZZ_TARGETS)
+
+# The JSON API against its OpenAPI document (schemathesis, pinned, in a venv under
+# target/): a server on a fresh SQLite and a fresh PostgreSQL database, no 5xx, every
+# response's status, content type and body as documented. About two minutes.
+api-schema:
+	POSTGRES_URL=$(POSTGRES_URL) python3 server/tests/api_schema.py

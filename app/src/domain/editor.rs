@@ -201,7 +201,8 @@ impl SurveyForm {
                 self.questions.swap(*i, i - 1);
                 Some(i - 1)
             }
-            EditOp::Down(i) if i + 1 < count => {
+            // Not `i + 1 < count`: a posted index of usize::MAX would overflow.
+            EditOp::Down(i) if *i < count.saturating_sub(1) => {
                 self.questions.swap(*i, i + 1);
                 Some(i + 1)
             }
@@ -925,6 +926,18 @@ mod tests {
         assert_eq!(keys(&form), before);
         assert_eq!(form.apply(&EditOp::Remove(99), ""), None);
         assert_eq!(keys(&form), before);
+    }
+
+    #[test]
+    fn a_step_with_an_index_far_beyond_the_questions_changes_nothing() {
+        let mut form = SurveyForm::from_definition(&template(SurveyKind::Pulse));
+        let before = form.clone();
+        // A tampered button value: `down:18446744073709551615` parses as usize::MAX.
+        for op in ["down:18446744073709551615", "up:18446744073709551615"] {
+            let op = EditOp::parse(op).expect("a step");
+            assert_eq!(form.apply(&op, ""), None, "{op:?}");
+            assert_eq!(form, before);
+        }
     }
 
     #[test]
