@@ -102,8 +102,13 @@ mod ssr {
             .map_or(b',', |(d, _)| *d)
     }
 
+    /// Line ends in `bytes`: `\n`, `\r\n`, or a lone `\r` (files from old Mac software).
     fn newlines(bytes: &[u8]) -> u64 {
-        bytes.iter().filter(|&&b| b == b'\n').count() as u64
+        bytes
+            .iter()
+            .enumerate()
+            .filter(|&(i, &b)| b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n')))
+            .count() as u64
     }
 
     fn unreadable(text: &str, e: &csv::Error) -> AppError {
@@ -359,6 +364,13 @@ mod ssr {
             assert_eq!(table.rows[0].1[1], "Ana; the first");
             assert_eq!(table.rows[1].1[1], "Bob\nSmith");
             assert_eq!(table.rows[2].1[2], "\"Q\"");
+        }
+
+        #[test]
+        fn rows_of_a_file_with_carriage_returns_alone_are_numbered_by_their_line() {
+            let table = read_csv(b"email;name\ra@example.com;A\rb@example.com;B\r").unwrap();
+            let lines: Vec<u64> = table.rows.iter().map(|(l, _)| *l).collect();
+            assert_eq!(lines, vec![2, 3]);
         }
 
         #[test]

@@ -57,6 +57,57 @@ impl Modify for BearerAuth {
     }
 }
 
+/// Responses any operation can give, documented once: 401 without a valid token or
+/// session (all but the public answer operations), 422 for a path or query parameter
+/// that is not of its type.
+struct CommonResponses;
+
+impl Modify for CommonResponses {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::{
+            security::SecurityRequirement, ContentBuilder, Ref, ResponseBuilder,
+        };
+        let error = |description: &str| {
+            ResponseBuilder::new()
+                .description(description)
+                .content(
+                    "application/json",
+                    ContentBuilder::new()
+                        .schema(Some(Ref::from_schema_name("ErrorBody")))
+                        .build(),
+                )
+                .build()
+        };
+        for item in openapi.paths.paths.values_mut() {
+            let operations = [
+                &mut item.get,
+                &mut item.put,
+                &mut item.post,
+                &mut item.delete,
+                &mut item.patch,
+            ];
+            for operation in operations.into_iter().flatten() {
+                let public = operation
+                    .security
+                    .as_ref()
+                    .is_some_and(|s| s.iter().all(|r| *r == SecurityRequirement::default()));
+                let has_parameters = operation.parameters.as_ref().is_some_and(|p| !p.is_empty());
+                let responses = &mut operation.responses.responses;
+                if !public {
+                    responses
+                        .entry("401".into())
+                        .or_insert_with(|| error("No valid API token or session.").into());
+                }
+                if has_parameters {
+                    responses
+                        .entry("422".into())
+                        .or_insert_with(|| error("A parameter is not of its type.").into());
+                }
+            }
+        }
+    }
+}
+
 /// The API's routes and its OpenAPI document, built from the same list so they agree.
 pub fn parts(services: Services) -> (Router, utoipa::openapi::OpenApi) {
     let v1 = OpenApiRouter::new()
@@ -95,10 +146,12 @@ pub fn parts(services: Services) -> (Router, utoipa::openapi::OpenApi) {
         ))
         .routes(routes!(tokens::list_tokens, tokens::create_token))
         .routes(routes!(tokens::revoke_token));
-    let (router, doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
+    let (router, mut doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .nest("/api/v1", v1)
         .with_state(services)
         .split_for_parts();
+    // After the routes are in: `#[openapi(modifiers)]` run before there are any paths.
+    CommonResponses.modify(&mut doc);
     (router, doc)
 }
 
@@ -165,6 +218,49 @@ where
     async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
         match Json::<T>::from_request(req, state).await {
             Ok(Json(v)) => Ok(Body(v)),
+            Err(rejection) => Err(ApiError(AppError::new(
+                ErrorKind::BadInput,
+                rejection.body_text(),
+            ))),
+        }
+    }
+}
+
+/// `axum::extract::Path` whose rejection (a parameter not of its type) is a JSON error
+/// with 422, like `Body`'s, instead of axum's plain-text 400.
+pub struct Path<T>(pub T);
+
+impl<S, T> FromRequestParts<S> for Path<T>
+where
+    T: serde::de::DeserializeOwned + Send,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        match axum::extract::Path::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Path(value)) => Ok(Path(value)),
+            Err(rejection) => Err(ApiError(AppError::new(
+                ErrorKind::BadInput,
+                rejection.body_text(),
+            ))),
+        }
+    }
+}
+
+/// `axum::extract::Query` whose rejection is a JSON error with 422, like `Path`'s.
+pub struct Query<T>(pub T);
+
+impl<S, T> FromRequestParts<S> for Query<T>
+where
+    T: serde::de::DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        match axum::extract::Query::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Query(value)) => Ok(Query(value)),
             Err(rejection) => Err(ApiError(AppError::new(
                 ErrorKind::BadInput,
                 rejection.body_text(),

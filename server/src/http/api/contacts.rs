@@ -2,12 +2,12 @@
 //! import and the export, a person's data and its erasure, and suppression. Imports with
 //! a preview are in `imports.rs`.
 
-use super::{csv_body, ApiResult, Body, Caller, ErrorBody};
+use super::{csv_body, ApiResult, Body, Caller, ErrorBody, Path, Query};
 use app::api::{auth, contacts};
 use app::model::{ContactPage, Erased, ImportReport, PersonalData};
 use app::ports::Services;
 use axum::{
-    extract::{Path, Query, Request, State},
+    extract::{Request, State},
     http::{header, StatusCode},
     response::{IntoResponse, Response},
     Json,

@@ -1,12 +1,12 @@
 //! `/api/v1` for contact imports with a preview: upload, look, map the columns, start,
 //! follow the progress — the same use cases as the admin area's import page.
 
-use super::{csv_body, ApiResult, Body, Caller, ErrorBody};
+use super::{csv_body, ApiResult, Body, Caller, ErrorBody, Path};
 use app::api::{auth::Permission, imports};
 use app::model::ImportView;
 use app::ports::Services;
 use axum::{
-    extract::{Path, Request, State},
+    extract::{Request, State},
     http::StatusCode,
     Json,
 };

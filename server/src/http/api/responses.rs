@@ -3,17 +3,13 @@
 //! its public or a personal link, and reading one response. Answers go through the same
 //! use case as the answer page's form.
 
-use super::{ApiResult, Body, Caller, ErrorBody};
+use super::{ApiResult, Body, Caller, ErrorBody, Path};
 use app::api::answers::{self, Link};
 use app::api::{auth, responses};
 use app::domain::{Locale, TypedAnswer};
 use app::model::ResponseView;
 use app::ports::{Recorded, Services};
-use axum::{
-    extract::{Path, State},
-    http::StatusCode,
-    Json,
-};
+use axum::{extract::State, http::StatusCode, Json};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use utoipa::ToSchema;

@@ -1,15 +1,11 @@
 //! `/api/v1/segments`: saved audiences of contacts, and counting an audience before
 //! saving it.
 
-use super::{ApiResult, Body, Caller, ErrorBody};
+use super::{ApiResult, Body, Caller, ErrorBody, Path};
 use app::api::{auth, segments};
 use app::model::{ConditionView, SegmentSize, SegmentView};
 use app::ports::Services;
-use axum::{
-    extract::{Path, State},
-    http::StatusCode,
-    Json,
-};
+use axum::{extract::State, http::StatusCode, Json};
 use serde::Deserialize;
 use utoipa::ToSchema;
 

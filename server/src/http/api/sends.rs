@@ -1,15 +1,11 @@
 //! `/api/v1` for sends and the contact frequency rule: the same use cases as the survey
 //! page's send form and the send page.
 
-use super::{ApiResult, Body, Caller, ErrorBody};
+use super::{ApiResult, Body, Caller, ErrorBody, Path};
 use app::api::{auth::Permission, sends};
 use app::model::{FrequencyRule, SendDetail, SendRequest, SendView};
 use app::ports::Services;
-use axum::{
-    extract::{Path, State},
-    http::StatusCode,
-    Json,
-};
+use axum::{extract::State, http::StatusCode, Json};
 
 /// A survey's sends, newest first, each wave of a recurring send on its own.
 #[utoipa::path(get, path = "/surveys/{id}/sends", tag = "sends",

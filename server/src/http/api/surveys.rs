@@ -1,17 +1,13 @@
 //! `/api/v1/surveys`: surveys, their definition, settings, report and personal answer
 //! links — the same use cases as the admin area's survey pages.
 
-use super::{ApiResult, Body, Caller, ErrorBody};
+use super::{ApiResult, Body, Caller, ErrorBody, Path};
 use app::api::{answers, auth, surveys};
 use app::domain::{Locale, SurveyDefinition};
 use app::error::AppError;
 use app::model::{SurveyReport, SurveyStatus, SurveySummary};
 use app::ports::{Notifications, SavedAs, Services, SurveySettings};
-use axum::{
-    extract::{Path, State},
-    http::StatusCode,
-    Json,
-};
+use axum::{extract::State, http::StatusCode, Json};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use utoipa::ToSchema;

@@ -1,14 +1,10 @@
 //! `/api/v1/tokens`: the API tokens an admin creates and revokes.
 
-use super::{ApiResult, Body, Caller, ErrorBody};
+use super::{ApiResult, Body, Caller, ErrorBody, Path};
 use app::api::{auth, tokens};
 use app::model::{ApiTokenView, CreatedToken};
 use app::ports::Services;
-use axum::{
-    extract::{Path, State},
-    http::StatusCode,
-    Json,
-};
+use axum::{extract::State, http::StatusCode, Json};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
