@@ -54,6 +54,10 @@ pub struct AppError {
     /// the HTTP boundary, which knows the request.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
+    /// For a refusal to do more now (429): how many seconds to wait before trying again,
+    /// which the HTTP boundary sends as `Retry-After`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retry_after: Option<u64>,
 }
 
 impl AppError {
@@ -64,6 +68,7 @@ impl AppError {
             field: None,
             input: BTreeMap::new(),
             request_id: None,
+            retry_after: None,
         }
     }
 
@@ -100,6 +105,12 @@ impl AppError {
             ErrorKind::Conflict,
             "This conflicts with something that exists already.",
         )
+    }
+
+    /// Asks the client to wait `seconds` before trying again.
+    pub fn retry_after(mut self, seconds: u64) -> Self {
+        self.retry_after = Some(seconds);
+        self
     }
 
     pub fn on(mut self, field: &str) -> Self {

@@ -34,6 +34,7 @@ pub fn role_allows(role: Role, perm: Permission) -> bool {
 #[cfg(feature = "ssr")]
 mod ssr {
     use super::*;
+    use crate::api::hashing::PASSWORDS;
     use crate::domain::Email;
     use crate::error::ErrorKind;
     use crate::ports::{NewUser, Services, StoreError, User};
@@ -96,15 +97,21 @@ mod ssr {
     }
 
     async fn hash_password(password: String) -> Result<String, AppError> {
-        tokio::task::spawn_blocking(move || password_auth::generate_hash(password))
+        PASSWORDS
+            .run(move || password_auth::generate_hash(password))
             .await
-            .map_err(|_| AppError::internal())
     }
 
-    async fn verify_password(password: String, hash: String) -> bool {
-        tokio::task::spawn_blocking(move || password_auth::verify_password(password, &hash).is_ok())
+    /// Checks a password against a stored hash, or against a hash of a random password
+    /// when there is none: the same work either way, so timing does not tell which
+    /// emails have accounts.
+    async fn verify_password(password: String, hash: Option<String>) -> Result<bool, AppError> {
+        PASSWORDS
+            .run(move || {
+                let hash = hash.as_deref().unwrap_or(&UNKNOWN_USER_HASH);
+                password_auth::verify_password(password, hash).is_ok()
+            })
             .await
-            .unwrap_or(false)
     }
 
     fn validate_new_account(
@@ -231,53 +238,70 @@ mod ssr {
     ) -> Result<(User, String), AppError> {
         let account = email.trim().to_lowercase();
         let now = Utc::now();
-        let since = now - Duration::minutes(FAILURE_WINDOW_MINUTES);
-        let (by_account, by_ip) = services
+        // A cheap look first, so a flood against a locked account writes nothing.
+        refuse_when_limited(services, &account, ip, now, 0).await?;
+        // The attempt counts as failed before the password is checked: parallel guesses
+        // each see the others' rows, so a burst gets no more tries than a sequence. Each
+        // attempt counts its own row, hence the one extra allowed.
+        let attempt = services
             .store
-            .login_failures_since(&account, ip, since)
+            .record_login_attempt(&account, ip, false, now)
             .await?;
-        if by_account >= MAX_FAILURES_PER_ACCOUNT || by_ip >= MAX_FAILURES_PER_IP {
-            return Err(AppError::new(
-                ErrorKind::RateLimited,
-                format!("Too many failed attempts. Please wait {FAILURE_WINDOW_MINUTES} minutes and try again."),
-            ));
-        }
+        refuse_when_limited(services, &account, ip, now, 1).await?;
         let found = services.store.user_credentials(&account).await?;
-        let user = match found {
-            Some((user, hash)) => verify_password(password.to_string(), hash)
-                .await
-                .then_some(user),
-            None => {
-                // Same work as a real check, so timing does not tell which emails exist.
-                let password = password.to_string();
-                let _ = tokio::task::spawn_blocking(move || {
-                    password_auth::verify_password(password, &UNKNOWN_USER_HASH)
-                })
-                .await;
-                None
-            }
+        let (user, hash) = found.map_or((None, None), |(user, hash)| (Some(user), Some(hash)));
+        let user = if verify_password(password.to_string(), hash).await? {
+            user
+        } else {
+            None
         };
-        services
-            .store
-            .record_login_attempt(&account, ip, user.is_some(), now)
-            .await?;
         let user = user.ok_or_else(|| {
             AppError::new(
                 ErrorKind::Unauthorized,
                 "The email or the password is not right.",
             )
         })?;
+        services.store.mark_login_attempt_succeeded(attempt).await?;
         let secret = start_session(services, &user).await?;
-        // Housekeeping rides on successful logins: rare enough to be free, frequent
-        // enough that expired rows do not pile up.
-        if let Err(e) = services
+        Ok((user, secret))
+    }
+
+    /// 429 once the account or the address has used up its failed attempts in the
+    /// window; `own` is how many of the counted failures are this attempt's own.
+    async fn refuse_when_limited(
+        services: &Services,
+        account: &str,
+        ip: &str,
+        now: chrono::DateTime<Utc>,
+        own: i64,
+    ) -> Result<(), AppError> {
+        let since = now - Duration::minutes(FAILURE_WINDOW_MINUTES);
+        let (by_account, by_ip) = services
+            .store
+            .login_failures_since(account, ip, since)
+            .await?;
+        if by_account - own >= MAX_FAILURES_PER_ACCOUNT || by_ip - own >= MAX_FAILURES_PER_IP {
+            return Err(AppError::new(
+                ErrorKind::RateLimited,
+                format!("Too many failed attempts. Please wait {FAILURE_WINDOW_MINUTES} minutes and try again."),
+            )
+            .retry_after(FAILURE_WINDOW_MINUTES as u64 * 60));
+        }
+        Ok(())
+    }
+
+    /// Deletes expired sessions and sign-in attempts too old to count, the scheduler's
+    /// housekeeping. Attempts are kept a day, well past the window, for a look in the
+    /// database after an attack.
+    #[tracing::instrument(skip_all, err(level = "warn"))]
+    pub async fn prune_auth_records(
+        services: &Services,
+        now: chrono::DateTime<Utc>,
+    ) -> Result<(), AppError> {
+        Ok(services
             .store
             .prune_auth_records(now, now - Duration::days(1))
-            .await
-        {
-            tracing::warn!(cause = %e, "could not prune expired sessions");
-        }
-        Ok((user, secret))
+            .await?)
     }
 
     #[tracing::instrument(skip_all, err(level = "info"))]

@@ -64,6 +64,9 @@ pub fn fail<T>(mut err: AppError) -> Result<T, AppError> {
         .unwrap_or(false);
     if let Some(res) = use_context::<ResponseOptions>().filter(|_| !form_post) {
         res.set_status(StatusCode::from_u16(err.kind.status()).unwrap_or(StatusCode::BAD_REQUEST));
+        if let Some(seconds) = err.retry_after {
+            res.insert_header(header::RETRY_AFTER, HeaderValue::from(seconds));
+        }
     }
     if err.kind == ErrorKind::Internal {
         // A plain form post gets the error back in its redirect, past the server's stamp

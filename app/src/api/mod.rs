@@ -8,6 +8,8 @@ pub mod contacts;
 #[cfg(feature = "ssr")]
 pub mod context;
 pub mod editor;
+#[cfg(feature = "ssr")]
+pub mod hashing;
 pub mod imports;
 pub mod responses;
 pub mod segments;

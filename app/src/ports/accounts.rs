@@ -62,13 +62,17 @@ pub trait Accounts: Send + Sync {
         now: DateTime<Utc>,
         attempts_before: DateTime<Utc>,
     ) -> Result<(), StoreError>;
+    /// Records an attempt and returns its id. A sign-in records a failure before it
+    /// checks the password, so parallel guesses count against the limit at once.
     async fn record_login_attempt(
         &self,
         account: &str,
         ip: &str,
         success: bool,
         at: DateTime<Utc>,
-    ) -> Result<(), StoreError>;
+    ) -> Result<i64, StoreError>;
+    /// Turns an attempt recorded as failed into a success: its password was right.
+    async fn mark_login_attempt_succeeded(&self, id: i64) -> Result<(), StoreError>;
     /// Failed attempts since `since` for (this account, this IP).
     async fn login_failures_since(
         &self,

@@ -139,12 +139,23 @@ impl app::ports::Accounts for Storage {
         ip: &str,
         success: bool,
         at: DateTime<Utc>,
-    ) -> Result<(), StoreError> {
-        query("INSERT INTO login_attempts (account, ip, success, at) VALUES ($1, $2, $3, $4)")
-            .bind(account)
-            .bind(ip)
-            .bind(success)
-            .bind(at)
+    ) -> Result<i64, StoreError> {
+        query(
+            "INSERT INTO login_attempts (account, ip, success, at) VALUES ($1, $2, $3, $4) \
+             RETURNING id",
+        )
+        .bind(account)
+        .bind(ip)
+        .bind(success)
+        .bind(at)
+        .scalar(&self.db)
+        .await
+    }
+
+    async fn mark_login_attempt_succeeded(&self, id: i64) -> Result<(), StoreError> {
+        query("UPDATE login_attempts SET success = $1 WHERE id = $2")
+            .bind(true)
+            .bind(id)
             .execute(&self.db)
             .await?;
         Ok(())

@@ -12,4 +12,5 @@ mod editor;
 mod http;
 mod outbox_contract;
 mod sending;
+mod signing_in;
 mod storage_contract;

@@ -149,6 +149,23 @@ async fn failed_logins_are_counted_per_account_and_per_address_within_the_window
             .unwrap(),
         (0, 0)
     );
+
+    let provisional = store
+        .record_login_attempt("ada@example.com", "10.0.0.1", false, now)
+        .await
+        .unwrap();
+    store
+        .mark_login_attempt_succeeded(provisional)
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .login_failures_since("ada@example.com", "10.0.0.1", since)
+            .await
+            .unwrap(),
+        (2, 2),
+        "an attempt marked as succeeded is no failure"
+    );
 }
 
 on_both_backends!(an_api_token_identifies_its_owner_until_revoked);
