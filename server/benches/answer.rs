@@ -136,6 +136,12 @@ async fn bench_backend(name: &str, url: &str) {
         site.path().to_str().expect("utf-8"),
         "--log-level",
         "error",
+        // Every answer comes from one address: the limit per address would measure
+        // itself, not the answer path.
+        "--answer-burst",
+        "4000000000",
+        "--answer-rate",
+        "1000000",
     ];
     let Command::Serve(args) = Cli::try_parse_from(argv).expect("arguments").command else {
         unreachable!("serve")

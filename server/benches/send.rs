@@ -110,6 +110,7 @@ async fn bench_backend(name: &str, url: &str, smtp_url: &str, raw_smtp: f64) {
             session_days: 14,
             organisation: "Bench".into(),
         }),
+        answer_limits: Default::default(),
     };
     let user = store
         .create_first_user(NewUser {

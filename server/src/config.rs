@@ -96,6 +96,13 @@ pub struct ServeArgs {
     /// Seconds a request may take, its body included, before it is answered with 408.
     #[arg(long, env = "RESONANCE_REQUEST_TIMEOUT_SECS", default_value_t = 120)]
     pub request_timeout_secs: u64,
+    /// Answers one client address may send to one survey at once (each page of the
+    /// form counts as one); generous, since an office may answer from one NAT address.
+    #[arg(long, env = "RESONANCE_ANSWER_BURST", default_value_t = app::ports::AnswerLimits::DEFAULT_BURST)]
+    pub answer_burst: u32,
+    /// Answers a second one client address may send to one survey once its burst is used.
+    #[arg(long, env = "RESONANCE_ANSWER_RATE", default_value_t = app::ports::AnswerLimits::DEFAULT_PER_SECOND)]
+    pub answer_rate: f64,
     #[command(flatten)]
     pub mail: MailArgs,
 }

@@ -5,7 +5,7 @@ use crate::config::{MailArgs, ServeArgs};
 use crate::email::{MailSettings, Worker};
 use crate::{http, jobs, storage};
 use anyhow::Context;
-use app::ports::{SecretKey, Services, Settings};
+use app::ports::{AnswerLimits, SecretKey, Services, Settings};
 use axum::extract::ConnectInfo;
 use axum::http::Request;
 use hyper::body::Incoming;
@@ -57,6 +57,7 @@ pub async fn bind(args: &ServeArgs) -> anyhow::Result<Bound> {
             session_days: args.session_days,
             organisation: args.organisation.clone(),
         }),
+        answer_limits: Arc::new(AnswerLimits::new(args.answer_burst, args.answer_rate)),
     };
     let options = LeptosOptions::builder()
         .output_name("resonance")

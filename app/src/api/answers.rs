@@ -509,21 +509,34 @@ mod ssr {
         }
     }
 
-    /// Sends one page of the form: the answer to question `step` and its follow-up.
-    #[tracing::instrument(skip_all, fields(step), err(level = "info"))]
+    /// What one page of the form sends: the answer to question `step` (one value, or one
+    /// per ticked box) and its follow-up.
+    pub struct PageAnswer {
+        pub step: usize,
+        pub answer: Vec<String>,
+        pub follow_up: Option<String>,
+    }
+
+    /// Sends one page of the form from `client` (its address).
+    #[tracing::instrument(skip_all, fields(step = page.step), err(level = "info"))]
     pub async fn submit_page(
         services: &Services,
         link: &Link,
-        step: usize,
+        client: &str,
         resume_key: &str,
-        answer: Vec<String>,
-        follow_up: Option<String>,
+        page: PageAnswer,
         locale: Locale,
     ) -> Result<String, AppError> {
+        let PageAnswer {
+            step,
+            answer,
+            follow_up,
+        } = page;
         // The key as `response_key` checks it: what the browser sent may carry stray
         // white space (a line break ends the next page's URL, and the redirect with it).
         let resume_key = resume_key.trim();
         let target = resolve(services, link).await?;
+        admit(services, client, target.survey.id, locale)?;
         let questions = &target.survey.definition.questions;
         let question = questions
             .get(step)
@@ -551,6 +564,26 @@ mod ssr {
             ),
             None => next_location(link, &target, step, resume_key, locale),
         })
+    }
+
+    /// Counts an answer from `client` (its address) to a survey, or refuses it with a 429
+    /// once that address has sent more than the limits allow; a respondent going page
+    /// by page stays far below them. Pages and whole responses count alike.
+    fn admit(
+        services: &Services,
+        client: &str,
+        survey_id: i64,
+        locale: Locale,
+    ) -> Result<(), AppError> {
+        services
+            .answer_limits
+            .take(client, survey_id)
+            .map_err(|wait| {
+                tracing::info!(survey_id, "answer refused: too many from one address");
+                let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+                AppError::new(ErrorKind::RateLimited, UiText::TooManyAnswers.text(locale))
+                    .retry_after(seconds.max(1))
+            })
     }
 
     /// The first required question before `step` that the response has no answer to.
@@ -585,12 +618,14 @@ mod ssr {
     pub async fn submit_response(
         services: &Services,
         link: &Link,
+        client: &str,
         resume_key: Option<&str>,
         answers: &BTreeMap<String, TypedAnswer>,
         follow_ups: &BTreeMap<String, String>,
         locale: Locale,
     ) -> Result<(Recorded, String), AppError> {
         let target = resolve(services, link).await?;
+        admit(services, client, target.survey.id, locale)?;
         let definition = &target.survey.definition;
         let unknown = answers
             .keys()
@@ -744,13 +779,17 @@ pub async fn submit_answer(
         .unwrap_or(Locale::En);
     let link = link_or_404(&link).or_else(context::fail)?;
     let values = answer.unwrap_or_default();
+    let page = PageAnswer {
+        step,
+        answer: values.clone(),
+        follow_up: follow_up.clone(),
+    };
     let result = submit_page(
         &services,
         &link,
-        step,
+        &context::client_ip(),
         &resume_key,
-        values.clone(),
-        follow_up.clone(),
+        page,
         locale,
     )
     .await;

@@ -20,6 +20,7 @@
 //! - [`sending`]: what a send may ask for, how SMTP replies are read, email texts.
 //! - [`survey`]: survey definitions, question kinds, answer validation, follow-up routing.
 //! - [`templates`]: the built-in NPS, eNPS, CES, CSAT, pulse and custom surveys (en, de).
+//! - [`rate_limit`]: token buckets, a burst then a steady rate per key.
 //! - [`locale`]: English and German, and which one a respondent gets.
 //! - [`ui_text`]: every text of the respondent's page chrome, in both languages.
 //!
@@ -36,6 +37,7 @@ pub mod editor;
 pub mod email;
 pub mod locale;
 pub mod nps;
+pub mod rate_limit;
 pub mod report;
 pub mod segments;
 pub mod sending;

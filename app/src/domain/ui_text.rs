@@ -67,6 +67,8 @@ pub enum UiText {
     CheckYourAnswers,
     /// The answers could not be stored (network or server failure).
     SendFailed,
+    /// Too many answers from one address to one survey in a short time.
+    TooManyAnswers,
 }
 
 impl UiText {
@@ -180,6 +182,10 @@ impl UiText {
                 "Your answers could not be sent. Please try again.",
                 "Ihre Antworten konnten nicht gesendet werden. Bitte versuchen Sie es erneut.",
             ),
+            UiText::TooManyAnswers => (
+                "Too many answers from your network just now. Please try again in a minute.",
+                "Gerade kommen zu viele Antworten aus Ihrem Netzwerk. Bitte versuchen Sie es in einer Minute erneut.",
+            ),
         };
         match locale {
             Locale::En => en,
@@ -196,7 +202,7 @@ mod tests {
     /// One of each variant. `text` matches exhaustively, so a new variant
     /// needs its translations there; add it here too so the checks below
     /// cover it.
-    const ALL: [UiText; 30] = [
+    const ALL: [UiText; 31] = [
         UiText::Send,
         UiText::Next,
         UiText::Back,
@@ -228,6 +234,7 @@ mod tests {
         },
         UiText::CharactersLeft { left: 120 },
         UiText::AnonymousNotice,
+        UiText::TooManyAnswers,
         UiText::CheckYourAnswers,
         UiText::SendFailed,
     ];

@@ -4,6 +4,7 @@
 mod accounts;
 mod contacts;
 mod imports;
+mod limits;
 mod responses;
 mod sends;
 mod surveys;
@@ -11,6 +12,7 @@ mod surveys;
 pub use accounts::*;
 pub use contacts::*;
 pub use imports::*;
+pub use limits::*;
 pub use responses::*;
 pub use sends::*;
 pub use surveys::*;
@@ -97,4 +99,6 @@ impl Settings {
 pub struct Services {
     pub store: Arc<dyn Store>,
     pub settings: Arc<Settings>,
+    /// Answers per client address and survey, shared by every request of the process.
+    pub answer_limits: Arc<AnswerLimits>,
 }

@@ -442,3 +442,119 @@ async fn a_public_resume_key_of_another_survey_is_refused_with_a_clear_error() {
         "{error}"
     );
 }
+
+/// Posts one page of the mixed survey as a browser without JavaScript does.
+async fn answer_page(
+    app: &TestApp,
+    slug: &str,
+    key: &str,
+    step: usize,
+    answer: &str,
+) -> reqwest::Response {
+    let form = [
+        ("link", format!("s/{slug}")),
+        ("step", step.to_string()),
+        ("resume_key", key.to_owned()),
+        ("lang", "en".to_owned()),
+        ("answer[0]", answer.to_owned()),
+    ];
+    let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let from = format!("/s/{slug}?q={step}&r={key}");
+    app.post_form(&client(), &from, "/rpc/answer", &pairs).await
+}
+
+on_both_databases!(an_office_behind_one_address_answers_page_after_page_without_being_refused);
+async fn an_office_behind_one_address_answers_page_after_page_without_being_refused(url: &str) {
+    let app = spawn_app(url, &[]).await;
+    let admin = client();
+    app.set_up_admin(&admin).await;
+    let (id, slug) = mixed_survey(&app, &admin).await;
+    // Twenty colleagues, one NAT address, each through all three pages at once.
+    for colleague in 0..20 {
+        let key = format!("colleaguecolleague{colleague:04}");
+        for (step, answer) in [(0, "phone"), (1, "billing"), (2, "All good")] {
+            let res = answer_page(&app, &slug, &key, step, answer).await;
+            let location = res.headers()["location"].to_str().unwrap().to_owned();
+            assert!(
+                !location.contains("__err"),
+                "colleague {colleague}, page {step}: {location}"
+            );
+        }
+    }
+    let report = app.report(&admin, id).await;
+    for page in 0..3 {
+        assert_eq!(report["questions"][page]["answered"], 20, "page {page}");
+    }
+}
+
+on_both_databases!(a_burst_of_answers_from_one_address_is_refused_with_retry_after_per_survey);
+async fn a_burst_of_answers_from_one_address_is_refused_with_retry_after_per_survey(url: &str) {
+    let app = spawn_app(url, &["--answer-burst", "5", "--answer-rate", "0.001"]).await;
+    let admin = client();
+    app.set_up_admin(&admin).await;
+    let (id, slug) = mixed_survey(&app, &admin).await;
+    let other = public_slug(&app.create_survey(&admin, "nps").await);
+
+    // A respondent going page by page uses three of the five.
+    let key = "pagebypagepagebypage12";
+    for (step, answer) in [(0, "phone"), (1, "billing"), (2, "All good")] {
+        let res = answer_page(&app, &slug, key, step, answer).await;
+        let location = res.headers()["location"].to_str().unwrap().to_owned();
+        assert!(!location.contains("__err"), "page {step}: {location}");
+    }
+    let whole = json!({ "answers": { "channel": "mail" } });
+    for _ in 0..2 {
+        assert_eq!(
+            app.answer_publicly(&slug, whole.clone()).await.status(),
+            201
+        );
+    }
+
+    let refused = app.answer_publicly(&slug, whole.clone()).await;
+    assert_eq!(refused.status(), 429);
+    let wait: u64 = refused.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .expect("Retry-After in seconds");
+    assert!(wait >= 1);
+    let error = json_of(refused).await;
+    assert_eq!(
+        error["error"],
+        "Too many answers from your network just now. Please try again in a minute."
+    );
+
+    // Personal links of the same survey count against the same address.
+    let link = json_of(
+        admin
+            .post(app.url(&format!("/api/v1/surveys/{id}/links")))
+            .json(&json!({}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    let token = link["url"].as_str().unwrap().rsplit('/').next().unwrap();
+    let personal = client()
+        .post(app.url(&format!("/api/v1/personal-answers/{token}")))
+        .json(&whole)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(personal.status(), 429);
+    assert!(personal.headers().contains_key("retry-after"));
+
+    // The form shows the same sentence on the page, with JavaScript off.
+    let res = answer_page(&app, &slug, "anotherrespondent12345", 0, "phone").await;
+    let page = app.follow(res).await;
+    assert!(
+        page.contains("Too many answers from your network just now."),
+        "{page}"
+    );
+
+    // Another survey from the same address has a budget of its own.
+    let elsewhere = app
+        .answer_publicly(&other, json!({ "answers": { "nps": 9 } }))
+        .await;
+    assert_eq!(elsewhere.status(), 201);
+}

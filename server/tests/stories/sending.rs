@@ -110,6 +110,7 @@ async fn services(database_url: &str, base_url: &str) -> Services {
             session_days: 14,
             organisation: "Acme".into(),
         }),
+        answer_limits: Default::default(),
     }
 }
 

@@ -103,6 +103,7 @@ async fn the_scheduler_deletes_expired_sessions_and_old_attempts_without_a_sign_
             session_days: 14,
             organisation: "Acme".into(),
         }),
+        answer_limits: Default::default(),
     };
 
     server::jobs::Scheduler::default()

@@ -5,11 +5,12 @@
 
 use super::{ApiResult, Body, Caller, ErrorBody, Path};
 use app::api::answers::{self, Link};
+use app::api::context::ClientIp;
 use app::api::{auth, responses};
 use app::domain::{Locale, TypedAnswer};
 use app::model::ResponseView;
 use app::ports::{Recorded, Services};
-use axum::{extract::State, http::StatusCode, Json};
+use axum::{extract::State, http::StatusCode, Extension, Json};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use utoipa::ToSchema;
@@ -55,9 +56,18 @@ pub struct AnswerReceipt {
     pub resume_key: Option<String>,
 }
 
+/// The client's address, which answers are limited by (set by the server's client
+/// address layer; a router without it counts every caller as one).
+type Client = Option<Extension<ClientIp>>;
+
+fn address(client: Client) -> String {
+    client.map_or_else(|| "unknown".to_owned(), |Extension(ClientIp(ip))| ip)
+}
+
 pub async fn answer_via(
     s: &Services,
     link: Link,
+    client: &str,
     body: AnswerBody,
 ) -> ApiResult<(StatusCode, Json<AnswerReceipt>)> {
     let locale = body
@@ -74,6 +84,7 @@ pub async fn answer_via(
     let (recorded, resume_key) = answers::submit_response(
         s,
         &link,
+        client,
         body.resume_key.as_deref(),
         &answers,
         &body.follow_ups,
@@ -120,14 +131,17 @@ fn typed_answer(value: serde_json::Value) -> TypedAnswer {
     security(()),
     responses((status = 201, body = AnswerReceipt), (status = 200, body = AnswerReceipt),
               (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
-              (status = 422, body = ErrorBody)))]
+              (status = 422, body = ErrorBody),
+              (status = 429, body = ErrorBody, headers(("Retry-After" = u64, description = "Seconds to wait")),
+               description = "Too many answers from this address to this survey just now")))]
 pub async fn submit_answer(
     State(s): State<Services>,
     Path(slug): Path<String>,
+    client: Client,
     Body(body): Body<AnswerBody>,
 ) -> ApiResult<(StatusCode, Json<AnswerReceipt>)> {
     let link = answers::link_or_404(&format!("s/{slug}"))?;
-    answer_via(&s, link, body).await
+    answer_via(&s, link, &address(client), body).await
 }
 
 /// Answers through a personal link; a second call changes the same response.
@@ -136,14 +150,17 @@ pub async fn submit_answer(
     security(()),
     responses((status = 201, body = AnswerReceipt), (status = 200, body = AnswerReceipt),
               (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
-              (status = 422, body = ErrorBody)))]
+              (status = 422, body = ErrorBody),
+              (status = 429, body = ErrorBody, headers(("Retry-After" = u64, description = "Seconds to wait")),
+               description = "Too many answers from this address to this survey just now")))]
 pub async fn submit_personal_answer(
     State(s): State<Services>,
     Path(token): Path<String>,
+    client: Client,
     Body(body): Body<AnswerBody>,
 ) -> ApiResult<(StatusCode, Json<AnswerReceipt>)> {
     let link = answers::link_or_404(&format!("t/{token}"))?;
-    answer_via(&s, link, body).await
+    answer_via(&s, link, &address(client), body).await
 }
 
 #[cfg(test)]
