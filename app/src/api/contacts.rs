@@ -15,7 +15,7 @@ pub use ssr::*;
 #[cfg(feature = "ssr")]
 mod ssr {
     use super::*;
-    use crate::domain::contacts::{is_blank_row, read_rows, ColumnMapping};
+    use crate::domain::contacts::{defuse_cell, is_blank_row, read_rows, ColumnMapping};
     use crate::model::{
         AnswerData, ContactView, Erased, ImportProblem, ImportReport, InvitationData, PersonalData,
         ResponseData,
@@ -31,6 +31,24 @@ mod ssr {
 
     /// Reads CSV as spreadsheets write it: UTF-8 with or without a byte-order mark, comma
     /// or semicolon (German Excel) or tab separated, quoted fields with line breaks.
+    /// Refuses an upload with nothing in it (no bytes, or only a byte-order mark and
+    /// blank lines) before anything is kept: the API answers it with a 422 about the
+    /// file rather than an import that failed.
+    pub fn require_content(bytes: &[u8]) -> Result<(), AppError> {
+        let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            return Err(empty_file());
+        }
+        Ok(())
+    }
+
+    fn empty_file() -> AppError {
+        AppError::bad_input(
+            "file",
+            "The file is empty: its first line must name the columns.",
+        )
+    }
+
     pub fn read_csv(bytes: &[u8]) -> Result<Table, AppError> {
         let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
         let text = std::str::from_utf8(bytes).map_err(|e| {
@@ -53,10 +71,7 @@ mod ssr {
             .map(str::to_owned)
             .collect();
         if is_blank_row(&headers) {
-            return Err(AppError::bad_input(
-                "file",
-                "The file is empty: its first line must name the columns.",
-            ));
+            return Err(empty_file());
         }
         // Lines are counted from the bytes: a quoted field may span lines, and the
         // reader's own line count does not follow them. A record's position is where
@@ -329,20 +344,15 @@ mod ssr {
             let attributes = keys
                 .iter()
                 .map(|k| c.attributes.get(*k).map_or("", String::as_str));
-            let record: Vec<String> = fixed.into_iter().chain(attributes).map(defuse).collect();
+            let record: Vec<String> = fixed
+                .into_iter()
+                .chain(attributes)
+                .map(defuse_cell)
+                .collect();
             out.write_record(&record).map_err(export_error)?;
         }
         let bytes = out.into_inner().map_err(|e| export_error(e.error()))?;
         String::from_utf8(bytes).map_err(|_| AppError::internal())
-    }
-
-    /// A cell starting with `= + - @` (or a tab or carriage return) is a formula to a
-    /// spreadsheet; a leading apostrophe keeps it text.
-    pub fn defuse(cell: &str) -> String {
-        match cell.chars().next() {
-            Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{cell}"),
-            _ => cell.to_owned(),
-        }
     }
 
     fn export_error(e: impl std::fmt::Display) -> AppError {
@@ -388,15 +398,6 @@ mod ssr {
             assert!(err.message.contains("CSV UTF-8"), "{}", err.message);
             let err = read_csv(b"").unwrap_err();
             assert!(err.message.contains("empty"), "{}", err.message);
-        }
-
-        #[test]
-        fn cells_a_spreadsheet_would_run_are_defused() {
-            assert_eq!(defuse("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
-            assert_eq!(defuse("+49 30 1234"), "'+49 30 1234");
-            assert_eq!(defuse("@SUM(A1)"), "'@SUM(A1)");
-            assert_eq!(defuse("Sales"), "Sales");
-            assert_eq!(defuse(""), "");
         }
     }
 }

@@ -24,7 +24,9 @@ pub async fn refuse_cross_site(
     {
         return next.run(req).await;
     }
-    tracing::warn!(path = %req.uri().path(), "refused a cross-site request");
+    // The request's span names the route (`/t/{id}`); the path itself may hold a
+    // personal token, which must not reach the log.
+    tracing::warn!("refused a cross-site request");
     (
         StatusCode::FORBIDDEN,
         Json(json!({ "error": "Cross-site requests are not accepted. Submit the form from Resonance itself." })),

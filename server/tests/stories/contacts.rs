@@ -756,3 +756,36 @@ async fn a_complaint_is_recorded_from_the_contacts_list_and_lifted_again() {
         .unwrap();
     assert_eq!(stranger.headers()["location"], "/login");
 }
+
+#[tokio::test]
+async fn an_empty_upload_is_a_422_naming_the_file_on_both_import_endpoints() {
+    let (_db, app, admin) = app_with_admin().await;
+    for body in ["", "\u{feff}", "\r\n\r\n"] {
+        for path in ["/api/v1/contacts/imports", "/api/v1/contacts/import"] {
+            let res = admin
+                .post(app.url(path))
+                .header("content-type", "text/csv")
+                .body(body)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(res.status(), 422, "{path} with {body:?}");
+            let error: Value = res.json().await.unwrap();
+            assert_eq!(error["field"], "file", "{path}: {error}");
+            assert!(
+                error["error"].as_str().unwrap().contains("empty"),
+                "{path}: {error}"
+            );
+        }
+    }
+    let kept = admin
+        .post(app.url("/api/v1/contacts/imports"))
+        .header("content-type", "text/csv")
+        .body("email\nana@example.com\n")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(kept.status(), 201);
+    let kept: Value = kept.json().await.unwrap();
+    assert_eq!(kept["id"], 1, "no import was kept for the empty uploads");
+}

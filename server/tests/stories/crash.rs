@@ -3,7 +3,7 @@
 //! duplicates are only messages that were in flight at a kill.
 
 use crate::harness::smtp::SmtpSink;
-use crate::harness::{client, SECRET_KEY};
+use crate::harness::{client, free_port, wait_healthy, SECRET_KEY};
 use serde_json::{json, Value};
 use std::collections::HashMap;
 use std::process::{Child, Command, Stdio};
@@ -52,25 +52,6 @@ impl Drop for Process {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free port")
-}
-
-async fn wait_healthy(base: &str) {
-    for _ in 0..200 {
-        if let Ok(res) = client().get(format!("{base}/healthz")).send().await {
-            if res.status().is_success() {
-                return;
-            }
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("resonance did not start");
 }
 
 /// A small deterministic generator: kill points differ per round, runs repeat.

@@ -10,6 +10,7 @@ mod contacts;
 mod crash;
 mod editor;
 mod http;
+mod logs;
 mod outbox_contract;
 mod sending;
 mod signing_in;

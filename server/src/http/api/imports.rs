@@ -14,11 +14,13 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 /// Keeps a CSV file (the body) for its preview: its columns, first rows, row count and the
-/// column mapping its header suggests. Nothing is imported until it is started. A file
-/// that cannot be read is answered with a finished import saying why.
+/// column mapping its header suggests. Nothing is imported until it is started. An empty
+/// file is refused (422, field `file`); any other file that cannot be read is answered
+/// with a finished import saying why.
 #[utoipa::path(post, path = "/contacts/imports", tag = "contacts",
     request_body(content = String, content_type = "text/csv"),
-    responses((status = 201, body = ImportView), (status = 413, body = ErrorBody)))]
+    responses((status = 201, body = ImportView), (status = 413, body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
 pub async fn create_import(
     State(s): State<Services>,
     caller: Caller,
@@ -26,6 +28,7 @@ pub async fn create_import(
 ) -> ApiResult<(StatusCode, Json<ImportView>)> {
     let user = caller.may(Permission::ManageContacts)?;
     let bytes = csv_body(req).await?;
+    app::api::contacts::require_content(&bytes)?;
     let store = s.store.as_ref();
     let id = imports::upload(store, &user, "upload.csv", &bytes).await?;
     Ok((StatusCode::CREATED, Json(imports::view(store, id).await?)))

@@ -167,6 +167,27 @@ pub async fn spawn_app(database_url: &str, extra: &[&str]) -> TestApp {
     }
 }
 
+/// A port nobody listens on now, for a `resonance` process started by a story.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
+/// Waits (up to 10 s) until the process at `base` answers its health check.
+pub async fn wait_healthy(base: &str) {
+    for _ in 0..200 {
+        if let Ok(res) = client().get(format!("{base}/healthz")).send().await {
+            if res.status().is_success() {
+                return;
+            }
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("resonance did not start");
+}
+
 pub fn client() -> reqwest::Client {
     reqwest::Client::builder()
         .cookie_store(true)
@@ -329,6 +350,14 @@ impl TestApp {
     pub async fn get_json(&self, client: &reqwest::Client, path: &str) -> serde_json::Value {
         let res = client.get(self.url(path)).send().await.expect("request");
         res.json().await.expect("json")
+    }
+
+    /// The status of a page as the user of `client` opens it (its body read to the end).
+    pub async fn page_status(&self, client: &reqwest::Client, path: &str) -> u16 {
+        let res = client.get(self.url(path)).send().await.expect("request");
+        let status = res.status().as_u16();
+        let _ = res.bytes().await;
+        status
     }
 
     /// A page's HTML as the user of `client` sees it.
