@@ -426,6 +426,9 @@ test.describe.serial("the first slice", () => {
   });
 
   test("every kind's template is answered in English and German, with and without JavaScript", async ({ browser }) => {
+    // 24 answer pages in fresh browser contexts: on a busy 2-core machine this outlives
+    // the default minute without anything being wrong.
+    test.setTimeout(180_000);
     const page = await signIn(browser);
     const kinds = [
       { kind: "nps", en: "recommend Resonance to a friend or colleague", de: "Resonance einem Freund oder Kollegen weiterempfehlen", pages: 1 },
