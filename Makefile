@@ -5,10 +5,13 @@ export PATH := $(HOME)/.cargo/bin:$(CURDIR)/end2end/node_modules/.bin:$(PATH)
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 
-.PHONY: run test tools lint e2e bench fuzz api-schema
+.PHONY: run test tools lint e2e bench bench-pages fuzz api-schema
 
-run: tools
-	cargo leptos serve --release
+# Only the build tools first: the test tools (chromium, aiosmtpd) are not needed to serve.
+run:
+	bash .ci/tools.sh build
+	node .ci/site.mjs --release
+	./target/release/resonance serve
 
 tools:
 	bash .ci/tools.sh
@@ -32,15 +35,26 @@ test: tools
 	$(MAKE) e2e
 
 e2e: tools
-	cargo leptos build
+	node .ci/site.mjs
 	cd end2end && npm test
 
 
 # Answer page, answer POST, a 100 000-row contact import and a 100 000-recipient send on
 # both backends, each as a ratio of the raw insert rate of the same database measured in
-# the same run; email delivery as a ratio of the loopback SMTP server's raw rate.
+# the same run; email delivery as a ratio of each loopback SMTP server's raw rate (aiosmtpd,
+# and Postfix's smtp-sink unpacked from Debian's package); then Lighthouse's mobile run on
+# the release build's answer page and an admin page.
 bench: tools
-	cargo bench -p server --bench answer --bench import --bench send
+	POSTFIX_DIR=$$(bash server/benches/postfix.sh) \
+	  cargo bench -p server --bench answer --bench import --bench send
+	$(MAKE) bench-pages
+
+# Lighthouse's mobile run on the release build's answer page and admin survey list, and
+# the bytes of a first and second visit. Lighthouse lives in end2end/bench/ (npm), apart
+# from the journeys' packages, so CI does not install it.
+bench-pages: tools
+	node .ci/site.mjs --release
+	cd end2end/bench && { [ -d node_modules/lighthouse ] || npm ci --no-audit --no-fund; } && node pages.mjs
 
 # Coverage-guided fuzzing (cargo-fuzz, libFuzzer) of what the domain makes of untrusted
 # input: contact CSV files, survey definitions' JSON, answer forms, the editor's form.

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs the build and test tools Resonance needs, skipping what is already installed.
 # Only crates.io, npm and Debian packages are used: nothing is downloaded from elsewhere.
+# `tools.sh build`: only what building the site needs (`make run`); no argument: also the
+# test tools.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
@@ -26,10 +28,13 @@ if ! wasm-bindgen --version 2>/dev/null | grep -qx "wasm-bindgen $want"; then
   cheap_install wasm-bindgen-cli --version "$want"
 fi
 
-# no_downloads: cargo-leptos then takes wasm-bindgen and wasm-opt from PATH.
-if ! cargo leptos --version 2>/dev/null | grep -q "0.3.10"; then
-  cheap_install cargo-leptos --version 0.3.10 --locked --features no_downloads
+# Playwright, axe-core and binaryen's wasm-opt; reinstalled whenever the lock file changes.
+if [ ! -f end2end/node_modules/.package-lock.json ] \
+  || [ end2end/package-lock.json -nt end2end/node_modules/.package-lock.json ]; then
+  (cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund)
 fi
+
+[ "${1:-}" = build ] && exit 0
 
 if [ ! -x /usr/bin/chromium ]; then
   as_root apt-get update -qq
@@ -39,10 +44,4 @@ fi
 # A real SMTP server for the tests, the journeys and the benchmark.
 if ! python3 -c 'import aiosmtpd' 2>/dev/null; then
   python3 -m pip install --quiet --disable-pip-version-check aiosmtpd==1.4.6
-fi
-
-# Playwright, axe-core and binaryen's wasm-opt; reinstalled whenever the lock file changes.
-if [ ! -f end2end/node_modules/.package-lock.json ] \
-  || [ end2end/package-lock.json -nt end2end/node_modules/.package-lock.json ]; then
-  (cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund)
 fi

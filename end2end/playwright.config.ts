@@ -1,6 +1,6 @@
 import { defineConfig, devices } from "@playwright/test";
 
-// The server under test: the debug build `cargo leptos build` made, on a fresh SQLite file.
+// The server under test: the debug build `node .ci/site.mjs` made, on a fresh SQLite file.
 const port = 3107;
 export const baseURL = `http://127.0.0.1:${port}`;
 // A real SMTP server on loopback; every message it takes lands here as .eml and .json.

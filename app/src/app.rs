@@ -18,21 +18,45 @@ use crate::pages::{
     users::UsersPage,
 };
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
 use leptos_router::{
     components::{Route, Router, Routes},
     path, SsrMode,
 };
 
+/// Whether the page at `path` ships the app's code and hydrates.
+///
+/// How pages ship their code: a respondent's pages (answer links `/s/` and `/t/`, their
+/// thank-you pages, unsubscribe links `/u/`) are forms opened from an email, mostly on a
+/// phone; everything on them works as HTML and CSS, so they ship no WebAssembly at all
+/// and paint once. Every other page (the admin area and any page added to it) hydrates
+/// the one app bundle, which browsers download once and cache for good (hashed names).
+/// A new respondent page joins the first group and must work without code.
+pub fn hydrates(path: &str) -> bool {
+    !["/s/", "/t/", "/u/"]
+        .iter()
+        .any(|prefix| path.starts_with(prefix))
+}
+
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    let hydrate = use_context::<http::request::Parts>().is_none_or(|req| hydrates(req.uri.path()));
+    #[cfg(not(feature = "ssr"))]
+    let hydrate = true;
+    let scripts = hydrate.then(|| {
+        view! {
+            <AutoReload options=options.clone() />
+            <HydrationScripts options=options.clone() />
+        }
+    });
     view! {
         <!DOCTYPE html>
         <html lang="en">
             <head>
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
-                <AutoReload options=options.clone() />
-                <HydrationScripts options />
+                <HashedStylesheet options id="leptos" />
+                {scripts}
                 <MetaTags />
             </head>
             <body>
@@ -49,7 +73,6 @@ pub fn App() -> impl IntoView {
     // and a redirect or a 404 status can only be set before the body starts.
     let ssr = SsrMode::Async;
     view! {
-        <Stylesheet id="leptos" href="/pkg/resonance.css" />
         <Title text="Resonance" />
         <Router>
             <Routes fallback=NotFound>
@@ -73,5 +96,34 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/t/:id/thanks") view=|| view! { <ThanksPage link_kind="t" /> } ssr=ssr />
             </Routes>
         </Router>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::hydrates;
+
+    #[test]
+    fn respondent_pages_ship_no_code_and_admin_pages_hydrate() {
+        for path in [
+            "/s/nps-q4",
+            "/s/nps-q4/thanks",
+            "/t/abc",
+            "/t/abc/thanks",
+            "/u/abc",
+        ] {
+            assert!(!hydrates(path), "{path}");
+        }
+        for path in [
+            "/",
+            "/login",
+            "/setup",
+            "/surveys",
+            "/surveys/1",
+            "/contacts",
+            "/sx",
+        ] {
+            assert!(hydrates(path), "{path}");
+        }
     }
 }

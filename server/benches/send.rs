@@ -1,9 +1,14 @@
 //! Benchmark: sending surveys, on SQLite and PostgreSQL.
 //! - Enqueueing a send to 100 000 contacts (one outbox row each, one transaction) against
 //!   the raw rate at which the same database takes 100 000 prepared outbox rows.
-//! - Messages a second through the outbox worker to a real SMTP server on loopback
-//!   (aiosmtpd) against the rate that server accepts the same messages sent straight from
-//!   a pooled lettre transport, measured in the same run.
+//! - Messages a second through the outbox worker to two real SMTP servers on loopback,
+//!   each against its own limit measured in the same run:
+//!   - aiosmtpd writing a Maildir (the tests' server), against the rate it accepts the same
+//!     messages sent straight from a pooled lettre transport;
+//!   - Postfix's `smtp-sink`, which accepts mail as fast as a server can, against the rate
+//!     Postfix's own `smtp-source` reaches with as many sessions. `make bench` unpacks
+//!     both from Debian's `postfix` package (`POSTFIX_DIR`); without it, this part says so.
+//!   With each, the process's peak memory while it sends.
 //!
 //! Prints figures; checks only that every message went out, never a time.
 
@@ -26,8 +31,102 @@ use std::time::{Duration, Instant};
 mod harness;
 
 const CONTACTS: usize = 100_000;
+/// Messages sent to aiosmtpd (about 180 a second) and to smtp-sink.
 const MESSAGES: usize = 3_000;
+const FAST_MESSAGES: usize = 30_000;
 const CONNECTIONS: u32 = 8;
+/// About the size of an invitation with its text and HTML parts.
+const MESSAGE_BYTES: usize = 4_000;
+
+/// An SMTP server to send to, with its own limit measured in this run.
+struct Sink {
+    name: &'static str,
+    url: String,
+    raw_rate: f64,
+    messages: usize,
+    /// The contacts' `group` attribute that selects this many recipients.
+    group: &'static str,
+}
+
+/// Postfix's `smtp-sink`, unpacked under `dir` (see `server/benches/postfix.sh`).
+struct PostfixSink {
+    dir: String,
+    port: u16,
+    process: std::process::Child,
+}
+
+impl PostfixSink {
+    fn start(dir: &str) -> PostfixSink {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free port")
+            .port();
+        let mut command = Command::new(format!("{dir}/usr/sbin/smtp-sink"));
+        command.env("LD_LIBRARY_PATH", format!("{dir}/usr/lib/postfix"));
+        // It will not run as root without a user to switch to.
+        if is_root() {
+            command.args(["-u", "nobody"]);
+        }
+        let process = command
+            .args([&format!("127.0.0.1:{port}"), "1000"])
+            .spawn()
+            .expect("smtp-sink");
+        for _ in 0..100 {
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        PostfixSink {
+            dir: dir.to_owned(),
+            port,
+            process,
+        }
+    }
+
+    /// Postfix's own client, as many sessions as our worker has connections.
+    fn raw_rate(&self) -> f64 {
+        let start = Instant::now();
+        let status = Command::new(format!("{}/usr/sbin/smtp-source", self.dir))
+            .env("LD_LIBRARY_PATH", format!("{}/usr/lib/postfix", self.dir))
+            .args(["-s", &CONNECTIONS.to_string()])
+            .args(["-m", &FAST_MESSAGES.to_string()])
+            .args(["-l", &MESSAGE_BYTES.to_string()])
+            .args(["-f", "bench@example.com", "-t", "raw@example.com"])
+            .arg(format!("127.0.0.1:{}", self.port))
+            .status()
+            .expect("smtp-source");
+        assert!(status.success(), "smtp-source failed");
+        FAST_MESSAGES as f64 / start.elapsed().as_secs_f64()
+    }
+}
+
+impl Drop for PostfixSink {
+    fn drop(&mut self) {
+        let _ = self.process.kill();
+        let _ = self.process.wait();
+    }
+}
+
+fn is_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| o.stdout.starts_with(b"0\n"))
+}
+
+/// Starts a new peak for [`peak_memory_mib`] (Linux: writing 5 to `clear_refs`).
+fn reset_peak_memory() {
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+}
+
+/// The process's peak resident memory since the last reset, in MiB.
+fn peak_memory_mib() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib / 1024.0)
+}
 
 /// The SMTP server's own limit: prepared messages, straight through a pooled transport.
 async fn raw_smtp_rate(url: &str) -> f64 {
@@ -42,7 +141,7 @@ async fn raw_smtp_rate(url: &str) -> f64 {
                 .from(from.clone())
                 .to(format!("raw{i}@example.com").parse().expect("to"))
                 .subject("How likely are you to recommend us?")
-                .body("x".repeat(4000))
+                .body("x".repeat(MESSAGE_BYTES))
                 .expect("message")
         })
         .collect();
@@ -99,7 +198,7 @@ async fn raw_outbox_inserts(url: &str, survey_id: i64) -> Duration {
     }
 }
 
-async fn bench_backend(name: &str, url: &str, smtp_url: &str, raw_smtp: f64) {
+async fn bench_backend(name: &str, url: &str, sinks: &[Sink]) {
     let store = storage::open(url, true).await.expect("store");
     let services = Services {
         store: store.clone(),
@@ -122,7 +221,7 @@ async fn bench_backend(name: &str, url: &str, smtp_url: &str, raw_smtp: f64) {
         .await
         .expect("user");
     let mut surveys = Vec::new();
-    for slug in ["everyone", "some"] {
+    for slug in ["everyone", "aiosmtpd", "smtp-sink"] {
         let survey = store
             .create_survey(NewSurvey {
                 definition: app::domain::template(SurveyKind::Nps),
@@ -160,7 +259,14 @@ async fn bench_backend(name: &str, url: &str, smtp_url: &str, raw_smtp: f64) {
             }),
             attributes: BTreeMap::from([(
                 "group".to_owned(),
-                if i < MESSAGES { "bench" } else { "rest" }.to_owned(),
+                if i < MESSAGES {
+                    "bench"
+                } else if i < MESSAGES + FAST_MESSAGES {
+                    "fast"
+                } else {
+                    "rest"
+                }
+                .to_owned(),
             )]),
         })
         .collect();
@@ -186,52 +292,62 @@ async fn bench_backend(name: &str, url: &str, smtp_url: &str, raw_smtp: f64) {
         raw.as_secs_f64() / enqueue.as_secs_f64()
     );
 
-    let segment = store
-        .create_segment(
-            "bench",
-            &app::domain::segments::SegmentFilter {
-                conditions: vec![app::domain::segments::Condition {
-                    attribute: "group".into(),
-                    value: "bench".into(),
-                }],
+    for (sink, survey) in sinks.iter().zip(&surveys[1..]) {
+        let segment = store
+            .create_segment(
+                sink.group,
+                &app::domain::segments::SegmentFilter {
+                    conditions: vec![app::domain::segments::Condition {
+                        attribute: "group".into(),
+                        value: sink.group.into(),
+                    }],
+                },
+                user.id,
+            )
+            .await
+            .expect("segment");
+        let worker = Worker::new(
+            services.clone(),
+            MailSettings {
+                smtp_url: sink.url.clone(),
+                from: "Bench <bench@example.com>".parse().expect("from"),
+                connections: CONNECTIONS,
+                per_minute: None,
+                retry_base: Duration::from_secs(60),
+                lease: Duration::from_secs(300),
+                poll: Duration::from_millis(10),
+                timeout: Duration::from_secs(30),
             },
-            user.id,
         )
-        .await
-        .expect("segment");
-    let worker = Worker::new(
-        services.clone(),
-        MailSettings {
-            smtp_url: smtp_url.into(),
-            from: "Bench <bench@example.com>".parse().expect("from"),
-            connections: CONNECTIONS,
-            per_minute: None,
-            retry_base: Duration::from_secs(60),
-            lease: Duration::from_secs(300),
-            poll: Duration::from_millis(10),
-            timeout: Duration::from_secs(30),
-        },
-    )
-    .expect("worker");
-    let request = SendRequest {
-        segment_id: Some(segment.id),
-        ..SendRequest::default()
-    };
-    let start = Instant::now();
-    let some = sends::create(&services, &user, surveys[1], &request)
-        .await
-        .expect("send");
-    while worker.deliver_due().await.expect("deliver") > 0 {}
-    let took = start.elapsed();
-    let counts = store.outbox_counts(some.send.id).await.expect("counts");
-    assert_eq!(counts.sent as usize, MESSAGES, "every message went out");
-    let rate = MESSAGES as f64 / took.as_secs_f64();
-    println!(
-        "{name:<9} send {MESSAGES} invitations       {:>6.2} s   {:>6.0} msg/s   {:>5.2} × raw SMTP rate ({raw_smtp:.0} msg/s)",
-        took.as_secs_f64(),
-        rate,
-        rate / raw_smtp
-    );
+        .expect("worker");
+        let request = SendRequest {
+            segment_id: Some(segment.id),
+            ..SendRequest::default()
+        };
+        let send = sends::create(&services, &user, *survey, &request)
+            .await
+            .expect("send");
+        reset_peak_memory();
+        let start = Instant::now();
+        while worker.deliver_due().await.expect("deliver") > 0 {}
+        let took = start.elapsed();
+        let peak = peak_memory_mib().map_or("?".to_owned(), |m| format!("{m:.0} MiB"));
+        let counts = store.outbox_counts(send.send.id).await.expect("counts");
+        assert_eq!(
+            counts.sent as usize, sink.messages,
+            "every message went out"
+        );
+        let rate = sink.messages as f64 / took.as_secs_f64();
+        println!(
+            "{name:<9} send {:>6} invitations to {:<9} {:>6.2} s   {:>6.0} msg/s   {:>5.2} × raw ({:.0} msg/s)   peak memory {peak}",
+            sink.messages,
+            sink.name,
+            took.as_secs_f64(),
+            rate,
+            rate / sink.raw_rate,
+            sink.raw_rate,
+        );
+    }
 }
 
 #[tokio::main]
@@ -254,16 +370,41 @@ async fn main() {
     let smtp_url = format!("smtp://127.0.0.1:{port}");
 
     let raw_smtp = raw_smtp_rate(&smtp_url).await;
-    println!("raw SMTP acceptance (aiosmtpd on loopback, {CONNECTIONS} connections): {raw_smtp:.0} msg/s");
+    println!("raw SMTP acceptance, aiosmtpd writing a Maildir (lettre, {CONNECTIONS} connections): {raw_smtp:.0} msg/s");
+    let mut sinks = vec![Sink {
+        name: "aiosmtpd",
+        url: smtp_url.clone(),
+        raw_rate: raw_smtp,
+        messages: MESSAGES,
+        group: "bench",
+    }];
+    let postfix = std::env::var("POSTFIX_DIR")
+        .ok()
+        .map(|dir| PostfixSink::start(&dir));
+    match &postfix {
+        Some(postfix) => {
+            let raw_rate = postfix.raw_rate();
+            println!("raw SMTP acceptance, Postfix smtp-sink (smtp-source, {CONNECTIONS} sessions): {raw_rate:.0} msg/s");
+            sinks.push(Sink {
+                name: "smtp-sink",
+                url: format!("smtp://127.0.0.1:{}", postfix.port),
+                raw_rate,
+                messages: FAST_MESSAGES,
+                group: "fast",
+            });
+        }
+        None => println!("smtp-sink  skipped: POSTFIX_DIR is not set (`make bench` sets it)"),
+    }
     let sqlite = harness::sqlite_db();
     let url = sqlite.url.clone();
-    bench_backend("sqlite", &url, &smtp_url, raw_smtp).await;
+    bench_backend("sqlite", &url, &sinks).await;
 
     // The stories' harness makes (and drops) a fresh database; unreachable, it says so.
     match harness::postgres_db().await {
-        Some(db) => bench_backend("postgres", &db.url, &smtp_url, raw_smtp).await,
+        Some(db) => bench_backend("postgres", &db.url, &sinks).await,
         None => println!("postgres   skipped"),
     }
+    drop(postfix);
     let _ = sink.kill();
     let _ = sink.wait();
 }

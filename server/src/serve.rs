@@ -59,10 +59,16 @@ pub async fn bind(args: &ServeArgs) -> anyhow::Result<Bound> {
         }),
         answer_limits: Arc::new(AnswerLimits::new(args.answer_burst, args.answer_rate)),
     };
+    // cargo-leptos lists the hashed asset names in the site's `hash.txt`; without one (a
+    // build without hashing) the plain names are used.
+    let hash_file = std::path::absolute(Path::new(&args.site_root).join("hash.txt"))
+        .context("the site root's path")?;
     let options = LeptosOptions::builder()
         .output_name("resonance")
         .site_root(args.site_root.as_str())
         .site_pkg_dir("pkg")
+        .hash_files(hash_file.is_file())
+        .hash_file(Arc::<str>::from(hash_file.to_string_lossy().as_ref()))
         .env(Env::PROD)
         .site_addr(addr)
         .build();

@@ -1,7 +1,9 @@
 //! One question as form controls: a scale as a labelled radio group, choices as radios or
 //! checkboxes, free text as a text area, and the "why?" follow-up whose wording follows
-//! the chosen score. Plain form controls, so everything works without JavaScript; with
-//! it, the follow-up prompt changes as soon as a score is picked.
+//! the chosen score. Plain form controls and CSS, no code: the answer page ships no
+//! WebAssembly (see `app.rs`), and the follow-up's wording still changes as soon as a
+//! score is picked, because every wording is in the label and the stylesheet shows the
+//! one that fits the checked score.
 
 use crate::domain::survey::FOLLOW_UP_MAX_CHARS;
 use crate::domain::ui_text::UiText;
@@ -42,9 +44,7 @@ pub fn QuestionInput(
         .get_untracked()
         .first()
         .and_then(|v| v.parse::<u8>().ok());
-    // The picked score; the server renders the initial one, the browser follows clicks.
-    let score = RwSignal::new(initial_score);
-    Effect::new(move || score.set(values.get().first().and_then(|v| v.parse().ok())));
+    let selected = Signal::derive(move || values.get().first().and_then(|v| v.parse().ok()));
 
     let required = question.required;
     let legend_suffix = (!required).then(|| format!(" ({})", t(UiText::Optional).to_lowercase()));
@@ -97,9 +97,9 @@ pub fn QuestionInput(
         _ => view! {
             <ScoreScale
                 legend
+                kind=question.kind.clone()
                 points=question.points.clone()
-                selected=score
-                on_pick=move |n| score.set(Some(n))
+                selected
                 error=answer_error
             />
         }
@@ -110,8 +110,8 @@ pub fn QuestionInput(
     let has_follow_up = prompts.iter().any(Option::is_some);
     let kind = question.kind.clone();
     let default_prompt = question.follow_up_default.clone();
-    let prompt_for = move |score: Option<u8>| {
-        let slot = score.and_then(|s| category(&kind, s)).map(|c| match c {
+    let prompt_for = move |category: Option<Category>| {
+        let slot = category.map(|c| match c {
             Category::Low => 0,
             Category::Middle => 1,
             Category::High => 2,
@@ -119,7 +119,7 @@ pub fn QuestionInput(
         slot.and_then(|i| prompts[i].clone())
             .unwrap_or_else(|| default_prompt.clone())
     };
-    let first_prompt = prompt_for(initial_score);
+    let initial_category = initial_score.and_then(|s| category(&kind, s));
     let follow_up_text = StoredValue::new(question.follow_up.clone());
     let follow_up_value = move || {
         error
@@ -129,14 +129,19 @@ pub fn QuestionInput(
     };
     let follow_up = has_follow_up.then(|| {
         let optional = t(UiText::Optional).to_lowercase();
-        let label = move || {
-            // Before hydration the server's choice stands; afterwards it follows the pick.
-            let prompt = match score.get() {
-                Some(_) => prompt_for(score.get()),
-                None => first_prompt.clone(),
-            };
-            format!("{prompt} ({optional})")
-        };
+        // Every wording, one shown: the server's choice for the first score, then (in any
+        // browser with `:has()`) the stylesheet's for the checked one.
+        let prompts = [
+            (None, "none"),
+            (Some(Category::Low), "low"),
+            (Some(Category::Middle), "middle"),
+            (Some(Category::High), "high"),
+        ]
+        .map(|(category, name)| {
+            let shown = category == initial_category;
+            view! { <span class="prompt" class:shown=shown data-for=name>{prompt_for(category)}</span> }
+        });
+        let label = view! { {prompts.into_iter().collect_view()}{format!(" ({optional})")} };
         view! {
             <div class="field">
                 <label for="field-follow-up" data-testid="follow-up-label">{label}</label>
@@ -164,9 +169,9 @@ pub fn QuestionInput(
 #[component]
 fn ScoreScale(
     legend: String,
+    kind: QuestionKind,
     points: Vec<ScalePoint>,
     #[prop(into)] selected: Signal<Option<u8>>,
-    on_pick: impl Fn(u8) + Copy + Send + Sync + 'static,
     #[prop(into)] error: Signal<Option<String>>,
 ) -> impl IntoView {
     let every_point_labelled = points.iter().all(|p| p.label.is_some());
@@ -210,14 +215,20 @@ fn ScoreScale(
                             (false, Some(label)) => Some(format!("{n} – {label}")),
                             _ => None,
                         };
+                        // What the stylesheet reads to show the follow-up that fits.
+                        let category = category(&kind, n).map(|c| match c {
+                            Category::Low => "low",
+                            Category::Middle => "middle",
+                            Category::High => "high",
+                        });
                         view! {
                             <input
                                 type="radio"
                                 id=id.clone()
+                                data-category=category
                                 name="answer[0]"
                                 value=n.to_string()
                                 checked=move || selected.get() == Some(n)
-                                on:change=move |_| on_pick(n)
                             />
                             <label for=id aria-label=aria>{text}</label>
                         }

@@ -3,6 +3,7 @@
 //! page in both languages.
 
 use super::locale::Locale;
+use std::collections::BTreeMap;
 
 /// Nobody gets an invitation within this many days of an earlier one, unless a survey
 /// kind has its own rule.
@@ -61,6 +62,30 @@ pub fn claim_size(connections: u32, per_minute: Option<u32>, lease_secs: u64) ->
     let by_connections = u64::from(connections.max(1)) * 16;
     let by_throttle = per_minute.map_or(u64::MAX, |n| u64::from(n) * (lease_secs / 2) / 60);
     i64::try_from(by_connections.min(by_throttle).max(1)).unwrap_or(1)
+}
+
+/// How outcomes recorded together move a send's run of failures in a row.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RunChange {
+    /// No delivery succeeded: the run grows by this many failures.
+    Extend(i64),
+    /// A delivery succeeded: the run starts again from the failures after the last one.
+    Restart(i64),
+}
+
+/// Each send's [`RunChange`] for outcomes `(send, failed)` in the order they happened, by
+/// send id (the order in which a writer should touch the sends' rows).
+pub fn run_changes(outcomes: impl IntoIterator<Item = (i64, bool)>) -> BTreeMap<i64, RunChange> {
+    let mut changes = BTreeMap::new();
+    for (send, failed) in outcomes {
+        let change = changes.entry(send).or_insert(RunChange::Extend(0));
+        *change = match (*change, failed) {
+            (_, false) => RunChange::Restart(0),
+            (RunChange::Extend(n), true) => RunChange::Extend(n + 1),
+            (RunChange::Restart(n), true) => RunChange::Restart(n + 1),
+        };
+    }
+    changes
 }
 
 /// Milliseconds to wait before attempt `attempts + 1`: `base`, then doubling, capped at
@@ -175,6 +200,22 @@ impl MailText {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_success_restarts_a_sends_failure_run_and_later_failures_count_from_there() {
+        let changes = run_changes([
+            (7, true),
+            (7, false),
+            (7, true),
+            (3, true),
+            (3, true),
+            (9, false),
+        ]);
+        assert_eq!(changes[&7], RunChange::Restart(1));
+        assert_eq!(changes[&3], RunChange::Extend(2));
+        assert_eq!(changes[&9], RunChange::Restart(0));
+        assert_eq!(changes.keys().copied().collect::<Vec<_>>(), vec![3, 7, 9]);
+    }
 
     #[test]
     fn a_claim_takes_no_more_than_the_throttle_lets_out_in_half_the_lease() {

@@ -144,6 +144,17 @@ pub enum Delivery {
     },
 }
 
+/// The outcome of one claimed attempt, to be recorded.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Finished {
+    pub id: i64,
+    /// The attempt number the claim gave the message.
+    pub attempt: i64,
+    pub delivery: Delivery,
+    /// Whether it breaks the send's run of successes.
+    pub failure: bool,
+}
+
 /// The outbox and the sends that fill it (principle 3: the only way mail leaves).
 #[async_trait]
 pub trait Sends: Send + Sync {
@@ -210,11 +221,18 @@ pub trait Sends: Send + Sync {
     ) -> Result<u64, StoreError>;
     /// Makes the personal links of claimed messages; a link made before is kept.
     async fn ensure_invitations(&self, invitations: &[NewInvitation]) -> Result<(), StoreError>;
-    /// Records the outcome of the claim that made attempt `attempt`. `failure` says
-    /// whether it breaks the send's run of successes; at `pause_after` failures in a row
-    /// the send pauses with the reply. Fenced on the claim: once the lease ran out and
-    /// another worker claimed the message again, a late finisher writes nothing and gets
-    /// false, so it cannot overwrite the other's outcome.
+    /// Records outcomes in the order they happened, in one transaction; for each, whether
+    /// it was recorded. A failure breaks the send's run of successes; at `pause_after`
+    /// failures in a row the send pauses with the reply. Fenced on the claim: once the
+    /// lease ran out and another worker claimed the message again, a late finisher writes
+    /// nothing for it and gets false, so it cannot overwrite the other's outcome.
+    async fn finish_messages(
+        &self,
+        finished: &[Finished],
+        pause_after: i64,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<bool>, StoreError>;
+    /// [`Sends::finish_messages`] for one outcome.
     async fn finish_message(
         &self,
         id: i64,
@@ -223,7 +241,16 @@ pub trait Sends: Send + Sync {
         failure: bool,
         pause_after: i64,
         now: DateTime<Utc>,
-    ) -> Result<bool, StoreError>;
+    ) -> Result<bool, StoreError> {
+        let finished = Finished {
+            id,
+            attempt,
+            delivery: delivery.clone(),
+            failure,
+        };
+        let recorded = self.finish_messages(&[finished], pause_after, now).await?;
+        Ok(recorded.first().copied().unwrap_or(false))
+    }
     /// Days per survey kind of the contact frequency rule; kinds without a row are absent.
     async fn frequency_rules(&self) -> Result<Vec<(SurveyKind, u32)>, StoreError>;
     async fn set_frequency_rule(&self, kind: SurveyKind, min_days: u32) -> Result<(), StoreError>;

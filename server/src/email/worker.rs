@@ -10,7 +10,9 @@ use app::domain::sending::{
     claim_size, classify_reply, retry_delay_ms, stalled, ReplyClass, FAILURE_RUN_LIMIT,
     MAX_ATTEMPTS,
 };
-use app::ports::{ClaimedMessage, Delivery, MessageKind, NewInvitation, Services, Survey};
+use app::ports::{
+    ClaimedMessage, Delivery, Finished, MessageKind, NewInvitation, Services, Survey,
+};
 use chrono::{TimeDelta, Utc};
 use lettre::message::header::{HeaderName, HeaderValue};
 use lettre::message::{Mailbox, MultiPart};
@@ -53,6 +55,11 @@ impl std::fmt::Debug for MailSettings {
             .finish_non_exhaustive()
     }
 }
+
+/// Outcomes written in one transaction, at most.
+const RECORD_BATCH: usize = 256;
+/// The longest an outcome waits to be written.
+const RECORD_EVERY: Duration = Duration::from_secs(1);
 
 #[derive(Clone)]
 pub struct Worker(Arc<Inner>);
@@ -170,12 +177,21 @@ impl Worker {
                 .cloned()
                 .unwrap_or(Err("The survey no longer exists."));
             let worker = self.clone();
-            let slot = slots.clone().acquire_owned().await?;
+            let slots = slots.clone();
+            // Each task waits for a connection's slot itself, so outcomes are recorded
+            // and the lease renewed from the first message on, not after the last starts.
             running.spawn(async move {
-                let _slot = slot;
+                let _slot = slots.acquire_owned().await;
                 worker.deliver(message, survey).await
             });
         }
+        // Outcomes are recorded together: one transaction per `RECORD_BATCH` outcomes or
+        // per second, whichever comes first, instead of one per message. A crash loses at
+        // most that many records; their messages are sent again after the lease, with the
+        // same Message-ID, so a receiver can drop the duplicate.
+        let mut outcomes: Vec<Finished> = Vec::with_capacity(RECORD_BATCH);
+        let mut record = tokio::time::interval(RECORD_EVERY);
+        record.tick().await;
         // A slow SMTP server may take longer than the lease: the messages still being
         // sent are renewed every third of it, so no other process takes them over.
         let mut renew = tokio::time::interval((inner.mail.lease / 3).max(Duration::from_secs(1)));
@@ -184,10 +200,15 @@ impl Worker {
             tokio::select! {
                 done = running.join_next() => match done {
                     None => break,
-                    Some(Ok(Ok(()))) => {}
-                    Some(Ok(Err(e))) => tracing::error!(error = %e, "recording a delivery"),
+                    Some(Ok(finished)) => {
+                        outcomes.push(finished);
+                        if outcomes.len() >= RECORD_BATCH {
+                            self.record(&mut outcomes).await;
+                        }
+                    }
                     Some(Err(e)) => tracing::error!(error = %e, "a delivery task failed"),
                 },
+                _ = record.tick() => self.record(&mut outcomes).await,
                 _ = renew.tick() => {
                     let until = Utc::now() + lease;
                     match store.renew_lease(&ids, held, until).await {
@@ -197,14 +218,41 @@ impl Worker {
                 }
             }
         }
+        self.record(&mut outcomes).await;
         Ok(claimed)
     }
 
+    /// Writes the outcomes gathered so far. One that cannot be written stays with its
+    /// claim, which is taken again when the lease runs out.
+    async fn record(&self, outcomes: &mut Vec<Finished>) {
+        if outcomes.is_empty() {
+            return;
+        }
+        let store = &self.0.services.store;
+        match store
+            .finish_messages(outcomes, FAILURE_RUN_LIMIT, Utc::now())
+            .await
+        {
+            Ok(recorded) => {
+                for (finished, _) in outcomes.iter().zip(recorded).filter(|(_, r)| !r) {
+                    tracing::warn!(
+                        message = finished.id,
+                        attempts = finished.attempt,
+                        "the lease ran out before the outcome was recorded: another claim has it"
+                    );
+                }
+            }
+            Err(e) => tracing::error!(error = %e, "recording deliveries"),
+        }
+        outcomes.clear();
+    }
+
+    /// Writes and sends one message; its outcome, to be recorded.
     async fn deliver(
         &self,
         message: ClaimedMessage,
         survey: Result<Arc<Survey>, &'static str>,
-    ) -> Result<(), app::ports::StoreError> {
+    ) -> Finished {
         let inner = &self.0;
         let composed = match stalled(message.attempts) {
             Some(why) => Err(why),
@@ -236,26 +284,12 @@ impl Worker {
                 "not delivered"
             );
         }
-        let recorded = inner
-            .services
-            .store
-            .finish_message(
-                message.id,
-                message.attempts,
-                &delivery,
-                failure,
-                FAILURE_RUN_LIMIT,
-                Utc::now(),
-            )
-            .await?;
-        if !recorded {
-            tracing::warn!(
-                message = message.id,
-                attempts = message.attempts,
-                "the lease ran out before the outcome was recorded: another claim has it"
-            );
+        Finished {
+            id: message.id,
+            attempt: message.attempts,
+            delivery,
+            failure,
         }
-        Ok(())
     }
 
     fn after_error(&self, e: &lettre::transport::smtp::Error, attempts: i64) -> Delivery {

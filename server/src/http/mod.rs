@@ -45,10 +45,12 @@
 //!
 //! Health: `GET /healthz` → `health.rs`.
 //!
-//! Static files: `/pkg/…` (the wasm bundle, its JavaScript and `resonance.css`) and any
-//! other file under the site root (`target/site`), served by the Leptos fallback below.
+//! Static files: `/pkg/…` (the wasm bundle, its JavaScript and the stylesheet, with hashed
+//! names) → `assets.rs`, precompressed and cached for good; any other file under the site
+//! root (`target/site`) is served by the Leptos fallback below.
 //!
-//! Every request passes, outermost first: a request id (`x-request-id`, set unless the
+//! Every request passes, outermost first: compression (brotli or gzip, for what the build
+//! did not compress already), a request id (`x-request-id`, set unless the
 //! client sent one, echoed in the response), the trace span carrying it, the stamp that
 //! puts it into the JSON body of a 500 (`request_id.rs`), the security headers of every
 //! response (`headers.rs`), the request timeout (408), the client address for server
@@ -58,6 +60,7 @@
 //! a request's headers in time.
 
 pub mod api;
+mod assets;
 mod csrf;
 mod forms;
 mod gate;
@@ -81,6 +84,10 @@ use leptos_axum::{generate_route_list, LeptosRoutes};
 use std::net::SocketAddr;
 use std::time::Duration;
 use tower_http::{
+    compression::{
+        predicate::{NotForContentType, Predicate},
+        CompressionLayer, CompressionLevel, DefaultPredicate,
+    },
     request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
     timeout::TimeoutLayer,
     trace::TraceLayer,
@@ -106,6 +113,7 @@ pub fn router(services: Services, options: LeptosOptions, limits: Limits) -> Rou
         let services = services.clone();
         move || provide_context(services.clone())
     };
+    let static_files = assets::router(&options);
     let pages = Router::new()
         .leptos_routes_with_context(&options, routes, context.clone(), {
             let options = options.clone();
@@ -115,8 +123,10 @@ pub fn router(services: Services, options: LeptosOptions, limits: Limits) -> Rou
             context, shell,
         ))
         .with_state(options);
-    // Stateless routers are merged only after `with_state` (see CRATES.md).
+    // Stateless routers are merged only after `with_state`: before it, axum would need
+    // `LeptosOptions: FromRef<()>`.
     pages
+        .merge(static_files)
         .merge(api::router(services.clone()))
         .merge(forms::router(services.clone()))
         .merge(health::router(services.clone()))
@@ -138,6 +148,18 @@ pub fn router(services: Services, options: LeptosOptions, limits: Limits) -> Rou
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(TraceLayer::new_for_http().make_span_with(request_id::span))
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+        .layer(compression())
+}
+
+/// Pages, JSON and the stylesheet are compressed as they go out, at a level that costs
+/// little CPU. The release build ships the bundle already compressed at the highest level
+/// (`--precompress`); an uncompressed (debug) bundle is not worth compressing per request.
+fn compression() -> CompressionLayer<impl Predicate> {
+    CompressionLayer::new()
+        .quality(CompressionLevel::Precise(4))
+        .compress_when(
+            DefaultPredicate::new().and(NotForContentType::const_new("application/wasm")),
+        )
 }
 
 /// Makes the peer address available to server functions (login rate limits).

@@ -7,16 +7,18 @@ use super::contacts::push_audience;
 use super::db::{query, On};
 use super::rows::{corrupt, millis, to_json, ClaimedRow, SendRow, SEND_COLUMNS};
 use super::Storage;
-use app::domain::sending;
+use app::domain::sending::{self, RunChange};
 use app::domain::SurveyKind;
 use app::ports::{
-    ClaimedMessage, Delivery, NewInvitation, NewMessage, NewSend, OutboxCounts, OutboxProblem,
-    SendRecord, StoreError,
+    ClaimedMessage, Delivery, Finished, NewInvitation, NewMessage, NewSend, OutboxCounts,
+    OutboxProblem, SendRecord, StoreError,
 };
 use chrono::{DateTime, Utc};
 
 /// Personal links per insert: 7 parameters each stays under both backends' limits.
 const INVITATION_CHUNK: usize = 1000;
+/// Delivered messages recorded per statement: two parameters each.
+const FINISH_CHUNK: usize = 1000;
 
 const DAY_MS: i64 = 86_400_000;
 
@@ -431,87 +433,139 @@ impl app::ports::Sends for Storage {
         Ok(())
     }
 
-    async fn finish_message(
+    async fn finish_messages(
         &self,
-        id: i64,
-        attempt: i64,
-        delivery: &Delivery,
-        failure: bool,
+        finished: &[Finished],
         pause_after: i64,
         now: DateTime<Utc>,
-    ) -> Result<bool, StoreError> {
-        let mut tx = self.db.begin().await?;
-        let (status, reply, next) = match delivery {
-            Delivery::Sent => ("sent", None, None),
-            Delivery::Retry { reply, at } => ("queued", Some(reply), Some(millis(*at))),
-            Delivery::Failed { reply } => ("failed", Some(reply), None),
-            Delivery::Bounced { reply } => ("bounced", Some(reply), None),
-        };
-        // A finished message forgets its response: kept, the link would date it.
-        let row: Option<(Option<i64>, Option<i64>)> = query(
-            "UPDATE outbox SET status = $2, reply = COALESCE($3, reply), \
-             next_attempt_at = COALESCE($4, next_attempt_at), lease_until = NULL, \
-             sent_at = CASE WHEN $2 = 'sent' THEN $5 ELSE sent_at END, \
-             response_id = CASE WHEN $2 = 'queued' THEN response_id END \
-             WHERE id = $1 AND status = 'sending' AND attempts = $6 \
-             RETURNING send_id, contact_id",
-        )
-        .bind(id)
-        .bind(status)
-        .bind(reply)
-        .bind(next)
-        .bind(millis(now))
-        .bind(attempt)
-        .fetch_optional(&mut tx)
-        .await?;
-        // Another claim took the message over (or it is gone): its outcome is not ours.
-        let Some((send_id, contact_id)) = row else {
-            return Ok(false);
-        };
-        if let (Delivery::Bounced { .. }, Some(contact)) = (delivery, contact_id) {
-            query(
-                "UPDATE contacts SET suppressed = 'bounced', suppressed_at = $2 \
-                 WHERE id = $1 AND suppressed IS NULL",
-            )
-            .bind(contact)
-            .bind(now)
-            .execute(&mut tx)
-            .await?;
+    ) -> Result<Vec<bool>, StoreError> {
+        if finished.is_empty() {
+            return Ok(Vec::new());
         }
-        if let Some(send) = send_id {
-            if failure {
-                let run: i64 = query(
-                    "UPDATE sends SET failure_run = failure_run + 1 WHERE id = $1 \
-                     RETURNING failure_run",
+        let mut tx = self.db.begin().await?;
+        // The send of each recorded outcome; none where another claim took it over (or the
+        // message is gone): that outcome is not ours to write.
+        let mut sends: Vec<Option<Option<i64>>> = vec![None; finished.len()];
+        // The usual outcome, a delivery, is one statement for a whole chunk. A finished
+        // message forgets its response: kept, the link would date it.
+        let delivered: Vec<usize> = (0..finished.len())
+            .filter(|&i| finished[i].delivery == Delivery::Sent)
+            .collect();
+        for chunk in delivered.chunks(FINISH_CHUNK) {
+            let mut q = query("UPDATE outbox SET status = 'sent', lease_until = NULL, sent_at = ");
+            q.push_bind(millis(now))
+                .push(", response_id = NULL WHERE status = 'sending' AND (id, attempts) IN (")
+                .push_values(chunk, |&i| {
+                    vec![finished[i].id.into(), finished[i].attempt.into()]
+                })
+                .push(") RETURNING id, send_id");
+            let rows: Vec<(i64, Option<i64>)> = q.fetch_all(&mut tx).await?;
+            let rows: std::collections::HashMap<i64, Option<i64>> = rows.into_iter().collect();
+            for &i in chunk {
+                sends[i] = rows.get(&finished[i].id).copied();
+            }
+        }
+        for (i, f) in finished.iter().enumerate() {
+            let (status, reply, next) = match &f.delivery {
+                Delivery::Sent => continue,
+                Delivery::Retry { reply, at } => ("queued", reply, Some(millis(*at))),
+                Delivery::Failed { reply } => ("failed", reply, None),
+                Delivery::Bounced { reply } => ("bounced", reply, None),
+            };
+            let row: Option<(Option<i64>, Option<i64>)> = query(
+                "UPDATE outbox SET status = $2, reply = $3, \
+                 next_attempt_at = COALESCE($4, next_attempt_at), lease_until = NULL, \
+                 response_id = CASE WHEN $2 = 'queued' THEN response_id END \
+                 WHERE id = $1 AND status = 'sending' AND attempts = $5 \
+                 RETURNING send_id, contact_id",
+            )
+            .bind(f.id)
+            .bind(status)
+            .bind(reply)
+            .bind(next)
+            .bind(f.attempt)
+            .fetch_optional(&mut tx)
+            .await?;
+            let Some((send_id, contact_id)) = row else {
+                continue;
+            };
+            sends[i] = Some(send_id);
+            if let (Delivery::Bounced { .. }, Some(contact)) = (&f.delivery, contact_id) {
+                query(
+                    "UPDATE contacts SET suppressed = 'bounced', suppressed_at = $2 \
+                     WHERE id = $1 AND suppressed IS NULL",
                 )
-                .bind(send)
-                .scalar(&mut tx)
+                .bind(contact)
+                .bind(now)
+                .execute(&mut tx)
                 .await?;
-                if run >= pause_after {
-                    let why = format!(
-                        "Paused after {run} failed attempts in a row. Last reply: {}",
-                        reply.map(String::as_str).unwrap_or("none")
-                    );
+            }
+        }
+        // Each send's run of failures in a row, in the order the outcomes happened; the
+        // sends' rows in id order, so concurrent workers never wait on each other in a
+        // circle.
+        let recorded = || {
+            finished
+                .iter()
+                .zip(&sends)
+                .filter_map(|(f, send)| send.flatten().map(|send| (send, f)))
+        };
+        let changes = sending::run_changes(recorded().map(|(send, f)| (send, f.failure)));
+        for (send, change) in changes {
+            let run: i64 = match change {
+                RunChange::Restart(0) => {
+                    // Touches the send's row only when a run is to be reset, so workers
+                    // do not queue on it for every batch.
+                    query("UPDATE sends SET failure_run = 0 WHERE id = $1 AND failure_run > 0")
+                        .bind(send)
+                        .execute(&mut tx)
+                        .await?;
+                    0
+                }
+                RunChange::Restart(n) => {
+                    query("UPDATE sends SET failure_run = $2 WHERE id = $1")
+                        .bind(send)
+                        .bind(n)
+                        .execute(&mut tx)
+                        .await?;
+                    n
+                }
+                RunChange::Extend(n) => {
                     query(
-                        "UPDATE sends SET paused_reason = $2 \
-                         WHERE id = $1 AND paused_reason IS NULL",
+                        "UPDATE sends SET failure_run = failure_run + $2 WHERE id = $1 \
+                         RETURNING failure_run",
                     )
                     .bind(send)
-                    .bind(why)
-                    .execute(&mut tx)
-                    .await?;
+                    .bind(n)
+                    .scalar(&mut tx)
+                    .await?
                 }
-            } else {
-                // Touches the send's row only when a run is to be reset, so
-                // workers do not queue on it for every message.
-                query("UPDATE sends SET failure_run = 0 WHERE id = $1 AND failure_run > 0")
-                    .bind(send)
-                    .execute(&mut tx)
-                    .await?;
+            };
+            if run >= pause_after {
+                let last = recorded()
+                    .filter(|(s, f)| *s == send && f.failure)
+                    .filter_map(|(_, f)| match &f.delivery {
+                        Delivery::Sent => None,
+                        Delivery::Retry { reply, .. }
+                        | Delivery::Failed { reply }
+                        | Delivery::Bounced { reply } => Some(reply.as_str()),
+                    })
+                    .last();
+                let why = format!(
+                    "Paused after {run} failed attempts in a row. Last reply: {}",
+                    last.unwrap_or("none")
+                );
+                query(
+                    "UPDATE sends SET paused_reason = $2 WHERE id = $1 AND paused_reason IS NULL",
+                )
+                .bind(send)
+                .bind(why)
+                .execute(&mut tx)
+                .await?;
             }
         }
         tx.commit().await?;
-        Ok(true)
+        Ok(sends.iter().map(Option::is_some).collect())
     }
 
     async fn frequency_rules(&self) -> Result<Vec<(SurveyKind, u32)>, StoreError> {

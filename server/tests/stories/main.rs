@@ -6,6 +6,7 @@
 mod harness;
 
 mod answering;
+mod assets;
 mod contacts;
 mod crash;
 mod editor;

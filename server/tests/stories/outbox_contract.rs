@@ -8,8 +8,8 @@ use app::domain::template;
 use app::domain::{AnswerValue, Locale};
 use app::model::{Repeat, Role, SurveyKind, SurveyStatus};
 use app::ports::{
-    AnswerBatch, Delivery, MessageKind, NewContact, NewInvitation, NewMessage, NewSend, NewSurvey,
-    NewUser, Store, StoredAnswer, StoredSendState, SurveySettings,
+    AnswerBatch, Delivery, Finished, MessageKind, NewContact, NewInvitation, NewMessage, NewSend,
+    NewSurvey, NewUser, Store, StoredAnswer, StoredSendState, SurveySettings,
 };
 use chrono::{DateTime, Duration, Utc};
 use std::collections::{BTreeMap, HashSet};
@@ -18,6 +18,7 @@ use std::sync::Arc;
 on_both_backends!(a_send_queues_its_audience_once_and_skips_whom_it_must);
 on_both_backends!(claims_never_overlap_and_a_dead_workers_messages_come_back);
 on_both_backends!(outcomes_are_recorded_and_a_run_of_failures_pauses_the_send);
+on_both_backends!(outcomes_recorded_together_count_failures_in_the_order_they_happened);
 on_both_backends!(reminders_go_once_to_those_who_did_not_answer);
 on_both_backends!(a_response_sends_its_thank_you_and_alert_once_when_first_completed);
 on_both_backends!(a_late_finisher_cannot_overwrite_the_outcome_of_a_newer_claim);
@@ -367,6 +368,79 @@ async fn outcomes_are_recorded_and_a_run_of_failures_pauses_the_send(store: Arc<
     assert_eq!(f.deliver_all(&Delivery::Sent).await.len(), 12);
     let counts = f.store.outbox_counts(send).await.unwrap();
     assert_eq!((counts.sent, counts.queued), (12, 0));
+}
+
+async fn outcomes_recorded_together_count_failures_in_the_order_they_happened(
+    store: Arc<dyn Store>,
+) {
+    let emails: Vec<String> = (0..14).map(|i| format!("p{i}@example.com")).collect();
+    let pairs: Vec<(&str, &str)> = emails.iter().map(|e| (e.as_str(), "All")).collect();
+    let f = fixture(store, &pairs).await;
+    let send = f.started(f.send(Some("All"), Utc::now()), 30).await;
+    let now = Utc::now();
+    let claimed = f
+        .store
+        .claim_messages(now, now + Duration::minutes(5), 100)
+        .await
+        .unwrap();
+    assert_eq!(claimed.len(), 14);
+    let refused = |i: usize| Delivery::Retry {
+        reply: format!("421 try later ({i})"),
+        at: now - Duration::seconds(1),
+    };
+    let outcome = |i: usize, delivery: Delivery| Finished {
+        id: claimed[i].id,
+        attempt: claimed[i].attempts,
+        failure: delivery != Delivery::Sent,
+        delivery,
+    };
+    // Nine failures, a delivery, then three more: never ten in a row, so no pause, though
+    // the batch holds twelve failures.
+    let mut batch: Vec<Finished> = (0..9).map(|i| outcome(i, refused(i))).collect();
+    batch.push(outcome(9, Delivery::Sent));
+    batch.extend((10..13).map(|i| outcome(i, refused(i))));
+    let recorded = f.store.finish_messages(&batch, 10, now).await.unwrap();
+    assert_eq!(recorded, vec![true; 13]);
+    // Recording again is refused: those claims are finished.
+    let again = f.store.finish_messages(&batch[..2], 10, now).await.unwrap();
+    assert_eq!(again, vec![false, false]);
+    let record = f.store.send_record(send).await.unwrap().unwrap();
+    assert_eq!(record.paused_reason, None);
+    let counts = f.store.outbox_counts(send).await.unwrap();
+    // Queued: the twelve retries and the one still being sent.
+    assert_eq!((counts.sent, counts.queued), (1, 13));
+
+    // Three after the delivery, and seven more in the next batch: ten in a row pauses the
+    // send with the last reply.
+    let retried = f
+        .store
+        .claim_messages(now, now + Duration::minutes(5), 100)
+        .await
+        .unwrap();
+    assert_eq!(
+        retried.len(),
+        12,
+        "the retries; the last claim is still being sent"
+    );
+    let next: Vec<Finished> = retried[..7]
+        .iter()
+        .enumerate()
+        .map(|(i, m)| Finished {
+            id: m.id,
+            attempt: m.attempts,
+            delivery: Delivery::Failed {
+                reply: format!("554 refused ({i})"),
+            },
+            failure: true,
+        })
+        .collect();
+    f.store.finish_messages(&next, 10, now).await.unwrap();
+    let record = f.store.send_record(send).await.unwrap().unwrap();
+    let why = record.paused_reason.expect("paused at ten in a row");
+    assert!(
+        why.contains("Paused after 10 failed attempts in a row") && why.contains("554 refused (6)"),
+        "{why}"
+    );
 }
 
 async fn reminders_go_once_to_those_who_did_not_answer(store: Arc<dyn Store>) {

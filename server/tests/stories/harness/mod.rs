@@ -134,6 +134,15 @@ fn server_runtime() -> &'static tokio::runtime::Runtime {
 
 pub async fn spawn_app(database_url: &str, extra: &[&str]) -> TestApp {
     let site = tempfile::tempdir().expect("site dir").keep();
+    spawn_app_with_site(database_url, &site, extra).await
+}
+
+/// The app serving the compiled site (stylesheet, bundle, `hash.txt`) found in `site`.
+pub async fn spawn_app_with_site(
+    database_url: &str,
+    site: &std::path::Path,
+    extra: &[&str],
+) -> TestApp {
     let mut argv = vec![
         "resonance",
         "serve",
