@@ -107,16 +107,23 @@ async function visits(browser, url, cookies) {
   await cdp.send("Network.enable");
   let bytes = 0;
   let fetched = [];
-  cdp.on("Network.loadingFinished", (e) => (bytes += e.encodedDataLength));
-  cdp.on("Network.responseReceived", (e) => {
-    if (!e.response.fromDiskCache && !e.response.fromMemoryCache) fetched.push(e.response.url);
+  const urls = new Map();
+  cdp.on("Network.responseReceived", (e) => urls.set(e.requestId, e.response));
+  cdp.on("Network.loadingFinished", (e) => {
+    bytes += e.encodedDataLength;
+    const response = urls.get(e.requestId);
+    // From the network: not a cache hit, and more than headers came over the wire.
+    if (response && !response.fromDiskCache && !response.fromMemoryCache && e.encodedDataLength > 0)
+      fetched.push(`${response.url} (${response.status}, ${e.encodedDataLength} B)`);
   });
   await page.goto(url, { waitUntil: "networkidle" });
   const first = { bytes, requests: fetched.length };
+  // Away and back, as a second visit is: the same URL again would be a reload.
+  await page.goto("about:blank");
   bytes = 0;
   fetched = [];
   await page.goto(url, { waitUntil: "networkidle" });
-  const again = fetched.filter((u) => new URL(u).pathname !== new URL(url).pathname);
+  const again = fetched.filter((u) => new URL(u.split(" ")[0]).pathname !== new URL(url).pathname);
   await context.close();
   return { first, second: { bytes, refetched: again } };
 }
