@@ -8,7 +8,8 @@
 //!   - Postfix's `smtp-sink`, which accepts mail as fast as a server can, against the rate
 //!     Postfix's own `smtp-source` reaches with as many sessions. `make bench` unpacks
 //!     both from Debian's `postfix` package (`POSTFIX_DIR`); without it, this part says so.
-//!   With each, the process's peak memory while it sends.
+//!
+//! With each, the process's peak memory while it sends.
 //!
 //! Prints figures; checks only that every message went out, never a time.
 

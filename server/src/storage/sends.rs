@@ -550,7 +550,7 @@ impl app::ports::Sends for Storage {
                         | Delivery::Failed { reply }
                         | Delivery::Bounced { reply } => Some(reply.as_str()),
                     })
-                    .last();
+                    .next_back();
                 let why = format!(
                     "Paused after {run} failed attempts in a row. Last reply: {}",
                     last.unwrap_or("none")
