@@ -8,8 +8,8 @@ use app::domain::template;
 use app::domain::{AnswerValue, Locale};
 use app::model::{Repeat, Role, SurveyKind, SurveyStatus};
 use app::ports::{
-    AnswerBatch, Delivery, Finished, MessageKind, NewContact, NewInvitation, NewMessage, NewSend,
-    NewSurvey, NewUser, Store, StoredAnswer, StoredSendState, SurveySettings,
+    AnswerBatch, ClaimedMessage, Delivery, Finished, MessageKind, NewContact, NewInvitation,
+    NewMessage, NewSend, NewSurvey, NewUser, Store, StoredAnswer, StoredSendState, SurveySettings,
 };
 use chrono::{DateTime, Duration, Utc};
 use std::collections::{BTreeMap, HashSet};
@@ -119,12 +119,16 @@ impl Fixture {
         self.deliver_all_at(Utc::now(), delivery).await
     }
 
-    async fn deliver_all_at(&self, now: DateTime<Utc>, delivery: &Delivery) -> Vec<String> {
-        let claimed = self
-            .store
+    /// Claims everything due at `now` for a five-minute lease.
+    async fn claim_all(&self, now: DateTime<Utc>) -> Vec<ClaimedMessage> {
+        self.store
             .claim_messages(now, now + Duration::minutes(5), 1000)
             .await
-            .expect("claim");
+            .expect("claim")
+    }
+
+    async fn deliver_all_at(&self, now: DateTime<Utc>, delivery: &Delivery) -> Vec<String> {
+        let claimed = self.claim_all(now).await;
         for m in &claimed {
             self.store
                 .finish_message(
@@ -378,22 +382,13 @@ async fn outcomes_recorded_together_count_failures_in_the_order_they_happened(
     let f = fixture(store, &pairs).await;
     let send = f.started(f.send(Some("All"), Utc::now()), 30).await;
     let now = Utc::now();
-    let claimed = f
-        .store
-        .claim_messages(now, now + Duration::minutes(5), 100)
-        .await
-        .unwrap();
+    let claimed = f.claim_all(now).await;
     assert_eq!(claimed.len(), 14);
     let refused = |i: usize| Delivery::Retry {
         reply: format!("421 try later ({i})"),
         at: now - Duration::seconds(1),
     };
-    let outcome = |i: usize, delivery: Delivery| Finished {
-        id: claimed[i].id,
-        attempt: claimed[i].attempts,
-        failure: delivery != Delivery::Sent,
-        delivery,
-    };
+    let outcome = |i: usize, delivery: Delivery| finished(&claimed[i], delivery);
     // Nine failures, a delivery, then three more: never ten in a row, so no pause, though
     // the batch holds twelve failures.
     let mut batch: Vec<Finished> = (0..9).map(|i| outcome(i, refused(i))).collect();
@@ -441,6 +436,16 @@ async fn outcomes_recorded_together_count_failures_in_the_order_they_happened(
         why.contains("Paused after 10 failed attempts in a row") && why.contains("554 refused (6)"),
         "{why}"
     );
+}
+
+/// The outcome of a claim, a failure unless it was delivered.
+fn finished(m: &ClaimedMessage, delivery: Delivery) -> Finished {
+    Finished {
+        id: m.id,
+        attempt: m.attempts,
+        failure: delivery != Delivery::Sent,
+        delivery,
+    }
 }
 
 async fn reminders_go_once_to_those_who_did_not_answer(store: Arc<dyn Store>) {
