@@ -4,7 +4,7 @@
 //! - Messages a second through the outbox worker to two real SMTP servers on loopback,
 //!   each against its own limit measured in the same run:
 //!   - aiosmtpd writing a Maildir (the tests' server), against the rate it accepts the same
-//!     messages sent straight from a pooled lettre transport;
+//!     messages sent straight over the worker's SMTP connections, with no database;
 //!   - Postfix's `smtp-sink`, which accepts mail as fast as a server can, against the rate
 //!     Postfix's own `smtp-source` reaches with as many sessions. `make bench` unpacks
 //!     both from Debian's `postfix` package (`POSTFIX_DIR`); without it, this part says so.
@@ -17,8 +17,8 @@ use app::api::sends;
 use app::model::{Role, SendRequest, SurveyKind, SurveyStatus};
 use app::ports::{NewContact, NewSurvey, NewUser, SecretKey, Services, Settings, SurveySettings};
 use lettre::message::Mailbox;
-use lettre::transport::smtp::PoolConfig;
-use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use lettre::Message;
+use server::email::smtp::{Connections, Relay};
 use server::email::{MailSettings, Worker};
 use server::storage;
 use std::collections::BTreeMap;
@@ -129,12 +129,12 @@ fn peak_memory_mib() -> Option<f64> {
     Some(kib / 1024.0)
 }
 
-/// The SMTP server's own limit: prepared messages, straight through a pooled transport.
+/// The SMTP server's own limit: prepared messages, straight over SMTP connections.
 async fn raw_smtp_rate(url: &str) -> f64 {
-    let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
-        .expect("smtp url")
-        .pool_config(PoolConfig::new().max_size(CONNECTIONS))
-        .build();
+    let smtp = Arc::new(Connections::new(
+        Relay::from_url(url).expect("smtp url"),
+        Duration::from_secs(30),
+    ));
     let from: Mailbox = "Bench <bench@example.com>".parse().expect("from");
     let messages: Vec<Message> = (0..MESSAGES)
         .map(|i| {
@@ -151,10 +151,10 @@ async fn raw_smtp_rate(url: &str) -> f64 {
     let start = Instant::now();
     for message in messages {
         let slot = slots.clone().acquire_owned().await.expect("slot");
-        let transport = transport.clone();
+        let smtp = smtp.clone();
         running.spawn(async move {
             let _slot = slot;
-            transport.send(message).await.expect("raw send")
+            smtp.send(&message).await.expect("raw send")
         });
     }
     while running.join_next().await.is_some() {}
@@ -371,7 +371,7 @@ async fn main() {
     let smtp_url = format!("smtp://127.0.0.1:{port}");
 
     let raw_smtp = raw_smtp_rate(&smtp_url).await;
-    println!("raw SMTP acceptance, aiosmtpd writing a Maildir (lettre, {CONNECTIONS} connections): {raw_smtp:.0} msg/s");
+    println!("raw SMTP acceptance, aiosmtpd writing a Maildir ({CONNECTIONS} connections, no database): {raw_smtp:.0} msg/s");
     let mut sinks = vec![Sink {
         name: "aiosmtpd",
         url: smtp_url.clone(),

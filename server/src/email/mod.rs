@@ -1,6 +1,7 @@
 //! Email: the templates (text and HTML pairs) and the outbox worker that sends them
-//! through a pooled SMTP transport. Mail leaves only through the outbox (principle 3).
+//! over SMTP connections it keeps open. Mail leaves only through the outbox (principle 3).
 
+pub mod smtp;
 pub mod templates;
 pub mod worker;
 

@@ -1,8 +1,9 @@
 //! The outbox worker: claims due messages, makes their personal links, writes and sends
-//! them through a pooled SMTP transport, and records each outcome. Several processes may
+//! them over its SMTP connections, and records each outcome. Several processes may
 //! run one each; the claim keeps them apart, and a message whose worker died is claimed
 //! again when its lease runs out, so a crash loses nothing.
 
+use super::smtp::{Connections, Refusal, Relay};
 use super::templates::{self, Rendered};
 use anyhow::Context;
 use app::api::responses;
@@ -16,8 +17,7 @@ use app::ports::{
 use chrono::{TimeDelta, Utc};
 use lettre::message::header::{HeaderName, HeaderValue};
 use lettre::message::{Mailbox, MultiPart};
-use lettre::transport::smtp::PoolConfig;
-use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use lettre::Message;
 use std::collections::hash_map::Entry;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
@@ -67,7 +67,7 @@ pub struct Worker(Arc<Inner>);
 struct Inner {
     services: Services,
     mail: MailSettings,
-    transport: AsyncSmtpTransport<Tokio1Executor>,
+    smtp: Arc<Connections>,
     /// The Message-ID domain: the sender's.
     domain: String,
     limiter: Option<Mutex<tokio::time::Interval>>,
@@ -75,16 +75,13 @@ struct Inner {
 
 impl Worker {
     pub fn new(services: Services, mail: MailSettings) -> anyhow::Result<Worker> {
-        let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(&mail.smtp_url)
-            .with_context(|| {
-                format!(
-                    "invalid SMTP URL {}",
-                    crate::storage::redact(&mail.smtp_url)
-                )
-            })?
-            .timeout(Some(mail.timeout))
-            .pool_config(PoolConfig::new().max_size(mail.connections.max(1)))
-            .build();
+        let relay = Relay::from_url(&mail.smtp_url).map_err(|why| {
+            anyhow::anyhow!(
+                "invalid SMTP URL {}: {why}",
+                crate::storage::redact(&mail.smtp_url)
+            )
+        })?;
+        let smtp = Arc::new(Connections::new(relay, mail.timeout));
         let limiter = mail.per_minute.map(|n| {
             let mut every = tokio::time::interval(Duration::from_secs(60) / n.max(1));
             every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -94,7 +91,7 @@ impl Worker {
             domain: mail.from.email.domain().to_owned(),
             services,
             mail,
-            transport,
+            smtp,
             limiter,
         })))
     }
@@ -267,9 +264,9 @@ impl Worker {
                 if let Some(limiter) = &inner.limiter {
                     limiter.lock().await.tick().await;
                 }
-                match inner.transport.send(email).await {
-                    Ok(_) => (Delivery::Sent, false),
-                    Err(e) => (self.after_error(&e, message.attempts), true),
+                match inner.smtp.send(&email).await {
+                    Ok(()) => (Delivery::Sent, false),
+                    Err(refusal) => (self.after_error(refusal, message.attempts), true),
                 }
             }
         };
@@ -292,9 +289,8 @@ impl Worker {
         }
     }
 
-    fn after_error(&self, e: &lettre::transport::smtp::Error, attempts: i64) -> Delivery {
-        let code = e.status().and_then(|c| c.to_string().parse::<u16>().ok());
-        let reply = e.to_string();
+    fn after_error(&self, refusal: Refusal, attempts: i64) -> Delivery {
+        let Refusal { code, reply } = refusal;
         match classify_reply(code) {
             ReplyClass::RecipientRefused => Delivery::Bounced { reply },
             ReplyClass::Temporary | ReplyClass::ServerRefused if attempts >= MAX_ATTEMPTS => {
