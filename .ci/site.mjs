@@ -51,7 +51,10 @@ const bundle = runAsync("cargo", [
   "--profile", release ? "wasm-release" : "dev",
 ]);
 const server = runAsync("cargo", ["build", "-p", "server", "--bin", name, ...(release ? ["--release"] : [])]);
-await Promise.all([bundle, server]);
+// On a newcomer's first run wasm-bindgen-cli compiles meanwhile, in the builds' idle time;
+// installed, this returns at once.
+const tools = runAsync("bash", [join(".ci", "tools.sh"), "wasm-bindgen"]);
+await Promise.all([bundle, server, tools]);
 
 rmSync(pkg, { recursive: true, force: true });
 mkdirSync(pkg, { recursive: true });

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs the build and test tools Resonance needs, skipping what is already installed.
 # Only crates.io, npm and Debian packages are used: nothing is downloaded from elsewhere.
-# `tools.sh build`: only what building the site needs (`make run`); no argument: also the
-# test tools.
+# `tools.sh build`: only what building the site needs (`make run`), less wasm-bindgen-cli,
+# which `.ci/site.mjs` installs beside its builds; no argument: everything, test tools too.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
@@ -17,16 +17,29 @@ cheap_install() {
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
+# The CLI must be exactly the wasm-bindgen version Cargo.lock pins.
+wasm_bindgen_cli() {
+  local want
+  want=$(grep -A1 '^name = "wasm-bindgen"$' Cargo.lock | sed -n 's/^version = "\(.*\)"$/\1/p')
+  if ! wasm-bindgen --version 2>/dev/null | grep -qx "wasm-bindgen $want"; then
+    # Not --locked: its lock file names a crate version the registry no longer has.
+    cheap_install wasm-bindgen-cli --version "$want"
+  fi
+}
+
+# `tools.sh wasm-bindgen`: only the CLI. `.ci/site.mjs` runs this beside its own builds,
+# whose LTO and linking leave a core idle for minutes.
+if [ "${1:-}" = wasm-bindgen ]; then
+  wasm_bindgen_cli
+  exit 0
+fi
+
 if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   rustup target add wasm32-unknown-unknown
 fi
 
-# The CLI must be exactly the wasm-bindgen version Cargo.lock pins.
-want=$(grep -A1 '^name = "wasm-bindgen"$' Cargo.lock | sed -n 's/^version = "\(.*\)"$/\1/p')
-if ! wasm-bindgen --version 2>/dev/null | grep -qx "wasm-bindgen $want"; then
-  # Not --locked: its lock file names a crate version the registry no longer has.
-  cheap_install wasm-bindgen-cli --version "$want"
-fi
+# `build` leaves the CLI to `.ci/site.mjs` (above).
+[ "${1:-}" = build ] || wasm_bindgen_cli
 
 # Playwright, axe-core and binaryen's wasm-opt; reinstalled whenever the lock file changes.
 if [ ! -f end2end/node_modules/.package-lock.json ] \

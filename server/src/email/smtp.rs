@@ -100,10 +100,7 @@ impl Relay {
                 .map_err(|_| "the user name or password is not UTF-8 once decoded".to_owned())
         };
         let credentials = match url.password() {
-            Some(password) => Some(Credentials::new(
-                decode(url.username())?,
-                decode(password)?,
-            )),
+            Some(password) => Some(Credentials::new(decode(url.username())?, decode(password)?)),
             None => None,
         };
         let hello = match url.path().trim_matches('/') {
@@ -323,12 +320,20 @@ mod tests {
         assert!(plain.credentials.is_none());
 
         let starttls = Relay::from_url("smtp://mail.example.com?tls=required").unwrap();
-        assert_eq!((starttls.port, starttls.security), (587, Security::StartTls));
+        assert_eq!(
+            (starttls.port, starttls.security),
+            (587, Security::StartTls)
+        );
         let maybe = Relay::from_url("smtp://mail.example.com?tls=opportunistic").unwrap();
         assert_eq!(maybe.security, Security::StartTlsIfOffered);
 
-        let implicit = Relay::from_url("smtps://ann%40example.com:p%2Fw@mail.example.com/me.example.org").unwrap();
-        assert_eq!((implicit.port, implicit.security), (465, Security::Implicit));
+        let implicit =
+            Relay::from_url("smtps://ann%40example.com:p%2Fw@mail.example.com/me.example.org")
+                .unwrap();
+        assert_eq!(
+            (implicit.port, implicit.security),
+            (465, Security::Implicit)
+        );
         assert_eq!(
             implicit.credentials,
             Some(Credentials::new("ann@example.com".into(), "p/w".into()))
@@ -345,7 +350,10 @@ mod tests {
             ("mail.example.com", "not a URL"),
             ("http://mail.example.com", "scheme must be smtp or smtps"),
             ("smtp://mail.example.com?tls=sometimes", "tls=sometimes"),
-            ("smtps://mail.example.com?tls=required", "smtps with tls=required"),
+            (
+                "smtps://mail.example.com?tls=required",
+                "smtps with tls=required",
+            ),
         ] {
             let error = Relay::from_url(url).unwrap_err();
             assert!(error.contains(why), "{url}: {error}");

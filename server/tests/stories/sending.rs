@@ -116,17 +116,21 @@ async fn services(database_url: &str, base_url: &str) -> Services {
 
 /// An outbox worker the test runs by hand, one message at a time, to the sink.
 fn worker_for(services: Services, sink: &SmtpSink) -> Worker {
+    worker_to(services, sink.url(), std::time::Duration::from_secs(10))
+}
+
+fn worker_to(services: Services, smtp_url: String, timeout: std::time::Duration) -> Worker {
     Worker::new(
         services,
         MailSettings {
-            smtp_url: sink.url(),
+            smtp_url,
             from: "Acme Surveys <surveys@acme.test>".parse().unwrap(),
             connections: 1,
             per_minute: None,
             retry_base: std::time::Duration::from_millis(50),
             lease: std::time::Duration::from_secs(60),
             poll: std::time::Duration::from_millis(20),
-            timeout: std::time::Duration::from_secs(10),
+            timeout,
         },
     )
     .unwrap()
@@ -915,4 +919,32 @@ async fn a_message_whose_survey_cannot_be_read_is_given_up_not_claimed_forever()
     assert_eq!(reply.as_deref(), Some("The survey could not be read."));
     assert!(sink.files().is_empty(), "nothing was sent");
     assert_eq!(worker.deliver_due().await.unwrap(), 0, "nor will be");
+}
+
+#[tokio::test]
+async fn a_server_that_never_answers_costs_the_message_a_retry_not_the_worker() {
+    let db = crate::harness::sqlite_db();
+    // No SMTP URL: this process has no worker; the test runs one.
+    let (app, admin, _, id) = one_message_queued(&db.url).await;
+    // Takes connections and says nothing, not even a greeting.
+    let silent = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("smtp://{}", silent.local_addr().unwrap());
+    let listening = tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((connection, _)) = silent.accept().await {
+            held.push(connection);
+        }
+    });
+
+    let services = services(&db.url, &app.url("")).await;
+    let worker = worker_to(services, url, std::time::Duration::from_millis(300));
+    assert_eq!(worker.deliver_due().await.unwrap(), 1, "the claim ends");
+    let detail = wait_until(&app, &admin, id, |d| {
+        d["problems"][0]["status"] == "retrying"
+    })
+    .await;
+    let reason = detail["problems"][0]["reason"].as_str().unwrap_or_default();
+    assert!(reason.contains("did not answer within"), "{reason}");
+    assert_eq!(detail["send"]["counts"]["queued"], 1, "kept for the retry");
+    listening.abort();
 }
