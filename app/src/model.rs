@@ -603,3 +603,24 @@ pub struct ResponseAnswer {
     pub category: Option<String>,
     pub follow_up: Option<String>,
 }
+
+/// A question's trend as the survey page and the API show it: the points from the one
+/// scoring engine, the chart drawn from them, and what the chart says in words.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct TrendView {
+    pub question_key: String,
+    pub question: String,
+    #[cfg_attr(feature = "ssr", schema(value_type = Object))]
+    pub trend: crate::domain::trend::Trend,
+    /// The first and last day shown, `YYYY-MM-DD`.
+    pub from: String,
+    pub to: String,
+    /// The chart as an SVG element; withheld points are not in it.
+    #[serde(skip_serializing_if = "String::is_empty", default)]
+    pub svg: String,
+    /// The chart in words (`aria-label`).
+    pub description: String,
+    /// Why the view differs from what was asked for, if it does.
+    pub note: Option<String>,
+}

@@ -211,6 +211,7 @@ async fn bench_backend(name: &str, url: &str, sinks: &[Sink]) {
             organisation: "Bench".into(),
         }),
         answer_limits: Default::default(),
+        charts: Arc::new(server::charts::Plotters::new().expect("chart font")),
     };
     let user = store
         .create_first_user(NewUser {

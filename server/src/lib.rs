@@ -1,6 +1,7 @@
 //! The `resonance` server: configuration, storage backends, HTTP surface, the outbox
 //! worker and the scheduler.
 
+pub mod charts;
 pub mod config;
 pub mod email;
 pub mod http;

@@ -58,6 +58,7 @@ pub async fn bind(args: &ServeArgs) -> anyhow::Result<Bound> {
             organisation: args.organisation.clone(),
         }),
         answer_limits: Arc::new(AnswerLimits::new(args.answer_burst, args.answer_rate)),
+        charts: Arc::new(crate::charts::Plotters::new()?),
     };
     // cargo-leptos lists the hashed asset names in the site's `hash.txt`; without one (a
     // build without hashing) the plain names are used.

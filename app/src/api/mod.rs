@@ -16,4 +16,5 @@ pub mod segments;
 pub mod sends;
 pub mod surveys;
 pub mod tokens;
+pub mod trends;
 pub mod unsubscribe;

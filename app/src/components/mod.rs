@@ -6,3 +6,4 @@ pub mod nps_summary;
 pub mod question_input;
 pub mod question_report;
 pub mod survey_settings;
+pub mod trend_chart;

@@ -9,6 +9,8 @@
 //! the server (stored reports) and both must agree to the last digit.
 //!
 //! - [`stats`]: distributions, intervals and significance tests.
+//! - [`trend`]: a score period by period (days, weeks, months) from day counts.
+//! - [`anonymity`]: which groups of an anonymous survey may be reported.
 //! - [`nps`]: Net Promoter Score, also used for eNPS (same 0–10 question).
 //! - [`ces`]: Customer Effort Score on a 7- or 5-point agreement scale.
 //! - [`contacts`]: contacts and the rules for reading them from an imported table.
@@ -30,6 +32,7 @@
 
 use serde::{Deserialize, Serialize};
 
+pub mod anonymity;
 pub mod ces;
 pub mod contacts;
 pub mod csat;
@@ -44,6 +47,7 @@ pub mod sending;
 pub mod stats;
 pub mod survey;
 pub mod templates;
+pub mod trend;
 pub mod ui_text;
 
 pub use ces::{CesAnswer, CesResult, CesScale};

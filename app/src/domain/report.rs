@@ -4,7 +4,7 @@
 use super::ces::CesResult;
 use super::csat::CsatResult;
 use super::nps::NpsResult;
-use super::stats::{summarise_scale, ScaleSummary};
+use super::stats::{summarise_scale, Interval, ScaleSummary};
 use super::survey::QuestionKind;
 use serde::{Deserialize, Serialize};
 
@@ -31,6 +31,55 @@ impl QuestionScore {
             QuestionScore::Ces(r) => r.n,
             QuestionScore::Csat(r) | QuestionScore::Likert(r) => r.n,
             QuestionScore::Rating(r) => r.n,
+        }
+    }
+}
+
+/// The one figure a score is followed by over time, with its 95 % interval.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Headline {
+    pub value: f64,
+    pub ci: Interval,
+    /// What the value is, e.g. "NPS" or "% satisfied".
+    pub measure: &'static str,
+    pub unit: &'static str,
+    /// The whole scale of the value.
+    pub scale: (f64, f64),
+}
+
+impl QuestionScore {
+    /// NPS and eNPS in points; CES, CSAT and Likert as the share agreeing or satisfied
+    /// (what their owners set targets on); a plain rating as its mean.
+    pub fn headline(&self) -> Headline {
+        let share = |value, ci, measure| Headline {
+            value,
+            ci,
+            measure,
+            unit: "%",
+            scale: (0.0, 100.0),
+        };
+        match self {
+            QuestionScore::Nps(r) | QuestionScore::Enps(r) => Headline {
+                value: r.nps,
+                ci: r.ci,
+                measure: if matches!(self, QuestionScore::Nps(_)) {
+                    "NPS"
+                } else {
+                    "eNPS"
+                },
+                unit: "points",
+                scale: (-100.0, 100.0),
+            },
+            QuestionScore::Ces(r) => share(r.agree_pct, r.agree_ci, "% agree"),
+            QuestionScore::Csat(r) => share(r.satisfied_pct, r.satisfied_ci, "% satisfied"),
+            QuestionScore::Likert(r) => share(r.satisfied_pct, r.satisfied_ci, "% favourable"),
+            QuestionScore::Rating(r) => Headline {
+                value: r.mean,
+                ci: r.mean_ci,
+                measure: "mean",
+                unit: "points",
+                scale: (r.mean_ci.low.min(r.mean), r.mean_ci.high.max(r.mean)),
+            },
         }
     }
 }

@@ -1,15 +1,19 @@
-//! `/surveys/:id`: the survey's links, its results question by question, and its lifecycle.
+//! `/surveys/:id`: the survey's links, its trends (`?range=…&grain=…`), its results
+//! question by question, and its lifecycle.
 
 use crate::api::surveys::load_survey_report;
+use crate::api::trends::{load_trends, DEFAULT_RANGE};
 use crate::components::{
-    admin_layout::AdminLayout, question_report::QuestionResults,
+    admin_layout::AdminLayout,
+    question_report::QuestionResults,
     survey_settings::SurveySettingsForm,
+    trend_chart::{TrendFigure, TrendFilters},
 };
 use crate::error::ErrorKind;
 use crate::pages::not_found::NotFound;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_params_map;
+use leptos_router::hooks::{use_params_map, use_query_map};
 
 #[component]
 pub fn SurveyPage() -> impl IntoView {
@@ -23,6 +27,18 @@ pub fn SurveyPage() -> impl IntoView {
             )),
         }
     });
+    let query = use_query_map();
+    let range = move || query.read().get("range").unwrap_or_default();
+    let grain = move || query.read().get("grain").unwrap_or_default();
+    let trends = Resource::new(
+        move || (id(), range(), grain()),
+        |(id, range, grain)| async move {
+            match id {
+                Some(id) => load_trends(id, range, grain).await,
+                None => Ok(Vec::new()),
+            }
+        },
+    );
     view! {
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
@@ -50,6 +66,23 @@ pub fn SurveyPage() -> impl IntoView {
                                 <a href=format!("/surveys/{}/sends", r.survey.id) data-testid="sends">"Send by email"</a>
                             </p>
                             <p class="muted">"Responses: " <span data-testid="responses">{r.survey.response_count}</span></p>
+                            <section class="trends" aria-labelledby="trends-heading">
+                                <h2 id="trends-heading">"Trends"</h2>
+                                <TrendFilters
+                                    range=Some(range()).filter(|r| !r.is_empty()).unwrap_or_else(|| DEFAULT_RANGE.to_owned())
+                                    grain=grain()
+                                />
+                                {move || Suspend::new(async move {
+                                    match trends.await {
+                                        Ok(views) => views
+                                            .into_iter()
+                                            .map(|v| view! { <TrendFigure view=v /> })
+                                            .collect_view()
+                                            .into_any(),
+                                        Err(e) => view! { <p class="form-error" role="alert">{e.message}</p> }.into_any(),
+                                    }
+                                })}
+                            </section>
                             {r.questions.into_iter().map(|q| view! { <QuestionResults report=q /> }).collect_view()}
                             <SurveySettingsForm survey=r.survey.clone() />
                         </AdminLayout>

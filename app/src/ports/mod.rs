@@ -2,6 +2,7 @@
 //! traits (SQLite, PostgreSQL) and hands them to every request as `Services`.
 
 mod accounts;
+mod charts;
 mod contacts;
 mod imports;
 mod limits;
@@ -10,6 +11,7 @@ mod sends;
 mod surveys;
 
 pub use accounts::*;
+pub use charts::*;
 pub use contacts::*;
 pub use imports::*;
 pub use limits::*;
@@ -101,4 +103,5 @@ pub struct Services {
     pub settings: Arc<Settings>,
     /// Answers per client address and survey, shared by every request of the process.
     pub answer_limits: Arc<AnswerLimits>,
+    pub charts: Arc<dyn Charts>,
 }

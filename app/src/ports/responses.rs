@@ -131,6 +131,15 @@ pub trait Responses: Send + Sync {
         &self,
         survey_id: i64,
     ) -> Result<BTreeMap<String, [u64; 11]>, StoreError>;
+    /// Answers per score 0..=10 of one question, day by day over `from..=to`, read from
+    /// the day buckets: days without answers are absent.
+    async fn daily_histograms(
+        &self,
+        survey_id: i64,
+        question_key: &str,
+        from: chrono::NaiveDate,
+        to: chrono::NaiveDate,
+    ) -> Result<Vec<(chrono::NaiveDate, [u64; 11])>, StoreError>;
     /// How often each stored value (as JSON) was given to each question without a score
     /// (choices, text), in one query: (question key, value, count).
     async fn value_counts(&self, survey_id: i64) -> Result<Vec<(String, String, i64)>, StoreError>;

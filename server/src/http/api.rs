@@ -115,6 +115,8 @@ pub fn parts(services: Services) -> (Router, utoipa::openapi::OpenApi) {
         .routes(routes!(users::list_users, users::create_user))
         .routes(routes!(surveys::list_surveys, surveys::create_survey))
         .routes(routes!(surveys::survey_report))
+        .routes(routes!(surveys::survey_trends))
+        .routes(routes!(surveys::survey_trend_chart))
         .routes(routes!(responses::get_response))
         .routes(routes!(surveys::get_definition, surveys::put_definition))
         .routes(routes!(surveys::update_survey_settings))

@@ -282,6 +282,38 @@ impl app::ports::Responses for Storage {
         Ok(histograms)
     }
 
+    async fn daily_histograms(
+        &self,
+        survey_id: i64,
+        question_key: &str,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<(NaiveDate, [u64; 11])>, StoreError> {
+        let rows: Vec<(NaiveDate, i32, i64)> = query(
+            "SELECT day, score, CAST(SUM(n) AS BIGINT) FROM answer_buckets \
+             WHERE survey_id = $1 AND question_key = $2 AND segment = '' \
+             AND day >= $3 AND day <= $4 GROUP BY day, score ORDER BY day",
+        )
+        .bind(survey_id)
+        .bind(question_key)
+        .bind(from)
+        .bind(to)
+        .fetch_all(&self.db)
+        .await?;
+        let mut days: Vec<(NaiveDate, [u64; 11])> = Vec::new();
+        for (day, score, n) in rows {
+            if days.last().is_none_or(|(last, _)| *last != day) {
+                days.push((day, [0; 11]));
+            }
+            let slot = usize::try_from(score)
+                .ok()
+                .and_then(|i| days.last_mut().and_then(|(_, h)| h.get_mut(i)))
+                .ok_or_else(|| StoreError::Backend(format!("score {score} out of range")))?;
+            *slot = u64::try_from(n).unwrap_or(0);
+        }
+        Ok(days)
+    }
+
     async fn value_counts(&self, survey_id: i64) -> Result<Vec<(String, String, i64)>, StoreError> {
         query(
             "SELECT a.question_key, a.value, COUNT(*) FROM answers a \

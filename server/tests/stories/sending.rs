@@ -111,6 +111,7 @@ async fn services(database_url: &str, base_url: &str) -> Services {
             organisation: "Acme".into(),
         }),
         answer_limits: Default::default(),
+        charts: Arc::new(server::charts::Plotters::new().unwrap()),
     }
 }
 

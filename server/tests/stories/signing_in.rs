@@ -104,6 +104,7 @@ async fn the_scheduler_deletes_expired_sessions_and_old_attempts_without_a_sign_
             organisation: "Acme".into(),
         }),
         answer_limits: Default::default(),
+        charts: Arc::new(server::charts::Plotters::new().unwrap()),
     };
 
     server::jobs::Scheduler::default()

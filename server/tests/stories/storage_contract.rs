@@ -301,6 +301,32 @@ async fn answers_are_counted_once_per_response_and_scored_from_day_buckets(store
         (200, 100, 60, 40)
     );
     assert!((nps.nps - 30.0).abs() < 1e-9);
+
+    // Day by day, from the same buckets: every third answer came on the first day.
+    let daily = store
+        .daily_histograms(survey.id, "nps", day1, day2)
+        .await
+        .unwrap();
+    let per_day: Vec<(NaiveDate, u64)> = daily.iter().map(|(d, h)| (*d, h.iter().sum())).collect();
+    assert_eq!(per_day, vec![(day1, 67), (day2, 133)]);
+    let mut summed = [0_u64; 11];
+    for (_, h) in &daily {
+        for (s, n) in summed.iter_mut().zip(h) {
+            *s += n;
+        }
+    }
+    assert_eq!(summed, histogram, "the days add up to the whole");
+    let second_only = store
+        .daily_histograms(survey.id, "nps", day2, day2)
+        .await
+        .unwrap();
+    assert_eq!(second_only.len(), 1);
+    assert_eq!(second_only[0].0, day2);
+    assert!(store
+        .daily_histograms(survey.id, "other", day1, day2)
+        .await
+        .unwrap()
+        .is_empty());
     assert_eq!(
         store
             .survey(survey.id)

@@ -1,16 +1,16 @@
 //! `/api/v1/surveys`: surveys, their definition, settings, report and personal answer
 //! links — the same use cases as the admin area's survey pages.
 
-use super::{ApiResult, Body, Caller, ErrorBody, Path};
-use app::api::{answers, auth, surveys};
+use super::{ApiResult, Body, Caller, ErrorBody, Path, Query};
+use app::api::{answers, auth, surveys, trends};
 use app::domain::{Locale, SurveyDefinition};
 use app::error::AppError;
-use app::model::{SurveyReport, SurveyStatus, SurveySummary};
+use app::model::{SurveyReport, SurveyStatus, SurveySummary, TrendView};
 use app::ports::{Notifications, SavedAs, Services, SurveySettings};
 use axum::{extract::State, http::StatusCode, Json};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 
 /// All surveys, newest first.
 #[utoipa::path(get, path = "/surveys", tag = "surveys",
@@ -150,6 +150,73 @@ pub async fn survey_report(
     caller.may(auth::Permission::ViewResults)?;
     Ok(Json(surveys::report(&s, id).await?))
 }
+#[derive(Deserialize, IntoParams)]
+pub struct TrendQuery {
+    /// `7d`, `30d`, `90d` (default), `365d` or `all` (since the survey was created).
+    #[serde(default)]
+    pub range: String,
+    /// `day`, `week` or `month`; omit for the one that suits the range.
+    #[serde(default)]
+    pub grain: String,
+}
+
+/// Each scored question's headline score period by period, each point with its n and
+/// 95 % interval. A point with fewer than 10 answers has `"too_few": true`; one withheld
+/// to protect an anonymous survey's respondents has `null` value, interval and n, and
+/// `"withheld": "anonymity"`.
+#[utoipa::path(get, path = "/surveys/{id}/trends", tag = "surveys",
+    params(("id" = i64, Path, description = "Survey id"), TrendQuery),
+    responses((status = 200, body = Vec<TrendView>), (status = 422, body = ErrorBody),
+        (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn survey_trends(
+    State(s): State<Services>,
+    caller: Caller,
+    Path(id): Path<i64>,
+    Query(q): Query<TrendQuery>,
+) -> ApiResult<Json<Vec<TrendView>>> {
+    caller.may(auth::Permission::ViewResults)?;
+    let mut views = trends::trends(&s, id, &q.range, &q.grain).await?;
+    // The charts have their own address (below), so the JSON stays data.
+    for view in &mut views {
+        view.svg.clear();
+    }
+    Ok(Json(views))
+}
+
+/// One question's trend chart as an SVG image, with the same parameters; its `<title>`
+/// says in words what it shows.
+#[utoipa::path(get, path = "/surveys/{id}/trends/{question}/chart.svg", tag = "surveys",
+    params(("id" = i64, Path, description = "Survey id"),
+        ("question" = String, Path, description = "The question's key"), TrendQuery),
+    responses((status = 200, content_type = "image/svg+xml", body = String),
+        (status = 422, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 404, body = ErrorBody)))]
+pub async fn survey_trend_chart(
+    State(s): State<Services>,
+    caller: Caller,
+    Path((id, question)): Path<(i64, String)>,
+    Query(q): Query<TrendQuery>,
+) -> ApiResult<([(axum::http::header::HeaderName, &'static str); 1], String)> {
+    caller.may(auth::Permission::ViewResults)?;
+    let view = trends::trends(&s, id, &q.range, &q.grain)
+        .await?
+        .into_iter()
+        .find(|v| v.question_key == question)
+        .ok_or_else(|| AppError::not_found("This survey has no scored question with that key."))?;
+    let title = format!("<title>{}</title>", escape(&view.description));
+    let svg = match view.svg.find('>') {
+        Some(end) => format!("{}{title}{}", &view.svg[..=end], &view.svg[end + 1..]),
+        None => view.svg,
+    };
+    Ok(([(axum::http::header::CONTENT_TYPE, "image/svg+xml")], svg))
+}
+
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
 #[derive(Deserialize, ToSchema)]
 pub struct SettingsBody {
     pub status: SurveyStatus,

@@ -1,0 +1,138 @@
+//! Where each scored question of a survey is moving: its trend over a range of days, in
+//! days, weeks or months, with the chart drawn from the same points.
+
+use crate::error::AppError;
+use crate::model::TrendView;
+use leptos::prelude::*;
+
+/// The ranges the page offers, as `range=` says them: (value, label, days back).
+/// `all` starts on the day the survey was created.
+pub const RANGES: [(&str, &str, Option<i32>); 5] = [
+    ("7d", "Last 7 days", Some(7)),
+    ("30d", "Last 30 days", Some(30)),
+    ("90d", "Last 90 days", Some(90)),
+    ("365d", "Last 12 months", Some(365)),
+    ("all", "All time", None),
+];
+pub const DEFAULT_RANGE: &str = "90d";
+
+/// Why an anonymous survey's trend looks coarser than asked for.
+pub const ANONYMOUS_NOTE: &str = "Anonymous survey: shown by calendar month, and a month \
+     with fewer answers than the minimum group size is hidden (with the next smallest, so \
+     it cannot be worked out from the total). Finer periods could single people out.";
+
+#[cfg(feature = "ssr")]
+pub use ssr::*;
+
+#[cfg(feature = "ssr")]
+mod ssr {
+    use super::*;
+    use crate::domain::anonymity::DEFAULT_MIN_GROUP;
+    use crate::domain::trend::{trend, Day, Grain, Plan};
+    use crate::ports::Services;
+    use chrono::{Datelike, NaiveDate, Utc};
+
+    fn day(date: NaiveDate) -> Day {
+        Day::from_ymd(date.year(), date.month(), date.day())
+    }
+
+    /// The trend of every scored question of survey `id` over `range` (see [`RANGES`]),
+    /// in periods of `grain` or, when it is empty, the one that suits the range.
+    #[tracing::instrument(skip_all, fields(survey_id = id), err(level = "info"))]
+    pub async fn trends(
+        services: &Services,
+        id: i64,
+        range: &str,
+        grain: &str,
+    ) -> Result<Vec<TrendView>, AppError> {
+        let survey = crate::api::surveys::find(services, id).await?;
+        let range = if range.is_empty() {
+            DEFAULT_RANGE
+        } else {
+            range
+        };
+        let Some(&(_, _, back)) = RANGES.iter().find(|(value, _, _)| *value == range) else {
+            return Err(AppError::bad_input(
+                "range",
+                "The range must be one of 7d, 30d, 90d, 365d or all.",
+            ));
+        };
+        let grain = match grain {
+            "" => None,
+            text => Some(Grain::parse(text).ok_or_else(|| {
+                AppError::bad_input("grain", "The period must be day, week or month.")
+            })?),
+        };
+        let today = Utc::now().date_naive();
+        let anonymous = survey.definition.anonymous;
+        let plan = Plan::new(
+            day(today),
+            day(survey.created_at.date_naive()),
+            back,
+            grain,
+            anonymous,
+        );
+        let date = |d: Day| {
+            let (y, m, d) = d.ymd();
+            NaiveDate::from_ymd_opt(y, m, d).unwrap_or(today)
+        };
+        let min_group = survey.definition.anonymous.then_some(DEFAULT_MIN_GROUP);
+        let locale = survey.definition.default_locale;
+        let mut views = Vec::new();
+        for question in &survey.definition.questions {
+            if question.kind.score_range().is_none() {
+                continue;
+            }
+            let days: Vec<(Day, [u64; 11])> = services
+                .store
+                .daily_histograms(survey.id, &question.key, date(plan.scored_from), today)
+                .await?
+                .into_iter()
+                .map(|(date, counts)| (day(date), counts))
+                .collect();
+            let Some(mut trend) = trend(
+                &question.key,
+                &question.kind,
+                &days,
+                plan.scored_from,
+                plan.to,
+                plan.grain,
+                min_group,
+            ) else {
+                continue;
+            };
+            let shown_from = plan.from.to_string();
+            trend.points.retain(|p| p.start >= shown_from);
+            let svg = services.charts.trend_svg(&trend).map_err(|e| {
+                tracing::error!(error = e, "drawing a trend");
+                AppError::internal()
+            })?;
+            views.push(TrendView {
+                question_key: question.key.clone(),
+                question: question.text.get(locale).to_owned(),
+                description: trend.description(),
+                from: plan.from.to_string(),
+                to: plan.to.to_string(),
+                note: anonymous.then(|| ANONYMOUS_NOTE.to_owned()),
+                trend,
+                svg,
+            });
+        }
+        Ok(views)
+    }
+}
+
+#[server(prefix = "/rpc", endpoint = "survey_trends")]
+pub async fn load_trends(
+    id: i64,
+    range: String,
+    grain: String,
+) -> Result<Vec<TrendView>, AppError> {
+    use crate::api::{auth::Permission, context};
+    let (services, _) = context::require(Permission::ViewResults)
+        .await
+        .or_else(context::fail)?;
+    trends(&services, id, &range, &grain)
+        .await
+        .or_else(context::fail)
+}

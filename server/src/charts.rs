@@ -1,0 +1,222 @@
+//! Charts drawn on the server with plotters, as SVG for pages and the API.
+//!
+//! The font is bundled (DejaVu Sans, see `assets/fonts/`) and registered once, so text
+//! is measured the same on every machine and no system font is needed. Text, axes and
+//! grid are drawn in `currentColor`, so a chart reads in the page's light and dark
+//! colour schemes alike; the data colours are mid-tones that show on both.
+
+use app::domain::trend::{Grain, Trend, TrendPoint};
+use app::ports::Charts;
+use plotters::prelude::*;
+use plotters::style::{register_font, FontStyle};
+use std::sync::OnceLock;
+
+static FONT: &[u8] = include_bytes!("../assets/fonts/DejaVuSans.ttf");
+
+/// Drawn, then replaced by `currentColor` (plotters knows only fixed colours).
+const INK: RGBColor = RGBColor(1, 2, 3);
+const INK_HEX: &str = "#010203";
+/// The series: a blue that keeps its contrast on white and on near-black.
+const SERIES: RGBColor = RGBColor(37, 99, 235);
+
+/// The drawing's own size; the SVG scales to its container and keeps this shape. Narrow
+/// enough that its text stays readable on a 360 px phone.
+const SIZE: (u32, u32) = (480, 280);
+const TEXT: u32 = 15;
+
+/// The plotters renderer behind [`Charts`].
+pub struct Plotters(());
+
+impl Plotters {
+    /// Registers the bundled font (once per process).
+    pub fn new() -> anyhow::Result<Plotters> {
+        static REGISTERED: OnceLock<bool> = OnceLock::new();
+        let ok = *REGISTERED.get_or_init(|| {
+            // `InvalidFont` has no `Debug` or `Display`: only whether it worked is kept.
+            register_font("sans-serif", FontStyle::Normal, FONT).is_ok()
+        });
+        anyhow::ensure!(ok, "the bundled chart font could not be read");
+        Ok(Plotters(()))
+    }
+}
+
+impl Charts for Plotters {
+    fn trend_svg(&self, trend: &Trend) -> Result<String, String> {
+        let mut svg = String::new();
+        draw_trend(trend, &mut svg).map_err(|e| format!("drawing the trend: {e}"))?;
+        Ok(scalable(&svg))
+    }
+}
+
+fn draw_trend(trend: &Trend, svg: &mut String) -> Result<(), Box<dyn std::error::Error>> {
+    let root = SVGBackend::with_string(svg, SIZE).into_drawing_area();
+    let points = &trend.points;
+    let last = points.len().max(1) as f64 - 0.5;
+    let (low, high) = trend.scale;
+    let mut chart = ChartBuilder::on(&root)
+        .margin(10)
+        .x_label_area_size(44)
+        .y_label_area_size(52)
+        .build_cartesian_2d(-0.5..last, low..high)?;
+    let labels = |x: &f64| -> String {
+        let i = x.round();
+        match points.get(i as usize) {
+            Some(p) if (x - i).abs() < 1e-6 && i >= 0.0 => short_label(trend.grain, p),
+            _ => String::new(),
+        }
+    };
+    let text = ("sans-serif", TEXT).into_font().color(&INK);
+    chart
+        .configure_mesh()
+        .disable_x_mesh()
+        .x_labels(points.len().min(6))
+        .y_labels(5)
+        .x_label_formatter(&labels)
+        .y_label_formatter(&|y: &f64| format!("{y:.0}"))
+        .x_desc(match trend.grain {
+            Grain::Day => "Day",
+            Grain::Week => "Week starting",
+            Grain::Month => "Month",
+        })
+        .y_desc(format!("{} ({})", trend.measure, trend.unit))
+        .label_style(text.clone())
+        .axis_desc_style(text)
+        .axis_style(INK.mix(0.6))
+        .bold_line_style(INK.mix(0.12))
+        .light_line_style(TRANSPARENT)
+        .draw()?;
+    if low < 0.0 && high > 0.0 {
+        chart.draw_series(LineSeries::new(
+            [(-0.5, 0.0), (last, 0.0)],
+            INK.mix(0.4).stroke_width(1),
+        ))?;
+    }
+    // Runs of neighbouring points with a value: each gets its band and its line; a
+    // period without one (no answers, or withheld) breaks the line rather than bridging it.
+    for run in runs(points) {
+        if run.len() > 1 {
+            let band: Vec<(f64, f64)> = run
+                .iter()
+                .map(|&(x, p)| (x, p.ci.map_or(0.0, |c| c.high)))
+                .chain(
+                    run.iter()
+                        .rev()
+                        .map(|&(x, p)| (x, p.ci.map_or(0.0, |c| c.low))),
+                )
+                .collect();
+            chart.draw_series(std::iter::once(Polygon::new(
+                band,
+                SERIES.mix(0.18).filled(),
+            )))?;
+            chart.draw_series(LineSeries::new(
+                run.iter().map(|&(x, p)| (x, p.value.unwrap_or(0.0))),
+                SERIES.stroke_width(2),
+            ))?;
+        } else if let Some(&(x, p)) = run.first() {
+            if let Some(ci) = p.ci {
+                chart.draw_series(std::iter::once(PathElement::new(
+                    vec![(x, ci.low), (x, ci.high)],
+                    SERIES.mix(0.45).stroke_width(6),
+                )))?;
+            }
+        }
+        // Too few answers to read: a hollow point.
+        chart.draw_series(run.iter().map(|&(x, p)| {
+            let style = if p.too_few {
+                SERIES.stroke_width(2)
+            } else {
+                SERIES.filled()
+            };
+            Circle::new((x, p.value.unwrap_or(0.0)), 4, style)
+        }))?;
+    }
+    root.present()?;
+    Ok(())
+}
+
+/// The points with a value, as runs of neighbours: (x, point).
+fn runs(points: &[TrendPoint]) -> Vec<Vec<(f64, &TrendPoint)>> {
+    let mut runs: Vec<Vec<(f64, &TrendPoint)>> = Vec::new();
+    let mut open = false;
+    for (i, p) in points.iter().enumerate() {
+        if p.value.is_some() {
+            if !open {
+                runs.push(Vec::new());
+            }
+            if let Some(run) = runs.last_mut() {
+                run.push((i as f64, p));
+            }
+            open = true;
+        } else {
+            open = false;
+        }
+    }
+    runs
+}
+
+/// An axis label: "Dec 1" for days and weeks, "Dec 2026" for months.
+fn short_label(grain: Grain, point: &TrendPoint) -> String {
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let mut parts = point.start.split('-');
+    let (year, month, day) = (parts.next(), parts.next(), parts.next());
+    let month = month
+        .and_then(|m| m.parse::<usize>().ok())
+        .and_then(|m| MONTHS.get(m.wrapping_sub(1)))
+        .copied()
+        .unwrap_or("?");
+    match grain {
+        Grain::Month => format!("{month} {}", year.unwrap_or("")),
+        Grain::Day | Grain::Week => {
+            format!("{month} {}", day.unwrap_or("").trim_start_matches('0'))
+        }
+    }
+}
+
+/// plotters' SVG with a fixed size and fixed colours, made to scale with its container
+/// and to take its ink from the page.
+fn scalable(svg: &str) -> String {
+    let (w, h) = SIZE;
+    svg.replacen(&format!("width=\"{w}\" height=\"{h}\" "), "", 1)
+        .replace(INK_HEX, "currentColor")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use app::domain::survey::QuestionKind;
+    use app::domain::trend::{trend, Day};
+
+    fn week_of_answers() -> Trend {
+        let mut h = [0; 11];
+        h[10] = 12;
+        h[2] = 3;
+        let days: Vec<(Day, [u64; 11])> = (0..5).map(|i| (Day(20_000 + i), h)).collect();
+        trend(
+            "nps",
+            &QuestionKind::Nps,
+            &days,
+            Day(20_000),
+            Day(20_006),
+            Grain::Day,
+            None,
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn a_trend_is_a_scalable_svg_with_its_axes_described_in_the_pages_ink() {
+        let svg = Plotters::new()
+            .unwrap()
+            .trend_svg(&week_of_answers())
+            .unwrap();
+        assert!(svg.starts_with("<svg"), "{}", &svg[..80.min(svg.len())]);
+        assert!(svg.contains("viewBox=\"0 0 480 280\""));
+        assert!(!svg.contains("width=\"480\""), "sized by its container");
+        assert!(svg.contains("NPS (points)"));
+        assert!(svg.contains("currentColor") && !svg.contains(INK_HEX));
+        // Five days with answers, two without: five points on one line.
+        assert_eq!(svg.matches("<circle").count(), 5);
+    }
+}

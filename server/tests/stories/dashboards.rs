@@ -1,0 +1,290 @@
+//! Dashboards: a question's trend in the JSON API, as an SVG chart and on the survey
+//! page, each number checked against one worked out here; and the attacks on an anonymous
+//! survey's trend, which must learn nothing about a group below the minimum.
+
+use crate::harness::{app_with_admin, TestApp};
+use app::domain::{AnswerValue, Locale};
+use app::ports::{AnswerBatch, StoredAnswer};
+use chrono::{Datelike, Duration, NaiveDate, Utc};
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+/// Answers `scores` to question `key` of survey `id`, dated `day`, straight into the
+/// app's database (a test cannot wait for days to pass).
+async fn answers_on(db_url: &str, id: i64, key: &str, day: NaiveDate, scores: &[u8]) {
+    let store = server::storage::open(db_url, false).await.unwrap();
+    for (i, &score) in scores.iter().enumerate() {
+        let batch = AnswerBatch {
+            survey_id: id,
+            version: 1,
+            response_key: format!("{key}-{day}-{i}"),
+            invitation_id: None,
+            contact_id: None,
+            groups: BTreeMap::new(),
+            locale: Locale::En,
+            day,
+            at: None,
+            answers: vec![StoredAnswer {
+                question_key: key.into(),
+                value: AnswerValue::Score(score),
+                follow_up: None,
+            }],
+            cleared: Vec::new(),
+            completed: true,
+            capped: false,
+            on_completion: vec![],
+        };
+        store.record_answers(batch).await.unwrap();
+    }
+}
+
+/// `promoters` 10s, `passives` 8s and `detractors` 3s.
+fn scores(promoters: usize, passives: usize, detractors: usize) -> Vec<u8> {
+    [(10, promoters), (8, passives), (3, detractors)]
+        .into_iter()
+        .flat_map(|(score, n)| std::iter::repeat_n(score, n))
+        .collect()
+}
+
+/// The adjusted-Wald 95 % interval of an NPS in points, written out from its definition
+/// (add 3 answers: ¾ promoter, ¾ detractor, 1½ passive), apart from the domain's code.
+fn adjusted_wald(promoters: f64, detractors: f64, n: f64) -> (f64, f64) {
+    let n = n + 3.0;
+    let p = (promoters + 0.75) / n;
+    let d = (detractors + 0.75) / n;
+    let centre = p - d;
+    let half = 1.96 * ((p + d - centre * centre) / n).sqrt();
+    (100.0 * (centre - half), 100.0 * (centre + half))
+}
+
+async fn trends(app: &TestApp, admin: &reqwest::Client, id: i64, query: &str) -> Value {
+    let res = admin
+        .get(app.url(&format!("/api/v1/surveys/{id}/trends?{query}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    res.json().await.unwrap()
+}
+
+#[tokio::test]
+async fn a_trend_scores_each_day_with_its_interval_in_the_api_the_chart_and_the_page() {
+    let (db, app, admin) = app_with_admin().await;
+    let id = app.create_survey(&admin, "nps").await["id"]
+        .as_i64()
+        .unwrap();
+    let today = Utc::now().date_naive();
+    answers_on(
+        &db.url,
+        id,
+        "nps",
+        today - Duration::days(2),
+        &scores(10, 4, 6),
+    )
+    .await;
+    answers_on(&db.url, id, "nps", today, &scores(3, 0, 0)).await;
+
+    let body = trends(&app, &admin, id, "range=7d").await;
+    let trend = &body[0]["trend"];
+    assert_eq!(body[0]["question_key"], "nps");
+    assert_eq!(
+        (trend["grain"].as_str(), trend["measure"].as_str()),
+        (Some("day"), Some("NPS"))
+    );
+    let points = trend["points"].as_array().unwrap();
+    assert_eq!(
+        points.len(),
+        7,
+        "one point a day, days without answers included"
+    );
+    assert_eq!(body[0]["svg"], Value::Null, "the chart has its own address");
+
+    let busy = &points[4];
+    assert_eq!(busy["start"], (today - Duration::days(2)).to_string());
+    assert_eq!(busy["n"], 20);
+    // 10 promoters and 6 detractors of 20: 50 % − 30 % = 20 points.
+    assert!((busy["value"].as_f64().unwrap() - 20.0).abs() < 1e-9);
+    let (low, high) = adjusted_wald(10.0, 6.0, 20.0);
+    assert!((busy["ci"]["low"].as_f64().unwrap() - low).abs() < 1e-9);
+    assert!((busy["ci"]["high"].as_f64().unwrap() - high).abs() < 1e-9);
+    assert_eq!(busy["too_few"], false);
+
+    let quiet = &points[6];
+    assert_eq!(
+        (quiet["n"].as_u64(), quiet["too_few"].as_bool()),
+        (Some(3), Some(true))
+    );
+    assert_eq!(points[5]["n"], 0);
+    assert_eq!(points[5]["value"], Value::Null);
+
+    // The chart: an SVG document with a title in words, its axes, and a point per day
+    // with answers (the day with too few is drawn too, hollow).
+    let res = admin
+        .get(app.url(&format!(
+            "/api/v1/surveys/{id}/trends/nps/chart.svg?range=7d"
+        )))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()["content-type"], "image/svg+xml");
+    let svg = res.text().await.unwrap();
+    let doc = roxmltree::Document::parse(&svg).expect("the chart is well-formed XML");
+    let root = doc.root_element();
+    assert_eq!(root.tag_name().name(), "svg");
+    let title = root
+        .children()
+        .find(|n| n.has_tag_name("title"))
+        .and_then(|n| n.text())
+        .unwrap_or_default();
+    assert!(title.starts_with("NPS by day from"), "{title}");
+    assert!(
+        title.contains("n = 3") && title.contains("not enough answers yet"),
+        "{title}"
+    );
+    let texts: Vec<&str> = doc
+        .descendants()
+        .filter_map(|n| n.text())
+        .map(str::trim)
+        .collect();
+    assert!(
+        texts.contains(&"NPS (points)") && texts.contains(&"Day"),
+        "{texts:?}"
+    );
+    assert_eq!(
+        doc.descendants()
+            .filter(|n| n.has_tag_name("circle"))
+            .count(),
+        2
+    );
+
+    // The survey page shows the same chart, described, with its table.
+    let page = app.page(&admin, &format!("/surveys/{id}?range=7d")).await;
+    assert!(
+        page.contains(r#"data-testid="trend""#),
+        "the trend is on the page"
+    );
+    assert!(page.contains(r#"role="img""#) && page.contains("NPS by day from"));
+    assert!(
+        page.contains("<td>20</td><td>20.0</td>"),
+        "the table has the busy day"
+    );
+    assert!(page.contains("Not enough answers yet"));
+}
+
+#[tokio::test]
+async fn a_trend_asked_for_with_an_unknown_range_or_period_says_which_is_wrong() {
+    let (_db, app, admin) = app_with_admin().await;
+    let id = app.create_survey(&admin, "csat").await["id"]
+        .as_i64()
+        .unwrap();
+    for (query, field) in [("range=forever", "range"), ("grain=hour", "grain")] {
+        let res = admin
+            .get(app.url(&format!("/api/v1/surveys/{id}/trends?{query}")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 422, "{query}");
+        let body: Value = res.json().await.unwrap();
+        assert_eq!(body["field"], field, "{body}");
+    }
+    let unknown = admin
+        .get(app.url(&format!("/api/v1/surveys/{id}/trends/nope/chart.svg")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unknown.status(), 404);
+}
+
+/// The first day of the month `back` months before `day`'s.
+fn month_start(day: NaiveDate, back: u32) -> NaiveDate {
+    let months = day.year() * 12 + day.month0() as i32 - back as i32;
+    NaiveDate::from_ymd_opt(months.div_euclid(12), months.rem_euclid(12) as u32 + 1, 1).unwrap()
+}
+
+#[tokio::test]
+async fn an_anonymous_trend_never_reveals_a_month_below_the_minimum_group() {
+    let (db, app, admin) = app_with_admin().await;
+    let id = app.create_survey(&admin, "enps").await["id"]
+        .as_i64()
+        .unwrap();
+    let today = Utc::now().date_naive();
+    // Created half a year ago, so its earlier months are in its life.
+    let created = month_start(today, 6)
+        .and_hms_opt(9, 0, 0)
+        .unwrap()
+        .and_utc();
+    let pool = sqlx::SqlitePool::connect(&db.url).await.unwrap();
+    sqlx::query("UPDATE surveys SET created_at = $1 WHERE id = $2")
+        .bind(created)
+        .bind(id)
+        .execute(&pool)
+        .await
+        .unwrap();
+    // 20 answers three months ago, 2 two months ago, 8 last month, 9 this month.
+    for (back, n) in [(3, 20), (2, 2), (1, 8), (0, 9)] {
+        answers_on(
+            &db.url,
+            id,
+            "enps",
+            month_start(today, back),
+            &scores(n, 0, 0),
+        )
+        .await;
+    }
+
+    // Asked for days, it gets months: the 2 are withheld, and with them the 8, so the
+    // total less what is shown (10) cannot be split.
+    let body = trends(&app, &admin, id, "range=365d&grain=day").await;
+    assert!(body[0]["note"].as_str().unwrap().contains("calendar month"));
+    let trend = &body[0]["trend"];
+    assert_eq!(trend["grain"], "month");
+    let by_month: BTreeMap<String, &Value> = trend["points"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| (p["start"].as_str().unwrap().to_owned(), p))
+        .collect();
+    let point = |back| by_month[&month_start(today, back).to_string()];
+    assert_eq!(
+        (point(3)["n"].as_u64(), point(0)["n"].as_u64()),
+        (Some(20), Some(9))
+    );
+    for back in [2, 1] {
+        let p = point(back);
+        assert_eq!(p["withheld"], "anonymity");
+        assert_eq!(
+            (&p["n"], &p["value"], &p["ci"]),
+            (&Value::Null, &Value::Null, &Value::Null)
+        );
+    }
+    // A shorter range draws the same line: the withholding does not depend on it.
+    let recent = trends(&app, &admin, id, "range=30d").await;
+    for p in recent[0]["trend"]["points"].as_array().unwrap() {
+        assert_eq!(
+            p,
+            by_month[p["start"].as_str().unwrap()],
+            "the same month, the same figures"
+        );
+    }
+
+    // The chart draws only the months shown; the page's table hides the others.
+    let svg = app
+        .page(
+            &admin,
+            &format!("/api/v1/surveys/{id}/trends/enps/chart.svg?range=365d"),
+        )
+        .await;
+    let doc = roxmltree::Document::parse(&svg).unwrap();
+    assert_eq!(
+        doc.descendants()
+            .filter(|n| n.has_tag_name("circle"))
+            .count(),
+        2
+    );
+    let page = app.page(&admin, &format!("/surveys/{id}?range=365d")).await;
+    assert_eq!(page.matches("Hidden to protect anonymity").count(), 2);
+    for hidden in ["<td>2</td>", "<td>8</td>"] {
+        assert!(!page.contains(hidden), "{hidden} is on the page");
+    }
+}
