@@ -32,6 +32,7 @@ use leptos_router::{
 /// and paint once. Every other page (the admin area and any page added to it) hydrates
 /// the one app bundle, which browsers download once and cache for good (hashed names).
 /// A new respondent page joins the first group and must work without code.
+#[cfg_attr(not(feature = "ssr"), allow(dead_code))]
 pub fn hydrates(path: &str) -> bool {
     !["/s/", "/t/", "/u/"]
         .iter()

@@ -121,8 +121,11 @@ pub struct QuestionReport {
     pub score: Option<QuestionScore>,
     /// For choice questions: how often each option was chosen.
     pub choices: Vec<ChoiceCount>,
-    /// Answers given to this question.
-    pub answered: u64,
+    /// Answers given to this question; `null` when withheld.
+    pub answered: Option<u64>,
+    /// `"anonymity"` when an anonymous survey has fewer answers to this question than its
+    /// minimum group size: then nothing about it is shown, its count included.
+    pub withheld: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -130,7 +133,9 @@ pub struct QuestionReport {
 pub struct ChoiceCount {
     pub key: String,
     pub label: String,
-    pub n: u64,
+    /// `null` when withheld: an option chosen by fewer than an anonymous survey's minimum
+    /// group size, with the next smallest so the total does not give it away.
+    pub n: Option<u64>,
 }
 
 /// Whether a respondent can answer now, and if not, why.

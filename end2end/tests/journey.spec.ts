@@ -247,6 +247,50 @@ test.describe.serial("the first slice", () => {
     await respondent.close();
   });
 
+  test("the survey page charts the trend, and its filters live in the URL, with and without JavaScript", async ({ browser }) => {
+    const page = await signIn(browser);
+    const errors = failOnPageErrors(page);
+    await page.goto(surveyPath);
+    await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+    // By default the last 90 days in weeks; this week holds the 4 answers.
+    const trend = page.getByTestId("trend").first();
+    await expect(trend.getByRole("img")).toHaveAttribute("aria-label", /^NPS by week from .* n = 4\), not enough answers yet/);
+    await expect(trend.locator("svg circle")).toHaveCount(1);
+    await trend.getByText("The numbers in this chart").click();
+    await expect(trend.locator("tbody tr").last()).toContainText("Not enough answers yet");
+
+    // Days of the last week: the URL says so, and the table has a row a day.
+    await page.getByLabel("Range").selectOption("7d");
+    await page.getByLabel("Periods").selectOption("day");
+    await page.getByRole("button", { name: "Show" }).click();
+    await expect(page).toHaveURL(/range=7d&grain=day/);
+    await expect(trend.locator("tbody tr")).toHaveCount(7);
+    await expect(trend.locator("tbody tr").last().locator("td").first()).toHaveText("4");
+    await expectNoSeriousA11yViolations(page);
+
+    // A 360 px phone: the chart scales to the column, nothing overflows.
+    await page.setViewportSize({ width: 360, height: 740 });
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(overflow).toBeLessThanOrEqual(0);
+    const box = await trend.locator("svg").boundingBox();
+    expect(box?.width ?? 0).toBeLessThanOrEqual(360);
+    await trend.screenshot({ path: "../target/e2e-artifacts/dashboard-trend-360.png" });
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await page.screenshot({ path: "../target/e2e-artifacts/dashboard.png", fullPage: true });
+    expect(errors).toEqual([]);
+
+    // Without JavaScript the filters are a plain GET form.
+    const context = await browser.newContext({ javaScriptEnabled: false, storageState: await page.context().storageState() });
+    const plain = await context.newPage();
+    await plain.goto(surveyPath);
+    await plain.getByLabel("Range").selectOption("30d");
+    await plain.getByLabel("Periods").selectOption("day");
+    await plain.getByRole("button", { name: "Show" }).click();
+    await expect(plain).toHaveURL(/range=30d&grain=day/);
+    await expect(plain.getByTestId("trend").first().locator("tbody tr")).toHaveCount(30);
+    await context.close();
+  });
+
   test("a pulse survey is answered page by page in German without JavaScript, and can be changed", async ({ browser }) => {
     const page = await signIn(browser);
     const { path: pulsePath, link } = await createOpenSurvey(page, "pulse");
@@ -280,12 +324,14 @@ test.describe.serial("the first slice", () => {
 
     await page.goto(pulsePath);
     await expect(page.getByTestId("responses")).toHaveText("1");
+    // One answer to an anonymous pulse: the page shows that someone answered, never what.
     const workload = page.locator("[data-question=workload]");
-    await expect(workload.getByTestId("n")).toHaveText("1");
-    await expect(workload.getByTestId("share")).toHaveCount(0);
-    await expect(workload.getByTestId("score")).toHaveText("0.0 %");
+    await expect(workload.getByTestId("withheld")).toContainText("Hidden to protect anonymity");
+    await expect(workload.getByTestId("n")).toHaveCount(0);
+    await expect(workload.getByTestId("score")).toHaveCount(0);
     const enps = page.locator("[data-question=enps]");
-    await expect(enps.getByTestId("passives")).toHaveText("1 · 100.0 %");
+    await expect(enps.getByTestId("withheld")).toBeVisible();
+    await expect(enps.getByTestId("passives")).toHaveCount(0);
   });
 
   test("a CSAT survey is answered with JavaScript from its labelled five-point scale", async ({ browser }) => {
@@ -420,7 +466,9 @@ test.describe.serial("the first slice", () => {
 
     await page.goto(path);
     await expect(page.getByTestId("responses")).toHaveText("1");
-    await expect(page.getByTestId("detractors")).toHaveText("1 · 100.0 %");
+    // One employee is fewer than the minimum group: their score is not shown to anyone.
+    await expect(page.getByTestId("withheld").first()).toContainText("Hidden to protect anonymity");
+    await expect(page.getByTestId("detractors")).toHaveCount(0);
   });
 
   test("every kind's template is answered in English and German, with and without JavaScript", async ({ browser }) => {

@@ -21,8 +21,8 @@ const SERIES: RGBColor = RGBColor(37, 99, 235);
 
 /// The drawing's own size; the SVG scales to its container and keeps this shape. Narrow
 /// enough that its text stays readable on a 360 px phone.
-const SIZE: (u32, u32) = (480, 280);
-const TEXT: u32 = 15;
+const SIZE: (u32, u32) = (400, 250);
+const TEXT: u32 = 16;
 
 /// The plotters renderer behind [`Charts`].
 pub struct Plotters(());
@@ -212,8 +212,8 @@ mod tests {
             .trend_svg(&week_of_answers())
             .unwrap();
         assert!(svg.starts_with("<svg"), "{}", &svg[..80.min(svg.len())]);
-        assert!(svg.contains("viewBox=\"0 0 480 280\""));
-        assert!(!svg.contains("width=\"480\""), "sized by its container");
+        assert!(svg.contains("viewBox=\"0 0 400 250\""));
+        assert!(!svg.contains("width=\"400\""), "sized by its container");
         assert!(svg.contains("NPS (points)"));
         assert!(svg.contains("currentColor") && !svg.contains(INK_HEX));
         // Five days with answers, two without: five points on one line.

@@ -11,7 +11,9 @@ pub use ssr::*;
 mod ssr {
     use super::*;
     use crate::api::auth::new_secret;
+    use crate::domain::anonymity::{may_show, withheld_groups, DEFAULT_MIN_GROUP};
     use crate::domain::report::score_question;
+    use crate::domain::survey::fill_placeholders;
     use crate::domain::survey::TITLE_MAX_CHARS;
     use crate::domain::{
         template, AnswerValue, FieldError, Locale, LocalizedText, SurveyDefinition,
@@ -20,6 +22,7 @@ mod ssr {
     use crate::model::{ChoiceCount, QuestionReport, SurveyKind, SurveyStatus};
     use crate::ports::{NewSurvey, Notifications, SavedAs, Services, Survey, SurveySettings, User};
     use chrono::{NaiveDateTime, Utc};
+    use std::collections::BTreeMap;
 
     /// The close time as forms show and send it (`datetime-local`), in UTC.
     pub const CLOSE_FORMAT: &str = "%Y-%m-%dT%H:%M";
@@ -302,6 +305,9 @@ mod ssr {
                 *chosen.entry((key.clone(), option)).or_default() += n;
             }
         }
+        let min_group = definition.anonymous.then_some(DEFAULT_MIN_GROUP);
+        let company =
+            BTreeMap::from([("company".to_owned(), services.settings.organisation.clone())]);
         let questions = definition
             .questions
             .iter()
@@ -309,27 +315,44 @@ mod ssr {
                 let key = &question.key;
                 let mut report = QuestionReport {
                     key: key.clone(),
-                    text: question.text.get(locale).to_owned(),
+                    text: fill_placeholders(question.text.get(locale), &company),
                     score: None,
                     choices: Vec::new(),
-                    answered: answered.get(key).copied().unwrap_or(0),
+                    answered: None,
+                    withheld: None,
                 };
-                if question.kind.score_range().is_some() {
+                let (n, histogram) = if question.kind.score_range().is_some() {
                     let histogram = histograms.get(key).copied().unwrap_or_default();
-                    report.score = score_question(&question.kind, &histogram);
-                    report.answered = histogram.iter().sum();
+                    (histogram.iter().sum(), Some(histogram))
                 } else {
-                    report.choices = question
-                        .kind
-                        .options()
+                    (answered.get(key).copied().unwrap_or(0), None)
+                };
+                if !may_show(n, min_group) {
+                    report.withheld = Some("anonymity".to_owned());
+                    return report;
+                }
+                report.answered = Some(n);
+                if let Some(histogram) = histogram {
+                    report.score = score_question(&question.kind, &histogram);
+                } else {
+                    let options = question.kind.options();
+                    let counts: Vec<u64> = options
                         .iter()
-                        .map(|o| ChoiceCount {
-                            key: o.key.clone(),
-                            label: o.label.get(locale).to_owned(),
-                            n: chosen
+                        .map(|o| {
+                            chosen
                                 .get(&(key.clone(), o.key.clone()))
                                 .copied()
-                                .unwrap_or(0),
+                                .unwrap_or(0)
+                        })
+                        .collect();
+                    let hidden = withheld_groups(&counts, min_group);
+                    report.choices = options
+                        .iter()
+                        .zip(counts.into_iter().zip(hidden))
+                        .map(|(o, (n, hidden))| ChoiceCount {
+                            key: o.key.clone(),
+                            label: o.label.get(locale).to_owned(),
+                            n: (!hidden).then_some(n),
                         })
                         .collect();
                 }

@@ -28,9 +28,11 @@ pub use ssr::*;
 mod ssr {
     use super::*;
     use crate::domain::anonymity::DEFAULT_MIN_GROUP;
+    use crate::domain::survey::fill_placeholders;
     use crate::domain::trend::{trend, Day, Grain, Plan};
     use crate::ports::Services;
     use chrono::{Datelike, NaiveDate, Utc};
+    use std::collections::BTreeMap;
 
     fn day(date: NaiveDate) -> Day {
         Day::from_ymd(date.year(), date.month(), date.day())
@@ -78,6 +80,8 @@ mod ssr {
         };
         let min_group = survey.definition.anonymous.then_some(DEFAULT_MIN_GROUP);
         let locale = survey.definition.default_locale;
+        let company =
+            BTreeMap::from([("company".to_owned(), services.settings.organisation.clone())]);
         let mut views = Vec::new();
         for question in &survey.definition.questions {
             if question.kind.score_range().is_none() {
@@ -109,7 +113,7 @@ mod ssr {
             })?;
             views.push(TrendView {
                 question_key: question.key.clone(),
-                question: question.text.get(locale).to_owned(),
+                question: fill_placeholders(question.text.get(locale), &company),
                 description: trend.description(),
                 from: plan.from.to_string(),
                 to: plan.to.to_string(),

@@ -16,8 +16,16 @@ pub fn QuestionResults(report: QuestionReport) -> impl IntoView {
         Some(QuestionScore::Csat(r)) => share("CSAT", "satisfied (4–5)", r).into_any(),
         Some(QuestionScore::Likert(r)) => share("Agreement", "agree (4–5)", r).into_any(),
         Some(QuestionScore::Rating(r)) => rating(r).into_any(),
+        None if report.withheld.is_some() => view! {
+            <p class="withheld" data-testid="withheld">
+                "Hidden to protect anonymity: fewer people answered than the survey's minimum \
+                 group size, so nothing about this question is shown yet."
+            </p>
+        }
+        .into_any(),
         None if report.choices.is_empty() => {
-            view! { <p class="muted">{report.answered} " written answers"</p> }.into_any()
+            view! { <p class="muted">{report.answered.unwrap_or_default()} " written answers"</p> }
+                .into_any()
         }
         None => choices(&report).into_any(),
     };
@@ -74,7 +82,7 @@ fn rating(r: ScaleSummary) -> impl IntoView {
 }
 
 fn choices(report: &QuestionReport) -> impl IntoView {
-    let total = report.answered.max(1) as f64;
+    let total = report.answered.unwrap_or_default().max(1) as f64;
     view! {
         <table class="tokens">
             <thead><tr><th>"Option"</th><th>"Chosen"</th><th>"Share of answers"</th></tr></thead>
@@ -85,13 +93,20 @@ fn choices(report: &QuestionReport) -> impl IntoView {
                     .map(|c| view! {
                         <tr>
                             <td>{c.label.clone()}</td>
-                            <td data-testid=format!("choice-{}", c.key)>{c.n}</td>
-                            <td>{format!("{:.1} %", 100.0 * c.n as f64 / total)}</td>
+                            <td data-testid=format!("choice-{}", c.key)>
+                                {c.n.map_or_else(|| "Hidden".to_owned(), |n| n.to_string())}
+                            </td>
+                            <td>
+                                {c.n.map_or_else(
+                                    || "hidden to protect anonymity".to_owned(),
+                                    |n| format!("{:.1} %", 100.0 * n as f64 / total),
+                                )}
+                            </td>
                         </tr>
                     })
                     .collect_view()}
             </tbody>
         </table>
-        <p class="muted">"n = " {report.answered}</p>
+        <p class="muted">"n = " {report.answered.unwrap_or_default()}</p>
     }
 }

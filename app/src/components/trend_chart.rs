@@ -2,12 +2,18 @@
 //! screen readers) and a table with the same numbers, open without JavaScript.
 
 use crate::api::trends::RANGES;
+use crate::domain::trend::Grain;
 use crate::model::TrendView;
 use leptos::prelude::*;
 
 #[component]
 pub fn TrendFigure(view: TrendView) -> impl IntoView {
     let trend = view.trend.clone();
+    // The figure is the one image, named by its description; the drawing inside is not
+    // announced a second time.
+    let svg = view
+        .svg
+        .replacen("<svg ", r#"<svg aria-hidden="true" focusable="false" "#, 1);
     let unit = trend.unit.clone();
     let rows = trend
         .points
@@ -55,13 +61,19 @@ pub fn TrendFigure(view: TrendView) -> impl IntoView {
                 " · " {view.question.clone()}
             </figcaption>
             {view.note.clone().map(|note| view! { <p class="muted" data-testid="trend-note">{note}</p> })}
-            <div class="chart-svg" role="img" aria-label=view.description.clone() inner_html=view.svg.clone()></div>
+            <div class="chart-svg" role="img" aria-label=view.description.clone() inner_html=svg></div>
             <details>
                 <summary>"The numbers in this chart"</summary>
                 <table>
                     <thead>
                         <tr>
-                            <th scope="col">{trend.grain.as_str().to_owned()}</th>
+                            <th scope="col">
+                                {match trend.grain {
+                                    Grain::Day => "Day",
+                                    Grain::Week => "Week",
+                                    Grain::Month => "Month",
+                                }}
+                            </th>
                             <th scope="col">"n"</th>
                             <th scope="col">{format!("{} ({unit})", trend.measure)}</th>
                             <th scope="col">"95 % interval"</th>

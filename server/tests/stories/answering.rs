@@ -248,7 +248,8 @@ async fn editing_a_survey_with_answers_makes_a_new_version_and_keeps_the_answers
     assert_eq!(report["survey"]["version"], 2);
     assert_eq!(
         report["questions"][0]["text"],
-        "Would you recommend {company} to a friend?"
+        "Would you recommend Resonance to a friend?",
+        "the report reads with the organisation's name"
     );
     assert_eq!(
         report["questions"][0]["score"]["result"]["promoters"], 1,
@@ -339,9 +340,26 @@ async fn an_anonymous_response_keeps_no_person_and_no_time_only_the_named_groups
         [(true,)],
         "the invitation only learns that it was answered"
     );
+    // The changed answer replaced the first in the counts: one answer, now a 2.
+    let counted: Vec<(i64, i64)> = sqlx::query_as(
+        "SELECT score, n FROM answer_buckets WHERE question_key = 'workload' AND n <> 0",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    assert_eq!(counted, [(2, 1)]);
+    // One person is fewer than the minimum group: the report says nothing about them,
+    // not even that one person answered.
     let report = app.report(&admin, id).await;
-    assert_eq!(report["questions"][0]["score"]["result"]["n"], 1);
-    assert_eq!(report["questions"][0]["score"]["result"]["mean"], 2.0);
+    let workload = &report["questions"][0];
+    assert_eq!(workload["withheld"], "anonymity");
+    assert_eq!(
+        (&workload["score"], &workload["answered"]),
+        (&Value::Null, &Value::Null)
+    );
+    let page = app.page(&admin, &format!("/surveys/{id}")).await;
+    assert!(page.contains("Hidden to protect anonymity"));
+    assert!(!page.contains(r#"data-testid="n""#), "no count on the page");
 }
 
 #[tokio::test]
