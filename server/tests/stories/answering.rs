@@ -247,8 +247,7 @@ async fn editing_a_survey_with_answers_makes_a_new_version_and_keeps_the_answers
     let report = app.report(&admin, id).await;
     assert_eq!(report["survey"]["version"], 2);
     assert_eq!(
-        report["questions"][0]["text"],
-        "Would you recommend Resonance to a friend?",
+        report["questions"][0]["text"], "Would you recommend Resonance to a friend?",
         "the report reads with the organisation's name"
     );
     assert_eq!(
