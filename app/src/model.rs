@@ -616,8 +616,14 @@ pub struct ResponseAnswer {
 pub struct TrendView {
     pub question_key: String,
     pub question: String,
+    /// The score over the range, and its change against the period before.
+    #[cfg_attr(feature = "ssr", schema(value_type = Object))]
+    pub tile: crate::domain::tile::Tile,
     #[cfg_attr(feature = "ssr", schema(value_type = Object))]
     pub trend: crate::domain::trend::Trend,
+    /// The period the tile's change is against, `YYYY-MM-DD`.
+    pub previous_from: String,
+    pub previous_to: String,
     /// The first and last day shown, `YYYY-MM-DD`.
     pub from: String,
     pub to: String,

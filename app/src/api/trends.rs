@@ -1,4 +1,5 @@
-//! Where each scored question of a survey is moving: its trend over a range of days, in
+//! Where each scored question of a survey stands and where it is moving: its tile over a
+//! range of days (the score, and the change against the period before) and its trend in
 //! days, weeks or months, with the chart drawn from the same points.
 
 use crate::error::AppError;
@@ -28,8 +29,10 @@ pub use ssr::*;
 mod ssr {
     use super::*;
     use crate::domain::anonymity::DEFAULT_MIN_GROUP;
+    use crate::domain::report::score_question;
     use crate::domain::survey::fill_placeholders;
-    use crate::domain::trend::{trend, Day, Grain, Plan};
+    use crate::domain::tile::{range_may_show, tile, PeriodCounts};
+    use crate::domain::trend::{periods, trend, Day, Grain, Plan};
     use crate::ports::Services;
     use chrono::{Datelike, NaiveDate, Utc};
     use std::collections::BTreeMap;
@@ -82,6 +85,16 @@ mod ssr {
         let locale = survey.definition.default_locale;
         let company =
             BTreeMap::from([("company".to_owned(), services.settings.organisation.clone())]);
+        let (previous_from, previous_to) = plan.previous();
+        let read_from = plan.scored_from.min(previous_from);
+        let responses = services
+            .store
+            .responses_between(survey.id, date(plan.from), date(plan.to))
+            .await?;
+        let previous_responses = services
+            .store
+            .responses_between(survey.id, date(previous_from), date(previous_to))
+            .await?;
         let mut views = Vec::new();
         for question in &survey.definition.questions {
             if question.kind.score_range().is_none() {
@@ -89,11 +102,41 @@ mod ssr {
             }
             let days: Vec<(Day, [u64; 11])> = services
                 .store
-                .daily_histograms(survey.id, &question.key, date(plan.scored_from), today)
+                .daily_histograms(survey.id, &question.key, date(read_from), today)
                 .await?
                 .into_iter()
                 .map(|(date, counts)| (day(date), counts))
                 .collect();
+            // An anonymous survey's totals are shown only where the months the trend
+            // withholds cannot be worked out from them.
+            let months: Vec<(Day, u64)> = periods(&days, plan.scored_from, plan.to, Grain::Month)
+                .into_iter()
+                .map(|(start, _, h)| {
+                    let n = score_question(&question.kind, &h).map_or(0, |s| s.n());
+                    (start, n)
+                })
+                .collect();
+            let counts = |from: Day, to: Day, responses: u64| {
+                let histogram = periods(&days, from, to, Grain::Month).iter().fold(
+                    [0_u64; 11],
+                    |mut sum, (_, _, h)| {
+                        for (s, n) in sum.iter_mut().zip(h) {
+                            *s += n;
+                        }
+                        sum
+                    },
+                );
+                PeriodCounts {
+                    histogram,
+                    responses,
+                    may_show: !anonymous || range_may_show(&months, from, to, min_group),
+                }
+            };
+            let current = counts(plan.from, plan.to, responses);
+            let previous = counts(previous_from, previous_to, previous_responses);
+            let Some(tile) = tile(&question.kind, &current, &previous) else {
+                continue;
+            };
             let Some(mut trend) = trend(
                 &question.key,
                 &question.kind,
@@ -118,6 +161,9 @@ mod ssr {
                 from: plan.from.to_string(),
                 to: plan.to.to_string(),
                 note: anonymous.then(|| ANONYMOUS_NOTE.to_owned()),
+                previous_from: previous_from.to_string(),
+                previous_to: previous_to.to_string(),
+                tile,
                 trend,
                 svg,
             });

@@ -1,10 +1,126 @@
-//! A question's trend as a figure: the chart the server drew (inline SVG, described for
-//! screen readers) and a table with the same numbers, open without JavaScript.
+//! A question on the dashboard: its score tile over the range (with the change against
+//! the period before) and its trend as a figure: the chart the server drew (inline SVG,
+//! described for screen readers) and a table with the same numbers, open without
+//! JavaScript.
 
 use crate::api::trends::RANGES;
+use crate::domain::tile::Tile;
 use crate::domain::trend::Grain;
 use crate::model::TrendView;
 use leptos::prelude::*;
+
+/// Digits a figure is shown with: NPS in whole points, shares to a tenth, means to a
+/// hundredth.
+fn digits(tile_unit: &str, measure: &str) -> usize {
+    match (tile_unit, measure) {
+        ("points", "mean") => 2,
+        ("points", _) => 0,
+        _ => 1,
+    }
+}
+
+#[component]
+pub fn QuestionDashboard(view: TrendView) -> impl IntoView {
+    let tile = view.tile.clone();
+    let span = format!("{} to {}", view.from, view.to);
+    let previous = format!("{} to {}", view.previous_from, view.previous_to);
+    let key = view.question_key.clone();
+    view! {
+        <section class="question-dashboard" data-question=key>
+            <ScoreTile tile=tile span=span previous=previous />
+            <TrendFigure view=view />
+        </section>
+    }
+}
+
+#[component]
+fn ScoreTile(tile: Tile, span: String, previous: String) -> impl IntoView {
+    let d = digits(&tile.unit, &tile.measure);
+    let unit = if tile.unit == "%" { " %" } else { "" };
+    let figure = move |v: f64| format!("{v:.d$}{unit}");
+    let body = match (&tile.withheld, tile.value, tile.ci, tile.n) {
+        (Some(_), _, _, _) => view! {
+            <p class="withheld" data-testid="tile-withheld">
+                "Hidden to protect anonymity: too few people answered in this range, or it would \
+                 single out a month that is hidden. Widen the range to see it."
+            </p>
+        }
+        .into_any(),
+        (None, Some(value), Some(ci), Some(n)) if tile.too_few => view! {
+            <p class="too-few" data-testid="tile-too-few">
+                <strong data-testid="tile-n">{n}</strong>
+                {if n == 1 { " answer" } else { " answers" }}
+                " · not enough answers yet for a meaningful score (10 or more)."
+            </p>
+            <details>
+                <summary>"Show the score anyway"</summary>
+                <p>
+                    <span data-testid="tile-value">{figure(value)}</span>
+                    " · 95 % interval " {figure(ci.low)} " to " {figure(ci.high)}
+                </p>
+            </details>
+        }
+        .into_any(),
+        (None, Some(value), Some(ci), Some(_)) => view! {
+            <p class="nps-score">
+                <strong data-testid="tile-value">{figure(value)}</strong>
+                <span class="ci">"95 % interval " {figure(ci.low)} " to " {figure(ci.high)}</span>
+            </p>
+        }
+        .into_any(),
+        _ => {
+            view! { <p class="muted" data-testid="tile-empty">"No answers in this range yet."</p> }
+                .into_any()
+        }
+    };
+    let counts = tile.n.map(|n| {
+        view! {
+            <p class="muted">
+                "n = " {n} " · " <span data-testid="tile-skipped">{tile.skipped.unwrap_or_default()}</span>
+                " skipped (not counted)"
+            </p>
+        }
+    });
+    let change = tile.change.clone().map(|c| {
+        let sign = if c.difference > 0.0 { "+" } else { "" };
+        let moved = format!("{sign}{:.d$}{unit}", c.difference);
+        let against = format!(
+            " against {} (n = {}) in {previous}",
+            figure(c.previous_value),
+            c.previous_n
+        );
+        if c.significant {
+            view! {
+                <p class="change significant" data-testid="tile-change">
+                    <strong>{moved}</strong> {against}
+                    <span class="marker">{format!(" · significant (p = {:.3})", c.p)}</span>
+                </p>
+            }
+            .into_any()
+        } else {
+            let why = if tile.too_few || c.previous_n < 10 {
+                "too few answers to tell"
+            } else {
+                "within noise"
+            };
+            view! {
+                <p class="change" data-testid="tile-change"
+                   title=format!("Not significant: p = {:.2}; a change this size happens by chance often.", c.p)>
+                    {moved} {against} {format!(" · {why} (p = {:.2})", c.p)}
+                </p>
+            }
+            .into_any()
+        }
+    });
+    view! {
+        <div class="tile" data-testid="tile">
+            <p class="label">{tile.measure.clone()} " · " {span}</p>
+            {body}
+            {counts}
+            {change}
+        </div>
+    }
+}
 
 #[component]
 pub fn TrendFigure(view: TrendView) -> impl IntoView {

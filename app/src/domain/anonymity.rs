@@ -50,6 +50,17 @@ pub fn withheld_groups(counts: &[u64], min_group: Option<u64>) -> Vec<bool> {
     }
 }
 
+/// Whether the total over a range may be shown beside its groups, when the groups of
+/// `hidden` respondents inside the range are withheld: the total less the shown groups
+/// is their sum, which must not single one out.
+pub fn total_may_show(hidden: &[u64], min_group: Option<u64>) -> bool {
+    let Some(min) = min_group.map(|m| m.max(MIN_GROUP_FLOOR)) else {
+        return true;
+    };
+    let hidden: Vec<u64> = hidden.iter().copied().filter(|&n| n > 0).collect();
+    hidden.is_empty() || (hidden.len() > 1 && hidden.iter().sum::<u64>() >= min)
+}
+
 /// Whether a single figure over `n` respondents may be shown on its own.
 pub fn may_show(n: u64, min_group: Option<u64>) -> bool {
     match min_group {
@@ -99,6 +110,18 @@ mod tests {
         );
         assert!(!may_show(2, Some(1)));
         assert!(may_show(3, Some(1)));
+    }
+
+    #[test]
+    fn a_total_is_shown_only_when_what_it_hides_cannot_be_split() {
+        assert!(total_may_show(&[], Some(5)));
+        assert!(total_may_show(&[2, 8], Some(5)), "10 over two groups");
+        assert!(
+            !total_may_show(&[2], Some(5)),
+            "the total less the rest is the 2"
+        );
+        assert!(!total_may_show(&[1, 2], Some(5)), "3 people together");
+        assert!(total_may_show(&[2], None));
     }
 
     #[test]

@@ -11,6 +11,7 @@
 //! - [`stats`]: distributions, intervals and significance tests.
 //! - [`trend`]: a score period by period (days, weeks, months) from day counts.
 //! - [`anonymity`]: which groups of an anonymous survey may be reported.
+//! - [`tile`]: a score over a range with its change against the period before.
 //! - [`nps`]: Net Promoter Score, also used for eNPS (same 0–10 question).
 //! - [`ces`]: Customer Effort Score on a 7- or 5-point agreement scale.
 //! - [`contacts`]: contacts and the rules for reading them from an imported table.
@@ -47,6 +48,7 @@ pub mod sending;
 pub mod stats;
 pub mod survey;
 pub mod templates;
+pub mod tile;
 pub mod trend;
 pub mod ui_text;
 

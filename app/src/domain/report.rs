@@ -3,8 +3,10 @@
 
 use super::ces::CesResult;
 use super::csat::CsatResult;
-use super::nps::NpsResult;
-use super::stats::{summarise_scale, Interval, ScaleSummary};
+use super::nps::{compare_nps, NpsResult};
+use super::stats::{
+    compare_means, compare_proportions, summarise_scale, Comparison, Interval, ScaleSummary,
+};
 use super::survey::QuestionKind;
 use serde::{Deserialize, Serialize};
 
@@ -81,6 +83,42 @@ impl QuestionScore {
                 scale: (r.mean_ci.low.min(r.mean), r.mean_ci.high.max(r.mean)),
             },
         }
+    }
+}
+
+impl QuestionScore {
+    /// The test of the change from `self` (earlier) to `later` in the headline's units:
+    /// NPS by the adjusted-Wald z test, shares as two proportions, a rating's mean by
+    /// Welch's z. `None` for scores of different kinds.
+    pub fn compare(&self, later: &QuestionScore) -> Option<Comparison> {
+        let successes = |pct: f64, n: u64| (pct / 100.0 * n as f64).round() as u64;
+        let shares = |c: Comparison| Comparison {
+            difference: 100.0 * c.difference,
+            ..c
+        };
+        Some(match (self, later) {
+            (QuestionScore::Nps(a), QuestionScore::Nps(b))
+            | (QuestionScore::Enps(a), QuestionScore::Enps(b)) => compare_nps(a, b),
+            (QuestionScore::Ces(a), QuestionScore::Ces(b)) if a.scale == b.scale => {
+                shares(compare_proportions(
+                    successes(a.agree_pct, a.n),
+                    a.n,
+                    successes(b.agree_pct, b.n),
+                    b.n,
+                ))
+            }
+            (QuestionScore::Csat(a), QuestionScore::Csat(b))
+            | (QuestionScore::Likert(a), QuestionScore::Likert(b)) => shares(compare_proportions(
+                successes(a.satisfied_pct, a.n),
+                a.n,
+                successes(b.satisfied_pct, b.n),
+                b.n,
+            )),
+            (QuestionScore::Rating(a), QuestionScore::Rating(b)) => {
+                compare_means(a.mean, a.sd, a.n, b.mean, b.sd, b.n)
+            }
+            _ => return None,
+        })
     }
 }
 

@@ -151,6 +151,8 @@ impl Grain {
 /// Which days a trend reads and how it cuts them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Plan {
+    /// Shown by calendar month only, to protect anonymity.
+    pub anonymous: bool,
     /// The first day shown.
     pub from: Day,
     /// The first day scored: withholding is decided over the periods from here on.
@@ -184,6 +186,7 @@ impl Plan {
         if anonymous {
             let scored_from = Grain::Month.start(created);
             return Plan {
+                anonymous,
                 from: Grain::Month.start(from).max(scored_from),
                 scored_from,
                 to: today,
@@ -198,11 +201,30 @@ impl Plan {
             (grain, _) => grain,
         };
         Plan {
+            anonymous,
             from,
             scored_from: from,
             to: today,
             grain,
         }
+    }
+}
+
+impl Plan {
+    /// The period of the same length just before this one, first and last day: as many
+    /// days, or for an anonymous survey as many calendar months.
+    pub fn previous(&self) -> (Day, Day) {
+        let last = self.from.plus(-1);
+        if self.anonymous {
+            let mut first = self.from;
+            let mut month = self.from;
+            while month <= self.to {
+                first = Grain::Month.start(first.plus(-1));
+                month = Grain::Month.next(month);
+            }
+            return (first, last);
+        }
+        (self.from.plus(-(self.to.0 - self.from.0 + 1)), last)
     }
 }
 
@@ -269,20 +291,14 @@ impl Trend {
     }
 }
 
-/// The trend of a question of `kind` over `from..=to` in periods of `grain`, from
-/// `days`: answers per score (0–10) per day, in any order, days outside the range
-/// ignored. `min_group` is the anonymous survey's minimum group size (`None` when
-/// identified). `None` for questions without a score.
-pub fn trend(
-    question_key: &str,
-    kind: &QuestionKind,
+/// The periods of `grain` over `from..=to` (the first and last cut by the range), each
+/// with the sum of the day counts `days` within it: (first day, last day, counts).
+pub fn periods(
     days: &[(Day, [u64; 11])],
     from: Day,
     to: Day,
     grain: Grain,
-    min_group: Option<u64>,
-) -> Option<Trend> {
-    let empty = score_question(kind, &[0; 11])?.headline();
+) -> Vec<(Day, Day, [u64; 11])> {
     let mut periods: Vec<(Day, Day, [u64; 11])> = Vec::new();
     let mut start = from;
     while start <= to {
@@ -299,6 +315,24 @@ pub fn trend(
             *sum += n;
         }
     }
+    periods
+}
+
+/// The trend of a question of `kind` over `from..=to` in periods of `grain`, from
+/// `days`: answers per score (0–10) per day, in any order, days outside the range
+/// ignored. `min_group` is the anonymous survey's minimum group size (`None` when
+/// identified). `None` for questions without a score.
+pub fn trend(
+    question_key: &str,
+    kind: &QuestionKind,
+    days: &[(Day, [u64; 11])],
+    from: Day,
+    to: Day,
+    grain: Grain,
+    min_group: Option<u64>,
+) -> Option<Trend> {
+    let empty = score_question(kind, &[0; 11])?.headline();
+    let periods = periods(days, from, to, grain);
     let scores: Vec<_> = periods
         .iter()
         .map(|(_, _, histogram)| score_question(kind, histogram))
@@ -525,6 +559,17 @@ mod tests {
             (plan.from, plan.scored_from, plan.grain),
             (day("2026-11-01"), day("2025-03-01"), Grain::Month)
         );
+    }
+
+    #[test]
+    fn the_previous_period_has_as_many_days_or_calendar_months() {
+        let today = day("2026-12-01");
+        let plan = Plan::new(today, day("2020-01-01"), Some(30), None, false);
+        assert_eq!(plan.previous(), (day("2026-10-03"), day("2026-11-01")));
+        // An anonymous 90 days is September to December: the previous is May to August.
+        let plan = Plan::new(today, day("2020-01-01"), Some(90), None, true);
+        assert_eq!(plan.from, day("2026-09-01"));
+        assert_eq!(plan.previous(), (day("2026-05-01"), day("2026-08-31")));
     }
 
     #[test]

@@ -7,7 +7,7 @@ use crate::components::{
     admin_layout::AdminLayout,
     question_report::QuestionResults,
     survey_settings::SurveySettingsForm,
-    trend_chart::{TrendFigure, TrendFilters},
+    trend_chart::{QuestionDashboard, TrendFilters},
 };
 use crate::error::ErrorKind;
 use crate::pages::not_found::NotFound;
@@ -42,6 +42,8 @@ pub fn SurveyPage() -> impl IntoView {
     view! {
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
+                // Awaited together, so the page is rendered whole on the server.
+                let dashboards = trends.await;
                 match report.await {
                     Ok(r) => view! {
                         <Title text=format!("{} · Resonance", r.survey.title) />
@@ -67,21 +69,19 @@ pub fn SurveyPage() -> impl IntoView {
                             </p>
                             <p class="muted">"Responses: " <span data-testid="responses">{r.survey.response_count}</span></p>
                             <section class="trends" aria-labelledby="trends-heading">
-                                <h2 id="trends-heading">"Trends"</h2>
+                                <h2 id="trends-heading">"Where it stands and where it is moving"</h2>
                                 <TrendFilters
                                     range=Some(range()).filter(|r| !r.is_empty()).unwrap_or_else(|| DEFAULT_RANGE.to_owned())
                                     grain=grain()
                                 />
-                                {move || Suspend::new(async move {
-                                    match trends.await {
-                                        Ok(views) => views
-                                            .into_iter()
-                                            .map(|v| view! { <TrendFigure view=v /> })
-                                            .collect_view()
-                                            .into_any(),
-                                        Err(e) => view! { <p class="form-error" role="alert">{e.message}</p> }.into_any(),
-                                    }
-                                })}
+                                {match dashboards {
+                                    Ok(views) => views
+                                        .into_iter()
+                                        .map(|v| view! { <QuestionDashboard view=v /> })
+                                        .collect_view()
+                                        .into_any(),
+                                    Err(e) => view! { <p class="form-error" role="alert">{e.message}</p> }.into_any(),
+                                }}
                             </section>
                             {r.questions.into_iter().map(|q| view! { <QuestionResults report=q /> }).collect_view()}
                             <SurveySettingsForm survey=r.survey.clone() />

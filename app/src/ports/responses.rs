@@ -140,6 +140,13 @@ pub trait Responses: Send + Sync {
         from: chrono::NaiveDate,
         to: chrono::NaiveDate,
     ) -> Result<Vec<(chrono::NaiveDate, [u64; 11])>, StoreError>;
+    /// Responses to a survey dated `from..=to`, answered in full or not.
+    async fn responses_between(
+        &self,
+        survey_id: i64,
+        from: chrono::NaiveDate,
+        to: chrono::NaiveDate,
+    ) -> Result<u64, StoreError>;
     /// How often each stored value (as JSON) was given to each question without a score
     /// (choices, text), in one query: (question key, value, count).
     async fn value_counts(&self, survey_id: i64) -> Result<Vec<(String, String, i64)>, StoreError>;

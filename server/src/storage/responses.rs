@@ -314,6 +314,24 @@ impl app::ports::Responses for Storage {
         Ok(days)
     }
 
+    async fn responses_between(
+        &self,
+        survey_id: i64,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<u64, StoreError> {
+        // Answered from the (survey_id, day) index alone.
+        let (n,): (i64,) = query(
+            "SELECT COUNT(*) FROM responses WHERE survey_id = $1 AND day >= $2 AND day <= $3",
+        )
+        .bind(survey_id)
+        .bind(from)
+        .bind(to)
+        .fetch_one(&self.db)
+        .await?;
+        Ok(u64::try_from(n).unwrap_or(0))
+    }
+
     async fn value_counts(&self, survey_id: i64) -> Result<Vec<(String, String, i64)>, StoreError> {
         query(
             "SELECT a.question_key, a.value, COUNT(*) FROM answers a \

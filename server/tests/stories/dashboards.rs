@@ -38,6 +38,28 @@ async fn answers_on(db_url: &str, id: i64, key: &str, day: NaiveDate, scores: &[
     }
 }
 
+/// A response on `day` that skipped every question.
+async fn skipped_on(db_url: &str, id: i64, day: NaiveDate) {
+    let store = server::storage::open(db_url, false).await.unwrap();
+    let batch = AnswerBatch {
+        survey_id: id,
+        version: 1,
+        response_key: format!("skipped-{day}"),
+        invitation_id: None,
+        contact_id: None,
+        groups: BTreeMap::new(),
+        locale: Locale::En,
+        day,
+        at: None,
+        answers: Vec::new(),
+        cleared: Vec::new(),
+        completed: true,
+        capped: false,
+        on_completion: vec![],
+    };
+    store.record_answers(batch).await.unwrap();
+}
+
 /// `promoters` 10s, `passives` 8s and `detractors` 3s.
 fn scores(promoters: usize, passives: usize, detractors: usize) -> Vec<u8> {
     [(10, promoters), (8, passives), (3, detractors)]
@@ -55,6 +77,18 @@ fn adjusted_wald(promoters: f64, detractors: f64, n: f64) -> (f64, f64) {
     let centre = p - d;
     let half = 1.96 * ((p + d - centre * centre) / n).sqrt();
     (100.0 * (centre - half), 100.0 * (centre + half))
+}
+
+/// The two-sided p-value of a standard normal z, by Abramowitz and Stegun's 7.1.26
+/// (error below 1.5e-7): an approximation of its own, not the engine's series.
+fn two_sided_p(z: f64) -> f64 {
+    let x = z.abs() / std::f64::consts::SQRT_2;
+    let t = 1.0 / (1.0 + 0.327_591_1 * x);
+    let poly = t
+        * (0.254_829_592
+            + t * (-0.284_496_736
+                + t * (1.421_413_741 + t * (-1.453_152_027 + t * 1.061_405_429))));
+    poly * (-x * x).exp()
 }
 
 async fn trends(app: &TestApp, admin: &reqwest::Client, id: i64, query: &str) -> Value {
@@ -83,8 +117,59 @@ async fn a_trend_scores_each_day_with_its_interval_in_the_api_the_chart_and_the_
     )
     .await;
     answers_on(&db.url, id, "nps", today, &scores(3, 0, 0)).await;
+    skipped_on(&db.url, id, today).await;
+    // The week before: 2 promoters and 8 detractors, an NPS of −60.
+    answers_on(
+        &db.url,
+        id,
+        "nps",
+        today - Duration::days(10),
+        &scores(2, 0, 8),
+    )
+    .await;
 
     let body = trends(&app, &admin, id, "range=7d").await;
+    // The tile: 13 promoters, 4 passives and 6 detractors over the 7 days; the response
+    // that skipped the question is counted apart, never in n.
+    let tile = &body[0]["tile"];
+    assert_eq!(
+        (tile["n"].as_u64(), tile["skipped"].as_u64()),
+        (Some(23), Some(1))
+    );
+    let nps = 100.0 * (13.0 - 6.0) / 23.0;
+    assert!((tile["value"].as_f64().unwrap() - nps).abs() < 1e-9);
+    let (low, high) = adjusted_wald(13.0, 6.0, 23.0);
+    assert!((tile["ci"]["low"].as_f64().unwrap() - low).abs() < 1e-9);
+    assert!((tile["ci"]["high"].as_f64().unwrap() - high).abs() < 1e-9);
+    let change = &tile["change"];
+    assert!((change["difference"].as_f64().unwrap() - (nps + 60.0)).abs() < 1e-9);
+    assert_eq!(
+        (
+            change["previous_n"].as_u64(),
+            change["significant"].as_bool()
+        ),
+        (Some(10), Some(true))
+    );
+    // z on the adjusted values, apart from the engine: 2.60, so p ≈ 0.009.
+    let adjusted = |promoters: f64, detractors: f64, n: f64| {
+        let (p, d) = (
+            (promoters + 0.75) / (n + 3.0),
+            (detractors + 0.75) / (n + 3.0),
+        );
+        (p - d, (p + d - (p - d) * (p - d)) / (n + 3.0))
+    };
+    let ((before, var_before), (now, var_now)) =
+        (adjusted(2.0, 8.0, 10.0), adjusted(13.0, 6.0, 23.0));
+    let z = (now - before) / (var_before + var_now).sqrt();
+    let expected_p = two_sided_p(z);
+    assert!(
+        (change["p"].as_f64().unwrap() - expected_p).abs() < 1e-4,
+        "{change} vs {expected_p}"
+    );
+    assert_eq!(
+        body[0]["previous_to"],
+        (today - Duration::days(7)).to_string()
+    );
     let trend = &body[0]["trend"];
     assert_eq!(body[0]["question_key"], "nps");
     assert_eq!(
@@ -160,6 +245,10 @@ async fn a_trend_scores_each_day_with_its_interval_in_the_api_the_chart_and_the_
 
     // The survey page shows the same chart, described, with its table.
     let page = app.page(&admin, &format!("/surveys/{id}?range=7d")).await;
+    assert!(
+        page.contains(r#"data-testid="tile""#)
+            && page.contains(&format!("significant (p = {expected_p:.3})"))
+    );
     assert!(
         page.contains(r#"data-testid="trend""#),
         "the trend is on the page"
@@ -265,6 +354,29 @@ async fn an_anonymous_trend_never_reveals_a_month_below_the_minimum_group() {
             p,
             by_month[p["start"].as_str().unwrap()],
             "the same month, the same figures"
+        );
+    }
+
+    // Whatever the range, a tile's total less the months shown is 0 or a sum over
+    // several hidden months of at least the minimum: it never singles one out.
+    for range in ["7d", "30d", "90d", "365d", "all"] {
+        let body = trends(&app, &admin, id, &format!("range={range}")).await;
+        let tile = &body[0]["tile"];
+        let points = body[0]["trend"]["points"].as_array().unwrap();
+        let Some(total) = tile["n"].as_u64() else {
+            assert_eq!(tile["withheld"], "anonymity", "{range}");
+            assert_eq!(
+                (&tile["value"], &tile["skipped"]),
+                (&Value::Null, &Value::Null)
+            );
+            continue;
+        };
+        let shown: u64 = points.iter().filter_map(|p| p["n"].as_u64()).sum();
+        let hidden = points.iter().filter(|p| p["withheld"].is_string()).count();
+        let rest = total - shown;
+        assert!(
+            rest == 0 || (hidden >= 2 && rest >= 5),
+            "{range}: {rest} in {hidden}"
         );
     }
 

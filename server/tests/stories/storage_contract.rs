@@ -322,6 +322,13 @@ async fn answers_are_counted_once_per_response_and_scored_from_day_buckets(store
         .unwrap();
     assert_eq!(second_only.len(), 1);
     assert_eq!(second_only[0].0, day2);
+    assert_eq!(
+        store
+            .responses_between(survey.id, day1, day1)
+            .await
+            .unwrap(),
+        67
+    );
     assert!(store
         .daily_histograms(survey.id, "other", day1, day2)
         .await
