@@ -22,7 +22,7 @@ const SERIES: RGBColor = RGBColor(37, 99, 235);
 /// The drawing's own size; the SVG scales to its container and keeps this shape. Narrow
 /// enough that its text stays readable on a 360 px phone.
 const SIZE: (u32, u32) = (400, 250);
-const TEXT: u32 = 16;
+const TEXT: u32 = 18;
 
 /// The plotters renderer behind [`Charts`].
 pub struct Plotters(());
@@ -55,7 +55,7 @@ fn draw_trend(trend: &Trend, svg: &mut String) -> Result<(), Box<dyn std::error:
     let (low, high) = trend.scale;
     let mut chart = ChartBuilder::on(&root)
         .margin(10)
-        .x_label_area_size(44)
+        .x_label_area_size(48)
         .y_label_area_size(52)
         .build_cartesian_2d(-0.5..last, low..high)?;
     let labels = |x: &f64| -> String {
