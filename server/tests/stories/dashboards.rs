@@ -2,9 +2,9 @@
 //! page, each number checked against one worked out here; and the attacks on an anonymous
 //! survey's trend, which must learn nothing about a group below the minimum.
 
-use crate::harness::{app_with_admin, TestApp};
-use app::domain::{AnswerValue, Locale};
-use app::ports::{AnswerBatch, StoredAnswer};
+use crate::harness::{app_with_admin, response_on, TestApp};
+use app::domain::AnswerValue;
+use app::ports::StoredAnswer;
 use chrono::{Datelike, Duration, NaiveDate, Utc};
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -14,26 +14,12 @@ use std::collections::BTreeMap;
 async fn answers_on(db_url: &str, id: i64, key: &str, day: NaiveDate, scores: &[u8]) {
     let store = server::storage::open(db_url, false).await.unwrap();
     for (i, &score) in scores.iter().enumerate() {
-        let batch = AnswerBatch {
-            survey_id: id,
-            version: 1,
-            response_key: format!("{key}-{day}-{i}"),
-            invitation_id: None,
-            contact_id: None,
-            groups: BTreeMap::new(),
-            locale: Locale::En,
-            day,
-            at: None,
-            answers: vec![StoredAnswer {
-                question_key: key.into(),
-                value: AnswerValue::Score(score),
-                follow_up: None,
-            }],
-            cleared: Vec::new(),
-            completed: true,
-            capped: false,
-            on_completion: vec![],
+        let answer = StoredAnswer {
+            question_key: key.into(),
+            value: AnswerValue::Score(score),
+            follow_up: None,
         };
+        let batch = response_on(id, &format!("{key}-{day}-{i}"), day, vec![answer]);
         store.record_answers(batch).await.unwrap();
     }
 }
@@ -41,22 +27,7 @@ async fn answers_on(db_url: &str, id: i64, key: &str, day: NaiveDate, scores: &[
 /// A response on `day` that skipped every question.
 async fn skipped_on(db_url: &str, id: i64, day: NaiveDate) {
     let store = server::storage::open(db_url, false).await.unwrap();
-    let batch = AnswerBatch {
-        survey_id: id,
-        version: 1,
-        response_key: format!("skipped-{day}"),
-        invitation_id: None,
-        contact_id: None,
-        groups: BTreeMap::new(),
-        locale: Locale::En,
-        day,
-        at: None,
-        answers: Vec::new(),
-        cleared: Vec::new(),
-        completed: true,
-        capped: false,
-        on_completion: vec![],
-    };
+    let batch = response_on(id, &format!("skipped-{day}"), day, Vec::new());
     store.record_answers(batch).await.unwrap();
 }
 

@@ -198,22 +198,7 @@ async fn an_api_token_identifies_its_owner_until_revoked(store: Arc<dyn Store>) 
 }
 
 fn batch(survey_id: i64, key: &str, answers: Vec<StoredAnswer>) -> AnswerBatch {
-    AnswerBatch {
-        survey_id,
-        version: 1,
-        response_key: key.into(),
-        invitation_id: None,
-        contact_id: None,
-        groups: BTreeMap::new(),
-        locale: Locale::En,
-        day: Utc::now().date_naive(),
-        at: None,
-        answers,
-        cleared: Vec::new(),
-        completed: true,
-        capped: false,
-        on_completion: vec![],
-    }
+    crate::harness::response_on(survey_id, key, Utc::now().date_naive(), answers)
 }
 
 /// A question's score counts, zeros when nobody scored it.

@@ -450,3 +450,29 @@ macro_rules! on_both_databases {
         }
     };
 }
+
+/// A whole, completed response of `answers` to survey `survey_id`, dated `day`, as the
+/// answer use case would hand it to the store.
+pub fn response_on(
+    survey_id: i64,
+    key: &str,
+    day: chrono::NaiveDate,
+    answers: Vec<app::ports::StoredAnswer>,
+) -> app::ports::AnswerBatch {
+    app::ports::AnswerBatch {
+        survey_id,
+        version: 1,
+        response_key: key.into(),
+        invitation_id: None,
+        contact_id: None,
+        groups: std::collections::BTreeMap::new(),
+        locale: app::domain::Locale::En,
+        day,
+        at: None,
+        answers,
+        cleared: Vec::new(),
+        completed: true,
+        capped: false,
+        on_completion: vec![],
+    }
+}
