@@ -69,7 +69,8 @@ fn draw_trend(trend: &Trend, svg: &mut String) -> Result<(), Box<dyn std::error:
     chart
         .configure_mesh()
         .disable_x_mesh()
-        .x_labels(points.len().min(6))
+        // Few enough labels that "Dec 2026" never runs into the next at phone width.
+        .x_labels(points.len().min(4))
         .y_labels(5)
         .x_label_formatter(&labels)
         .y_label_formatter(&|y: &f64| format!("{y:.0}"))

@@ -37,6 +37,31 @@ pub enum Command {
     /// Import contacts from a CSV file (as the admin area does): upsert by email, report
     /// bad rows by line, keep the good ones. Exits 1 only when the file cannot be read.
     ImportContacts(ImportArgs),
+    /// Fill a database with demo surveys (NPS, eNPS, CSAT, CES), contacts with attributes
+    /// and two years of answers with trends and comments in English and German. Refuses a
+    /// database that already holds surveys unless --force.
+    DemoData(DemoArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+    /// Responses in all, spread over the surveys and the days.
+    #[arg(long, default_value_t = 20_000)]
+    pub responses: u64,
+    /// Contacts to answer them.
+    #[arg(long, default_value_t = 500)]
+    pub contacts: usize,
+    /// Days back from today the answers cover.
+    #[arg(long, default_value_t = 730)]
+    pub days: u32,
+    /// Seed of the pseudo-random answers: the same seed, the same data.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Add the demo data even though the database already holds surveys.
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Args)]

@@ -3,6 +3,7 @@
 
 pub mod charts;
 pub mod config;
+pub mod demo;
 pub mod email;
 pub mod http;
 pub mod jobs;

@@ -1,9 +1,10 @@
-//! `resonance serve`, `resonance migrate` and `resonance import-contacts`. Start-up failures print one line and exit 1.
+//! `resonance serve`, `resonance migrate`, `resonance import-contacts` and
+//! `resonance demo-data`. Start-up failures print one line and exit 1.
 
 use anyhow::Context;
 use clap::Parser;
 use server::config::{Cli, Command};
-use server::{serve, storage, telemetry};
+use server::{demo, serve, storage, telemetry};
 use std::process::ExitCode;
 
 #[tokio::main]
@@ -53,6 +54,7 @@ async fn run(command: Command) -> anyhow::Result<()> {
             );
             Ok(())
         }
+        Command::DemoData(args) => demo::run(&args).await,
         Command::Serve(args) => {
             let bound = serve::bind(&args).await?;
             tracing::info!(address = %bound.addr, base_url = %bound.base_url, "Resonance is listening");

@@ -28,10 +28,11 @@ pub use ssr::*;
 #[cfg(feature = "ssr")]
 mod ssr {
     use super::*;
+    use crate::domain::anonymity::withheld_groups;
     use crate::domain::anonymity::DEFAULT_MIN_GROUP;
     use crate::domain::report::score_question;
     use crate::domain::survey::fill_placeholders;
-    use crate::domain::tile::{range_may_show, tile, PeriodCounts};
+    use crate::domain::tile::{tile, PeriodCounts};
     use crate::domain::trend::{periods, trend, Day, Grain, Plan};
     use crate::ports::Services;
     use chrono::{Datelike, NaiveDate, Utc};
@@ -70,9 +71,13 @@ mod ssr {
         };
         let today = Utc::now().date_naive();
         let anonymous = survey.definition.anonymous;
+        // A survey's life starts when it was created, or earlier with answers dated
+        // before (imported, or demo data).
+        let created = survey.created_at.date_naive();
+        let first_answer = services.store.first_answer_day(survey.id).await?;
         let plan = Plan::new(
             day(today),
-            day(survey.created_at.date_naive()),
+            day(first_answer.map_or(created, |d| d.min(created))),
             back,
             grain,
             anonymous,
@@ -107,29 +112,40 @@ mod ssr {
                 .into_iter()
                 .map(|(date, counts)| (day(date), counts))
                 .collect();
-            // An anonymous survey's totals are shown only where the months the trend
-            // withholds cannot be worked out from them.
-            let months: Vec<(Day, u64)> = periods(&days, plan.scored_from, plan.to, Grain::Month)
-                .into_iter()
-                .map(|(start, _, h)| {
-                    let n = score_question(&question.kind, &h).map_or(0, |s| s.n());
-                    (start, n)
-                })
+            // An anonymous survey's totals count only the months its trend shows: the
+            // hidden ones are in no shown figure, so no subtraction finds them.
+            let months = periods(&days, plan.scored_from, plan.to, Grain::Month);
+            let sizes: Vec<u64> = months
+                .iter()
+                .map(|(_, _, h)| score_question(&question.kind, h).map_or(0, |s| s.n()))
                 .collect();
+            let hidden = withheld_groups(&sizes, min_group);
             let counts = |from: Day, to: Day, responses: u64| {
-                let histogram = periods(&days, from, to, Grain::Month).iter().fold(
-                    [0_u64; 11],
-                    |mut sum, (_, _, h)| {
-                        for (s, n) in sum.iter_mut().zip(h) {
-                            *s += n;
-                        }
-                        sum
-                    },
-                );
+                let mut histogram = [0_u64; 11];
+                let mut hidden_periods = 0;
+                let inside = if anonymous {
+                    months.clone()
+                } else {
+                    periods(&days, from, to, Grain::Month)
+                };
+                for (i, (start, _, h)) in inside.iter().enumerate() {
+                    if !(from..=to).contains(start) && anonymous {
+                        continue;
+                    }
+                    if anonymous && hidden[i] {
+                        hidden_periods += 1;
+                        continue;
+                    }
+                    for (sum, n) in histogram.iter_mut().zip(h) {
+                        *sum += n;
+                    }
+                }
+                let answered: u64 = histogram.iter().sum();
                 PeriodCounts {
                     histogram,
-                    responses,
-                    may_show: !anonymous || range_may_show(&months, from, to, min_group),
+                    responses: (hidden_periods == 0).then_some(responses),
+                    may_show: hidden_periods == 0 || answered > 0,
+                    hidden_periods,
                 }
             };
             let current = counts(plan.from, plan.to, responses);

@@ -41,8 +41,8 @@ fn ScoreTile(tile: Tile, span: String, previous: String) -> impl IntoView {
     let body = match (&tile.withheld, tile.value, tile.ci, tile.n) {
         (Some(_), _, _, _) => view! {
             <p class="withheld" data-testid="tile-withheld">
-                "Hidden to protect anonymity: too few people answered in this range, or it would \
-                 single out a month that is hidden. Widen the range to see it."
+                "Hidden to protect anonymity: every month in this range has too few answers \
+                 to show. Widen the range to see it."
             </p>
         }
         .into_any(),
@@ -74,10 +74,25 @@ fn ScoreTile(tile: Tile, span: String, previous: String) -> impl IntoView {
         }
     };
     let counts = tile.n.map(|n| {
+        let skipped = tile.skipped.map(|s| {
+            view! {
+                " · " <span data-testid="tile-skipped">{s}</span> " skipped (not counted)"
+            }
+        });
+        view! { <p class="muted">"n = " {n} {skipped}</p> }
+    });
+    let left_out = (tile.hidden_periods > 0).then(|| {
+        let months = if tile.hidden_periods == 1 {
+            "month"
+        } else {
+            "months"
+        };
         view! {
-            <p class="muted">
-                "n = " {n} " · " <span data-testid="tile-skipped">{tile.skipped.unwrap_or_default()}</span>
-                " skipped (not counted)"
+            <p class="muted" data-testid="tile-hidden-periods">
+                {format!(
+                    "Leaves out {} {months} hidden to protect anonymity (too few answers).",
+                    tile.hidden_periods
+                )}
             </p>
         }
     });
@@ -117,6 +132,7 @@ fn ScoreTile(tile: Tile, span: String, previous: String) -> impl IntoView {
             <p class="label">{tile.measure.clone()} " · " {span}</p>
             {body}
             {counts}
+            {left_out}
             {change}
         </div>
     }

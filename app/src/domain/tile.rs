@@ -3,11 +3,10 @@
 //! the two states a manager must tell apart: "not enough answers yet" (shown, marked, no
 //! significance drawn) and "hidden to protect anonymity" (nothing shown at all).
 
-use super::anonymity::{may_show, total_may_show, withheld_groups};
 use super::report::{score_question, Headline, QuestionScore};
 use super::stats::Interval;
 use super::survey::QuestionKind;
-use super::trend::{Day, MIN_MEANINGFUL};
+use super::trend::MIN_MEANINGFUL;
 use serde::{Deserialize, Serialize};
 
 /// A change is marked as significant below this p-value.
@@ -42,15 +41,21 @@ pub struct Tile {
     pub change: Option<Change>,
     /// `Some("anonymity")` when withheld; then every number above is `None`.
     pub withheld: Option<String>,
+    /// Months hidden to protect anonymity that the figures leave out (their answers are
+    /// in no shown total, so no subtraction finds them).
+    pub hidden_periods: u32,
 }
 
 /// One period's counts, and whether anonymity lets it be shown.
 pub struct PeriodCounts {
     /// Answers per score, 0–10.
     pub histogram: [u64; 11],
-    /// Responses in the period, answered or not.
-    pub responses: u64,
+    /// Responses in the period, answered or not; `None` when they cannot be told apart
+    /// from hidden months' respondents.
+    pub responses: Option<u64>,
     pub may_show: bool,
+    /// Months of an anonymous survey left out of the counts because the trend hides them.
+    pub hidden_periods: u32,
 }
 
 /// The tile of a question of `kind` for `current`, compared with `previous`. `None` for
@@ -76,6 +81,7 @@ pub fn tile(kind: &QuestionKind, current: &PeriodCounts, previous: &PeriodCounts
             too_few: false,
             change: None,
             withheld: Some("anonymity".to_owned()),
+            hidden_periods: current.hidden_periods,
         });
     }
     let n = score.n();
@@ -96,66 +102,20 @@ pub fn tile(kind: &QuestionKind, current: &PeriodCounts, previous: &PeriodCounts
         measure: measure.to_owned(),
         unit: unit.to_owned(),
         n: Some(n),
-        skipped: Some(current.responses.saturating_sub(n)),
+        skipped: current.responses.map(|r| r.saturating_sub(n)),
         value: (n > 0).then_some(value),
         ci: (n > 0).then_some(ci),
         score: Some(score),
         too_few,
         change,
         withheld: None,
+        hidden_periods: current.hidden_periods,
     })
-}
-
-/// Whether an anonymous survey's total over `from..=to` may be shown, given every month
-/// of its life as (first day, respondents): the months the trend withholds inside the
-/// range are what the total less the shown months reveals, so together they must not
-/// single a group out, and the total itself must meet the minimum.
-pub fn range_may_show(months: &[(Day, u64)], from: Day, to: Day, min_group: Option<u64>) -> bool {
-    let counts: Vec<u64> = months.iter().map(|&(_, n)| n).collect();
-    let withheld = withheld_groups(&counts, min_group);
-    let inside = |day: &Day| (from..=to).contains(day);
-    let hidden: Vec<u64> = months
-        .iter()
-        .zip(withheld)
-        .filter(|((day, _), withheld)| *withheld && inside(day))
-        .map(|((_, n), _)| *n)
-        .collect();
-    let total: u64 = months
-        .iter()
-        .filter(|(d, _)| inside(d))
-        .map(|&(_, n)| n)
-        .sum();
-    may_show(total, min_group) && total_may_show(&hidden, min_group)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn a_range_whose_total_would_give_away_one_hidden_month_is_withheld() {
-        // Months of 20, 2, 8 and 9: the 2 and the 8 are withheld together.
-        let months = [(Day(0), 20), (Day(31), 2), (Day(59), 8), (Day(90), 9)];
-        let min = Some(5);
-        assert!(
-            range_may_show(&months, Day(0), Day(120), min),
-            "hides 10 in two"
-        );
-        assert!(
-            range_may_show(&months, Day(31), Day(70), min),
-            "the 2 and the 8 alone: 10"
-        );
-        assert!(
-            !range_may_show(&months, Day(59), Day(120), min),
-            "17 − 9 is the 8"
-        );
-        assert!(
-            !range_may_show(&months, Day(0), Day(40), min),
-            "22 − 20 is the 2"
-        );
-        assert!(range_may_show(&months, Day(90), Day(120), min));
-        assert!(range_may_show(&months, Day(59), Day(120), None));
-    }
 
     fn nps(promoters: u64, passives: u64, detractors: u64, responses: u64) -> PeriodCounts {
         let mut histogram = [0; 11];
@@ -164,8 +124,9 @@ mod tests {
         histogram[0] = detractors;
         PeriodCounts {
             histogram,
-            responses,
+            responses: Some(responses),
             may_show: true,
+            hidden_periods: 0,
         }
     }
 
@@ -232,8 +193,9 @@ mod tests {
             histogram[2] = not;
             PeriodCounts {
                 histogram,
-                responses: satisfied + not,
+                responses: Some(satisfied + not),
                 may_show: true,
+                hidden_periods: 0,
             }
         };
         let t = tile(&QuestionKind::Csat, &csat(80, 20), &csat(60, 40)).unwrap();

@@ -140,6 +140,11 @@ pub trait Responses: Send + Sync {
         from: chrono::NaiveDate,
         to: chrono::NaiveDate,
     ) -> Result<Vec<(chrono::NaiveDate, [u64; 11])>, StoreError>;
+    /// The day of the survey's earliest counted answer, if it has any.
+    async fn first_answer_day(
+        &self,
+        survey_id: i64,
+    ) -> Result<Option<chrono::NaiveDate>, StoreError>;
     /// Responses to a survey dated `from..=to`, answered in full or not.
     async fn responses_between(
         &self,

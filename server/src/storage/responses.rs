@@ -314,6 +314,15 @@ impl app::ports::Responses for Storage {
         Ok(days)
     }
 
+    async fn first_answer_day(&self, survey_id: i64) -> Result<Option<NaiveDate>, StoreError> {
+        let (day,): (Option<NaiveDate>,) =
+            query("SELECT MIN(day) FROM answer_buckets WHERE survey_id = $1")
+                .bind(survey_id)
+                .fetch_one(&self.db)
+                .await?;
+        Ok(day)
+    }
+
     async fn responses_between(
         &self,
         survey_id: i64,

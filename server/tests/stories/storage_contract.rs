@@ -314,6 +314,7 @@ async fn answers_are_counted_once_per_response_and_scored_from_day_buckets(store
             .unwrap(),
         67
     );
+    assert_eq!(store.first_answer_day(survey.id).await.unwrap(), Some(day1));
     assert!(store
         .daily_histograms(survey.id, "other", day1, day2)
         .await
