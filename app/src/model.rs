@@ -632,6 +632,11 @@ pub struct TrendView {
     pub svg: String,
     /// The chart in words (`aria-label`).
     pub description: String,
+    /// How the tile's answers spread over the scale; `None` when the tile is withheld.
+    #[cfg_attr(feature = "ssr", schema(value_type = Option<Object>))]
+    pub distribution: Option<crate::domain::distribution::Distribution>,
+    #[serde(skip_serializing_if = "String::is_empty", default)]
+    pub distribution_svg: String,
     /// Why the view differs from what was asked for, if it does.
     pub note: Option<String>,
 }

@@ -5,6 +5,7 @@
 //! grid are drawn in `currentColor`, so a chart reads in the page's light and dark
 //! colour schemes alike; the data colours are mid-tones that show on both.
 
+use app::domain::distribution::Distribution;
 use app::domain::trend::{Grain, Trend, TrendPoint};
 use app::ports::Charts;
 use plotters::prelude::*;
@@ -44,6 +45,13 @@ impl Charts for Plotters {
     fn trend_svg(&self, trend: &Trend) -> Result<String, String> {
         let mut svg = String::new();
         draw_trend(trend, &mut svg).map_err(|e| format!("drawing the trend: {e}"))?;
+        Ok(scalable(&svg))
+    }
+
+    fn distribution_svg(&self, distribution: &Distribution) -> Result<String, String> {
+        let mut svg = String::new();
+        draw_distribution(distribution, &mut svg)
+            .map_err(|e| format!("drawing the distribution: {e}"))?;
         Ok(scalable(&svg))
     }
 }
@@ -135,6 +143,67 @@ fn draw_trend(trend: &Trend, svg: &mut String) -> Result<(), Box<dyn std::error:
     Ok(())
 }
 
+/// A category's colour: mid-tones that show on white and on near-black.
+fn category_colour(category: &str) -> RGBColor {
+    match category {
+        "detractor" | "low" => RGBColor(214, 69, 65),
+        "passive" | "neutral" => RGBColor(214, 150, 30),
+        "promoter" | "high" => RGBColor(46, 160, 90),
+        _ => SERIES,
+    }
+}
+
+fn draw_distribution(
+    distribution: &Distribution,
+    svg: &mut String,
+) -> Result<(), Box<dyn std::error::Error>> {
+    let root = SVGBackend::with_string(svg, SIZE).into_drawing_area();
+    let bars = &distribution.bars;
+    let tallest = bars.iter().filter_map(|b| b.share).fold(0.0_f64, f64::max);
+    // Headroom above the tallest bar, on a scale that never shows less than 10 %.
+    let top = (tallest * 1.15).clamp(10.0, 100.0);
+    let last = bars.len().max(1) as f64 - 0.5;
+    let mut chart = ChartBuilder::on(&root)
+        .margin(10)
+        .x_label_area_size(48)
+        .y_label_area_size(52)
+        .build_cartesian_2d(-0.5..last, 0.0..top)?;
+    let labels = |x: &f64| -> String {
+        let i = x.round();
+        match bars.get(i as usize) {
+            Some(b) if (x - i).abs() < 1e-6 && i >= 0.0 => b.label.clone(),
+            _ => String::new(),
+        }
+    };
+    let text = ("sans-serif", TEXT).into_font().color(&INK);
+    chart
+        .configure_mesh()
+        .disable_x_mesh()
+        .x_labels(bars.len())
+        .y_labels(5)
+        .x_label_formatter(&labels)
+        .y_label_formatter(&|y: &f64| format!("{y:.0}"))
+        .x_desc("Score")
+        .y_desc("Share of answers (%)")
+        .label_style(text.clone())
+        .axis_desc_style(text)
+        .axis_style(INK.mix(0.6))
+        .bold_line_style(INK.mix(0.12))
+        .light_line_style(TRANSPARENT)
+        .draw()?;
+    // A withheld bar is not drawn at all; an empty one has no height to draw.
+    chart.draw_series(bars.iter().enumerate().filter_map(|(i, b)| {
+        let share = b.share.filter(|&s| s > 0.0)?;
+        let x = i as f64;
+        Some(Rectangle::new(
+            [(x - 0.38, 0.0), (x + 0.38, share)],
+            category_colour(&b.category).filled(),
+        ))
+    }))?;
+    root.present()?;
+    Ok(())
+}
+
 /// The points with a value, as runs of neighbours: (x, point).
 fn runs(points: &[TrendPoint]) -> Vec<Vec<(f64, &TrendPoint)>> {
     let mut runs: Vec<Vec<(f64, &TrendPoint)>> = Vec::new();
@@ -219,5 +288,29 @@ mod tests {
         assert!(svg.contains("currentColor") && !svg.contains(INK_HEX));
         // Five days with answers, two without: five points on one line.
         assert_eq!(svg.matches("<circle").count(), 5);
+    }
+
+    #[test]
+    fn a_distribution_draws_a_bar_per_score_answered_and_none_for_a_withheld_one() {
+        let mut h = [0; 11];
+        h[10] = 20;
+        h[9] = 6;
+        h[0] = 1;
+        h[7] = 9;
+        let shown = app::domain::distribution::distribution(&QuestionKind::Nps, &h, None).unwrap();
+        let svg = Plotters::new().unwrap().distribution_svg(&shown).unwrap();
+        assert!(svg.contains("Share of answers (%)") && svg.contains("Score"));
+        assert_eq!(svg.matches("<rect").count(), 4, "bars for 0, 7, 9 and 10");
+        let anonymous =
+            app::domain::distribution::distribution(&QuestionKind::Enps, &h, Some(5)).unwrap();
+        let svg = Plotters::new()
+            .unwrap()
+            .distribution_svg(&anonymous)
+            .unwrap();
+        assert_eq!(
+            svg.matches("<rect").count(),
+            2,
+            "0 is withheld, and 9 with it"
+        );
     }
 }

@@ -30,6 +30,7 @@ mod ssr {
     use super::*;
     use crate::domain::anonymity::withheld_groups;
     use crate::domain::anonymity::DEFAULT_MIN_GROUP;
+    use crate::domain::distribution::distribution;
     use crate::domain::report::score_question;
     use crate::domain::survey::fill_placeholders;
     use crate::domain::tile::{tile, PeriodCounts};
@@ -153,6 +154,17 @@ mod ssr {
             let Some(tile) = tile(&question.kind, &current, &previous) else {
                 continue;
             };
+            let distribution = tile
+                .n
+                .filter(|&n| n > 0)
+                .and_then(|_| distribution(&question.kind, &current.histogram, min_group));
+            let distribution_svg = match &distribution {
+                Some(d) => services.charts.distribution_svg(d).map_err(|e| {
+                    tracing::error!(error = e, "drawing a distribution");
+                    AppError::internal()
+                })?,
+                None => String::new(),
+            };
             let Some(mut trend) = trend(
                 &question.key,
                 &question.kind,
@@ -177,6 +189,8 @@ mod ssr {
                 from: plan.from.to_string(),
                 to: plan.to.to_string(),
                 note: anonymous.then(|| ANONYMOUS_NOTE.to_owned()),
+                distribution,
+                distribution_svg,
                 previous_from: previous_from.to_string(),
                 previous_to: previous_to.to_string(),
                 tile,

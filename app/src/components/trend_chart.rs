@@ -2,8 +2,12 @@
 //! the period before) and its trend as a figure: the chart the server drew (inline SVG,
 //! described for screen readers) and a table with the same numbers, open without
 //! JavaScript.
+//!
+//! Each piece returns an `AnyView`: nested as concrete types, the page's view type grows
+//! past the compiler's query depth in a fresh build.
 
 use crate::api::trends::RANGES;
+use crate::domain::distribution::Distribution;
 use crate::domain::tile::Tile;
 use crate::domain::trend::Grain;
 use crate::model::TrendView;
@@ -20,21 +24,76 @@ fn digits(tile_unit: &str, measure: &str) -> usize {
 }
 
 #[component]
-pub fn QuestionDashboard(view: TrendView) -> impl IntoView {
+pub fn QuestionDashboard(view: TrendView) -> AnyView {
     let tile = view.tile.clone();
     let span = format!("{} to {}", view.from, view.to);
     let previous = format!("{} to {}", view.previous_from, view.previous_to);
     let key = view.question_key.clone();
+    let distribution = view.distribution.clone().map(|d| {
+        let svg = hidden_from_readers(&view.distribution_svg);
+        view! { <DistributionFigure distribution=d svg=svg /> }
+    });
     view! {
         <section class="question-dashboard" data-question=key>
             <ScoreTile tile=tile span=span previous=previous />
+            {distribution}
             <TrendFigure view=view />
         </section>
     }
+    .into_any()
+}
+
+/// The figure is the one image, named by its description; the drawing inside is not
+/// announced a second time.
+fn hidden_from_readers(svg: &str) -> String {
+    svg.replacen("<svg ", r#"<svg aria-hidden="true" focusable="false" "#, 1)
 }
 
 #[component]
-fn ScoreTile(tile: Tile, span: String, previous: String) -> impl IntoView {
+fn DistributionFigure(distribution: Distribution, svg: String) -> AnyView {
+    let rows = distribution
+        .bars
+        .iter()
+        .map(|b| {
+            let (n, share) = match (b.n, b.share) {
+                (Some(n), Some(share)) => (n.to_string(), format!("{share:.1} %")),
+                _ => ("–".to_owned(), "Hidden to protect anonymity".to_owned()),
+            };
+            view! {
+                <tr>
+                    <th scope="row">{b.label.clone()}</th>
+                    <td>{b.category.clone()}</td>
+                    <td>{n}</td>
+                    <td>{share}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <figure class="chart" data-testid="distribution">
+            <figcaption><strong>"Answers by score"</strong> " · n = " {distribution.n}</figcaption>
+            <div class="chart-svg" role="img" aria-label=distribution.description() inner_html=svg></div>
+            <details>
+                <summary>"The numbers in this chart"</summary>
+                <table>
+                    <thead>
+                        <tr>
+                            <th scope="col">"Score"</th>
+                            <th scope="col">"Counted as"</th>
+                            <th scope="col">"Answers"</th>
+                            <th scope="col">"Share"</th>
+                        </tr>
+                    </thead>
+                    <tbody>{rows}</tbody>
+                </table>
+            </details>
+        </figure>
+    }
+    .into_any()
+}
+
+#[component]
+fn ScoreTile(tile: Tile, span: String, previous: String) -> AnyView {
     let d = digits(&tile.unit, &tile.measure);
     let unit = if tile.unit == "%" { " %" } else { "" };
     let figure = move |v: f64| format!("{v:.d$}{unit}");
@@ -136,16 +195,13 @@ fn ScoreTile(tile: Tile, span: String, previous: String) -> impl IntoView {
             {change}
         </div>
     }
+    .into_any()
 }
 
 #[component]
-pub fn TrendFigure(view: TrendView) -> impl IntoView {
+pub fn TrendFigure(view: TrendView) -> AnyView {
     let trend = view.trend.clone();
-    // The figure is the one image, named by its description; the drawing inside is not
-    // announced a second time.
-    let svg = view
-        .svg
-        .replacen("<svg ", r#"<svg aria-hidden="true" focusable="false" "#, 1);
+    let svg = hidden_from_readers(&view.svg);
     let unit = trend.unit.clone();
     let rows = trend
         .points
@@ -217,11 +273,12 @@ pub fn TrendFigure(view: TrendView) -> impl IntoView {
             </details>
         </figure>
     }
+    .into_any()
 }
 
 /// The range and period, as a GET form: the view lives in the URL.
 #[component]
-pub fn TrendFilters(range: String, grain: String) -> impl IntoView {
+pub fn TrendFilters(range: String, grain: String) -> AnyView {
     let ranges = RANGES
         .iter()
         .map(|(value, label, _)| {
@@ -244,4 +301,5 @@ pub fn TrendFilters(range: String, grain: String) -> impl IntoView {
             <button type="submit">"Show"</button>
         </form>
     }
+    .into_any()
 }

@@ -12,6 +12,7 @@
 //! - [`trend`]: a score period by period (days, weeks, months) from day counts.
 //! - [`anonymity`]: which groups of an anonymous survey may be reported.
 //! - [`tile`]: a score over a range with its change against the period before.
+//! - [`distribution`]: how answers spread over a scale, bar by bar.
 //! - [`nps`]: Net Promoter Score, also used for eNPS (same 0–10 question).
 //! - [`ces`]: Customer Effort Score on a 7- or 5-point agreement scale.
 //! - [`contacts`]: contacts and the rules for reading them from an imported table.
@@ -37,6 +38,7 @@ pub mod anonymity;
 pub mod ces;
 pub mod contacts;
 pub mod csat;
+pub mod distribution;
 pub mod editor;
 pub mod email;
 pub mod locale;

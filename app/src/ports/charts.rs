@@ -1,10 +1,14 @@
 //! Drawing charts. The server draws them with plotters (`server/src/charts.rs`); the use
 //! cases say what to draw, already scored and with withheld figures already left out.
 
+use crate::domain::distribution::Distribution;
 use crate::domain::trend::Trend;
 
 pub trait Charts: Send + Sync {
     /// The trend as an SVG element that scales with its container, with its axes
     /// labelled; withheld points are not drawn at all.
     fn trend_svg(&self, trend: &Trend) -> Result<String, String>;
+    /// A bar per point of the scale, in its category's colour; withheld bars are not
+    /// drawn.
+    fn distribution_svg(&self, distribution: &Distribution) -> Result<String, String>;
 }

@@ -117,6 +117,7 @@ pub fn parts(services: Services) -> (Router, utoipa::openapi::OpenApi) {
         .routes(routes!(surveys::survey_report))
         .routes(routes!(surveys::survey_trends))
         .routes(routes!(surveys::survey_trend_chart))
+        .routes(routes!(surveys::survey_distribution_chart))
         .routes(routes!(responses::get_response))
         .routes(routes!(surveys::get_definition, surveys::put_definition))
         .routes(routes!(surveys::update_survey_settings))

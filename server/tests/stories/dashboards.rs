@@ -155,6 +155,29 @@ async fn a_trend_scores_each_day_with_its_interval_in_the_api_the_chart_and_the_
     );
     assert_eq!(body[0]["svg"], Value::Null, "the chart has its own address");
 
+    // The distribution over the same 7 days: a bar per score, counted as the engine does.
+    let bars = body[0]["distribution"]["bars"].as_array().unwrap();
+    assert_eq!(
+        (body[0]["distribution"]["n"].as_u64(), bars.len()),
+        (Some(23), 11)
+    );
+    let bar = |score: usize| (bars[score]["n"].as_u64(), bars[score]["category"].as_str());
+    assert_eq!(bar(10), (Some(13), Some("promoter")));
+    assert_eq!(bar(8), (Some(4), Some("passive")));
+    assert_eq!(bar(3), (Some(6), Some("detractor")));
+    assert!((bars[10]["share"].as_f64().unwrap() - 100.0 * 13.0 / 23.0).abs() < 1e-9);
+    let svg = app
+        .page(
+            &admin,
+            &format!("/api/v1/surveys/{id}/trends/nps/distribution.svg?range=7d"),
+        )
+        .await;
+    let doc = roxmltree::Document::parse(&svg).expect("well-formed");
+    assert_eq!(
+        doc.descendants().filter(|n| n.has_tag_name("rect")).count(),
+        3
+    );
+
     let busy = &points[4];
     assert_eq!(busy["start"], (today - Duration::days(2)).to_string());
     assert_eq!(busy["n"], 20);
@@ -214,14 +237,14 @@ async fn a_trend_scores_each_day_with_its_interval_in_the_api_the_chart_and_the_
         2
     );
 
-    // The survey page shows the same chart, described, with its table.
+    // The survey page shows the same charts, described, with their tables.
     let page = app.page(&admin, &format!("/surveys/{id}?range=7d")).await;
     assert!(
         page.contains(r#"data-testid="tile""#)
             && page.contains(&format!("significant (p = {expected_p:.3})"))
     );
     assert!(
-        page.contains(r#"data-testid="trend""#),
+        page.contains(r#"data-testid="trend""#) && page.contains(r#"data-testid="distribution""#),
         "the trend is on the page"
     );
     assert!(page.contains(r#"role="img""#) && page.contains("NPS by day from"));

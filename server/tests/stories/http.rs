@@ -442,6 +442,7 @@ async fn the_openapi_document_lists_every_operation_and_each_one_is_served() {
             "GET /api/v1/surveys/{id}/sends",
             "GET /api/v1/surveys/{id}/trends",
             "GET /api/v1/surveys/{id}/trends/{question}/chart.svg",
+            "GET /api/v1/surveys/{id}/trends/{question}/distribution.svg",
             "GET /api/v1/tokens",
             "GET /api/v1/users",
             "POST /api/v1/answers/{slug}",

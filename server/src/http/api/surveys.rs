@@ -7,7 +7,7 @@ use app::domain::{Locale, SurveyDefinition};
 use app::error::AppError;
 use app::model::{SurveyReport, SurveyStatus, SurveySummary, TrendView};
 use app::ports::{Notifications, SavedAs, Services, SurveySettings};
-use axum::{extract::State, http::StatusCode, Json};
+use axum::{extract::State, http::header::HeaderName, http::StatusCode, Json};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use utoipa::{IntoParams, ToSchema};
@@ -179,6 +179,7 @@ pub async fn survey_trends(
     // The charts have their own address (below), so the JSON stays data.
     for view in &mut views {
         view.svg.clear();
+        view.distribution_svg.clear();
     }
     Ok(Json(views))
 }
@@ -196,19 +197,58 @@ pub async fn survey_trend_chart(
     caller: Caller,
     Path((id, question)): Path<(i64, String)>,
     Query(q): Query<TrendQuery>,
-) -> ApiResult<([(axum::http::header::HeaderName, &'static str); 1], String)> {
+) -> ApiResult<([(HeaderName, &'static str); 1], String)> {
     caller.may(auth::Permission::ViewResults)?;
-    let view = trends::trends(&s, id, &q.range, &q.grain)
+    let view = question_view(&s, id, &question, &q).await?;
+    Ok(svg_image(&view.svg, &view.description))
+}
+
+/// One question's answers by score over the range as an SVG bar chart, with the same
+/// parameters. Empty (404) when the range has no answers or they are withheld.
+#[utoipa::path(get, path = "/surveys/{id}/trends/{question}/distribution.svg", tag = "surveys",
+    params(("id" = i64, Path, description = "Survey id"),
+        ("question" = String, Path, description = "The question's key"), TrendQuery),
+    responses((status = 200, content_type = "image/svg+xml", body = String),
+        (status = 422, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 404, body = ErrorBody)))]
+pub async fn survey_distribution_chart(
+    State(s): State<Services>,
+    caller: Caller,
+    Path((id, question)): Path<(i64, String)>,
+    Query(q): Query<TrendQuery>,
+) -> ApiResult<([(HeaderName, &'static str); 1], String)> {
+    caller.may(auth::Permission::ViewResults)?;
+    let view = question_view(&s, id, &question, &q).await?;
+    let distribution = view.distribution.ok_or_else(|| {
+        AppError::not_found("This range has no answers to this question that can be shown.")
+    })?;
+    Ok(svg_image(
+        &view.distribution_svg,
+        &distribution.description(),
+    ))
+}
+
+async fn question_view(
+    s: &Services,
+    id: i64,
+    question: &str,
+    q: &TrendQuery,
+) -> Result<TrendView, AppError> {
+    trends::trends(s, id, &q.range, &q.grain)
         .await?
         .into_iter()
         .find(|v| v.question_key == question)
-        .ok_or_else(|| AppError::not_found("This survey has no scored question with that key."))?;
-    let title = format!("<title>{}</title>", escape(&view.description));
-    let svg = match view.svg.find('>') {
-        Some(end) => format!("{}{title}{}", &view.svg[..=end], &view.svg[end + 1..]),
-        None => view.svg,
+        .ok_or_else(|| AppError::not_found("This survey has no scored question with that key."))
+}
+
+/// A chart standing alone: its description as its `<title>`.
+fn svg_image(svg: &str, description: &str) -> ([(HeaderName, &'static str); 1], String) {
+    let title = format!("<title>{}</title>", escape(description));
+    let svg = match svg.find('>') {
+        Some(end) => format!("{}{title}{}", &svg[..=end], &svg[end + 1..]),
+        None => svg.to_owned(),
     };
-    Ok(([(axum::http::header::CONTENT_TYPE, "image/svg+xml")], svg))
+    ([(axum::http::header::CONTENT_TYPE, "image/svg+xml")], svg)
 }
 
 fn escape(text: &str) -> String {
