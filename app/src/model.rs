@@ -100,6 +100,10 @@ pub struct SurveySummary {
     pub thank_you_email: bool,
     /// An email to the survey's owner when someone gives a low headline score.
     pub detractor_alerts: bool,
+    /// Anonymous surveys: groups smaller than this are never reported (at least 3).
+    pub min_group_size: i64,
+    /// Fewer answers than this make a score "not enough answers yet".
+    pub min_meaningful: i64,
 }
 
 /// A survey's results: every number comes from the domain's scoring engine.

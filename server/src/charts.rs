@@ -270,7 +270,7 @@ mod tests {
             Day(20_000),
             Day(20_006),
             Grain::Day,
-            None,
+            app::domain::trend::Limits::new(None),
         )
         .unwrap()
     }

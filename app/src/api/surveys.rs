@@ -11,7 +11,7 @@ pub use ssr::*;
 mod ssr {
     use super::*;
     use crate::api::auth::new_secret;
-    use crate::domain::anonymity::{may_show, withheld_groups, DEFAULT_MIN_GROUP};
+    use crate::domain::anonymity::{may_show, withheld_groups, MIN_GROUP_FLOOR};
     use crate::domain::report::score_question;
     use crate::domain::survey::fill_placeholders;
     use crate::domain::survey::TITLE_MAX_CHARS;
@@ -44,7 +44,42 @@ mod ssr {
             accepting_answers: s.accepting_answers(Utc::now()).is_ok(),
             thank_you_email: s.notifications.thank_you_email,
             detractor_alerts: s.notifications.detractor_alerts,
+            min_group_size: s.min_group_size,
+            min_meaningful: s.min_meaningful,
         }
+    }
+
+    /// Sets the minimum group size (an anonymous survey's groups smaller than this are
+    /// never reported; at least 3) and the fewest answers that make a meaningful score.
+    /// `None` leaves a value as it is.
+    #[tracing::instrument(skip_all, fields(survey_id = id), err(level = "info"))]
+    pub async fn update_thresholds(
+        services: &Services,
+        id: i64,
+        min_group_size: Option<i64>,
+        min_meaningful: Option<i64>,
+    ) -> Result<SurveySummary, AppError> {
+        let survey = find(services, id).await?;
+        let floor = i64::try_from(MIN_GROUP_FLOOR).unwrap_or(3);
+        let min_group_size = min_group_size.unwrap_or(survey.min_group_size);
+        if !(floor..=1000).contains(&min_group_size) {
+            return Err(AppError::bad_input(
+                "min_group_size",
+                format!("The minimum group size must be a whole number from {floor} to 1000: smaller groups could single people out."),
+            ));
+        }
+        let min_meaningful = min_meaningful.unwrap_or(survey.min_meaningful);
+        if !(1..=10_000).contains(&min_meaningful) {
+            return Err(AppError::bad_input(
+                "min_meaningful",
+                "The minimum for a meaningful score must be a whole number from 1 to 10000.",
+            ));
+        }
+        services
+            .store
+            .update_survey_thresholds(id, min_group_size, min_meaningful)
+            .await?;
+        Ok(summary(services, &find(services, id).await?))
     }
 
     /// Changes status, close time, cap and what is emailed after an answer. A cap must be
@@ -305,7 +340,7 @@ mod ssr {
                 *chosen.entry((key.clone(), option)).or_default() += n;
             }
         }
-        let min_group = definition.anonymous.then_some(DEFAULT_MIN_GROUP);
+        let min_group = survey.min_group();
         let company =
             BTreeMap::from([("company".to_owned(), services.settings.organisation.clone())]);
         let questions = definition
@@ -403,6 +438,8 @@ pub async fn load_survey_report(id: i64) -> Result<SurveyReport, AppError> {
     report(&services, id).await.or_else(context::fail)
 }
 
+// A server function's arguments are its form's fields, one each.
+#[allow(clippy::too_many_arguments)]
 #[server(prefix = "/rpc", endpoint = "survey_settings")]
 pub async fn save_survey_settings(
     id: i64,
@@ -411,6 +448,8 @@ pub async fn save_survey_settings(
     response_cap: String,
     thank_you_email: Option<String>,
     detractor_alerts: Option<String>,
+    #[server(default)] min_group_size: Option<String>,
+    #[server(default)] min_meaningful: Option<String>,
 ) -> Result<SurveySummary, AppError> {
     use crate::api::{auth::Permission, context};
     use crate::ports::Notifications;
@@ -424,15 +463,37 @@ pub async fn save_survey_settings(
         ("response_cap", response_cap.as_str()),
         ("thank_you_email", ticked(&thank_you_email)),
         ("detractor_alerts", ticked(&detractor_alerts)),
+        (
+            "min_group_size",
+            min_group_size.as_deref().unwrap_or_default(),
+        ),
+        (
+            "min_meaningful",
+            min_meaningful.as_deref().unwrap_or_default(),
+        ),
     ];
+    // A whole number, or empty to leave the setting as it is.
+    let number = |field: &str, text: &Option<String>| -> Result<Option<i64>, AppError> {
+        match text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+            None => Ok(None),
+            Some(t) => t
+                .parse()
+                .map(Some)
+                .map_err(|_| AppError::bad_input(field, format!("\"{t}\" is not a whole number."))),
+        }
+    };
     let notifications = Notifications {
         thank_you_email: thank_you_email.is_some(),
         detractor_alerts: detractor_alerts.is_some(),
     };
-    let result = match parse_settings(&status, &closes_at, &response_cap, notifications) {
-        Ok(settings) => update_settings(&services, id, settings).await,
-        Err(e) => Err(e),
-    };
+    let result = async {
+        let settings = parse_settings(&status, &closes_at, &response_cap, notifications)?;
+        let min_group_size = number("min_group_size", &min_group_size)?;
+        let min_meaningful = number("min_meaningful", &min_meaningful)?;
+        update_thresholds(&services, id, min_group_size, min_meaningful).await?;
+        update_settings(&services, id, settings).await
+    }
+    .await;
     result
         .map_err(|e| e.with_input(input))
         .or_else(context::fail)

@@ -29,12 +29,11 @@ pub use ssr::*;
 mod ssr {
     use super::*;
     use crate::domain::anonymity::withheld_groups;
-    use crate::domain::anonymity::DEFAULT_MIN_GROUP;
     use crate::domain::distribution::distribution;
     use crate::domain::report::score_question;
     use crate::domain::survey::fill_placeholders;
     use crate::domain::tile::{tile, PeriodCounts};
-    use crate::domain::trend::{periods, trend, Day, Grain, Plan};
+    use crate::domain::trend::{periods, trend, Day, Grain, Limits, Plan};
     use crate::ports::Services;
     use chrono::{Datelike, NaiveDate, Utc};
     use std::collections::BTreeMap;
@@ -87,7 +86,11 @@ mod ssr {
             let (y, m, d) = d.ymd();
             NaiveDate::from_ymd_opt(y, m, d).unwrap_or(today)
         };
-        let min_group = survey.definition.anonymous.then_some(DEFAULT_MIN_GROUP);
+        let min_group = survey.min_group();
+        let limits = Limits {
+            min_group,
+            min_meaningful: u64::try_from(survey.min_meaningful).unwrap_or(1).max(1),
+        };
         let locale = survey.definition.default_locale;
         let company =
             BTreeMap::from([("company".to_owned(), services.settings.organisation.clone())]);
@@ -151,7 +154,8 @@ mod ssr {
             };
             let current = counts(plan.from, plan.to, responses);
             let previous = counts(previous_from, previous_to, previous_responses);
-            let Some(tile) = tile(&question.kind, &current, &previous) else {
+            let Some(tile) = tile(&question.kind, &current, &previous, limits.min_meaningful)
+            else {
                 continue;
             };
             let distribution = tile
@@ -172,7 +176,7 @@ mod ssr {
                 plan.scored_from,
                 plan.to,
                 plan.grain,
-                min_group,
+                limits,
             ) else {
                 continue;
             };

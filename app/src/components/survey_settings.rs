@@ -24,6 +24,8 @@ pub fn SurveySettingsForm(survey: SurveySummary) -> impl IntoView {
         .map(|c| c.to_string())
         .unwrap_or_default();
     let closes = survey.closes_at.clone().unwrap_or_default();
+    let min_group = survey.min_group_size.to_string();
+    let min_meaningful = survey.min_meaningful.to_string();
     let id = survey.id;
     let (thank_you, alerts, anonymous) = (
         survey.thank_you_email,
@@ -89,6 +91,13 @@ pub fn SurveySettingsForm(survey: SurveySummary) -> impl IntoView {
                         initial=alerts
                         error
                     />
+                </fieldset>
+                <fieldset>
+                    <legend>"Results"</legend>
+                    <Field label="Fewest answers for a meaningful score" name="min_meaningful" kind="number" initial=min_meaningful error required=false />
+                    {anonymous.then(|| view! {
+                        <Field label="Minimum group size (anonymity; at least 3)" name="min_group_size" kind="number" initial=min_group.clone() error required=false />
+                    })}
                 </fieldset>
                 <button type="submit">"Save"</button>
             </ActionForm>

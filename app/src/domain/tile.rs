@@ -6,7 +6,6 @@
 use super::report::{score_question, Headline, QuestionScore};
 use super::stats::Interval;
 use super::survey::QuestionKind;
-use super::trend::MIN_MEANINGFUL;
 use serde::{Deserialize, Serialize};
 
 /// A change is marked as significant below this p-value.
@@ -36,7 +35,8 @@ pub struct Tile {
     pub ci: Option<Interval>,
     /// The whole score (e.g. promoters, passives and detractors).
     pub score: Option<QuestionScore>,
-    /// Fewer than [`MIN_MEANINGFUL`] answers: the value is there, one click away.
+    /// Fewer answers than the survey's minimum for a meaningful score: the value is there,
+    /// one click away.
     pub too_few: bool,
     pub change: Option<Change>,
     /// `Some("anonymity")` when withheld; then every number above is `None`.
@@ -58,9 +58,15 @@ pub struct PeriodCounts {
     pub hidden_periods: u32,
 }
 
-/// The tile of a question of `kind` for `current`, compared with `previous`. `None` for
+/// The tile of a question of `kind` for `current`, compared with `previous`, a score of
+/// fewer than `min_meaningful` answers being "not enough answers yet". `None` for
 /// questions without a score.
-pub fn tile(kind: &QuestionKind, current: &PeriodCounts, previous: &PeriodCounts) -> Option<Tile> {
+pub fn tile(
+    kind: &QuestionKind,
+    current: &PeriodCounts,
+    previous: &PeriodCounts,
+    min_meaningful: u64,
+) -> Option<Tile> {
     let score = score_question(kind, &current.histogram)?;
     let Headline {
         value,
@@ -85,7 +91,7 @@ pub fn tile(kind: &QuestionKind, current: &PeriodCounts, previous: &PeriodCounts
         });
     }
     let n = score.n();
-    let too_few = n < MIN_MEANINGFUL;
+    let too_few = n < min_meaningful;
     let change = score_question(kind, &previous.histogram)
         .filter(|before| previous.may_show && before.n() > 0 && n > 0)
         .and_then(|before| {
@@ -93,7 +99,7 @@ pub fn tile(kind: &QuestionKind, current: &PeriodCounts, previous: &PeriodCounts
             Some(Change {
                 difference: test.difference,
                 p: test.p,
-                significant: test.p < SIGNIFICANCE && !too_few && before.n() >= MIN_MEANINGFUL,
+                significant: test.p < SIGNIFICANCE && !too_few && before.n() >= min_meaningful,
                 previous_value: before.headline().value,
                 previous_n: before.n(),
             })
@@ -116,6 +122,7 @@ pub fn tile(kind: &QuestionKind, current: &PeriodCounts, previous: &PeriodCounts
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::trend::MIN_MEANINGFUL;
 
     fn nps(promoters: u64, passives: u64, detractors: u64, responses: u64) -> PeriodCounts {
         let mut histogram = [0; 11];
@@ -137,6 +144,7 @@ mod tests {
             &QuestionKind::Nps,
             &nps(100, 60, 40, 210),
             &nps(60, 45, 45, 150),
+            MIN_MEANINGFUL,
         )
         .unwrap();
         assert_eq!((t.n, t.skipped), (Some(200), Some(10)));
@@ -154,6 +162,7 @@ mod tests {
             &QuestionKind::Nps,
             &nps(22, 10, 18, 50),
             &nps(20, 10, 20, 50),
+            MIN_MEANINGFUL,
         )
         .unwrap();
         let change = t.change.unwrap();
@@ -163,7 +172,13 @@ mod tests {
     #[test]
     fn too_few_answers_keep_the_score_but_never_mark_a_change() {
         // A huge swing on 4 answers: shown, but not read as significant.
-        let t = tile(&QuestionKind::Nps, &nps(4, 0, 0, 4), &nps(0, 0, 40, 40)).unwrap();
+        let t = tile(
+            &QuestionKind::Nps,
+            &nps(4, 0, 0, 4),
+            &nps(0, 0, 40, 40),
+            MIN_MEANINGFUL,
+        )
+        .unwrap();
         assert!(t.too_few);
         assert_eq!(t.value, Some(100.0));
         let change = t.change.unwrap();
@@ -174,11 +189,23 @@ mod tests {
     fn a_withheld_period_shows_nothing_and_a_withheld_previous_shows_no_change() {
         let mut hidden = nps(2, 0, 1, 3);
         hidden.may_show = false;
-        let t = tile(&QuestionKind::Enps, &hidden, &nps(9, 0, 0, 9)).unwrap();
+        let t = tile(
+            &QuestionKind::Enps,
+            &hidden,
+            &nps(9, 0, 0, 9),
+            MIN_MEANINGFUL,
+        )
+        .unwrap();
         assert_eq!((t.n, t.value, t.ci, t.skipped), (None, None, None, None));
         assert!(t.score.is_none() && t.change.is_none());
         assert_eq!(t.withheld.as_deref(), Some("anonymity"));
-        let t = tile(&QuestionKind::Enps, &nps(9, 0, 0, 9), &hidden).unwrap();
+        let t = tile(
+            &QuestionKind::Enps,
+            &nps(9, 0, 0, 9),
+            &hidden,
+            MIN_MEANINGFUL,
+        )
+        .unwrap();
         assert!(
             t.change.is_none(),
             "the change would give the previous value away"
@@ -198,7 +225,13 @@ mod tests {
                 hidden_periods: 0,
             }
         };
-        let t = tile(&QuestionKind::Csat, &csat(80, 20), &csat(60, 40)).unwrap();
+        let t = tile(
+            &QuestionKind::Csat,
+            &csat(80, 20),
+            &csat(60, 40),
+            MIN_MEANINGFUL,
+        )
+        .unwrap();
         assert_eq!(t.measure, "% satisfied");
         assert!((t.change.unwrap().difference - 20.0).abs() < 1e-9);
     }

@@ -15,6 +15,24 @@ use serde::{Deserialize, Serialize};
 /// too wide to read a level or a change from.
 pub const MIN_MEANINGFUL: u64 = 10;
 
+/// What a trend or tile may show: the anonymous survey's minimum group size (`None` when
+/// identified) and the fewest answers that make a meaningful score.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
+    pub min_group: Option<u64>,
+    pub min_meaningful: u64,
+}
+
+impl Limits {
+    /// `min_group` with the default minimum for a meaningful score.
+    pub fn new(min_group: Option<u64>) -> Limits {
+        Limits {
+            min_group,
+            min_meaningful: MIN_MEANINGFUL,
+        }
+    }
+}
+
 /// A civil date, as days since 1970-01-01.
 #[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Day(pub i32);
@@ -320,8 +338,7 @@ pub fn periods(
 
 /// The trend of a question of `kind` over `from..=to` in periods of `grain`, from
 /// `days`: answers per score (0–10) per day, in any order, days outside the range
-/// ignored. `min_group` is the anonymous survey's minimum group size (`None` when
-/// identified). `None` for questions without a score.
+/// ignored, within `limits`. `None` for questions without a score.
 pub fn trend(
     question_key: &str,
     kind: &QuestionKind,
@@ -329,7 +346,7 @@ pub fn trend(
     from: Day,
     to: Day,
     grain: Grain,
-    min_group: Option<u64>,
+    limits: Limits,
 ) -> Option<Trend> {
     let empty = score_question(kind, &[0; 11])?.headline();
     let periods = periods(days, from, to, grain);
@@ -341,7 +358,7 @@ pub fn trend(
         .iter()
         .map(|s| s.as_ref().map_or(0, |s| s.n()))
         .collect();
-    let withheld = withheld_groups(&counts, min_group);
+    let withheld = withheld_groups(&counts, limits.min_group);
     let points = periods
         .iter()
         .zip(scores)
@@ -357,7 +374,7 @@ pub fn trend(
                         n: Some(score.n()),
                         value: Some(value),
                         ci: Some(ci),
-                        too_few: score.n() < MIN_MEANINGFUL,
+                        too_few: score.n() < limits.min_meaningful,
                         withheld: None,
                     }
                 }
@@ -447,7 +464,7 @@ mod tests {
             day("2026-11-30"),
             day("2026-12-09"),
             Grain::Week,
-            None,
+            Limits::new(None),
         )
         .unwrap();
         assert_eq!((t.measure.as_str(), t.unit.as_str()), ("NPS", "points"));
@@ -476,7 +493,7 @@ mod tests {
             day("2026-11-29"),
             day("2026-12-01"),
             Grain::Day,
-            None,
+            Limits::new(None),
         )
         .unwrap();
         assert_eq!(
@@ -495,7 +512,7 @@ mod tests {
             day("2026-12-01"),
             day("2026-12-02"),
             Grain::Day,
-            Some(5),
+            Limits::new(Some(5)),
         )
         .unwrap();
         assert!(t
@@ -519,7 +536,7 @@ mod tests {
             day("2026-12-01"),
             day("2026-12-04"),
             Grain::Day,
-            Some(5),
+            Limits::new(Some(5)),
         )
         .unwrap();
         let withheld: Vec<bool> = t.points.iter().map(|p| p.withheld.is_some()).collect();
@@ -577,6 +594,15 @@ mod tests {
         let kind = QuestionKind::SingleChoice {
             options: Vec::new(),
         };
-        assert!(trend("q", &kind, &[], Day(0), Day(1), Grain::Day, None).is_none());
+        assert!(trend(
+            "q",
+            &kind,
+            &[],
+            Day(0),
+            Day(1),
+            Grain::Day,
+            Limits::new(None)
+        )
+        .is_none());
     }
 }

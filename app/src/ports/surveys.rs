@@ -26,6 +26,10 @@ pub struct Survey {
     pub closes_at: Option<DateTime<Utc>>,
     pub response_cap: Option<i64>,
     pub response_count: i64,
+    /// Anonymous surveys: fewer respondents than this are never reported as a group.
+    pub min_group_size: i64,
+    /// Fewer answers than this make a score "not enough answers yet".
+    pub min_meaningful: i64,
     pub notifications: Notifications,
     pub created_by: i64,
     pub created_at: DateTime<Utc>,
@@ -48,6 +52,13 @@ pub enum NotOpen {
 }
 
 impl Survey {
+    /// The minimum group size the anonymity rules apply, `None` for identified surveys.
+    pub fn min_group(&self) -> Option<u64> {
+        self.definition
+            .anonymous
+            .then(|| u64::try_from(self.min_group_size).unwrap_or(0))
+    }
+
     pub fn kind(&self) -> SurveyKind {
         self.definition.kind
     }
@@ -124,6 +135,14 @@ pub trait Surveys: Send + Sync {
         version: i64,
     ) -> Result<Option<SurveyDefinition>, StoreError>;
     /// False when no survey has this id.
+    /// Sets the anonymity threshold and the minimum for a meaningful score; false when
+    /// there is no such survey.
+    async fn update_survey_thresholds(
+        &self,
+        id: i64,
+        min_group_size: i64,
+        min_meaningful: i64,
+    ) -> Result<bool, StoreError>;
     async fn update_survey_settings(
         &self,
         id: i64,

@@ -72,6 +72,8 @@ pub struct SurveyRow {
     pub closes_at: Option<DateTime<Utc>>,
     pub response_cap: Option<i64>,
     pub response_count: i64,
+    pub min_group_size: i64,
+    pub min_meaningful: i64,
     pub thank_you_email: bool,
     pub detractor_alerts: bool,
     pub created_by: i64,
@@ -90,6 +92,8 @@ impl TryFrom<SurveyRow> for Survey {
             closes_at: r.closes_at,
             response_cap: r.response_cap,
             response_count: r.response_count,
+            min_group_size: r.min_group_size,
+            min_meaningful: r.min_meaningful,
             notifications: Notifications {
                 thank_you_email: r.thank_you_email,
                 detractor_alerts: r.detractor_alerts,
@@ -239,7 +243,9 @@ pub fn corrupt(column: &str, value: &str) -> StoreError {
 /// The response count is the sum of the survey's count rows (see `record_answers`).
 pub const SURVEY_SELECT: &str = "SELECT id, public_slug, version, definition, status, \
      closes_at, response_cap, CAST((SELECT COALESCE(SUM(c.n), 0) FROM response_counts c \
-     WHERE c.survey_id = surveys.id) AS BIGINT) AS response_count, thank_you_email, \
+     WHERE c.survey_id = surveys.id) AS BIGINT) AS response_count, \
+     CAST(min_group_size AS BIGINT) AS min_group_size, \
+     CAST(min_meaningful AS BIGINT) AS min_meaningful, thank_you_email, \
      detractor_alerts, created_by, created_at FROM surveys";
 
 pub const USER_COLUMNS: &str = "id, email, name, role, created_at";

@@ -177,6 +177,22 @@ impl app::ports::Surveys for Storage {
         Ok(done == 1)
     }
 
+    async fn update_survey_thresholds(
+        &self,
+        id: i64,
+        min_group_size: i64,
+        min_meaningful: i64,
+    ) -> Result<bool, StoreError> {
+        let done =
+            query("UPDATE surveys SET min_group_size = $2, min_meaningful = $3 WHERE id = $1")
+                .bind(id)
+                .bind(min_group_size)
+                .bind(min_meaningful)
+                .execute(&self.db)
+                .await?;
+        Ok(done == 1)
+    }
+
     async fn version_answered(&self, survey_id: i64, version: i64) -> Result<bool, StoreError> {
         query("SELECT EXISTS (SELECT 1 FROM responses WHERE survey_id = $1 AND version = $2)")
             .bind(survey_id)

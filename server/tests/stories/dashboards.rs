@@ -488,3 +488,60 @@ fn demo_data_needs_the_first_admin_to_own_its_surveys() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("create the first account"));
 }
+
+#[tokio::test]
+async fn a_survey_sets_how_small_a_group_may_be_and_how_many_answers_make_a_score() {
+    let (db, app, admin) = app_with_admin().await;
+    let id = app.create_survey(&admin, "enps").await["id"]
+        .as_i64()
+        .unwrap();
+    let today = Utc::now().date_naive();
+    answers_on(&db.url, id, "enps", today, &scores(3, 0, 1)).await;
+    let settings = |extra: Value| {
+        let mut body =
+            serde_json::json!({ "status": "active", "closes_at": null, "response_cap": null });
+        body.as_object_mut()
+            .unwrap()
+            .extend(extra.as_object().unwrap().clone());
+        admin
+            .put(app.url(&format!("/api/v1/surveys/{id}/settings")))
+            .json(&body)
+            .send()
+    };
+    // Four people are fewer than the default five: nothing about them is shown.
+    let before = trends(&app, &admin, id, "range=30d").await;
+    assert_eq!(before[0]["tile"]["withheld"], "anonymity");
+    assert_eq!(
+        app.report(&admin, id).await["questions"][0]["answered"],
+        Value::Null
+    );
+
+    let refused = settings(serde_json::json!({ "min_group_size": 2 }))
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 422);
+    let body: Value = refused.json().await.unwrap();
+    assert_eq!(body["field"], "min_group_size", "{body}");
+
+    let saved = settings(serde_json::json!({ "min_group_size": 3, "min_meaningful": 3 }))
+        .await
+        .unwrap();
+    assert_eq!(saved.status(), 200);
+    let saved: Value = saved.json().await.unwrap();
+    assert_eq!(
+        (
+            saved["min_group_size"].as_i64(),
+            saved["min_meaningful"].as_i64()
+        ),
+        (Some(3), Some(3))
+    );
+
+    // Now a group of four is large enough, and four answers a meaningful score.
+    let after = trends(&app, &admin, id, "range=30d").await;
+    let tile = &after[0]["tile"];
+    assert_eq!(
+        (tile["n"].as_u64(), tile["too_few"].as_bool()),
+        (Some(4), Some(false))
+    );
+    assert_eq!(app.report(&admin, id).await["questions"][0]["answered"], 4);
+}

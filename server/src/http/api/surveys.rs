@@ -270,6 +270,12 @@ pub struct SettingsBody {
     /// Email the survey's owner when the headline score is low (an NPS detractor, or below
     /// the midpoint of CES, CSAT and Likert scales). Omit to leave it as it is.
     pub detractor_alerts: Option<bool>,
+    /// Anonymous surveys: groups of fewer respondents are never reported (3 to 1000,
+    /// default 5). Omit to leave it as it is.
+    pub min_group_size: Option<i64>,
+    /// Fewer answers than this make a score "not enough answers yet" (1 to 10000,
+    /// default 10). Omit to leave it as it is.
+    pub min_meaningful: Option<i64>,
 }
 
 /// Sets a survey's status (draft, active, closed), close time, response cap, and what it
@@ -301,5 +307,8 @@ pub async fn update_survey_settings(
         response_cap: body.response_cap,
         notifications,
     };
+    if body.min_group_size.is_some() || body.min_meaningful.is_some() {
+        surveys::update_thresholds(&s, id, body.min_group_size, body.min_meaningful).await?;
+    }
     Ok(Json(surveys::update_settings(&s, id, settings).await?))
 }
