@@ -92,6 +92,8 @@ impl Dice {
 struct Plan {
     kind: &'static str,
     title: &'static str,
+    /// What `{subject}` says in the template's questions.
+    subject: &'static str,
     question: &'static str,
     share: f64,
     /// The score for a respondent, from a uniform draw and the progress through time.
@@ -137,6 +139,7 @@ const SURVEYS: [Plan; 4] = [
     Plan {
         kind: "nps",
         title: "Customer NPS (demo)",
+        subject: "",
         question: "nps",
         share: 0.45,
         score: improving_nps,
@@ -144,6 +147,7 @@ const SURVEYS: [Plan; 4] = [
     Plan {
         kind: "enps",
         title: "Employee eNPS (demo)",
+        subject: "",
         question: "enps",
         share: 0.15,
         score: dipping_enps,
@@ -151,6 +155,7 @@ const SURVEYS: [Plan; 4] = [
     Plan {
         kind: "csat",
         title: "Support CSAT (demo)",
+        subject: "our support",
         question: "csat",
         share: 0.25,
         score: improving_five,
@@ -158,6 +163,7 @@ const SURVEYS: [Plan; 4] = [
     Plan {
         kind: "ces",
         title: "Onboarding effort (demo)",
+        subject: "getting started",
         question: "ces",
         share: 0.15,
         score: flat_seven,
@@ -224,9 +230,10 @@ pub async fn run(args: &DemoArgs) -> anyhow::Result<()> {
     let mut written = 0_u64;
     let mut next_report = args.responses / 10;
     for plan in &SURVEYS {
-        let summary = app::api::surveys::create(&services, &owner, plan.kind, plan.title, "")
-            .await
-            .map_err(|e| anyhow::anyhow!(e.message))?;
+        let summary =
+            app::api::surveys::create(&services, &owner, plan.kind, plan.title, plan.subject)
+                .await
+                .map_err(|e| anyhow::anyhow!(e.message))?;
         store
             .update_survey_settings(
                 summary.id,

@@ -157,7 +157,9 @@ fn ScoreTile(tile: Tile, span: String, previous: String) -> AnyView {
     });
     let change = tile.change.clone().map(|c| {
         let sign = if c.difference > 0.0 { "+" } else { "" };
-        let moved = format!("{sign}{:.d$}{unit}", c.difference);
+        // A share moves in percentage points, not per cent of itself.
+        let moved_unit = if tile.unit == "%" { " points" } else { "" };
+        let moved = format!("{sign}{:.d$}{moved_unit}", c.difference);
         let against = format!(
             " against {} (n = {}) in {previous}",
             figure(c.previous_value),
