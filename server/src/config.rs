@@ -50,9 +50,9 @@ pub struct DemoArgs {
     /// Responses in all, spread over the surveys and the days.
     #[arg(long, default_value_t = 20_000)]
     pub responses: u64,
-    /// Contacts to answer them.
-    #[arg(long, default_value_t = 500)]
-    pub contacts: usize,
+    /// Contacts to answer them, at least one.
+    #[arg(long, default_value_t = 500, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    pub contacts: u32,
     /// Days back from today the answers cover.
     #[arg(long, default_value_t = 730)]
     pub days: u32,

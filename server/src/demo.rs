@@ -218,9 +218,7 @@ pub async fn run(args: &DemoArgs) -> anyhow::Result<()> {
     for chunk in people.chunks(1000) {
         store.upsert_contacts(chunk).await?;
     }
-    let contacts = store
-        .list_contacts(0, i64::try_from(args.contacts).unwrap_or(i64::MAX))
-        .await?;
+    let contacts = store.list_contacts(0, i64::from(args.contacts)).await?;
     println!("demo-data: {} contacts", contacts.len());
 
     let today = Utc::now().date_naive();

@@ -124,19 +124,21 @@ mod ssr {
                 .map(|(_, _, h)| score_question(&question.kind, h).map_or(0, |s| s.n()))
                 .collect();
             let hidden = withheld_groups(&sizes, min_group);
+            // What a total adds up: the anonymous survey's months (some hidden), or days.
+            let groups: Vec<(Day, [u64; 11], bool)> = if anonymous {
+                months
+                    .iter()
+                    .zip(&hidden)
+                    .map(|(&(start, _, h), &hidden)| (start, h, hidden))
+                    .collect()
+            } else {
+                days.iter().map(|&(day, h)| (day, h, false)).collect()
+            };
             let counts = |from: Day, to: Day, responses: u64| {
                 let mut histogram = [0_u64; 11];
                 let mut hidden_periods = 0;
-                let inside = if anonymous {
-                    months.clone()
-                } else {
-                    periods(&days, from, to, Grain::Month)
-                };
-                for (i, (start, _, h)) in inside.iter().enumerate() {
-                    if !(from..=to).contains(start) && anonymous {
-                        continue;
-                    }
-                    if anonymous && hidden[i] {
+                for (_, h, hidden) in groups.iter().filter(|(d, _, _)| (from..=to).contains(d)) {
+                    if *hidden {
                         hidden_periods += 1;
                         continue;
                     }

@@ -183,7 +183,7 @@ impl Connections {
     }
 
     /// Sends one message on an idle connection, or a new one.
-    pub async fn send(self: &Arc<Self>, email: &Message) -> Result<(), Refusal> {
+    pub async fn send(&self, email: &Message) -> Result<(), Refusal> {
         let mut conn = self.take().await?;
         let sent = tokio::time::timeout(
             self.timeout,

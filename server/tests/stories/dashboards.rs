@@ -544,4 +544,25 @@ async fn a_survey_sets_how_small_a_group_may_be_and_how_many_answers_make_a_scor
         (Some(4), Some(false))
     );
     assert_eq!(app.report(&admin, id).await["questions"][0]["answered"], 4);
+    // Three 10s and one 3: the lone 3 is withheld, and the 10s with it, or the total
+    // less the 10s would tell what that one person said.
+    let bars = after[0]["distribution"]["bars"].as_array().unwrap();
+    for score in [3, 10] {
+        assert_eq!(bars[score]["withheld"], "anonymity", "{score}");
+        assert_eq!(
+            (&bars[score]["n"], &bars[score]["share"]),
+            (&Value::Null, &Value::Null)
+        );
+    }
+    let svg = app
+        .page(
+            &admin,
+            &format!("/api/v1/surveys/{id}/trends/enps/distribution.svg?range=30d"),
+        )
+        .await;
+    let doc = roxmltree::Document::parse(&svg).unwrap();
+    assert_eq!(
+        doc.descendants().filter(|n| n.has_tag_name("rect")).count(),
+        0
+    );
 }
