@@ -175,8 +175,8 @@ def start_server(binary: Path, url: str, scratch: Path):
             url,
             "--bind",
             "127.0.0.1:0",
-            "--secret-key",
-            secrets.token_urlsafe(48),
+            # One argument: a key may begin with "-", which would read as a flag.
+            f"--secret-key={secrets.token_urlsafe(48)}",
             "--secret-key-file",
             str(scratch / "resonance.key"),
             "--site-root",
