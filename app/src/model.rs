@@ -643,4 +643,104 @@ pub struct TrendView {
     pub distribution_svg: String,
     /// Why the view differs from what was asked for, if it does.
     pub note: Option<String>,
+    /// The score per value of the attribute chosen with `by=`, if one was.
+    #[cfg_attr(feature = "ssr", schema(value_type = Option<Object>))]
+    pub breakdown: Option<crate::domain::breakdown::Breakdown>,
+}
+
+/// What a survey's dashboard shows, as its URL says it: every field is a query
+/// parameter of the page and of the API, empty for the default.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema, utoipa::IntoParams))]
+#[cfg_attr(feature = "ssr", into_params(parameter_in = Query))]
+pub struct DashboardQuery {
+    /// `7d`, `30d`, `90d` (default), `this_month`, `last_month`, `this_quarter`,
+    /// `last_quarter`, `this_year`, `last_year`, `365d`, `all` or `custom`.
+    #[serde(default)]
+    pub range: String,
+    /// With `range=custom`: the first and last day, `YYYY-MM-DD`.
+    #[serde(default)]
+    pub from: String,
+    #[serde(default)]
+    pub to: String,
+    /// `day`, `week` or `month`; empty: the one that suits the range.
+    #[serde(default)]
+    pub grain: String,
+    /// Only answers to this send (a wave of a recurring send is a send of its own).
+    #[serde(default)]
+    pub send: String,
+    /// Only answers whose grouping attribute has this value, as `attribute:value`; at
+    /// most two conditions with the send, one on an anonymous survey.
+    #[serde(default)]
+    pub filter: Vec<String>,
+    /// Break each score down by this grouping attribute.
+    #[serde(default)]
+    pub by: String,
+    /// The breakdown's order: `value` (default), `score` or `n`.
+    #[serde(default)]
+    pub sort: String,
+}
+
+impl DashboardQuery {
+    /// The page's query string for this view (`?range=…&filter=…`), without empty
+    /// parameters: what a link to a re-sorted breakdown or a bookmark says.
+    pub fn to_query_string(&self) -> String {
+        fn encode(text: &str) -> String {
+            text.bytes()
+                .map(|b| match b {
+                    b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                        (b as char).to_string()
+                    }
+                    _ => format!("%{b:02X}"),
+                })
+                .collect()
+        }
+        let single = [
+            ("range", &self.range),
+            ("from", &self.from),
+            ("to", &self.to),
+            ("grain", &self.grain),
+            ("send", &self.send),
+        ];
+        let pairs = single
+            .into_iter()
+            .chain(self.filter.iter().map(|f| ("filter", f)))
+            .chain([("by", &self.by), ("sort", &self.sort)])
+            .filter(|(_, v)| !v.is_empty())
+            .map(|(k, v)| format!("{k}={}", encode(v)))
+            .collect::<Vec<_>>();
+        format!("?{}", pairs.join("&"))
+    }
+}
+
+/// A value the dashboard can be filtered by.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct FilterChoice {
+    /// What the query parameter says: `attribute:value`, or the send's id.
+    pub param: String,
+    pub label: String,
+}
+
+/// The attributes and sends a survey's dashboard can be narrowed to.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct FilterChoices {
+    /// Each grouping attribute with its values; an anonymous survey offers only values
+    /// held by at least its minimum group size.
+    pub attributes: Vec<(String, Vec<FilterChoice>)>,
+    /// Sends and waves (identified surveys only).
+    pub sends: Vec<FilterChoice>,
+    /// At most this many conditions combine (the send included).
+    pub max_conditions: usize,
+}
+
+/// A survey's dashboard: each scored question's view under one query.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct Dashboard {
+    /// The query as understood (the range resolved to days in each view).
+    pub query: DashboardQuery,
+    pub choices: FilterChoices,
+    pub questions: Vec<TrendView>,
 }

@@ -271,6 +271,7 @@ mod tests {
             Day(20_006),
             Grain::Day,
             app::domain::trend::Limits::new(None),
+            &[],
         )
         .unwrap()
     }

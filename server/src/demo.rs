@@ -9,6 +9,7 @@
 use crate::charts::Plotters;
 use crate::config::DemoArgs;
 use anyhow::Context;
+use app::domain::filter::answer_segments;
 use app::domain::{AnswerValue, Locale};
 use app::ports::{
     AnswerBatch, NewContact, Notifications, SecretKey, Services, Settings, StoredAnswer,
@@ -243,11 +244,19 @@ pub async fn run(args: &DemoArgs) -> anyhow::Result<()> {
                 },
             )
             .await?;
-        let survey = store
+        let mut survey = store
             .survey(summary.id)
             .await?
             .context("the survey just created")?;
         let anonymous = survey.definition.anonymous;
+        // Identified surveys are grouped by every attribute the demo contacts carry, so
+        // their dashboards can be filtered and broken down at once; anonymous ones keep
+        // their template's single attribute (team).
+        if !anonymous {
+            survey.definition.grouping_attributes =
+                ["plan", "region", "team", "tier"].map(String::from).to_vec();
+            store.save_definition(survey.id, &survey.definition).await?;
+        }
         let responses = (args.responses as f64 * plan.share).round() as u64;
         for i in 0..responses {
             // Spread over the days, weekdays busier than weekends.
@@ -270,16 +279,13 @@ pub async fn run(args: &DemoArgs) -> anyhow::Result<()> {
                 let (en, de) = *dice.pick(&COMMENTS[category]);
                 (if german { de } else { en }).to_owned()
             });
-            let groups = if anonymous {
-                survey
-                    .definition
-                    .grouping_attributes
-                    .iter()
-                    .filter_map(|a| Some((a.clone(), contact.attributes.get(a)?.clone())))
-                    .collect()
-            } else {
-                contact.attributes.clone()
-            };
+            let groups: BTreeMap<String, String> = survey
+                .definition
+                .grouping_attributes
+                .iter()
+                .filter_map(|a| Some((a.clone(), contact.attributes.get(a)?.clone())))
+                .collect();
+            let segments = answer_segments(&groups, None, anonymous);
             store
                 .record_answers(AnswerBatch {
                     survey_id: survey.id,
@@ -289,6 +295,7 @@ pub async fn run(args: &DemoArgs) -> anyhow::Result<()> {
                     // Anonymous answers keep no person, as real ones do.
                     contact_id: (!anonymous).then_some(contact.id),
                     groups,
+                    segments,
                     locale: if german { Locale::De } else { Locale::En },
                     day,
                     at: None,

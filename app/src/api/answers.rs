@@ -14,6 +14,7 @@ pub use ssr::*;
 mod ssr {
     use super::*;
     use crate::api::auth::new_secret;
+    use crate::domain::filter::answer_segments;
     use crate::domain::survey::{parse_follow_up_answer, Question, RawAnswer, TypedAnswer};
     use crate::domain::{fill_placeholders, ui_text::UiText, AnswerValue, Locale, LocalizedText};
     use crate::error::ErrorKind;
@@ -375,6 +376,7 @@ mod ssr {
             .unwrap_or_default();
         let now = Utc::now();
         let anonymous = definition.anonymous;
+        let segments = answer_segments(&groups, invitation.and_then(|i| i.send_id), anonymous);
         let on_completion = match completed {
             true => completion_messages(services, target, &key, &answers, &cleared).await?,
             false => Vec::new(),
@@ -388,6 +390,7 @@ mod ssr {
                 invitation_id: invitation.map(|i| i.id),
                 contact_id: invitation.and_then(|i| i.contact_id).filter(|_| !anonymous),
                 groups,
+                segments,
                 locale,
                 day: now.date_naive(),
                 at: (!anonymous).then_some(now),

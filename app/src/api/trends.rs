@@ -3,18 +3,9 @@
 //! days, weeks or months, with the chart drawn from the same points.
 
 use crate::error::AppError;
-use crate::model::TrendView;
+use crate::model::{Dashboard, DashboardQuery, TrendView};
 use leptos::prelude::*;
 
-/// The ranges the page offers, as `range=` says them: (value, label, days back).
-/// `all` starts on the day the survey was created.
-pub const RANGES: [(&str, &str, Option<i32>); 5] = [
-    ("7d", "Last 7 days", Some(7)),
-    ("30d", "Last 30 days", Some(30)),
-    ("90d", "Last 90 days", Some(90)),
-    ("365d", "Last 12 months", Some(365)),
-    ("all", "All time", None),
-];
 pub const DEFAULT_RANGE: &str = "90d";
 
 /// Why an anonymous survey's trend looks coarser than asked for.
@@ -28,13 +19,16 @@ pub use ssr::*;
 #[cfg(feature = "ssr")]
 mod ssr {
     use super::*;
-    use crate::domain::anonymity::withheld_groups;
+    use crate::domain::anonymity::{withheld_cells, withheld_groups};
+    use crate::domain::breakdown::breakdown;
     use crate::domain::distribution::distribution;
+    use crate::domain::filter::{condition, Filter, FilterError, MAX_CONDITIONS};
     use crate::domain::report::score_question;
-    use crate::domain::survey::fill_placeholders;
+    use crate::domain::survey::{fill_placeholders, Question};
     use crate::domain::tile::{tile, PeriodCounts};
-    use crate::domain::trend::{periods, trend, Day, Grain, Limits, Plan};
-    use crate::ports::Services;
+    use crate::domain::trend::{periods, resolve_range, trend, Day, Grain, Limits, Plan};
+    use crate::model::{FilterChoice, FilterChoices};
+    use crate::ports::{Services, Survey, RESPONSES};
     use chrono::{Datelike, NaiveDate, Utc};
     use std::collections::BTreeMap;
 
@@ -42,183 +36,398 @@ mod ssr {
         Day::from_ymd(date.year(), date.month(), date.day())
     }
 
-    /// The trend of every scored question of survey `id` over `range` (see [`RANGES`]),
-    /// in periods of `grain` or, when it is empty, the one that suits the range.
+    fn date(d: Day) -> NaiveDate {
+        let (y, m, d) = d.ymd();
+        NaiveDate::from_ymd_opt(y, m, d).unwrap_or_default()
+    }
+
+    fn bad((field, message): FilterError) -> AppError {
+        AppError::bad_input(field, message)
+    }
+
+    type Days = Vec<(Day, [u64; 11])>;
+
+    /// What one dashboard reads, shared by its questions.
+    struct View<'a> {
+        services: &'a Services,
+        survey: &'a Survey,
+        plan: Plan,
+        limits: Limits,
+        filter: Filter,
+        /// Each grouping attribute's values with answers, from the segment sizes.
+        values: BTreeMap<String, Vec<String>>,
+        today: Day,
+    }
+
+    impl View<'_> {
+        async fn days(&self, question: &str, segment: &str) -> Result<Days, AppError> {
+            let from = self.plan.scored_from.min(self.plan.previous().0);
+            Ok(self
+                .services
+                .store
+                .daily_histograms(self.survey.id, question, segment, date(from), date(self.today))
+                .await?
+                .into_iter()
+                .map(|(d, h)| (day(d), h))
+                .collect())
+        }
+
+        /// The months of `days` over the survey's life: what anonymity is decided on.
+        fn months(&self, days: &Days) -> Vec<(Day, Day, [u64; 11])> {
+            periods(days, self.plan.scored_from, self.plan.to, Grain::Month)
+        }
+
+        /// Answers to `question` per month for each value of `attribute` (under `base`,
+        /// everyone's or a filter's), and which of those cells are withheld.
+        async fn cells(
+            &self,
+            question: &Question,
+            attribute: &str,
+            base: &[(Day, Day, [u64; 11])],
+            base_withheld: &[bool],
+        ) -> Result<Vec<(String, Vec<[u64; 11]>, Vec<bool>)>, AppError> {
+            let mut rows = Vec::new();
+            for value in self.values.get(attribute).into_iter().flatten() {
+                let Some(filter) = self.filter.with(attribute, value) else {
+                    continue;
+                };
+                let days = self.days(&question.key, &filter.segment()).await?;
+                let months: Vec<[u64; 11]> =
+                    self.months(&days).into_iter().map(|(_, _, h)| h).collect();
+                rows.push((value.clone(), months));
+            }
+            let n = |h: &[u64; 11]| score_question(&question.kind, h).map_or(0, |s| s.n());
+            let sizes: Vec<Vec<u64>> = rows.iter().map(|(_, m)| m.iter().map(n).collect()).collect();
+            let totals: Vec<u64> = base.iter().map(|(_, _, h)| n(h)).collect();
+            let withheld = withheld_cells(&sizes, &totals, base_withheld, self.limits.min_group);
+            Ok(rows
+                .into_iter()
+                .zip(withheld)
+                .map(|((value, months), withheld)| (value, months, withheld))
+                .collect())
+        }
+    }
+
+    /// The dashboard of survey `id` under `query` (see [`DashboardQuery`]): every scored
+    /// question's tile, distribution, trend and, with `by`, breakdown.
     #[tracing::instrument(skip_all, fields(survey_id = id), err(level = "info"))]
-    pub async fn trends(
+    pub async fn dashboard(
         services: &Services,
         id: i64,
-        range: &str,
-        grain: &str,
-    ) -> Result<Vec<TrendView>, AppError> {
+        query: &DashboardQuery,
+    ) -> Result<Dashboard, AppError> {
         let survey = crate::api::surveys::find(services, id).await?;
-        let range = if range.is_empty() {
-            DEFAULT_RANGE
-        } else {
-            range
+        let definition = &survey.definition;
+        let anonymous = definition.anonymous;
+        let grouping = &definition.grouping_attributes;
+        let filter = Filter::parse(&query.send, &query.filter, grouping, anonymous).map_err(bad)?;
+        let today = Utc::now().date_naive();
+        // A survey's life starts when it was created, or earlier with answers dated
+        // before (imported, or demo data).
+        let created = survey.created_at.date_naive();
+        let first_answer = services.store.first_answer_day(survey.id).await?;
+        let created = day(first_answer.map_or(created, |d| d.min(created)));
+        let range = match query.range.as_str() {
+            "" => DEFAULT_RANGE,
+            range => range,
         };
-        let Some(&(_, _, back)) = RANGES.iter().find(|(value, _, _)| *value == range) else {
-            return Err(AppError::bad_input(
-                "range",
-                "The range must be one of 7d, 30d, 90d, 365d or all.",
-            ));
-        };
-        let grain = match grain {
+        let span = resolve_range(range, &query.from, &query.to, day(today), created).map_err(bad)?;
+        let grain = match query.grain.as_str() {
             "" => None,
             text => Some(Grain::parse(text).ok_or_else(|| {
                 AppError::bad_input("grain", "The period must be day, week or month.")
             })?),
         };
-        let today = Utc::now().date_naive();
-        let anonymous = survey.definition.anonymous;
-        // A survey's life starts when it was created, or earlier with answers dated
-        // before (imported, or demo data).
-        let created = survey.created_at.date_naive();
-        let first_answer = services.store.first_answer_day(survey.id).await?;
-        let plan = Plan::new(
-            day(today),
-            day(first_answer.map_or(created, |d| d.min(created))),
-            back,
-            grain,
-            anonymous,
-        );
-        let date = |d: Day| {
-            let (y, m, d) = d.ymd();
-            NaiveDate::from_ymd_opt(y, m, d).unwrap_or(today)
-        };
+        let plan = Plan::new(day(today), created, span, grain, anonymous);
         let min_group = survey.min_group();
         let limits = Limits {
             min_group,
             min_meaningful: u64::try_from(survey.min_meaningful).unwrap_or(1).max(1),
         };
-        let locale = survey.definition.default_locale;
-        let company =
-            BTreeMap::from([("company".to_owned(), services.settings.organisation.clone())]);
-        let (previous_from, previous_to) = plan.previous();
-        let read_from = plan.scored_from.min(previous_from);
-        let responses = services
-            .store
-            .responses_between(survey.id, date(plan.from), date(plan.to))
-            .await?;
-        let previous_responses = services
-            .store
-            .responses_between(survey.id, date(previous_from), date(previous_to))
-            .await?;
-        let mut views = Vec::new();
-        for question in &survey.definition.questions {
-            if question.kind.score_range().is_none() {
+        // Every value with answers, per grouping attribute: a breakdown's rows, and what
+        // its withholding weighs. The filter offers an anonymous survey's values only when
+        // enough people hold them to be shown at all.
+        let mut values = BTreeMap::<String, Vec<String>>::new();
+        let mut choices = FilterChoices {
+            attributes: grouping.iter().map(|a| (a.clone(), Vec::new())).collect(),
+            max_conditions: if anonymous { 1 } else { MAX_CONDITIONS },
+            ..Default::default()
+        };
+        for (segment, n) in services.store.segment_sizes(survey.id).await? {
+            let Some((attribute, value)) = condition(&segment) else {
                 continue;
-            }
-            let days: Vec<(Day, [u64; 11])> = services
-                .store
-                .daily_histograms(survey.id, &question.key, date(read_from), today)
-                .await?
-                .into_iter()
-                .map(|(date, counts)| (day(date), counts))
-                .collect();
-            // An anonymous survey's totals count only the months its trend shows: the
-            // hidden ones are in no shown figure, so no subtraction finds them.
-            let months = periods(&days, plan.scored_from, plan.to, Grain::Month);
-            let sizes: Vec<u64> = months
-                .iter()
-                .map(|(_, _, h)| score_question(&question.kind, h).map_or(0, |s| s.n()))
-                .collect();
-            let hidden = withheld_groups(&sizes, min_group);
-            // What a total adds up: the anonymous survey's months (some hidden), or days.
-            let groups: Vec<(Day, [u64; 11], bool)> = if anonymous {
-                months
-                    .iter()
-                    .zip(&hidden)
-                    .map(|(&(start, _, h), &hidden)| (start, h, hidden))
-                    .collect()
-            } else {
-                days.iter().map(|&(day, h)| (day, h, false)).collect()
             };
-            let counts = |from: Day, to: Day, responses: u64| {
-                let mut histogram = [0_u64; 11];
-                let mut hidden_periods = 0;
-                for (_, h, hidden) in groups.iter().filter(|(d, _, _)| (from..=to).contains(d)) {
-                    if *hidden {
-                        hidden_periods += 1;
-                        continue;
-                    }
-                    for (sum, n) in histogram.iter_mut().zip(h) {
-                        *sum += n;
-                    }
-                }
-                let answered: u64 = histogram.iter().sum();
-                PeriodCounts {
-                    histogram,
-                    responses: (hidden_periods == 0).then_some(responses),
-                    may_show: hidden_periods == 0 || answered > 0,
-                    hidden_periods,
-                }
-            };
-            let current = counts(plan.from, plan.to, responses);
-            let previous = counts(previous_from, previous_to, previous_responses);
-            let Some(tile) = tile(&question.kind, &current, &previous, limits.min_meaningful)
+            let Some((_, offered)) = choices.attributes.iter_mut().find(|(a, _)| a == attribute)
             else {
                 continue;
             };
-            let distribution = tile
-                .n
-                .filter(|&n| n > 0)
-                .and_then(|_| distribution(&question.kind, &current.histogram, min_group));
-            let distribution_svg = match &distribution {
-                Some(d) => services.charts.distribution_svg(d).map_err(|e| {
-                    tracing::error!(error = e, "drawing a distribution");
-                    AppError::internal()
-                })?,
-                None => String::new(),
-            };
-            let Some(mut trend) = trend(
-                &question.key,
-                &question.kind,
-                &days,
-                plan.scored_from,
-                plan.to,
-                plan.grain,
-                limits,
-            ) else {
-                continue;
-            };
-            let shown_from = plan.from.to_string();
-            trend.points.retain(|p| p.start >= shown_from);
-            let svg = services.charts.trend_svg(&trend).map_err(|e| {
-                tracing::error!(error = e, "drawing a trend");
-                AppError::internal()
-            })?;
-            views.push(TrendView {
-                question_key: question.key.clone(),
-                question: fill_placeholders(question.text.get(locale), &company),
-                description: trend.description(),
-                from: plan.from.to_string(),
-                to: plan.to.to_string(),
-                note: anonymous.then(|| ANONYMOUS_NOTE.to_owned()),
-                distribution,
-                distribution_svg,
-                previous_from: previous_from.to_string(),
-                previous_to: previous_to.to_string(),
-                tile,
-                trend,
-                svg,
-            });
+            values.entry(attribute.to_owned()).or_default().push(value.to_owned());
+            if min_group.is_none_or(|min| n >= min) {
+                offered.push(FilterChoice {
+                    param: format!("{attribute}:{value}"),
+                    label: value.to_owned(),
+                });
+            }
         }
-        Ok(views)
+        if !anonymous {
+            for send in services.store.list_sends(survey.id).await? {
+                choices.sends.push(FilterChoice {
+                    param: send.id.to_string(),
+                    label: format!(
+                        "{} · wave {} · {}",
+                        send.new.audience_name,
+                        send.new.wave,
+                        send.new.scheduled_at.date_naive()
+                    ),
+                });
+            }
+        }
+        let by = query.by.as_str();
+        if !by.is_empty() {
+            if !grouping.iter().any(|g| g == by) {
+                return Err(AppError::bad_input(
+                    "by",
+                    format!("This survey's results are not grouped by \"{by}\"."),
+                ));
+            }
+            let counted = if anonymous { filter.is_empty() } else { filter.with(by, "").is_some() };
+            if !counted {
+                return Err(AppError::bad_input(
+                    "by",
+                    if anonymous {
+                        "An anonymous survey is broken down with no filter: crossed attributes could single people out.".to_owned()
+                    } else {
+                        format!("A breakdown combines with at most {} other filter, and not by an attribute filtered on.", MAX_CONDITIONS - 1)
+                    },
+                ));
+            }
+        }
+        let view = View {
+            services,
+            survey: &survey,
+            plan,
+            limits,
+            filter,
+            values,
+            today: day(today),
+        };
+        let mut questions = Vec::new();
+        let segment = view.filter.segment();
+        let responses = view.days(RESPONSES, &segment).await?;
+        for question in &definition.questions {
+            if question.kind.score_range().is_none() {
+                continue;
+            }
+            if let Some(v) = question_view(&view, question, &segment, &responses, by, &query.sort).await? {
+                questions.push(v);
+            }
+        }
+        let query = DashboardQuery {
+            range: range.to_owned(),
+            filter: view.filter.attribute_params(),
+            send: view.filter.send().map(|s| s.to_string()).unwrap_or_default(),
+            ..query.clone()
+        };
+        Ok(Dashboard {
+            query,
+            choices,
+            questions,
+        })
+    }
+
+    async fn question_view(
+        view: &View<'_>,
+        question: &Question,
+        segment: &str,
+        responses: &Days,
+        by: &str,
+        sort: &str,
+    ) -> Result<Option<TrendView>, AppError> {
+        let (plan, limits, services) = (view.plan, view.limits, view.services);
+        let anonymous = plan.anonymous;
+        let min_group = limits.min_group;
+        let days = view.days(&question.key, segment).await?;
+        let n = |h: &[u64; 11]| score_question(&question.kind, h).map_or(0, |s| s.n());
+        // An anonymous survey's months: everyone's withheld as a trend withholds them,
+        // and a filtered view's also where its breakdown would withhold the cell.
+        let everyone = if view.filter.is_empty() {
+            days.clone()
+        } else {
+            view.days(&question.key, "").await?
+        };
+        let everyone_months = view.months(&everyone);
+        let everyone_withheld =
+            withheld_groups(&everyone_months.iter().map(|(_, _, h)| n(h)).collect::<Vec<_>>(), min_group);
+        let mut guarded: Vec<Day> = Vec::new();
+        if anonymous {
+            if let Some((attribute, value)) = view.filter.conditions().first() {
+                let unfiltered = View {
+                    filter: Filter::default(),
+                    values: view.values.clone(),
+                    ..*view
+                };
+                let cells = unfiltered
+                    .cells(question, attribute, &everyone_months, &everyone_withheld)
+                    .await?;
+                let mine = cells.iter().find(|(v, _, _)| v == value);
+                for (m, (start, _, _)) in everyone_months.iter().enumerate() {
+                    // A value with no counted cells at all shows nothing.
+                    if mine.is_none_or(|(_, _, withheld)| withheld[m]) {
+                        guarded.push(*start);
+                    }
+                }
+            }
+        }
+        let months = view.months(&days);
+        let mut hidden = withheld_groups(&months.iter().map(|(_, _, h)| n(h)).collect::<Vec<_>>(), min_group);
+        for ((start, _, _), h) in months.iter().zip(hidden.iter_mut()) {
+            *h |= guarded.contains(start);
+        }
+        // What a total adds up: the anonymous survey's months (some hidden), or days.
+        let groups: Vec<(Day, [u64; 11], bool)> = if anonymous {
+            months.iter().zip(&hidden).map(|(&(start, _, h), &hidden)| (start, h, hidden)).collect()
+        } else {
+            days.iter().map(|&(day, h)| (day, h, false)).collect()
+        };
+        let responded = |from: Day, to: Day| -> u64 {
+            responses.iter().filter(|(d, _)| (from..=to).contains(d)).map(|(_, h)| h[0]).sum()
+        };
+        let counts = |from: Day, to: Day| {
+            let mut histogram = [0_u64; 11];
+            let mut hidden_periods = 0;
+            for (_, h, hidden) in groups.iter().filter(|(d, _, _)| (from..=to).contains(d)) {
+                if *hidden {
+                    hidden_periods += 1;
+                    continue;
+                }
+                for (sum, n) in histogram.iter_mut().zip(h) {
+                    *sum += n;
+                }
+            }
+            let answered: u64 = histogram.iter().sum();
+            PeriodCounts {
+                histogram,
+                responses: (hidden_periods == 0).then(|| responded(from, to)),
+                may_show: hidden_periods == 0 || answered > 0,
+                hidden_periods,
+            }
+        };
+        let (previous_from, previous_to) = plan.previous();
+        let current = counts(plan.from, plan.to);
+        let previous = counts(previous_from, previous_to);
+        let Some(tile) = tile(&question.kind, &current, &previous, limits.min_meaningful) else {
+            return Ok(None);
+        };
+        let distribution = tile
+            .n
+            .filter(|&n| n > 0)
+            .and_then(|_| distribution(&question.kind, &current.histogram, min_group));
+        let distribution_svg = match &distribution {
+            Some(d) => services.charts.distribution_svg(d).map_err(|e| {
+                tracing::error!(error = e, "drawing a distribution");
+                AppError::internal()
+            })?,
+            None => String::new(),
+        };
+        let Some(mut trend) = trend(
+            &question.key,
+            &question.kind,
+            &days,
+            plan.scored_from,
+            plan.to,
+            plan.grain,
+            limits,
+            &guarded,
+        ) else {
+            return Ok(None);
+        };
+        let shown_from = plan.from.to_string();
+        trend.points.retain(|p| p.start >= shown_from);
+        let svg = services.charts.trend_svg(&trend).map_err(|e| {
+            tracing::error!(error = e, "drawing a trend");
+            AppError::internal()
+        })?;
+        let breakdown = if by.is_empty() || tile.withheld.is_some() {
+            None
+        } else {
+            let in_range = |start: &Day| (plan.from..=plan.to).contains(start);
+            let rows: Vec<(String, [u64; 11], bool)> = if anonymous {
+                // Cells by month, each withheld as the filtered views withhold it; a row
+                // sums its shown months in the range.
+                view.cells(question, by, &everyone_months, &everyone_withheld)
+                    .await?
+                    .into_iter()
+                    .map(|(value, months, withheld)| {
+                        let mut sum = [0_u64; 11];
+                        let mut any_hidden = false;
+                        for (m, (start, _, _)) in everyone_months.iter().enumerate() {
+                            if !in_range(start) || n(&months[m]) == 0 {
+                                continue;
+                            }
+                            if withheld[m] {
+                                any_hidden = true;
+                                continue;
+                            }
+                            for (s, c) in sum.iter_mut().zip(&months[m]) {
+                                *s += c;
+                            }
+                        }
+                        let shown = n(&sum) > 0;
+                        (value, sum, any_hidden && !shown)
+                    })
+                    .collect()
+            } else {
+                let mut rows = Vec::new();
+                for value in view.values.get(by).into_iter().flatten() {
+                    let Some(filter) = view.filter.with(by, value) else {
+                        continue;
+                    };
+                    let days = view.days(&question.key, &filter.segment()).await?;
+                    let mut sum = [0_u64; 11];
+                    for (_, h) in days.iter().filter(|(d, _)| in_range(d)) {
+                        for (s, c) in sum.iter_mut().zip(h) {
+                            *s += c;
+                        }
+                    }
+                    if n(&sum) > 0 {
+                        rows.push((value.clone(), sum, false));
+                    }
+                }
+                rows
+            };
+            breakdown(&question.kind, by, &rows, &current.histogram, limits.min_meaningful, sort)
+        };
+        let company = BTreeMap::from([(
+            "company".to_owned(),
+            services.settings.organisation.clone(),
+        )]);
+        let locale = view.survey.definition.default_locale;
+        Ok(Some(TrendView {
+            question_key: question.key.clone(),
+            question: fill_placeholders(question.text.get(locale), &company),
+            description: trend.description(),
+            from: plan.from.to_string(),
+            to: plan.to.to_string(),
+            note: anonymous.then(|| ANONYMOUS_NOTE.to_owned()),
+            distribution,
+            distribution_svg,
+            previous_from: previous_from.to_string(),
+            previous_to: previous_to.to_string(),
+            tile,
+            trend,
+            svg,
+            breakdown,
+        }))
     }
 }
 
-#[server(prefix = "/rpc", endpoint = "survey_trends")]
-pub async fn load_trends(
-    id: i64,
-    range: String,
-    grain: String,
-) -> Result<Vec<TrendView>, AppError> {
+#[server(prefix = "/rpc", endpoint = "survey_dashboard")]
+pub async fn load_dashboard(id: i64, query: DashboardQuery) -> Result<Dashboard, AppError> {
     use crate::api::{auth::Permission, context};
     let (services, _) = context::require(Permission::ViewResults)
         .await
         .or_else(context::fail)?;
-    trends(&services, id, &range, &grain)
+    dashboard(&services, id, &query)
         .await
         .or_else(context::fail)
 }

@@ -6,16 +6,16 @@
 //! Each piece returns an `AnyView`: nested as concrete types, the page's view type grows
 //! past the compiler's query depth in a fresh build.
 
-use crate::api::trends::RANGES;
 use crate::domain::distribution::Distribution;
 use crate::domain::tile::Tile;
 use crate::domain::trend::Grain;
-use crate::model::TrendView;
+use crate::components::dashboard_filters::BreakdownTable;
+use crate::model::{DashboardQuery, TrendView};
 use leptos::prelude::*;
 
 /// Digits a figure is shown with: NPS in whole points, shares to a tenth, means to a
 /// hundredth.
-fn digits(tile_unit: &str, measure: &str) -> usize {
+pub fn digits(tile_unit: &str, measure: &str) -> usize {
     match (tile_unit, measure) {
         ("points", "mean") => 2,
         ("points", _) => 0,
@@ -24,7 +24,7 @@ fn digits(tile_unit: &str, measure: &str) -> usize {
 }
 
 #[component]
-pub fn QuestionDashboard(view: TrendView) -> AnyView {
+pub fn QuestionDashboard(view: TrendView, query: DashboardQuery) -> AnyView {
     let tile = view.tile.clone();
     let span = format!("{} to {}", view.from, view.to);
     let previous = format!("{} to {}", view.previous_from, view.previous_to);
@@ -33,11 +33,16 @@ pub fn QuestionDashboard(view: TrendView) -> AnyView {
         let svg = hidden_from_readers(&view.distribution_svg);
         view! { <DistributionFigure distribution=d svg=svg /> }
     });
+    let breakdown = view
+        .breakdown
+        .clone()
+        .map(|b| view! { <BreakdownTable breakdown=b query=query.clone() /> });
     view! {
         <section class="question-dashboard" data-question=key>
             <ScoreTile tile=tile span=span previous=previous />
             {distribution}
             <TrendFigure view=view />
+            {breakdown}
         </section>
     }
     .into_any()
@@ -274,34 +279,6 @@ pub fn TrendFigure(view: TrendView) -> AnyView {
                 </table>
             </details>
         </figure>
-    }
-    .into_any()
-}
-
-/// The range and period, as a GET form: the view lives in the URL.
-#[component]
-pub fn TrendFilters(range: String, grain: String) -> AnyView {
-    let ranges = RANGES
-        .iter()
-        .map(|(value, label, _)| {
-            view! { <option value=*value selected=range == *value>{*label}</option> }
-        })
-        .collect_view();
-    let grains = [
-        ("", "Automatic"),
-        ("day", "Days"),
-        ("week", "Weeks"),
-        ("month", "Months"),
-    ]
-    .into_iter()
-    .map(|(value, label)| view! { <option value=value selected=grain == value>{label}</option> })
-    .collect_view();
-    view! {
-        <form method="get" class="filters" data-testid="trend-filters">
-            <label>"Range " <select name="range">{ranges}</select></label>
-            <label>"Periods " <select name="grain">{grains}</select></label>
-            <button type="submit">"Show"</button>
-        </form>
     }
     .into_any()
 }

@@ -61,6 +61,38 @@ pub fn total_may_show(hidden: &[u64], min_group: Option<u64>) -> bool {
     hidden.is_empty() || (hidden.len() > 1 && hidden.iter().sum::<u64>() >= min)
 }
 
+/// Which cells of a breakdown by one attribute, month by month, are withheld.
+/// `cells[v][m]` holds value `v`'s answers in month `m`, `months[m]` everyone's (those
+/// with no value for the attribute included), `month_withheld[m]` whether everyone's
+/// month is itself withheld.
+///
+/// Within a month, the values (and those without one, as a group never shown) are
+/// groups adding up to the month's total, withheld by [`withheld_groups`]; a withheld
+/// month withholds all its cells. So the complement of a shown cell within its month (a
+/// team's colleagues in the other teams) is empty or at least the minimum, and filtering
+/// to one value shows only cells this same rule lets through: what a filtered view shows
+/// and what the breakdown shows can be subtracted from each other and from the total
+/// without reaching fewer people than the minimum.
+pub fn withheld_cells(
+    cells: &[Vec<u64>],
+    months: &[u64],
+    month_withheld: &[bool],
+    min_group: Option<u64>,
+) -> Vec<Vec<bool>> {
+    let mut withheld = vec![vec![false; months.len()]; cells.len()];
+    for (m, &total) in months.iter().enumerate() {
+        let mut groups: Vec<u64> = cells.iter().map(|c| c.get(m).copied().unwrap_or(0)).collect();
+        let with_value: u64 = groups.iter().sum();
+        groups.push(total.saturating_sub(with_value));
+        let hidden = withheld_groups(&groups, min_group);
+        let whole_month = month_withheld.get(m).copied().unwrap_or(false);
+        for (v, row) in withheld.iter_mut().enumerate() {
+            row[m] = whole_month || hidden[v];
+        }
+    }
+    withheld
+}
+
 /// Whether a single figure over `n` respondents may be shown on its own.
 pub fn may_show(n: u64, min_group: Option<u64>) -> bool {
     match min_group {
@@ -129,5 +161,31 @@ mod tests {
         assert_eq!(withheld_groups(&[4], Some(5)), vec![true]);
         assert!(!may_show(4, Some(5)));
         assert!(may_show(0, Some(5)), "no answers reveal no one");
+    }
+
+    #[test]
+    fn a_filter_that_leaves_out_a_few_colleagues_is_withheld_with_them() {
+        // A team of 12 where one value holds 9 and the other 3: showing the 9 would
+        // reveal the 3 by subtraction from the month, so both are withheld.
+        let cells = vec![vec![9, 20], vec![3, 20]];
+        let withheld = withheld_cells(&cells, &[12, 40], &[false, false], Some(5));
+        assert_eq!(withheld, vec![vec![true, false], vec![true, false]]);
+    }
+
+    #[test]
+    fn those_without_a_value_count_as_a_group_of_their_own() {
+        // 30 in the value, 2 with no value at all: the 30 alone would give the 2 away.
+        let withheld = withheld_cells(&[vec![30]], &[32], &[false], Some(5));
+        assert_eq!(withheld, vec![vec![true]]);
+        let withheld = withheld_cells(&[vec![30]], &[30], &[false], Some(5));
+        assert_eq!(withheld, vec![vec![false]]);
+    }
+
+    #[test]
+    fn a_withheld_month_withholds_every_cell_in_it() {
+        let withheld = withheld_cells(&[vec![6], vec![6]], &[12], &[true], Some(5));
+        assert_eq!(withheld, vec![vec![true], vec![true]]);
+        let identified = withheld_cells(&[vec![1], vec![2]], &[3], &[false], None);
+        assert_eq!(identified, vec![vec![false], vec![false]]);
     }
 }

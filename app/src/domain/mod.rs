@@ -11,6 +11,7 @@
 //! - [`stats`]: distributions, intervals and significance tests.
 //! - [`trend`]: a score period by period (days, weeks, months) from day counts.
 //! - [`anonymity`]: which groups of an anonymous survey may be reported.
+//! - [`breakdown`]: a score per value of one attribute, each against the rest.
 //! - [`tile`]: a score over a range with its change against the period before.
 //! - [`distribution`]: how answers spread over a scale, bar by bar.
 //! - [`nps`]: Net Promoter Score, also used for eNPS (same 0–10 question).
@@ -18,6 +19,7 @@
 //! - [`contacts`]: contacts and the rules for reading them from an imported table.
 //! - [`csat`]: Customer Satisfaction on a 5-point scale.
 //! - [`editor`]: the editor's working copy of a definition, kept even while invalid.
+//! - [`filter`]: what a dashboard is narrowed to, and the segments answers are counted in.
 //! - [`email`]: validated email addresses.
 //! - [`report`]: which score each question kind gets, from its counts.
 //! - [`segments`]: saved filters over contact attributes.
@@ -35,11 +37,13 @@
 use serde::{Deserialize, Serialize};
 
 pub mod anonymity;
+pub mod breakdown;
 pub mod ces;
 pub mod contacts;
 pub mod csat;
 pub mod distribution;
 pub mod editor;
+pub mod filter;
 pub mod email;
 pub mod locale;
 pub mod nps;

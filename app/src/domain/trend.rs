@@ -180,38 +180,36 @@ pub struct Plan {
 }
 
 impl Plan {
-    /// The plan for the last `back` days up to `today` (`None`: since `created`), in
-    /// periods of `grain` or the one that suits the span.
+    /// The plan for the days `range` (first, last; see [`resolve_range`]) seen on
+    /// `today`, in periods of `grain` or the one that suits the span.
     ///
     /// An anonymous survey is shown by calendar month only, and its withholding is
     /// decided over every month since it was created, whatever the range. Periods that
     /// overlap (a week across two months, the last 7 days today and tomorrow) or a rule
     /// decided anew per range would let one view be subtracted from another to single
     /// out a small group; months nest in every range and are withheld the same way in
-    /// all of them.
+    /// all of them. So its range is widened to whole months.
     pub fn new(
         today: Day,
         created: Day,
-        back: Option<i32>,
+        range: (Day, Day),
         grain: Option<Grain>,
         anonymous: bool,
     ) -> Plan {
         let created = created.min(today);
-        let from = match back {
-            Some(days) => today.plus(1 - days.max(1)),
-            None => created,
-        };
+        let to = range.1.min(today);
+        let from = range.0.min(to);
         if anonymous {
             let scored_from = Grain::Month.start(created);
             return Plan {
                 anonymous,
-                from: Grain::Month.start(from).max(scored_from),
+                from: Grain::Month.start(from).max(scored_from).min(Grain::Month.start(to)),
                 scored_from,
-                to: today,
+                to: Grain::Month.next(Grain::Month.start(to)).plus(-1).min(today),
                 grain: Grain::Month,
             };
         }
-        let span = today.0 - from.0 + 1;
+        let span = to.0 - from.0 + 1;
         // A day axis over years would draw hundreds of points: such a pick is widened.
         let grain = match (grain.unwrap_or(Grain::for_span(span)), span) {
             (Grain::Day, 93..) => Grain::Week,
@@ -222,12 +220,83 @@ impl Plan {
             anonymous,
             from,
             scored_from: from,
-            to: today,
+            to,
             grain,
         }
     }
 }
 
+/// The ranges a dashboard offers, as `range=` says them, and their labels.
+pub const RANGES: [(&str, &str); 12] = [
+    ("7d", "Last 7 days"),
+    ("30d", "Last 30 days"),
+    ("90d", "Last 90 days"),
+    ("this_month", "This month"),
+    ("last_month", "Last month"),
+    ("this_quarter", "This quarter"),
+    ("last_quarter", "Last quarter"),
+    ("this_year", "This year"),
+    ("last_year", "Last year"),
+    ("365d", "Last 12 months"),
+    ("all", "All time"),
+    ("custom", "From … to …"),
+];
+
+/// The first and last day of the range named `range` (see [`RANGES`]) on `today`, for a
+/// survey whose life began on `created`; `custom` reads `from` and `to` (`YYYY-MM-DD`).
+/// The error names the parameter to fix.
+pub fn resolve_range(
+    range: &str,
+    from: &str,
+    to: &str,
+    today: Day,
+    created: Day,
+) -> Result<(Day, Day), (&'static str, String)> {
+    let (year, month, _) = today.ymd();
+    let quarter = Day::from_ymd(year, (month - 1) / 3 * 3 + 1, 1);
+    let this_year = Day::from_ymd(year, 1, 1);
+    let last = |days: i32| Ok((today.plus(1 - days), today));
+    match range {
+        "7d" => last(7),
+        "30d" => last(30),
+        "90d" => last(90),
+        "365d" => last(365),
+        "this_month" => Ok((today.first_of_month(), today)),
+        "last_month" => {
+            let end = today.first_of_month().plus(-1);
+            Ok((end.first_of_month(), end))
+        }
+        "this_quarter" => Ok((quarter, today)),
+        "last_quarter" => {
+            let end = quarter.plus(-1);
+            let (y, m, _) = end.ymd();
+            Ok((Day::from_ymd(y, (m - 1) / 3 * 3 + 1, 1), end))
+        }
+        "this_year" => Ok((this_year, today)),
+        "last_year" => Ok((Day::from_ymd(year - 1, 1, 1), this_year.plus(-1))),
+        "all" => Ok((created.min(today), today)),
+        "custom" => {
+            let first = Day::parse(from)
+                .ok_or(("from", "Give the first day as YYYY-MM-DD.".to_owned()))?;
+            let last = Day::parse(to)
+                .ok_or(("to", "Give the last day as YYYY-MM-DD.".to_owned()))?;
+            if last < first {
+                return Err(("to", "The last day must not come before the first.".to_owned()));
+            }
+            if first > today {
+                return Err(("from", "The first day must not be in the future.".to_owned()));
+            }
+            Ok((first, last.min(today)))
+        }
+        _ => Err((
+            "range",
+            format!(
+                "The range must be one of {}.",
+                RANGES.map(|(value, _)| value).join(", ")
+            ),
+        )),
+    }
+}
 impl Plan {
     /// The period of the same length just before this one, first and last day: as many
     /// days, or for an anonymous survey as many calendar months.
@@ -338,7 +407,10 @@ pub fn periods(
 
 /// The trend of a question of `kind` over `from..=to` in periods of `grain`, from
 /// `days`: answers per score (0–10) per day, in any order, days outside the range
-/// ignored, within `limits`. `None` for questions without a score.
+/// ignored, within `limits`; the periods starting on a day of `guarded` are withheld
+/// too (a filtered view's cells its breakdown withholds). `None` for questions without
+/// a score.
+#[allow(clippy::too_many_arguments)]
 pub fn trend(
     question_key: &str,
     kind: &QuestionKind,
@@ -347,6 +419,7 @@ pub fn trend(
     to: Day,
     grain: Grain,
     limits: Limits,
+    guarded: &[Day],
 ) -> Option<Trend> {
     let empty = score_question(kind, &[0; 11])?.headline();
     let periods = periods(days, from, to, grain);
@@ -358,7 +431,10 @@ pub fn trend(
         .iter()
         .map(|s| s.as_ref().map_or(0, |s| s.n()))
         .collect();
-    let withheld = withheld_groups(&counts, limits.min_group);
+    let mut withheld = withheld_groups(&counts, limits.min_group);
+    for ((start, _, _), w) in periods.iter().zip(withheld.iter_mut()) {
+        *w |= guarded.contains(start);
+    }
     let points = periods
         .iter()
         .zip(scores)
@@ -417,6 +493,60 @@ mod tests {
         Day::parse(text).unwrap()
     }
 
+    /// A named range on 2026-12-01.
+    fn range(name: &str) -> (Day, Day) {
+        resolve_range(name, "", "", day("2026-12-01"), day("2020-01-01")).unwrap()
+    }
+
+    #[test]
+    fn named_ranges_are_the_calendar_periods_a_manager_means() {
+        let today = day("2026-12-01");
+        let named = |name: &str| {
+            let (from, to) = resolve_range(name, "", "", today, day("2025-02-10")).unwrap();
+            (from.to_string(), to.to_string())
+        };
+        let pair = |a: &str, b: &str| (a.to_owned(), b.to_owned());
+        assert_eq!(named("7d"), pair("2026-11-25", "2026-12-01"));
+        assert_eq!(named("this_month"), pair("2026-12-01", "2026-12-01"));
+        assert_eq!(named("last_month"), pair("2026-11-01", "2026-11-30"));
+        assert_eq!(named("this_quarter"), pair("2026-10-01", "2026-12-01"));
+        assert_eq!(named("last_quarter"), pair("2026-07-01", "2026-09-30"));
+        assert_eq!(named("this_year"), pair("2026-01-01", "2026-12-01"));
+        assert_eq!(named("last_year"), pair("2025-01-01", "2025-12-31"));
+        assert_eq!(named("all"), pair("2025-02-10", "2026-12-01"));
+        let custom = |from: &str, to: &str| {
+            resolve_range("custom", from, to, today, today).map_err(|(field, _)| field)
+        };
+        assert_eq!(
+            custom("2026-02-01", "2027-01-01"),
+            Ok((day("2026-02-01"), today)),
+            "cut at today"
+        );
+        assert_eq!(custom("2026-02-30", "2026-03-01"), Err("from"));
+        assert_eq!(custom("2026-03-01", "2026-02-01"), Err("to"));
+        assert_eq!(custom("2027-01-01", "2027-02-01"), Err("from"));
+        assert_eq!(
+            resolve_range("fortnight", "", "", today, today).map_err(|(f, _)| f),
+            Err("range")
+        );
+    }
+
+    #[test]
+    fn an_anonymous_custom_range_is_widened_to_whole_months() {
+        let today = day("2026-12-01");
+        let plan = Plan::new(
+            today,
+            day("2024-01-01"),
+            (day("2026-03-15"), day("2026-05-10")),
+            None,
+            true,
+        );
+        assert_eq!(
+            (plan.from, plan.to),
+            (day("2026-03-01"), day("2026-05-31"))
+        );
+    }
+
     fn nps(promoters: u64, passives: u64, detractors: u64) -> [u64; 11] {
         let mut h = [0; 11];
         h[10] = promoters;
@@ -465,6 +595,7 @@ mod tests {
             day("2026-12-09"),
             Grain::Week,
             Limits::new(None),
+            &[],
         )
         .unwrap();
         assert_eq!((t.measure.as_str(), t.unit.as_str()), ("NPS", "points"));
@@ -494,6 +625,7 @@ mod tests {
             day("2026-12-01"),
             Grain::Day,
             Limits::new(None),
+            &[],
         )
         .unwrap();
         assert_eq!(
@@ -513,6 +645,7 @@ mod tests {
             day("2026-12-02"),
             Grain::Day,
             Limits::new(Some(5)),
+            &[],
         )
         .unwrap();
         assert!(t
@@ -537,6 +670,7 @@ mod tests {
             day("2026-12-04"),
             Grain::Day,
             Limits::new(Some(5)),
+            &[],
         )
         .unwrap();
         let withheld: Vec<bool> = t.points.iter().map(|p| p.withheld.is_some()).collect();
@@ -553,25 +687,25 @@ mod tests {
     #[test]
     fn an_identified_survey_shows_the_range_asked_for_in_the_grain_asked_for() {
         let today = day("2026-12-01");
-        let plan = Plan::new(today, day("2020-01-01"), Some(7), None, false);
+        let plan = Plan::new(today, day("2020-01-01"), range("7d"), None, false);
         assert_eq!(
             (plan.from, plan.scored_from, plan.grain),
             (day("2026-11-25"), day("2026-11-25"), Grain::Day)
         );
-        let plan = Plan::new(today, day("2020-01-01"), Some(365), Some(Grain::Day), false);
+        let plan = Plan::new(today, day("2020-01-01"), range("365d"), Some(Grain::Day), false);
         assert_eq!(
             plan.grain,
             Grain::Week,
             "a year of days is widened to weeks"
         );
-        let plan = Plan::new(today, day("2025-06-15"), None, None, false);
+        let plan = Plan::new(today, day("2025-06-15"), (day("2025-06-15"), today), None, false);
         assert_eq!((plan.from, plan.grain), (day("2025-06-15"), Grain::Month));
     }
 
     #[test]
     fn an_anonymous_survey_is_shown_by_calendar_month_decided_over_its_whole_life() {
         let today = day("2026-12-01");
-        let plan = Plan::new(today, day("2025-03-20"), Some(7), Some(Grain::Day), true);
+        let plan = Plan::new(today, day("2025-03-20"), range("7d"), Some(Grain::Day), true);
         assert_eq!(
             (plan.from, plan.scored_from, plan.grain),
             (day("2026-11-01"), day("2025-03-01"), Grain::Month)
@@ -581,10 +715,10 @@ mod tests {
     #[test]
     fn the_previous_period_has_as_many_days_or_calendar_months() {
         let today = day("2026-12-01");
-        let plan = Plan::new(today, day("2020-01-01"), Some(30), None, false);
+        let plan = Plan::new(today, day("2020-01-01"), range("30d"), None, false);
         assert_eq!(plan.previous(), (day("2026-10-03"), day("2026-11-01")));
         // An anonymous 90 days is September to December: the previous is May to August.
-        let plan = Plan::new(today, day("2020-01-01"), Some(90), None, true);
+        let plan = Plan::new(today, day("2020-01-01"), range("90d"), None, true);
         assert_eq!(plan.from, day("2026-09-01"));
         assert_eq!(plan.previous(), (day("2026-05-01"), day("2026-08-31")));
     }
@@ -601,7 +735,8 @@ mod tests {
             Day(0),
             Day(1),
             Grain::Day,
-            Limits::new(None)
+            Limits::new(None),
+            &[],
         )
         .is_none());
     }

@@ -1,13 +1,16 @@
-//! `/surveys/:id`: the survey's links, its trends (`?range=…&grain=…`), its results
+//! `/surveys/:id`: the survey's links, its dashboard (filters in the URL, see
+//! [`DashboardQuery`]), its results
 //! question by question, and its lifecycle.
 
 use crate::api::surveys::load_survey_report;
-use crate::api::trends::{load_trends, DEFAULT_RANGE};
+use crate::api::trends::{load_dashboard, DEFAULT_RANGE};
+use crate::model::DashboardQuery;
 use crate::components::{
     admin_layout::AdminLayout,
     question_report::QuestionResults,
     survey_settings::SurveySettingsForm,
-    trend_chart::{QuestionDashboard, TrendFilters},
+    dashboard_filters::DashboardFilters,
+    trend_chart::QuestionDashboard,
 };
 use crate::error::ErrorKind;
 use crate::pages::not_found::NotFound;
@@ -28,14 +31,26 @@ pub fn SurveyPage() -> impl IntoView {
         }
     });
     let query = use_query_map();
-    let range = move || query.read().get("range").unwrap_or_default();
-    let grain = move || query.read().get("grain").unwrap_or_default();
+    let dashboard_query = move || {
+        let q = query.read();
+        let one = |key: &str| q.get(key).unwrap_or_default();
+        DashboardQuery {
+            range: one("range"),
+            from: one("from"),
+            to: one("to"),
+            grain: one("grain"),
+            send: one("send"),
+            filter: q.get_all("filter").unwrap_or_default(),
+            by: one("by"),
+            sort: one("sort"),
+        }
+    };
     let trends = Resource::new(
-        move || (id(), range(), grain()),
-        |(id, range, grain)| async move {
+        move || (id(), dashboard_query()),
+        |(id, query)| async move {
             match id {
-                Some(id) => load_trends(id, range, grain).await,
-                None => Ok(Vec::new()),
+                Some(id) => load_dashboard(id, query).await.map(Some),
+                None => Ok(None),
             }
         },
     );
@@ -70,17 +85,30 @@ pub fn SurveyPage() -> impl IntoView {
                             <p class="muted">"Responses: " <span data-testid="responses">{r.survey.response_count}</span></p>
                             <section class="trends" aria-labelledby="trends-heading">
                                 <h2 id="trends-heading">"Where it stands and where it is moving"</h2>
-                                <TrendFilters
-                                    range=Some(range()).filter(|r| !r.is_empty()).unwrap_or_else(|| DEFAULT_RANGE.to_owned())
-                                    grain=grain()
-                                />
                                 {match dashboards {
-                                    Ok(views) => views
-                                        .into_iter()
-                                        .map(|v| view! { <QuestionDashboard view=v /> })
-                                        .collect_view()
-                                        .into_any(),
-                                    Err(e) => view! { <p class="form-error" role="alert">{e.message}</p> }.into_any(),
+                                    Ok(Some(d)) => {
+                                        let query = d.query.clone();
+                                        view! {
+                                            <DashboardFilters query=d.query.clone() choices=d.choices.clone() />
+                                            {d.questions
+                                                .into_iter()
+                                                .map(|v| view! { <QuestionDashboard view=v query=query.clone() /> })
+                                                .collect_view()}
+                                        }
+                                        .into_any()
+                                    }
+                                    Ok(None) => ().into_any(),
+                                    // The form stays, with what was asked, so it can be fixed.
+                                    Err(e) => view! {
+                                        <DashboardFilters
+                                            query=DashboardQuery {
+                                                range: Some(dashboard_query().range).filter(|r| !r.is_empty()).unwrap_or_else(|| DEFAULT_RANGE.to_owned()),
+                                                ..dashboard_query()
+                                            }
+                                            choices=Default::default()
+                                        />
+                                        <p class="form-error" role="alert" data-testid="dashboard-error">{e.message}</p>
+                                    }.into_any(),
                                 }}
                             </section>
                             {r.questions.into_iter().map(|q| view! { <QuestionResults report=q /> }).collect_view()}

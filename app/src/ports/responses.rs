@@ -63,6 +63,9 @@ pub struct AnswerBatch {
     pub contact_id: Option<i64>,
     /// The grouping attributes the survey names, copied from the contact.
     pub groups: BTreeMap<String, String>,
+    /// The segments its answers are counted in ([`crate::domain::filter::answer_segments`]):
+    /// a response keeps them from its first page to its last.
+    pub segments: Vec<String>,
     pub locale: Locale,
     pub day: NaiveDate,
     pub at: Option<DateTime<Utc>>,
@@ -113,6 +116,9 @@ pub enum Recorded {
     Full,
 }
 
+/// The question key under which the day buckets count responses (at score 0).
+pub const RESPONSES: &str = "";
+
 /// Personal links, responses and answers; the day buckets the reports read.
 #[async_trait]
 pub trait Responses: Send + Sync {
@@ -131,27 +137,25 @@ pub trait Responses: Send + Sync {
         &self,
         survey_id: i64,
     ) -> Result<BTreeMap<String, [u64; 11]>, StoreError>;
-    /// Answers per score 0..=10 of one question, day by day over `from..=to`, read from
-    /// the day buckets: days without answers are absent.
+    /// Answers per score 0..=10 of one question (or, for [`RESPONSES`], responses at
+    /// score 0) in one segment (see [`crate::domain::filter`]), day by day over
+    /// `from..=to`, read from the day buckets: days without answers are absent.
     async fn daily_histograms(
         &self,
         survey_id: i64,
         question_key: &str,
+        segment: &str,
         from: chrono::NaiveDate,
         to: chrono::NaiveDate,
     ) -> Result<Vec<(chrono::NaiveDate, [u64; 11])>, StoreError>;
-    /// The day of the survey's earliest counted answer, if it has any.
+    /// The day of the survey's earliest response, if it has any.
     async fn first_answer_day(
         &self,
         survey_id: i64,
     ) -> Result<Option<chrono::NaiveDate>, StoreError>;
-    /// Responses to a survey dated `from..=to`, answered in full or not.
-    async fn responses_between(
-        &self,
-        survey_id: i64,
-        from: chrono::NaiveDate,
-        to: chrono::NaiveDate,
-    ) -> Result<u64, StoreError>;
+    /// Every one-condition segment (`attribute=value`) of the survey's responses with how
+    /// many responses it holds, in segment order.
+    async fn segment_sizes(&self, survey_id: i64) -> Result<Vec<(String, u64)>, StoreError>;
     /// How often each stored value (as JSON) was given to each question without a score
     /// (choices, text), in one query: (question key, value, count).
     async fn value_counts(&self, survey_id: i64) -> Result<Vec<(String, String, i64)>, StoreError>;

@@ -6,9 +6,10 @@ use super::db::{query, Db};
 use super::rows::{to_json, AnswerRow, InvitationRow, ResponseRow};
 use super::sends::insert_message;
 use super::Storage;
+use app::domain::filter::condition;
 use app::ports::{
     AnswerBatch, Invitation, NewInvitation, Recorded, ResponseRecord, StoreError, StoredAnswer,
-    StoredResponse,
+    StoredResponse, RESPONSES,
 };
 use chrono::{NaiveDate, Utc};
 use std::collections::BTreeMap;
@@ -195,25 +196,53 @@ impl app::ports::Responses for Storage {
             });
             insert.execute(&mut tx).await?;
         }
+        // A new response is counted once in each of its segments.
+        if recorded == Recorded::New {
+            deltas.insert((RESPONSES, 0), 1);
+            let sizes: Vec<&String> = batch
+                .segments
+                .iter()
+                .filter(|s| condition(s).is_some())
+                .collect();
+            if !sizes.is_empty() {
+                let mut insert = query("INSERT INTO segment_sizes (survey_id, segment, n) ");
+                insert.push_values(sizes, |segment| {
+                    vec![batch.survey_id.into(), segment.into(), 1_i64.into()]
+                });
+                insert.push(
+                    " ON CONFLICT (survey_id, segment) DO UPDATE SET n = segment_sizes.n + 1",
+                );
+                insert.execute(&mut tx).await?;
+            }
+        }
         // The buckets change in one statement, in key order: two respondents changing
         // answers in opposite directions on the same day then lock the same rows in the
         // same order, so PostgreSQL never finds them waiting for each other.
         if !deltas.is_empty() {
+            let rows: BTreeMap<(&str, &str, i32), i64> = deltas
+                .iter()
+                .flat_map(|(&(key, score), &n)| {
+                    // Everyone's segment, then the response's own.
+                    std::iter::once("")
+                        .chain(batch.segments.iter().map(String::as_str))
+                        .map(move |segment| ((key, segment, score), n))
+                })
+                .collect();
             let mut buckets = query(
-                "INSERT INTO answer_buckets (survey_id, question_key, day, segment, score, n) ",
+                "INSERT INTO answer_buckets (survey_id, question_key, segment, day, score, n) ",
             );
-            buckets.push_values(deltas, |((key, score), n)| {
+            buckets.push_values(rows, |((key, segment, score), n)| {
                 vec![
                     batch.survey_id.into(),
                     key.into(),
+                    segment.into(),
                     day.into(),
-                    "".into(),
                     score.into(),
                     n.into(),
                 ]
             });
             buckets.push(
-                " ON CONFLICT (survey_id, question_key, day, segment, score) \
+                " ON CONFLICT (survey_id, question_key, segment, day, score) \
                  DO UPDATE SET n = answer_buckets.n + excluded.n",
             );
             buckets.execute(&mut tx).await?;
@@ -266,7 +295,8 @@ impl app::ports::Responses for Storage {
     ) -> Result<BTreeMap<String, [u64; 11]>, StoreError> {
         let rows: Vec<(String, i32, i64)> = query(
             "SELECT question_key, score, CAST(SUM(n) AS BIGINT) FROM answer_buckets \
-             WHERE survey_id = $1 AND segment = '' GROUP BY question_key, score",
+             WHERE survey_id = $1 AND segment = '' AND question_key <> '' \
+             GROUP BY question_key, score",
         )
         .bind(survey_id)
         .fetch_all(&self.db)
@@ -286,16 +316,19 @@ impl app::ports::Responses for Storage {
         &self,
         survey_id: i64,
         question_key: &str,
+        segment: &str,
         from: NaiveDate,
         to: NaiveDate,
     ) -> Result<Vec<(NaiveDate, [u64; 11])>, StoreError> {
+        // One range of the key: survey, question, segment, days.
         let rows: Vec<(NaiveDate, i32, i64)> = query(
-            "SELECT day, score, CAST(SUM(n) AS BIGINT) FROM answer_buckets \
-             WHERE survey_id = $1 AND question_key = $2 AND segment = '' \
-             AND day >= $3 AND day <= $4 GROUP BY day, score ORDER BY day",
+            "SELECT day, score, n FROM answer_buckets \
+             WHERE survey_id = $1 AND question_key = $2 AND segment = $3 \
+             AND day >= $4 AND day <= $5 ORDER BY day, score",
         )
         .bind(survey_id)
         .bind(question_key)
+        .bind(segment)
         .bind(from)
         .bind(to)
         .fetch_all(&self.db)
@@ -315,30 +348,28 @@ impl app::ports::Responses for Storage {
     }
 
     async fn first_answer_day(&self, survey_id: i64) -> Result<Option<NaiveDate>, StoreError> {
-        let (day,): (Option<NaiveDate>,) =
-            query("SELECT MIN(day) FROM answer_buckets WHERE survey_id = $1")
-                .bind(survey_id)
-                .fetch_one(&self.db)
-                .await?;
+        let (day,): (Option<NaiveDate>,) = query(
+            "SELECT MIN(day) FROM answer_buckets \
+             WHERE survey_id = $1 AND question_key = $2 AND segment = ''",
+        )
+        .bind(survey_id)
+        .bind(RESPONSES)
+        .fetch_one(&self.db)
+        .await?;
         Ok(day)
     }
 
-    async fn responses_between(
-        &self,
-        survey_id: i64,
-        from: NaiveDate,
-        to: NaiveDate,
-    ) -> Result<u64, StoreError> {
-        // Answered from the (survey_id, day) index alone.
-        let (n,): (i64,) = query(
-            "SELECT COUNT(*) FROM responses WHERE survey_id = $1 AND day >= $2 AND day <= $3",
+    async fn segment_sizes(&self, survey_id: i64) -> Result<Vec<(String, u64)>, StoreError> {
+        let rows: Vec<(String, i64)> = query(
+            "SELECT segment, n FROM segment_sizes WHERE survey_id = $1 ORDER BY segment",
         )
         .bind(survey_id)
-        .bind(from)
-        .bind(to)
-        .fetch_one(&self.db)
+        .fetch_all(&self.db)
         .await?;
-        Ok(u64::try_from(n).unwrap_or(0))
+        Ok(rows
+            .into_iter()
+            .map(|(segment, n)| (segment, u64::try_from(n).unwrap_or(0)))
+            .collect())
     }
 
     async fn value_counts(&self, survey_id: i64) -> Result<Vec<(String, String, i64)>, StoreError> {

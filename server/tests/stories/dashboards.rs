@@ -62,7 +62,8 @@ fn two_sided_p(z: f64) -> f64 {
     poly * (-x * x).exp()
 }
 
-async fn trends(app: &TestApp, admin: &reqwest::Client, id: i64, query: &str) -> Value {
+/// The whole dashboard of the API.
+async fn dashboard(app: &TestApp, admin: &reqwest::Client, id: i64, query: &str) -> Value {
     let res = admin
         .get(app.url(&format!("/api/v1/surveys/{id}/trends?{query}")))
         .send()
@@ -70,6 +71,11 @@ async fn trends(app: &TestApp, admin: &reqwest::Client, id: i64, query: &str) ->
         .unwrap();
     assert_eq!(res.status(), 200);
     res.json().await.unwrap()
+}
+
+/// The dashboard's questions.
+async fn trends(app: &TestApp, admin: &reqwest::Client, id: i64, query: &str) -> Value {
+    dashboard(app, admin, id, query).await["questions"].clone()
 }
 
 #[tokio::test]

@@ -1,12 +1,14 @@
 //! The storage contract, told as stories, run on SQLite and on PostgreSQL alike.
 
 use app::domain::editor::SurveyForm;
+use app::domain::filter::answer_segments;
 use app::domain::segments::{Condition, SegmentFilter};
 use app::domain::{template, AnswerValue, Locale, NpsResult};
 use app::model::{ImportReport, Role, SurveyKind, SurveyStatus};
 use app::ports::{
     AnswerBatch, ContactResponse, EditorDraft, ImportState, NewContact, NewInvitation, NewSurvey,
     NewUser, Recorded, SavedAs, Store, StoreError, StoredAnswer, Survey, SurveySettings, Upserted,
+    RESPONSES,
 };
 use chrono::{Duration, NaiveDate, Utc};
 use std::collections::BTreeMap;
@@ -231,6 +233,75 @@ async fn survey_of(store: &Arc<dyn Store>, owner: i64, kind: SurveyKind, slug: &
         .unwrap()
 }
 
+on_both_backends!(answers_are_counted_in_their_segments_and_move_with_a_changed_answer);
+async fn answers_are_counted_in_their_segments_and_move_with_a_changed_answer(
+    store: Arc<dyn Store>,
+) {
+    let survey = new_survey(&store, SurveyKind::Nps, "segments").await;
+    let day = NaiveDate::from_ymd_opt(2026, 10, 5).unwrap();
+    let answer = |key: &str, team: &str, tier: &str, value: u8| {
+        let groups = BTreeMap::from([
+            ("team".to_owned(), team.to_owned()),
+            ("tier".to_owned(), tier.to_owned()),
+        ]);
+        let mut b = batch(survey.id, key, vec![score("nps", value)]);
+        b.segments = answer_segments(&groups, Some(4), false);
+        b.groups = groups;
+        b.day = day;
+        b
+    };
+    for (key, team, tier, value) in [
+        ("a", "Sales", "A", 10),
+        ("b", "Sales", "B", 3),
+        ("c", "Ops", "A", 9),
+    ] {
+        store.record_answers(answer(key, team, tier, value)).await.unwrap();
+    }
+    // "a" changes its mind: its 10 leaves every segment it was counted in.
+    store.record_answers(answer("a", "Sales", "A", 0)).await.unwrap();
+    let read = |question: &'static str, segment: &'static str| {
+        let store = store.clone();
+        async move {
+            let days = store
+                .daily_histograms(survey.id, question, segment, day, day)
+                .await
+                .unwrap();
+            days.first().map(|(_, h)| *h).unwrap_or_default()
+        }
+    };
+    let h = |pairs: &[(usize, u64)]| {
+        let mut h = [0_u64; 11];
+        for &(score, n) in pairs {
+            h[score] = n;
+        }
+        h
+    };
+    assert_eq!(read("nps", "").await, h(&[(0, 1), (3, 1), (9, 1)]));
+    assert_eq!(read("nps", "team=Sales").await, h(&[(0, 1), (3, 1)]));
+    assert_eq!(read("nps", "tier=A").await, h(&[(0, 1), (9, 1)]));
+    assert_eq!(read("nps", "team=Sales\u{1f}tier=A").await, h(&[(0, 1)]));
+    assert_eq!(read("nps", "@send=4\u{1f}team=Ops").await, h(&[(9, 1)]));
+    assert_eq!(read("nps", "@send=4").await, h(&[(0, 1), (3, 1), (9, 1)]));
+    // Responses, once each however often they change.
+    assert_eq!(read(RESPONSES, "team=Sales").await, h(&[(0, 2)]));
+    assert_eq!(read(RESPONSES, "").await, h(&[(0, 3)]));
+    assert_eq!(
+        store.segment_sizes(survey.id).await.unwrap(),
+        vec![
+            ("@send=4".to_owned(), 3),
+            ("team=Ops".to_owned(), 1),
+            ("team=Sales".to_owned(), 2),
+            ("tier=A".to_owned(), 2),
+            ("tier=B".to_owned(), 1),
+        ]
+    );
+    assert_eq!(
+        counts_of(&store, survey.id, "nps").await,
+        h(&[(0, 1), (3, 1), (9, 1)]),
+        "the report reads everyone's segment only"
+    );
+}
+
 on_both_backends!(answers_are_counted_once_per_response_and_scored_from_day_buckets);
 async fn answers_are_counted_once_per_response_and_scored_from_day_buckets(store: Arc<dyn Store>) {
     let survey = new_survey(&store, SurveyKind::Nps, "slug-q4").await;
@@ -289,7 +360,7 @@ async fn answers_are_counted_once_per_response_and_scored_from_day_buckets(store
 
     // Day by day, from the same buckets: every third answer came on the first day.
     let daily = store
-        .daily_histograms(survey.id, "nps", day1, day2)
+        .daily_histograms(survey.id, "nps", "", day1, day2)
         .await
         .unwrap();
     let per_day: Vec<(NaiveDate, u64)> = daily.iter().map(|(d, h)| (*d, h.iter().sum())).collect();
@@ -302,21 +373,19 @@ async fn answers_are_counted_once_per_response_and_scored_from_day_buckets(store
     }
     assert_eq!(summed, histogram, "the days add up to the whole");
     let second_only = store
-        .daily_histograms(survey.id, "nps", day2, day2)
+        .daily_histograms(survey.id, "nps", "", day2, day2)
         .await
         .unwrap();
     assert_eq!(second_only.len(), 1);
     assert_eq!(second_only[0].0, day2);
-    assert_eq!(
-        store
-            .responses_between(survey.id, day1, day1)
-            .await
-            .unwrap(),
-        67
-    );
+    let responses = store
+        .daily_histograms(survey.id, RESPONSES, "", day1, day1)
+        .await
+        .unwrap();
+    assert_eq!(responses, vec![(day1, [67, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0])]);
     assert_eq!(store.first_answer_day(survey.id).await.unwrap(), Some(day1));
     assert!(store
-        .daily_histograms(survey.id, "other", day1, day2)
+        .daily_histograms(survey.id, "other", "", day1, day2)
         .await
         .unwrap()
         .is_empty());

@@ -40,6 +40,8 @@ pub const FREE_TEXT_MAX_CHARS: u32 = 5000;
 pub const FOLLOW_UP_MAX_CHARS: u32 = 2000;
 pub const MIN_OPTIONS: usize = 2;
 pub const MAX_OPTIONS: usize = 20;
+/// Results are counted per value of each grouping attribute and of each pair of them.
+pub const MAX_GROUPING_ATTRIBUTES: usize = 4;
 /// Pulse surveys are repeated often; more than ten questions and people stop
 /// answering them.
 pub const PULSE_MAX_QUESTIONS: usize = 10;

@@ -4,7 +4,7 @@
 
 use super::{
     ChoiceOption, Question, QuestionKind, SurveyDefinition, SurveyKind, FREE_TEXT_MAX_CHARS,
-    INTRO_MAX_CHARS, KEY_MAX_CHARS, LABEL_MAX_CHARS, MAX_OPTIONS, MAX_QUESTIONS, MIN_OPTIONS,
+    INTRO_MAX_CHARS, KEY_MAX_CHARS, LABEL_MAX_CHARS, MAX_GROUPING_ATTRIBUTES, MAX_OPTIONS, MAX_QUESTIONS, MIN_OPTIONS,
     PULSE_MAX_QUESTIONS, QUESTION_TEXT_MAX_CHARS, TITLE_MAX_CHARS,
 };
 use crate::domain::locale::{Locale, LocalizedText};
@@ -62,6 +62,12 @@ impl SurveyDefinition {
             if !is_https_url(url) {
                 check.push("logo_url", "Use a complete https:// address.");
             }
+        }
+        if self.grouping_attributes.len() > MAX_GROUPING_ATTRIBUTES {
+            check.push(
+                "grouping_attributes",
+                format!("Group results by at most {MAX_GROUPING_ATTRIBUTES} attributes: each is counted with every other as answers arrive."),
+            );
         }
         for (k, attribute) in self.grouping_attributes.iter().enumerate() {
             if !is_key(attribute) {
@@ -682,6 +688,15 @@ mod tests {
         let mut s = nps_survey();
         s.questions[0].follow_ups.middle = Some(LocalizedText::new("", "Warum?"));
         assert_eq!(fields(&s), ["questions[0].follow_ups.middle.en"]);
+    }
+
+    #[test]
+    fn results_are_grouped_by_at_most_four_attributes() {
+        let mut s = nps_survey();
+        s.grouping_attributes = ["team", "tier", "region", "plan"].map(String::from).to_vec();
+        assert!(fields(&s).is_empty());
+        s.grouping_attributes.push("site".into());
+        assert_eq!(fields(&s), ["grouping_attributes"]);
     }
 
     #[test]

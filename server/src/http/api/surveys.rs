@@ -1,16 +1,21 @@
 //! `/api/v1/surveys`: surveys, their definition, settings, report and personal answer
 //! links — the same use cases as the admin area's survey pages.
 
-use super::{ApiResult, Body, Caller, ErrorBody, Path, Query};
+use super::{ApiResult, Body, Caller, ErrorBody, Path};
 use app::api::{answers, auth, surveys, trends};
 use app::domain::{Locale, SurveyDefinition};
 use app::error::AppError;
-use app::model::{SurveyReport, SurveyStatus, SurveySummary, TrendView};
+use app::model::{Dashboard, DashboardQuery, SurveyReport, SurveyStatus, SurveySummary, TrendView};
 use app::ports::{Notifications, SavedAs, Services, SurveySettings};
-use axum::{extract::State, http::header::HeaderName, http::StatusCode, Json};
+use axum::{
+    extract::{RawQuery, State},
+    http::header::HeaderName,
+    http::StatusCode,
+    Json,
+};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-use utoipa::{IntoParams, ToSchema};
+use utoipa::ToSchema;
 
 /// All surveys, newest first.
 #[utoipa::path(get, path = "/surveys", tag = "surveys",
@@ -150,45 +155,57 @@ pub async fn survey_report(
     caller.may(auth::Permission::ViewResults)?;
     Ok(Json(surveys::report(&s, id).await?))
 }
-#[derive(Deserialize, IntoParams)]
-pub struct TrendQuery {
-    /// `7d`, `30d`, `90d` (default), `365d` or `all` (since the survey was created).
-    #[serde(default)]
-    pub range: String,
-    /// `day`, `week` or `month`; omit for the one that suits the range.
-    #[serde(default)]
-    pub grain: String,
+/// The dashboard's parameters from the query string; `filter` may repeat.
+fn dashboard_query(raw: Option<String>) -> DashboardQuery {
+    let mut q = DashboardQuery::default();
+    for (key, value) in url::form_urlencoded::parse(raw.unwrap_or_default().as_bytes()) {
+        let value = value.into_owned();
+        match key.as_ref() {
+            "range" => q.range = value,
+            "from" => q.from = value,
+            "to" => q.to = value,
+            "grain" => q.grain = value,
+            "send" => q.send = value,
+            "filter" => q.filter.push(value),
+            "by" => q.by = value,
+            "sort" => q.sort = value,
+            _ => {}
+        }
+    }
+    q
 }
 
-/// Each scored question's headline score period by period, each point with its n and
-/// 95 % interval. A point with fewer than 10 answers has `"too_few": true`; one withheld
-/// to protect an anonymous survey's respondents has `null` value, interval and n, and
-/// `"withheld": "anonymity"`.
+/// The survey's dashboard: each scored question's tile (score, interval, change against
+/// the period before with its p-value), its trend period by period (each point with its
+/// n and 95 % interval), its distribution and, with `by`, its breakdown; and the values
+/// the dashboard can be filtered by. A figure below the survey's minimum for a meaningful
+/// score has `"too_few": true`; one withheld to protect an anonymous survey's
+/// respondents has `null` numbers and `"withheld": "anonymity"`.
 #[utoipa::path(get, path = "/surveys/{id}/trends", tag = "surveys",
-    params(("id" = i64, Path, description = "Survey id"), TrendQuery),
-    responses((status = 200, body = Vec<TrendView>), (status = 422, body = ErrorBody),
+    params(("id" = i64, Path, description = "Survey id"), DashboardQuery),
+    responses((status = 200, body = Dashboard), (status = 422, body = ErrorBody),
         (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn survey_trends(
     State(s): State<Services>,
     caller: Caller,
     Path(id): Path<i64>,
-    Query(q): Query<TrendQuery>,
-) -> ApiResult<Json<Vec<TrendView>>> {
+    RawQuery(raw): RawQuery,
+) -> ApiResult<Json<Dashboard>> {
     caller.may(auth::Permission::ViewResults)?;
-    let mut views = trends::trends(&s, id, &q.range, &q.grain).await?;
+    let mut dashboard = trends::dashboard(&s, id, &dashboard_query(raw)).await?;
     // The charts have their own address (below), so the JSON stays data.
-    for view in &mut views {
+    for view in &mut dashboard.questions {
         view.svg.clear();
         view.distribution_svg.clear();
     }
-    Ok(Json(views))
+    Ok(Json(dashboard))
 }
 
 /// One question's trend chart as an SVG image, with the same parameters; its `<title>`
 /// says in words what it shows.
 #[utoipa::path(get, path = "/surveys/{id}/trends/{question}/chart.svg", tag = "surveys",
     params(("id" = i64, Path, description = "Survey id"),
-        ("question" = String, Path, description = "The question's key"), TrendQuery),
+        ("question" = String, Path, description = "The question's key"), DashboardQuery),
     responses((status = 200, content_type = "image/svg+xml", body = String),
         (status = 422, body = ErrorBody), (status = 401, body = ErrorBody),
         (status = 404, body = ErrorBody)))]
@@ -196,10 +213,10 @@ pub async fn survey_trend_chart(
     State(s): State<Services>,
     caller: Caller,
     Path((id, question)): Path<(i64, String)>,
-    Query(q): Query<TrendQuery>,
+    RawQuery(raw): RawQuery,
 ) -> ApiResult<([(HeaderName, &'static str); 1], String)> {
     caller.may(auth::Permission::ViewResults)?;
-    let view = question_view(&s, id, &question, &q).await?;
+    let view = question_view(&s, id, &question, raw).await?;
     Ok(svg_image(&view.svg, &view.description))
 }
 
@@ -207,7 +224,7 @@ pub async fn survey_trend_chart(
 /// parameters. Empty (404) when the range has no answers or they are withheld.
 #[utoipa::path(get, path = "/surveys/{id}/trends/{question}/distribution.svg", tag = "surveys",
     params(("id" = i64, Path, description = "Survey id"),
-        ("question" = String, Path, description = "The question's key"), TrendQuery),
+        ("question" = String, Path, description = "The question's key"), DashboardQuery),
     responses((status = 200, content_type = "image/svg+xml", body = String),
         (status = 422, body = ErrorBody), (status = 401, body = ErrorBody),
         (status = 404, body = ErrorBody)))]
@@ -215,10 +232,10 @@ pub async fn survey_distribution_chart(
     State(s): State<Services>,
     caller: Caller,
     Path((id, question)): Path<(i64, String)>,
-    Query(q): Query<TrendQuery>,
+    RawQuery(raw): RawQuery,
 ) -> ApiResult<([(HeaderName, &'static str); 1], String)> {
     caller.may(auth::Permission::ViewResults)?;
-    let view = question_view(&s, id, &question, &q).await?;
+    let view = question_view(&s, id, &question, raw).await?;
     let distribution = view.distribution.ok_or_else(|| {
         AppError::not_found("This range has no answers to this question that can be shown.")
     })?;
@@ -232,10 +249,11 @@ async fn question_view(
     s: &Services,
     id: i64,
     question: &str,
-    q: &TrendQuery,
+    raw: Option<String>,
 ) -> Result<TrendView, AppError> {
-    trends::trends(s, id, &q.range, &q.grain)
+    trends::dashboard(s, id, &dashboard_query(raw))
         .await?
+        .questions
         .into_iter()
         .find(|v| v.question_key == question)
         .ok_or_else(|| AppError::not_found("This survey has no scored question with that key."))

@@ -466,6 +466,7 @@ pub fn response_on(
         invitation_id: None,
         contact_id: None,
         groups: std::collections::BTreeMap::new(),
+        segments: Vec::new(),
         locale: app::domain::Locale::En,
         day,
         at: None,
