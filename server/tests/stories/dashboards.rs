@@ -32,7 +32,7 @@ async fn skipped_on(db_url: &str, id: i64, day: NaiveDate) {
 }
 
 /// `promoters` 10s, `passives` 8s and `detractors` 3s.
-fn scores(promoters: usize, passives: usize, detractors: usize) -> Vec<u8> {
+pub(crate) fn scores(promoters: usize, passives: usize, detractors: usize) -> Vec<u8> {
     [(10, promoters), (8, passives), (3, detractors)]
         .into_iter()
         .flat_map(|(score, n)| std::iter::repeat_n(score, n))
@@ -41,7 +41,7 @@ fn scores(promoters: usize, passives: usize, detractors: usize) -> Vec<u8> {
 
 /// The adjusted-Wald 95 % interval of an NPS in points, written out from its definition
 /// (add 3 answers: ¾ promoter, ¾ detractor, 1½ passive), apart from the domain's code.
-fn adjusted_wald(promoters: f64, detractors: f64, n: f64) -> (f64, f64) {
+pub(crate) fn adjusted_wald(promoters: f64, detractors: f64, n: f64) -> (f64, f64) {
     let n = n + 3.0;
     let p = (promoters + 0.75) / n;
     let d = (detractors + 0.75) / n;
@@ -52,7 +52,7 @@ fn adjusted_wald(promoters: f64, detractors: f64, n: f64) -> (f64, f64) {
 
 /// The two-sided p-value of a standard normal z, by Abramowitz and Stegun's 7.1.26
 /// (error below 1.5e-7): an approximation of its own, not the engine's series.
-fn two_sided_p(z: f64) -> f64 {
+pub(crate) fn two_sided_p(z: f64) -> f64 {
     let x = z.abs() / std::f64::consts::SQRT_2;
     let t = 1.0 / (1.0 + 0.327_591_1 * x);
     let poly = t
@@ -63,7 +63,7 @@ fn two_sided_p(z: f64) -> f64 {
 }
 
 /// The whole dashboard of the API.
-async fn dashboard(app: &TestApp, admin: &reqwest::Client, id: i64, query: &str) -> Value {
+pub(crate) async fn dashboard(app: &TestApp, admin: &reqwest::Client, id: i64, query: &str) -> Value {
     let res = admin
         .get(app.url(&format!("/api/v1/surveys/{id}/trends?{query}")))
         .send()
@@ -74,7 +74,7 @@ async fn dashboard(app: &TestApp, admin: &reqwest::Client, id: i64, query: &str)
 }
 
 /// The dashboard's questions.
-async fn trends(app: &TestApp, admin: &reqwest::Client, id: i64, query: &str) -> Value {
+pub(crate) async fn trends(app: &TestApp, admin: &reqwest::Client, id: i64, query: &str) -> Value {
     dashboard(app, admin, id, query).await["questions"].clone()
 }
 

@@ -9,6 +9,7 @@ mod answering;
 mod assets;
 mod contacts;
 mod crash;
+mod dashboard_filters;
 mod dashboards;
 mod editor;
 mod http;
