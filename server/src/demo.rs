@@ -253,8 +253,9 @@ pub async fn run(args: &DemoArgs) -> anyhow::Result<()> {
         // their dashboards can be filtered and broken down at once; anonymous ones keep
         // their template's single attribute (team).
         if !anonymous {
-            survey.definition.grouping_attributes =
-                ["plan", "region", "team", "tier"].map(String::from).to_vec();
+            survey.definition.grouping_attributes = ["plan", "region", "team", "tier"]
+                .map(String::from)
+                .to_vec();
             store.save_definition(survey.id, &survey.definition).await?;
         }
         let responses = (args.responses as f64 * plan.share).round() as u64;

@@ -65,7 +65,13 @@ mod ssr {
             Ok(self
                 .services
                 .store
-                .daily_histograms(self.survey.id, question, segment, date(from), date(self.today))
+                .daily_histograms(
+                    self.survey.id,
+                    question,
+                    segment,
+                    date(from),
+                    date(self.today),
+                )
                 .await?
                 .into_iter()
                 .map(|(d, h)| (day(d), h))
@@ -97,7 +103,10 @@ mod ssr {
                 rows.push((value.clone(), months));
             }
             let n = |h: &[u64; 11]| score_question(&question.kind, h).map_or(0, |s| s.n());
-            let sizes: Vec<Vec<u64>> = rows.iter().map(|(_, m)| m.iter().map(n).collect()).collect();
+            let sizes: Vec<Vec<u64>> = rows
+                .iter()
+                .map(|(_, m)| m.iter().map(n).collect())
+                .collect();
             let totals: Vec<u64> = base.iter().map(|(_, _, h)| n(h)).collect();
             let withheld = withheld_cells(&sizes, &totals, base_withheld, self.limits.min_group);
             Ok(rows
@@ -131,7 +140,8 @@ mod ssr {
             "" => DEFAULT_RANGE,
             range => range,
         };
-        let span = resolve_range(range, &query.from, &query.to, day(today), created).map_err(bad)?;
+        let span =
+            resolve_range(range, &query.from, &query.to, day(today), created).map_err(bad)?;
         let grain = match query.grain.as_str() {
             "" => None,
             text => Some(Grain::parse(text).ok_or_else(|| {
@@ -161,7 +171,10 @@ mod ssr {
             else {
                 continue;
             };
-            values.entry(attribute.to_owned()).or_default().push(value.to_owned());
+            values
+                .entry(attribute.to_owned())
+                .or_default()
+                .push(value.to_owned());
             if min_group.is_none_or(|min| n >= min) {
                 offered.push(FilterChoice {
                     param: format!("{attribute}:{value}"),
@@ -190,7 +203,11 @@ mod ssr {
                     format!("This survey's results are not grouped by \"{by}\"."),
                 ));
             }
-            let counted = if anonymous { filter.is_empty() } else { filter.with(by, "").is_some() };
+            let counted = if anonymous {
+                filter.is_empty()
+            } else {
+                filter.with(by, "").is_some()
+            };
             if !counted {
                 return Err(AppError::bad_input(
                     "by",
@@ -218,14 +235,20 @@ mod ssr {
             if question.kind.score_range().is_none() {
                 continue;
             }
-            if let Some(v) = question_view(&view, question, &segment, &responses, by, &query.sort).await? {
+            if let Some(v) =
+                question_view(&view, question, &segment, &responses, by, &query.sort).await?
+            {
                 questions.push(v);
             }
         }
         let query = DashboardQuery {
             range: range.to_owned(),
             filter: view.filter.attribute_params(),
-            send: view.filter.send().map(|s| s.to_string()).unwrap_or_default(),
+            send: view
+                .filter
+                .send()
+                .map(|s| s.to_string())
+                .unwrap_or_default(),
             ..query.clone()
         };
         Ok(Dashboard {
@@ -256,8 +279,13 @@ mod ssr {
             view.days(&question.key, "").await?
         };
         let everyone_months = view.months(&everyone);
-        let everyone_withheld =
-            withheld_groups(&everyone_months.iter().map(|(_, _, h)| n(h)).collect::<Vec<_>>(), min_group);
+        let everyone_withheld = withheld_groups(
+            &everyone_months
+                .iter()
+                .map(|(_, _, h)| n(h))
+                .collect::<Vec<_>>(),
+            min_group,
+        );
         let mut guarded: Vec<Day> = Vec::new();
         if anonymous {
             if let Some((attribute, value)) = view.filter.conditions().first() {
@@ -279,18 +307,29 @@ mod ssr {
             }
         }
         let months = view.months(&days);
-        let mut hidden = withheld_groups(&months.iter().map(|(_, _, h)| n(h)).collect::<Vec<_>>(), min_group);
+        let mut hidden = withheld_groups(
+            &months.iter().map(|(_, _, h)| n(h)).collect::<Vec<_>>(),
+            min_group,
+        );
         for ((start, _, _), h) in months.iter().zip(hidden.iter_mut()) {
             *h |= guarded.contains(start);
         }
         // What a total adds up: the anonymous survey's months (some hidden), or days.
         let groups: Vec<(Day, [u64; 11], bool)> = if anonymous {
-            months.iter().zip(&hidden).map(|(&(start, _, h), &hidden)| (start, h, hidden)).collect()
+            months
+                .iter()
+                .zip(&hidden)
+                .map(|(&(start, _, h), &hidden)| (start, h, hidden))
+                .collect()
         } else {
             days.iter().map(|&(day, h)| (day, h, false)).collect()
         };
         let responded = |from: Day, to: Day| -> u64 {
-            responses.iter().filter(|(d, _)| (from..=to).contains(d)).map(|(_, h)| h[0]).sum()
+            responses
+                .iter()
+                .filter(|(d, _)| (from..=to).contains(d))
+                .map(|(_, h)| h[0])
+                .sum()
         };
         let counts = |from: Day, to: Day| {
             let mut histogram = [0_u64; 11];
@@ -395,12 +434,17 @@ mod ssr {
                 }
                 rows
             };
-            breakdown(&question.kind, by, &rows, &current.histogram, limits.min_meaningful, sort)
+            breakdown(
+                &question.kind,
+                by,
+                &rows,
+                &current.histogram,
+                limits.min_meaningful,
+                sort,
+            )
         };
-        let company = BTreeMap::from([(
-            "company".to_owned(),
-            services.settings.organisation.clone(),
-        )]);
+        let company =
+            BTreeMap::from([("company".to_owned(), services.settings.organisation.clone())]);
         let locale = view.survey.definition.default_locale;
         Ok(Some(TrendView {
             question_key: question.key.clone(),

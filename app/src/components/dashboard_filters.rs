@@ -42,9 +42,16 @@ pub fn DashboardFilters(query: DashboardQuery, choices: FilterChoices) -> AnyVie
             </select></label>
         }
     });
-    let has_values = choices.attributes.iter().any(|(_, values)| !values.is_empty());
+    let has_values = choices
+        .attributes
+        .iter()
+        .any(|(_, values)| !values.is_empty());
     // One select per condition that can be combined, each offering every value.
-    let slots = if has_values { choices.max_conditions } else { 0 };
+    let slots = if has_values {
+        choices.max_conditions
+    } else {
+        0
+    };
     let conditions = (0..slots)
         .map(|slot| {
             let chosen = query.filter.get(slot).cloned().unwrap_or_default();
@@ -161,7 +168,12 @@ pub fn BreakdownTable(breakdown: Breakdown, query: DashboardQuery) -> AnyView {
                         versus,
                     )
                 }
-                _ => ("0".to_owned(), "–".to_owned(), "–".to_owned(), String::new()),
+                _ => (
+                    "0".to_owned(),
+                    "–".to_owned(),
+                    "–".to_owned(),
+                    String::new(),
+                ),
             };
             let significant = r.versus_rest.as_ref().is_some_and(|v| v.significant);
             view! {

@@ -6,10 +6,10 @@
 //! Each piece returns an `AnyView`: nested as concrete types, the page's view type grows
 //! past the compiler's query depth in a fresh build.
 
+use crate::components::dashboard_filters::BreakdownTable;
 use crate::domain::distribution::Distribution;
 use crate::domain::tile::Tile;
 use crate::domain::trend::Grain;
-use crate::components::dashboard_filters::BreakdownTable;
 use crate::model::{DashboardQuery, TrendView};
 use leptos::prelude::*;
 

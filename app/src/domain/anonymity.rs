@@ -81,7 +81,10 @@ pub fn withheld_cells(
 ) -> Vec<Vec<bool>> {
     let mut withheld = vec![vec![false; months.len()]; cells.len()];
     for (m, &total) in months.iter().enumerate() {
-        let mut groups: Vec<u64> = cells.iter().map(|c| c.get(m).copied().unwrap_or(0)).collect();
+        let mut groups: Vec<u64> = cells
+            .iter()
+            .map(|c| c.get(m).copied().unwrap_or(0))
+            .collect();
         let with_value: u64 = groups.iter().sum();
         groups.push(total.saturating_sub(with_value));
         let hidden = withheld_groups(&groups, min_group);

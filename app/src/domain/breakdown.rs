@@ -144,8 +144,15 @@ mod tests {
             ("Support".to_owned(), support, false),
             ("Sales".to_owned(), sales, false),
         ];
-        let b = breakdown(&QuestionKind::Nps, "team", &rows, &view, MIN_MEANINGFUL, "score")
-            .unwrap();
+        let b = breakdown(
+            &QuestionKind::Nps,
+            "team",
+            &rows,
+            &view,
+            MIN_MEANINGFUL,
+            "score",
+        )
+        .unwrap();
         assert_eq!(b.rows[0].value, "Sales", "highest score first");
         assert!((b.rows[0].score.unwrap() - 30.0).abs() < 1e-9);
         let versus = b.rows[0].versus_rest.clone().unwrap();
@@ -162,8 +169,15 @@ mod tests {
             ("B".to_owned(), nps(5, 5, 5), false),
             ("C".to_owned(), nps(1, 1, 1), false),
         ];
-        let b = breakdown(&QuestionKind::Nps, "team", &rows, &nps(8, 6, 7), MIN_MEANINGFUL, "n")
-            .unwrap();
+        let b = breakdown(
+            &QuestionKind::Nps,
+            "team",
+            &rows,
+            &nps(8, 6, 7),
+            MIN_MEANINGFUL,
+            "n",
+        )
+        .unwrap();
         let order: Vec<&str> = b.rows.iter().map(|r| r.value.as_str()).collect();
         assert_eq!(order, ["B", "C", "A"]);
         let a = &b.rows[2];

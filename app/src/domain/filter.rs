@@ -114,10 +114,7 @@ impl Filter {
                 ));
             }
             if filter.conditions.iter().any(|(k, _)| k == attribute) {
-                return Err((
-                    "filter",
-                    format!("Choose one value of \"{attribute}\"."),
-                ));
+                return Err(("filter", format!("Choose one value of \"{attribute}\".")));
             }
             filter
                 .conditions
@@ -154,7 +151,11 @@ impl Filter {
 
     /// The segment whose counts this view reads.
     pub fn segment(&self) -> String {
-        segment(self.conditions.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+        segment(
+            self.conditions
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.as_str())),
+        )
     }
 
     /// This filter narrowed by one more condition (a breakdown's row); `None` when the
@@ -201,7 +202,8 @@ mod tests {
 
     #[test]
     fn an_identified_answer_counts_in_everyone_each_condition_and_each_pair() {
-        let segments = answer_segments(&groups(&[("tier", "A"), ("team", "Sales")]), Some(7), false);
+        let segments =
+            answer_segments(&groups(&[("tier", "A"), ("team", "Sales")]), Some(7), false);
         assert_eq!(
             segments,
             vec![
@@ -224,8 +226,7 @@ mod tests {
     #[test]
     fn a_filter_names_the_segment_its_answers_were_counted_in() {
         let grouping = vec!["team".to_owned(), "tier".to_owned()];
-        let filter =
-            Filter::parse("7", &["tier:A".into(), "".into()], &grouping, false).unwrap();
+        let filter = Filter::parse("7", &["tier:A".into(), "".into()], &grouping, false).unwrap();
         assert_eq!(filter.segment(), "@send=7\u{1f}tier=A");
         let counted = answer_segments(&groups(&[("tier", "A"), ("team", "Ops")]), Some(7), false);
         assert!(counted.contains(&filter.segment()));
@@ -240,15 +241,30 @@ mod tests {
             let conditions: Vec<String> = conditions.iter().map(|c| c.to_string()).collect();
             Filter::parse(send, &conditions, &grouping, anonymous).map_err(|(field, _)| field)
         };
-        assert_eq!(parse("", &["region:EU"], false), Err("filter"), "not grouped by");
+        assert_eq!(
+            parse("", &["region:EU"], false),
+            Err("filter"),
+            "not grouped by"
+        );
         assert_eq!(parse("", &["team"], false), Err("filter"), "no value");
         assert_eq!(parse("", &["team:A", "team:B"], false), Err("filter"));
         assert_eq!(parse("x", &[], false), Err("send"));
-        assert_eq!(parse("1", &["team:A", "tier:B"], false), Err("filter"), "three");
+        assert_eq!(
+            parse("1", &["team:A", "tier:B"], false),
+            Err("filter"),
+            "three"
+        );
         assert_eq!(parse("1", &[], true), Err("send"), "anonymous by send");
-        assert_eq!(parse("", &["team:A", "tier:B"], true), Err("filter"), "anonymous pair");
+        assert_eq!(
+            parse("", &["team:A", "tier:B"], true),
+            Err("filter"),
+            "anonymous pair"
+        );
         assert!(parse("", &["team:A"], true).is_ok());
-        assert!(parse("", &["team:Sales: EMEA"], false).is_ok(), "a colon in a value");
+        assert!(
+            parse("", &["team:Sales: EMEA"], false).is_ok(),
+            "a colon in a value"
+        );
     }
 
     #[test]
@@ -261,7 +277,11 @@ mod tests {
         );
         assert_eq!(filter.with("tier", "B"), None, "already filtered");
         let full = filter.with("team", "Ops").unwrap();
-        assert_eq!(full.with(SEND, "1"), None, "three conditions are not counted");
+        assert_eq!(
+            full.with(SEND, "1"),
+            None,
+            "three conditions are not counted"
+        );
         assert_eq!(condition("team=Ops"), Some(("team", "Ops")));
         assert_eq!(condition("team=Ops\u{1f}tier=A"), None);
     }

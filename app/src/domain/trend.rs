@@ -203,9 +203,15 @@ impl Plan {
             let scored_from = Grain::Month.start(created);
             return Plan {
                 anonymous,
-                from: Grain::Month.start(from).max(scored_from).min(Grain::Month.start(to)),
+                from: Grain::Month
+                    .start(from)
+                    .max(scored_from)
+                    .min(Grain::Month.start(to)),
                 scored_from,
-                to: Grain::Month.next(Grain::Month.start(to)).plus(-1).min(today),
+                to: Grain::Month
+                    .next(Grain::Month.start(to))
+                    .plus(-1)
+                    .min(today),
                 grain: Grain::Month,
             };
         }
@@ -276,15 +282,21 @@ pub fn resolve_range(
         "last_year" => Ok((Day::from_ymd(year - 1, 1, 1), this_year.plus(-1))),
         "all" => Ok((created.min(today), today)),
         "custom" => {
-            let first = Day::parse(from)
-                .ok_or(("from", "Give the first day as YYYY-MM-DD.".to_owned()))?;
-            let last = Day::parse(to)
-                .ok_or(("to", "Give the last day as YYYY-MM-DD.".to_owned()))?;
+            let first =
+                Day::parse(from).ok_or(("from", "Give the first day as YYYY-MM-DD.".to_owned()))?;
+            let last =
+                Day::parse(to).ok_or(("to", "Give the last day as YYYY-MM-DD.".to_owned()))?;
             if last < first {
-                return Err(("to", "The last day must not come before the first.".to_owned()));
+                return Err((
+                    "to",
+                    "The last day must not come before the first.".to_owned(),
+                ));
             }
             if first > today {
-                return Err(("from", "The first day must not be in the future.".to_owned()));
+                return Err((
+                    "from",
+                    "The first day must not be in the future.".to_owned(),
+                ));
             }
             Ok((first, last.min(today)))
         }
@@ -541,10 +553,7 @@ mod tests {
             None,
             true,
         );
-        assert_eq!(
-            (plan.from, plan.to),
-            (day("2026-03-01"), day("2026-05-31"))
-        );
+        assert_eq!((plan.from, plan.to), (day("2026-03-01"), day("2026-05-31")));
     }
 
     fn nps(promoters: u64, passives: u64, detractors: u64) -> [u64; 11] {
@@ -692,20 +701,38 @@ mod tests {
             (plan.from, plan.scored_from, plan.grain),
             (day("2026-11-25"), day("2026-11-25"), Grain::Day)
         );
-        let plan = Plan::new(today, day("2020-01-01"), range("365d"), Some(Grain::Day), false);
+        let plan = Plan::new(
+            today,
+            day("2020-01-01"),
+            range("365d"),
+            Some(Grain::Day),
+            false,
+        );
         assert_eq!(
             plan.grain,
             Grain::Week,
             "a year of days is widened to weeks"
         );
-        let plan = Plan::new(today, day("2025-06-15"), (day("2025-06-15"), today), None, false);
+        let plan = Plan::new(
+            today,
+            day("2025-06-15"),
+            (day("2025-06-15"), today),
+            None,
+            false,
+        );
         assert_eq!((plan.from, plan.grain), (day("2025-06-15"), Grain::Month));
     }
 
     #[test]
     fn an_anonymous_survey_is_shown_by_calendar_month_decided_over_its_whole_life() {
         let today = day("2026-12-01");
-        let plan = Plan::new(today, day("2025-03-20"), range("7d"), Some(Grain::Day), true);
+        let plan = Plan::new(
+            today,
+            day("2025-03-20"),
+            range("7d"),
+            Some(Grain::Day),
+            true,
+        );
         assert_eq!(
             (plan.from, plan.scored_from, plan.grain),
             (day("2026-11-01"), day("2025-03-01"), Grain::Month)

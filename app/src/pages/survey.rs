@@ -4,15 +4,13 @@
 
 use crate::api::surveys::load_survey_report;
 use crate::api::trends::{load_dashboard, DEFAULT_RANGE};
-use crate::model::DashboardQuery;
 use crate::components::{
-    admin_layout::AdminLayout,
-    question_report::QuestionResults,
-    survey_settings::SurveySettingsForm,
-    dashboard_filters::DashboardFilters,
+    admin_layout::AdminLayout, dashboard_filters::DashboardFilters,
+    question_report::QuestionResults, survey_settings::SurveySettingsForm,
     trend_chart::QuestionDashboard,
 };
 use crate::error::ErrorKind;
+use crate::model::DashboardQuery;
 use crate::pages::not_found::NotFound;
 use leptos::prelude::*;
 use leptos_meta::Title;

@@ -360,16 +360,18 @@ impl app::ports::Responses for Storage {
     }
 
     async fn segment_sizes(&self, survey_id: i64) -> Result<Vec<(String, u64)>, StoreError> {
-        let rows: Vec<(String, i64)> = query(
-            "SELECT segment, n FROM segment_sizes WHERE survey_id = $1 ORDER BY segment",
-        )
-        .bind(survey_id)
-        .fetch_all(&self.db)
-        .await?;
-        Ok(rows
+        let rows: Vec<(String, i64)> =
+            query("SELECT segment, n FROM segment_sizes WHERE survey_id = $1")
+                .bind(survey_id)
+                .fetch_all(&self.db)
+                .await?;
+        // Sorted here: PostgreSQL's collation may order text otherwise than bytes.
+        let mut sizes: Vec<(String, u64)> = rows
             .into_iter()
             .map(|(segment, n)| (segment, u64::try_from(n).unwrap_or(0)))
-            .collect())
+            .collect();
+        sizes.sort();
+        Ok(sizes)
     }
 
     async fn value_counts(&self, survey_id: i64) -> Result<Vec<(String, String, i64)>, StoreError> {

@@ -23,7 +23,13 @@ async fn grouped(
     scores: &[u8],
 ) {
     let store = server::storage::open(db_url, false).await.unwrap();
-    let anonymous = store.survey(id).await.unwrap().unwrap().definition.anonymous;
+    let anonymous = store
+        .survey(id)
+        .await
+        .unwrap()
+        .unwrap()
+        .definition
+        .anonymous;
     let groups: BTreeMap<String, String> = groups
         .iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))
@@ -44,7 +50,13 @@ async fn grouped(
 }
 
 /// A survey of `kind` whose results are grouped by `attributes`.
-async fn grouped_survey(app: &TestApp, admin: &reqwest::Client, db: &str, kind: &str, attributes: &[&str]) -> i64 {
+async fn grouped_survey(
+    app: &TestApp,
+    admin: &reqwest::Client,
+    db: &str,
+    kind: &str,
+    attributes: &[&str],
+) -> i64 {
     let id = app.create_survey(admin, kind).await["id"].as_i64().unwrap();
     let store = server::storage::open(db, false).await.unwrap();
     let mut definition = store.survey(id).await.unwrap().unwrap().definition;
@@ -60,7 +72,10 @@ fn nps(promoters: f64, detractors: f64, n: f64) -> f64 {
 /// The engine's test of two NPS, written out apart from it: z on the adjusted values.
 fn p_between(a: (f64, f64, f64), b: (f64, f64, f64)) -> f64 {
     let adjusted = |(promoters, detractors, n): (f64, f64, f64)| {
-        let (p, d) = ((promoters + 0.75) / (n + 3.0), (detractors + 0.75) / (n + 3.0));
+        let (p, d) = (
+            (promoters + 0.75) / (n + 3.0),
+            (detractors + 0.75) / (n + 3.0),
+        );
         (p - d, (p + d - (p - d) * (p - d)) / (n + 3.0))
     };
     let ((x, vx), (y, vy)) = (adjusted(a), adjusted(b));
@@ -84,9 +99,25 @@ async fn a_view_narrowed_by_team_tier_and_send_scores_exactly_the_answers_it_hol
     // Sales: the worked example 100/60/40 (NPS 30), half in tier A, half in B, by send 1.
     // Support: 60/45/45 (NPS 10), all in tier A, by send 2.
     for tier in ["A", "B"] {
-        grouped(&db.url, id, "nps", &[("team", "Sales"), ("tier", tier)], Some(1), &scores(50, 30, 20)).await;
+        grouped(
+            &db.url,
+            id,
+            "nps",
+            &[("team", "Sales"), ("tier", tier)],
+            Some(1),
+            &scores(50, 30, 20),
+        )
+        .await;
     }
-    grouped(&db.url, id, "nps", &[("team", "Support"), ("tier", "A")], Some(2), &scores(60, 45, 45)).await;
+    grouped(
+        &db.url,
+        id,
+        "nps",
+        &[("team", "Support"), ("tier", "A")],
+        Some(2),
+        &scores(60, 45, 45),
+    )
+    .await;
 
     let tile = |body: &Value| body[0]["tile"].clone();
     let view = |query: &'static str| {
@@ -113,20 +144,32 @@ async fn a_view_narrowed_by_team_tier_and_send_scores_exactly_the_answers_it_hol
 
     // Per team: each against the rest of the view, the worked example both ways.
     let body = dashboard(&app, &admin, id, "range=7d&by=team&sort=score").await;
-    let rows = body["questions"][0]["breakdown"]["rows"].as_array().unwrap().clone();
+    let rows = body["questions"][0]["breakdown"]["rows"]
+        .as_array()
+        .unwrap()
+        .clone();
     let names: Vec<&str> = rows.iter().map(|r| r["value"].as_str().unwrap()).collect();
     assert_eq!(names, ["Sales", "Support"], "highest score first");
     let expected_p = p_between((60.0, 45.0, 150.0), (100.0, 40.0, 200.0));
     for (row, difference) in rows.iter().zip([20.0, -20.0]) {
         let versus = &row["versus_rest"];
-        assert!((versus["difference"].as_f64().unwrap() - difference).abs() < 1e-9, "{row}");
-        assert!((versus["p"].as_f64().unwrap() - expected_p).abs() < 1e-4, "{row}");
+        assert!(
+            (versus["difference"].as_f64().unwrap() - difference).abs() < 1e-9,
+            "{row}"
+        );
+        assert!(
+            (versus["p"].as_f64().unwrap() - expected_p).abs() < 1e-4,
+            "{row}"
+        );
         assert_eq!(versus["significant"], true);
     }
     assert_eq!(rows[0]["n"], 200);
     // Tiers within Sales: the same answers, no difference.
     let body = dashboard(&app, &admin, id, "range=7d&filter=team:Sales&by=tier").await;
-    let rows = body["questions"][0]["breakdown"]["rows"].as_array().unwrap().clone();
+    let rows = body["questions"][0]["breakdown"]["rows"]
+        .as_array()
+        .unwrap()
+        .clone();
     assert_eq!(rows.len(), 2);
     for row in &rows {
         assert_eq!(row["n"], 100);
@@ -151,19 +194,34 @@ async fn a_view_narrowed_by_team_tier_and_send_scores_exactly_the_answers_it_hol
         ("filter=team:Sales&filter=tier:A&by=team", "by"),
         ("range=custom&from=2026-13-01&to=2026-12-01", "from"),
     ] {
-        assert_eq!(refused(&app, &admin, id, query).await["field"], field, "{query}");
+        assert_eq!(
+            refused(&app, &admin, id, query).await["field"],
+            field,
+            "{query}"
+        );
     }
 
     // The page: the filter chosen in the form, the breakdown as a table with sort links.
     let page = app
-        .page(&admin, &format!("/surveys/{id}?range=7d&filter=team%3ASales&by=tier"))
+        .page(
+            &admin,
+            &format!("/surveys/{id}?range=7d&filter=team%3ASales&by=tier"),
+        )
         .await;
-    assert!(page.contains(r#"<option value="team:Sales" selected"#), "{page}");
+    assert!(
+        page.contains(r#"<option value="team:Sales" selected"#),
+        "{page}"
+    );
     assert!(page.contains("NPS by tier"));
     assert!(page.contains("sort=score"));
-    assert!(page.contains(">200<") || page.contains("n = 200"), "the filtered tile");
+    assert!(
+        page.contains(">200<") || page.contains("n = 200"),
+        "the filtered tile"
+    );
     // A refused filter keeps the form, with the reason.
-    let page = app.page(&admin, &format!("/surveys/{id}?filter=region%3AEU")).await;
+    let page = app
+        .page(&admin, &format!("/surveys/{id}?filter=region%3AEU"))
+        .await;
     assert!(page.contains("not grouped by"));
     assert!(page.contains(r#"data-testid="trend-filters""#));
 }
@@ -172,12 +230,30 @@ async fn a_view_narrowed_by_team_tier_and_send_scores_exactly_the_answers_it_hol
 async fn an_anonymous_team_filter_never_shows_a_team_whose_colleagues_could_be_subtracted() {
     let (db, app, admin) = app_with_admin().await;
     // eNPS is anonymous, grouped by team, minimum group 5.
-    let id = app.create_survey(&admin, "enps").await["id"].as_i64().unwrap();
+    let id = app.create_survey(&admin, "enps").await["id"]
+        .as_i64()
+        .unwrap();
     // A team of 12 split 9 and 3, and a team of 20: the 3 must not be learnt, from their
     // own view or by taking the 9 from the total.
-    grouped(&db.url, id, "enps", &[("team", "Ops")], None, &scores(5, 2, 2)).await;
+    grouped(
+        &db.url,
+        id,
+        "enps",
+        &[("team", "Ops")],
+        None,
+        &scores(5, 2, 2),
+    )
+    .await;
     grouped(&db.url, id, "enps", &[("team", "Legal")], None, &[0, 0, 0]).await;
-    grouped(&db.url, id, "enps", &[("team", "Sales")], None, &scores(10, 5, 5)).await;
+    grouped(
+        &db.url,
+        id,
+        "enps",
+        &[("team", "Sales")],
+        None,
+        &scores(10, 5, 5),
+    )
+    .await;
 
     let body = dashboard(&app, &admin, id, "range=this_month").await;
     let offered: Vec<&str> = body["choices"]["attributes"][0][1]
@@ -186,11 +262,21 @@ async fn an_anonymous_team_filter_never_shows_a_team_whose_colleagues_could_be_s
         .iter()
         .map(|c| c["param"].as_str().unwrap())
         .collect();
-    assert_eq!(offered, ["team:Ops", "team:Sales"], "a team of 3 is not offered");
+    assert_eq!(
+        offered,
+        ["team:Ops", "team:Sales"],
+        "a team of 3 is not offered"
+    );
     assert_eq!(body["questions"][0]["tile"]["n"], 32);
 
     for team in ["Legal", "Ops"] {
-        let view = trends(&app, &admin, id, &format!("range=this_month&filter=team:{team}")).await;
+        let view = trends(
+            &app,
+            &admin,
+            id,
+            &format!("range=this_month&filter=team:{team}"),
+        )
+        .await;
         let tile = &view[0]["tile"];
         assert_eq!(tile["withheld"], "anonymity", "{team}: {tile}");
         for field in ["n", "value", "ci", "skipped", "score"] {
@@ -204,25 +290,48 @@ async fn an_anonymous_team_filter_never_shows_a_team_whose_colleagues_could_be_s
             .page(&admin, &format!("/api/v1/surveys/{id}/trends/enps/chart.svg?range=this_month&filter=team:{team}"))
             .await;
         let doc = roxmltree::Document::parse(&svg).unwrap();
-        assert_eq!(doc.descendants().filter(|n| n.has_tag_name("circle")).count(), 0, "{team}");
+        assert_eq!(
+            doc.descendants()
+                .filter(|n| n.has_tag_name("circle"))
+                .count(),
+            0,
+            "{team}"
+        );
     }
     let sales = trends(&app, &admin, id, "range=this_month&filter=team:Sales").await;
     assert_eq!(sales[0]["tile"]["n"], 20);
 
     // The breakdown withholds the same two; what it shows leaves 12, not 3, to subtract.
     let body = dashboard(&app, &admin, id, "range=this_month&by=team").await;
-    let rows = body["questions"][0]["breakdown"]["rows"].as_array().unwrap().clone();
-    let shown: Vec<(&str, Option<u64>)> =
-        rows.iter().map(|r| (r["value"].as_str().unwrap(), r["n"].as_u64())).collect();
+    let rows = body["questions"][0]["breakdown"]["rows"]
+        .as_array()
+        .unwrap()
+        .clone();
+    let shown: Vec<(&str, Option<u64>)> = rows
+        .iter()
+        .map(|r| (r["value"].as_str().unwrap(), r["n"].as_u64()))
+        .collect();
     assert_eq!(shown, [("Sales", Some(20)), ("Legal", None), ("Ops", None)]);
-    let page = app.page(&admin, &format!("/surveys/{id}?range=this_month&by=team")).await;
-    let start = page.find(r#"data-testid="breakdown""#).expect("the breakdown table");
+    let page = app
+        .page(&admin, &format!("/surveys/{id}?range=this_month&by=team"))
+        .await;
+    let start = page
+        .find(r#"data-testid="breakdown""#)
+        .expect("the breakdown table");
     let table = &page[start..start + page[start..].find("</table>").unwrap()];
-    assert_eq!(table.matches("Hidden to protect anonymity").count(), 2, "two rows");
+    assert_eq!(
+        table.matches("Hidden to protect anonymity").count(),
+        2,
+        "two rows"
+    );
     assert!(!table.contains("<td>9</td>") && !table.contains("<td>3</td>"));
 
     // Views that would cross two groupings are refused, not computed.
     for (query, field) in [("send=1", "send"), ("filter=team:Ops&by=team", "by")] {
-        assert_eq!(refused(&app, &admin, id, query).await["field"], field, "{query}");
+        assert_eq!(
+            refused(&app, &admin, id, query).await["field"],
+            field,
+            "{query}"
+        );
     }
 }

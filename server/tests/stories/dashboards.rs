@@ -63,7 +63,12 @@ pub(crate) fn two_sided_p(z: f64) -> f64 {
 }
 
 /// The whole dashboard of the API.
-pub(crate) async fn dashboard(app: &TestApp, admin: &reqwest::Client, id: i64, query: &str) -> Value {
+pub(crate) async fn dashboard(
+    app: &TestApp,
+    admin: &reqwest::Client,
+    id: i64,
+    query: &str,
+) -> Value {
     let res = admin
         .get(app.url(&format!("/api/v1/surveys/{id}/trends?{query}")))
         .send()

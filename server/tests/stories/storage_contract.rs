@@ -255,10 +255,16 @@ async fn answers_are_counted_in_their_segments_and_move_with_a_changed_answer(
         ("b", "Sales", "B", 3),
         ("c", "Ops", "A", 9),
     ] {
-        store.record_answers(answer(key, team, tier, value)).await.unwrap();
+        store
+            .record_answers(answer(key, team, tier, value))
+            .await
+            .unwrap();
     }
     // "a" changes its mind: its 10 leaves every segment it was counted in.
-    store.record_answers(answer("a", "Sales", "A", 0)).await.unwrap();
+    store
+        .record_answers(answer("a", "Sales", "A", 0))
+        .await
+        .unwrap();
     let read = |question: &'static str, segment: &'static str| {
         let store = store.clone();
         async move {

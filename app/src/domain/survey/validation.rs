@@ -4,8 +4,8 @@
 
 use super::{
     ChoiceOption, Question, QuestionKind, SurveyDefinition, SurveyKind, FREE_TEXT_MAX_CHARS,
-    INTRO_MAX_CHARS, KEY_MAX_CHARS, LABEL_MAX_CHARS, MAX_GROUPING_ATTRIBUTES, MAX_OPTIONS, MAX_QUESTIONS, MIN_OPTIONS,
-    PULSE_MAX_QUESTIONS, QUESTION_TEXT_MAX_CHARS, TITLE_MAX_CHARS,
+    INTRO_MAX_CHARS, KEY_MAX_CHARS, LABEL_MAX_CHARS, MAX_GROUPING_ATTRIBUTES, MAX_OPTIONS,
+    MAX_QUESTIONS, MIN_OPTIONS, PULSE_MAX_QUESTIONS, QUESTION_TEXT_MAX_CHARS, TITLE_MAX_CHARS,
 };
 use crate::domain::locale::{Locale, LocalizedText};
 use serde::{Deserialize, Serialize};
@@ -693,7 +693,9 @@ mod tests {
     #[test]
     fn results_are_grouped_by_at_most_four_attributes() {
         let mut s = nps_survey();
-        s.grouping_attributes = ["team", "tier", "region", "plan"].map(String::from).to_vec();
+        s.grouping_attributes = ["team", "tier", "region", "plan"]
+            .map(String::from)
+            .to_vec();
         assert!(fields(&s).is_empty());
         s.grouping_attributes.push("site".into());
         assert_eq!(fields(&s), ["grouping_attributes"]);
