@@ -643,6 +643,11 @@ pub struct TrendView {
     pub distribution_svg: String,
     /// Why the view differs from what was asked for, if it does.
     pub note: Option<String>,
+    /// The three categories' shares period by period (stacked to 100 %).
+    #[cfg_attr(feature = "ssr", schema(value_type = Option<Object>))]
+    pub shares: Option<crate::domain::shares::Shares>,
+    #[serde(skip_serializing_if = "String::is_empty", default)]
+    pub shares_svg: String,
     /// The score per value of the attribute chosen with `by=`, if one was.
     #[cfg_attr(feature = "ssr", schema(value_type = Option<Object>))]
     pub breakdown: Option<crate::domain::breakdown::Breakdown>,

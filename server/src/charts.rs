@@ -6,6 +6,7 @@
 //! colour schemes alike; the data colours are mid-tones that show on both.
 
 use app::domain::distribution::Distribution;
+use app::domain::shares::Shares;
 use app::domain::trend::{Grain, Trend, TrendPoint};
 use app::ports::Charts;
 use plotters::prelude::*;
@@ -48,6 +49,12 @@ impl Charts for Plotters {
         Ok(scalable(&svg))
     }
 
+    fn shares_svg(&self, shares: &Shares) -> Result<String, String> {
+        let mut svg = String::new();
+        draw_shares(shares, &mut svg).map_err(|e| format!("drawing the shares: {e}"))?;
+        Ok(scalable(&svg))
+    }
+
     fn distribution_svg(&self, distribution: &Distribution) -> Result<String, String> {
         let mut svg = String::new();
         draw_distribution(distribution, &mut svg)
@@ -82,11 +89,7 @@ fn draw_trend(trend: &Trend, svg: &mut String) -> Result<(), Box<dyn std::error:
         .y_labels(5)
         .x_label_formatter(&labels)
         .y_label_formatter(&|y: &f64| format!("{y:.0}"))
-        .x_desc(match trend.grain {
-            Grain::Day => "Day",
-            Grain::Week => "Week starting",
-            Grain::Month => "Month",
-        })
+        .x_desc(grain_desc(trend.grain))
         .y_desc(format!("{} ({})", trend.measure, trend.unit))
         .label_style(text.clone())
         .axis_desc_style(text)
@@ -99,6 +102,18 @@ fn draw_trend(trend: &Trend, svg: &mut String) -> Result<(), Box<dyn std::error:
             [(-0.5, 0.0), (last, 0.0)],
             INK.mix(0.4).stroke_width(1),
         ))?;
+    }
+    // A send or wave that went out: a dashed line through its period.
+    for mark in &trend.marks {
+        if let Some(i) = trend.point_of(&mark.day) {
+            let x = i as f64;
+            chart.draw_series(DashedLineSeries::new(
+                [(x, low), (x, high)],
+                4,
+                3,
+                INK.mix(0.55).stroke_width(1),
+            ))?;
+        }
     }
     // Runs of neighbouring points with a value: each gets its band and its line; a
     // period without one (no answers, or withheld) breaks the line rather than bridging it.
@@ -138,6 +153,66 @@ fn draw_trend(trend: &Trend, svg: &mut String) -> Result<(), Box<dyn std::error:
             };
             Circle::new((x, p.value.unwrap_or(0.0)), 4, style)
         }))?;
+    }
+    root.present()?;
+    Ok(())
+}
+
+/// A column per period, lowest category at the bottom; a period without answers or
+/// withheld has no column.
+fn draw_shares(shares: &Shares, svg: &mut String) -> Result<(), Box<dyn std::error::Error>> {
+    let root = SVGBackend::with_string(svg, SIZE).into_drawing_area();
+    let points = &shares.points;
+    let last = points.len().max(1) as f64 - 0.5;
+    let mut chart = ChartBuilder::on(&root)
+        .margin(10)
+        .x_label_area_size(48)
+        .y_label_area_size(52)
+        .build_cartesian_2d(-0.5..last, 0.0..100.0)?;
+    let labels = |x: &f64| -> String {
+        let i = x.round();
+        match points.get(i as usize) {
+            Some(p) if (x - i).abs() < 1e-6 && i >= 0.0 => short_day(shares.grain, &p.start),
+            _ => String::new(),
+        }
+    };
+    let text = ("sans-serif", TEXT).into_font().color(&INK);
+    chart
+        .configure_mesh()
+        .disable_x_mesh()
+        .x_labels(points.len().min(4))
+        .y_labels(5)
+        .x_label_formatter(&labels)
+        .y_label_formatter(&|y: &f64| format!("{y:.0}"))
+        .x_desc(grain_desc(shares.grain))
+        .y_desc("Share of answers (%)")
+        .label_style(text.clone())
+        .axis_desc_style(text)
+        .axis_style(INK.mix(0.6))
+        .bold_line_style(INK.mix(0.12))
+        .light_line_style(TRANSPARENT)
+        .draw()?;
+    let colours = ["detractor", "passive", "promoter"].map(category_colour);
+    let width = if points.len() > 40 { 0.5 } else { 0.38 };
+    for (i, p) in points.iter().enumerate() {
+        let Some(parts) = p.shares else { continue };
+        let x = i as f64;
+        let mut bottom = 0.0;
+        for (&share, colour) in parts.iter().zip(colours) {
+            if share <= 0.0 {
+                continue;
+            }
+            let style = if p.too_few {
+                colour.mix(0.45).filled()
+            } else {
+                colour.filled()
+            };
+            chart.draw_series(std::iter::once(Rectangle::new(
+                [(x - width, bottom), (x + width, bottom + share)],
+                style,
+            )))?;
+            bottom += share;
+        }
     }
     root.present()?;
     Ok(())
@@ -226,10 +301,24 @@ fn runs(points: &[TrendPoint]) -> Vec<Vec<(f64, &TrendPoint)>> {
 
 /// An axis label: "Dec 1" for days and weeks, "Dec 2026" for months.
 fn short_label(grain: Grain, point: &TrendPoint) -> String {
+    short_day(grain, &point.start)
+}
+
+/// What a time axis counts in.
+fn grain_desc(grain: Grain) -> &'static str {
+    match grain {
+        Grain::Day => "Day",
+        Grain::Week => "Week starting",
+        Grain::Month => "Month",
+    }
+}
+
+/// An x axis label: "Mar 2026" for months, "Mar 4" for days and weeks.
+fn short_day(grain: Grain, start: &str) -> String {
     const MONTHS: [&str; 12] = [
         "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
     ];
-    let mut parts = point.start.split('-');
+    let mut parts = start.split('-');
     let (year, month, day) = (parts.next(), parts.next(), parts.next());
     let month = month
         .and_then(|m| m.parse::<usize>().ok())
@@ -313,5 +402,41 @@ mod tests {
             2,
             "0 is withheld, and 9 with it"
         );
+    }
+
+    #[test]
+    fn shares_stack_a_column_per_period_and_leave_out_the_empty_parts() {
+        let trend = week_of_answers();
+        let periods: Vec<(Day, [u64; 11])> = (0..7)
+            .map(|i| {
+                let mut h = [0; 11];
+                if i < 5 {
+                    h[10] = 12;
+                    h[2] = 3;
+                }
+                (Day(20_000 + i), h)
+            })
+            .collect();
+        let shares = app::domain::shares::shares(&QuestionKind::Nps, &trend, &periods).unwrap();
+        let svg = Plotters::new().unwrap().shares_svg(&shares).unwrap();
+        assert!(svg.contains("Share of answers (%)") && svg.contains("Day"));
+        // Five days of promoters and detractors, no passives; two days without answers.
+        assert_eq!(svg.matches("<rect").count(), 10);
+    }
+
+    #[test]
+    fn a_send_is_marked_on_the_trend_in_its_period() {
+        let plain = Plotters::new().unwrap().trend_svg(&week_of_answers()).unwrap();
+        let mut marked = week_of_answers();
+        marked.marks.push(app::domain::trend::Mark {
+            day: Day(20_002).to_string(),
+            label: "Everyone · wave 1".into(),
+        });
+        let svg = Plotters::new().unwrap().trend_svg(&marked).unwrap();
+        assert!(
+            svg.matches("<polyline").count() > plain.matches("<polyline").count(),
+            "the mark adds its dashes"
+        );
+        assert!(marked.description().contains(&Day(20_002).to_string()));
     }
 }

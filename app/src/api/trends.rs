@@ -24,9 +24,12 @@ mod ssr {
     use crate::domain::distribution::distribution;
     use crate::domain::filter::{condition, Filter, FilterError, MAX_CONDITIONS};
     use crate::domain::report::score_question;
+    use crate::domain::shares::shares;
     use crate::domain::survey::{fill_placeholders, Question};
     use crate::domain::tile::{tile, PeriodCounts};
-    use crate::domain::trend::{periods, resolve_range, trend, Day, Grain, Limits, Plan};
+    use crate::domain::trend::{
+        periods, resolve_range, trend, Day, Grain, Limits, Mark, Plan,
+    };
     use crate::model::{FilterChoice, FilterChoices};
     use crate::ports::{Services, Survey, RESPONSES};
     use chrono::{Datelike, NaiveDate, Utc};
@@ -56,6 +59,8 @@ mod ssr {
         filter: Filter,
         /// Each grouping attribute's values with answers, from the segment sizes.
         values: BTreeMap<String, Vec<String>>,
+        /// The sends and waves that went out, for the trend charts.
+        marks: Vec<Mark>,
         today: Day,
     }
 
@@ -83,8 +88,9 @@ mod ssr {
             periods(days, self.plan.scored_from, self.plan.to, Grain::Month)
         }
 
-        /// Answers to `question` per month for each value of `attribute` (under `base`,
-        /// everyone's or a filter's), and which of those cells are withheld.
+        /// Answers to `question` per month for each value of `attribute` among
+        /// everyone's, `base` (per month, `base_withheld` where withheld), and which of
+        /// those cells are withheld. For anonymous surveys, which filter by one attribute.
         async fn cells(
             &self,
             question: &Question,
@@ -94,7 +100,7 @@ mod ssr {
         ) -> Result<Vec<(String, Vec<[u64; 11]>, Vec<bool>)>, AppError> {
             let mut rows = Vec::new();
             for value in self.values.get(attribute).into_iter().flatten() {
-                let Some(filter) = self.filter.with(attribute, value) else {
+                let Some(filter) = Filter::default().with(attribute, value) else {
                     continue;
                 };
                 let days = self.days(&question.key, &filter.segment()).await?;
@@ -182,16 +188,19 @@ mod ssr {
                 });
             }
         }
-        if !anonymous {
-            for send in services.store.list_sends(survey.id).await? {
+        let mut marks = Vec::new();
+        for send in services.store.list_sends(survey.id).await? {
+            let label = format!("{} · wave {}", send.new.audience_name, send.new.wave);
+            if let Some(started) = send.started_at {
+                marks.push(Mark {
+                    day: started.date_naive().to_string(),
+                    label: label.clone(),
+                });
+            }
+            if !anonymous {
                 choices.sends.push(FilterChoice {
                     param: send.id.to_string(),
-                    label: format!(
-                        "{} · wave {} · {}",
-                        send.new.audience_name,
-                        send.new.wave,
-                        send.new.scheduled_at.date_naive()
-                    ),
+                    label: format!("{label} · {}", send.new.scheduled_at.date_naive()),
                 });
             }
         }
@@ -226,6 +235,7 @@ mod ssr {
             limits,
             filter,
             values,
+            marks,
             today: day(today),
         };
         let mut questions = Vec::new();
@@ -289,12 +299,7 @@ mod ssr {
         let mut guarded: Vec<Day> = Vec::new();
         if anonymous {
             if let Some((attribute, value)) = view.filter.conditions().first() {
-                let unfiltered = View {
-                    filter: Filter::default(),
-                    values: view.values.clone(),
-                    ..*view
-                };
-                let cells = unfiltered
+                let cells = view
                     .cells(question, attribute, &everyone_months, &everyone_withheld)
                     .await?;
                 let mine = cells.iter().find(|(v, _, _)| v == value);
@@ -382,10 +387,29 @@ mod ssr {
         };
         let shown_from = plan.from.to_string();
         trend.points.retain(|p| p.start >= shown_from);
+        trend.marks = view
+            .marks
+            .iter()
+            .filter(|m| trend.point_of(&m.day).is_some())
+            .cloned()
+            .collect();
         let svg = services.charts.trend_svg(&trend).map_err(|e| {
             tracing::error!(error = e, "drawing a trend");
             AppError::internal()
         })?;
+        let period_counts: Vec<(Day, [u64; 11])> =
+            periods(&days, plan.scored_from, plan.to, plan.grain)
+                .into_iter()
+                .map(|(start, _, h)| (start, h))
+                .collect();
+        let shares = shares(&question.kind, &trend, &period_counts);
+        let shares_svg = match &shares {
+            Some(s) => services.charts.shares_svg(s).map_err(|e| {
+                tracing::error!(error = e, "drawing shares");
+                AppError::internal()
+            })?,
+            None => String::new(),
+        };
         let breakdown = if by.is_empty() || tile.withheld.is_some() {
             None
         } else {
@@ -460,6 +484,8 @@ mod ssr {
             tile,
             trend,
             svg,
+            shares,
+            shares_svg,
             breakdown,
         }))
     }

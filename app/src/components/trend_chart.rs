@@ -8,6 +8,7 @@
 
 use crate::components::dashboard_filters::BreakdownTable;
 use crate::domain::distribution::Distribution;
+use crate::domain::shares::Shares;
 use crate::domain::tile::Tile;
 use crate::domain::trend::Grain;
 use crate::model::{DashboardQuery, TrendView};
@@ -37,11 +38,16 @@ pub fn QuestionDashboard(view: TrendView, query: DashboardQuery) -> AnyView {
         .breakdown
         .clone()
         .map(|b| view! { <BreakdownTable breakdown=b query=query.clone() /> });
+    let shares = view.shares.clone().map(|s| {
+        let svg = hidden_from_readers(&view.shares_svg);
+        view! { <SharesFigure shares=s svg=svg /> }
+    });
     view! {
         <section class="question-dashboard" data-question=key>
             <ScoreTile tile=tile span=span previous=previous />
             {distribution}
             <TrendFigure view=view />
+            {shares}
             {breakdown}
         </section>
     }
@@ -87,6 +93,77 @@ fn DistributionFigure(distribution: Distribution, svg: String) -> AnyView {
                             <th scope="col">"Counted as"</th>
                             <th scope="col">"Answers"</th>
                             <th scope="col">"Share"</th>
+                        </tr>
+                    </thead>
+                    <tbody>{rows}</tbody>
+                </table>
+            </details>
+        </figure>
+    }
+    .into_any()
+}
+
+#[component]
+fn SharesFigure(shares: Shares, svg: String) -> AnyView {
+    let [a, b, c] = shares.categories.clone();
+    let rows = shares
+        .points
+        .iter()
+        .map(|p| {
+            let period = if p.start == p.end {
+                p.start.clone()
+            } else {
+                format!("{} to {}", p.start, p.end)
+            };
+            let cells: [String; 4] = match (&p.withheld, p.n, p.shares) {
+                (Some(_), _, _) => [
+                    "–".into(),
+                    "Hidden to protect anonymity".into(),
+                    "–".into(),
+                    "–".into(),
+                ],
+                (None, Some(n), Some([x, y, z])) => [
+                    n.to_string(),
+                    format!("{x:.1} %"),
+                    format!("{y:.1} %"),
+                    format!("{z:.1} %"),
+                ],
+                _ => ["0".into(), "–".into(), "–".into(), "–".into()],
+            };
+            let [n, x, y, z] = cells;
+            view! {
+                <tr>
+                    <th scope="row">{period}</th>
+                    <td>{n}</td>
+                    <td>{x}</td>
+                    <td>{y}</td>
+                    <td>{z}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    let title = format!("{a}, {b} and {c} by {}", shares.grain.as_str());
+    view! {
+        <figure class="chart" data-testid="shares">
+            <figcaption>
+                <strong>{title}</strong>
+                <span class="legend">
+                    <span class="key detractor">{a.clone()}</span>
+                    <span class="key passive">{b.clone()}</span>
+                    <span class="key promoter">{c.clone()}</span>
+                </span>
+            </figcaption>
+            <div class="chart-svg" role="img" aria-label=shares.description() inner_html=svg></div>
+            <details>
+                <summary>"The numbers in this chart"</summary>
+                <table>
+                    <thead>
+                        <tr>
+                            <th scope="col">"Period"</th>
+                            <th scope="col">"n"</th>
+                            <th scope="col">{a}</th>
+                            <th scope="col">{b}</th>
+                            <th scope="col">{c}</th>
                         </tr>
                     </thead>
                     <tbody>{rows}</tbody>
@@ -238,6 +315,19 @@ pub fn TrendFigure(view: TrendView) -> AnyView {
                 ),
                 _ => ("0".to_owned(), "–".to_owned(), "–".to_owned(), "No answers"),
             };
+            // The sends that went out in the period, beside the note.
+            let sent: Vec<String> = trend
+                .marks
+                .iter()
+                .filter(|m| p.start <= m.day && m.day <= p.end)
+                .map(|m| format!("Sent: {} ({})", m.label, m.day))
+                .collect();
+            let note = [note.to_owned()]
+                .into_iter()
+                .chain(sent)
+                .filter(|t| !t.is_empty())
+                .collect::<Vec<_>>()
+                .join(" · ");
             view! {
                 <tr>
                     <th scope="row">{period}</th>

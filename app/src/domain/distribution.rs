@@ -44,7 +44,7 @@ impl Distribution {
 }
 
 /// Which category the engine counts `score` of a question of `kind` in.
-fn category(kind: &QuestionKind, score: u8) -> &'static str {
+pub fn category(kind: &QuestionKind, score: u8) -> &'static str {
     match kind {
         QuestionKind::Nps | QuestionKind::Enps => match score {
             0..=6 => "detractor",

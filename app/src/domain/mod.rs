@@ -14,6 +14,7 @@
 //! - [`breakdown`]: a score per value of one attribute, each against the rest.
 //! - [`tile`]: a score over a range with its change against the period before.
 //! - [`distribution`]: how answers spread over a scale, bar by bar.
+//! - [`shares`]: the three categories of a scale, period by period, stacked to 100 %.
 //! - [`nps`]: Net Promoter Score, also used for eNPS (same 0–10 question).
 //! - [`ces`]: Customer Effort Score on a 7- or 5-point agreement scale.
 //! - [`contacts`]: contacts and the rules for reading them from an imported table.
@@ -48,6 +49,7 @@ pub mod filter;
 pub mod locale;
 pub mod nps;
 pub mod rate_limit;
+pub mod shares;
 pub mod report;
 pub mod segments;
 pub mod sending;

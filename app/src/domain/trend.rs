@@ -356,6 +356,25 @@ pub struct Trend {
     /// The value axis: the whole scale, so periods compare at a glance.
     pub scale: (f64, f64),
     pub points: Vec<TrendPoint>,
+    /// Where a send or a wave went out, drawn on the chart.
+    #[serde(default)]
+    pub marks: Vec<Mark>,
+}
+
+/// A send or wave that went out on `day` (`YYYY-MM-DD`).
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct Mark {
+    pub day: String,
+    pub label: String,
+}
+
+impl Trend {
+    /// The point whose period holds `day`, if one does.
+    pub fn point_of(&self, day: &str) -> Option<usize> {
+        self.points
+            .iter()
+            .position(|p| p.start.as_str() <= day && day <= p.end.as_str())
+    }
 }
 
 impl Trend {
@@ -373,7 +392,15 @@ impl Trend {
             last.end
         );
         let latest = self.points.iter().rev().find(|p| p.value.is_some());
-        match latest {
+        let marks = match self.marks.len() {
+            0 => String::new(),
+            n => format!(
+                " Marked: {n} {} ({}).",
+                if n == 1 { "send" } else { "sends" },
+                self.marks.iter().map(|m| m.day.as_str()).collect::<Vec<_>>().join(", ")
+            ),
+        };
+        let text = match latest {
             Some(p) => format!(
                 "{span}. Latest, the {} starting {}: {:.0} {} (95 % interval {:.0} to {:.0}, n = {}){}.",
                 self.grain.as_str(),
@@ -386,7 +413,8 @@ impl Trend {
                 if p.too_few { ", not enough answers yet to read" } else { "" },
             ),
             None => format!("{span}: no period has a score to show."),
-        }
+        };
+        text + &marks
     }
 }
 
@@ -494,6 +522,7 @@ pub fn trend(
         unit: empty.unit.to_owned(),
         scale: empty.scale,
         points,
+        marks: Vec::new(),
     })
 }
 

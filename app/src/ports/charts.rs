@@ -2,6 +2,7 @@
 //! cases say what to draw, already scored and with withheld figures already left out.
 
 use crate::domain::distribution::Distribution;
+use crate::domain::shares::Shares;
 use crate::domain::trend::Trend;
 
 pub trait Charts: Send + Sync {
@@ -11,4 +12,7 @@ pub trait Charts: Send + Sync {
     /// A bar per point of the scale, in its category's colour; withheld bars are not
     /// drawn.
     fn distribution_svg(&self, distribution: &Distribution) -> Result<String, String>;
+    /// A column per period, its three categories stacked to 100 %; withheld periods are
+    /// not drawn.
+    fn shares_svg(&self, shares: &Shares) -> Result<String, String>;
 }

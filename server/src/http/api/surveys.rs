@@ -197,6 +197,7 @@ pub async fn survey_trends(
     for view in &mut dashboard.questions {
         view.svg.clear();
         view.distribution_svg.clear();
+        view.shares_svg.clear();
     }
     Ok(Json(dashboard))
 }
@@ -243,6 +244,28 @@ pub async fn survey_distribution_chart(
         &view.distribution_svg,
         &distribution.description(),
     ))
+}
+
+/// One question's shares of its three categories (detractors, passives, promoters for
+/// NPS) period by period, stacked to 100 %, as an SVG image with the same parameters.
+#[utoipa::path(get, path = "/surveys/{id}/trends/{question}/shares.svg", tag = "surveys",
+    params(("id" = i64, Path, description = "Survey id"),
+        ("question" = String, Path, description = "The question's key"), DashboardQuery),
+    responses((status = 200, content_type = "image/svg+xml", body = String),
+        (status = 422, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 404, body = ErrorBody)))]
+pub async fn survey_shares_chart(
+    State(s): State<Services>,
+    caller: Caller,
+    Path((id, question)): Path<(i64, String)>,
+    RawQuery(raw): RawQuery,
+) -> ApiResult<([(HeaderName, &'static str); 1], String)> {
+    caller.may(auth::Permission::ViewResults)?;
+    let view = question_view(&s, id, &question, raw).await?;
+    let shares = view
+        .shares
+        .ok_or_else(|| AppError::not_found("This question has no scale to share out."))?;
+    Ok(svg_image(&view.shares_svg, &shares.description()))
 }
 
 async fn question_view(
