@@ -496,7 +496,9 @@ pub struct SendCounts {
     /// Not sent because of the contact frequency rule.
     pub skipped_frequency: i64,
     pub reminders_sent: i64,
+    /// Invitations whose response was started, and of those completed.
     pub answered: i64,
+    pub completed: i64,
     /// Percent of sent invitations answered, with its 95 % interval; none before any was
     /// sent.
     pub response_rate: Option<RateView>,
@@ -748,4 +750,11 @@ pub struct Dashboard {
     pub query: DashboardQuery,
     pub choices: FilterChoices,
     pub questions: Vec<TrendView>,
+    /// Each send's and wave's response funnel, oldest first (whatever the filters).
+    #[cfg_attr(feature = "ssr", schema(value_type = Vec<Object>))]
+    pub funnels: Vec<crate::domain::funnel::Funnel>,
+    /// The latest sends' funnels as a chart, and in words.
+    #[serde(skip_serializing_if = "String::is_empty", default)]
+    pub funnel_svg: String,
+    pub funnel_description: String,
 }

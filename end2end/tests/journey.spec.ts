@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import { test, expect, Page, Browser } from "@playwright/test";
 import { readdirSync, readFileSync } from "node:fs";
 import { expectNoSeriousA11yViolations } from "./a11y";
@@ -653,5 +654,65 @@ test.describe.serial("the first slice", () => {
     const res = await page.goto("/no/such/page");
     expect(res?.status()).toBe(404);
     await expect(page.getByRole("heading", { name: "Page not found" })).toBeVisible();
+  });
+
+  test("demo data fills the dashboards, and a filter and a breakdown change the URL and the numbers, with and without JavaScript", async ({ browser }) => {
+    // What a new user runs after creating the first account.
+    execFileSync("../target/debug/resonance", [
+      "demo-data", "--database-url", "sqlite://../target/e2e/resonance.db",
+      "--responses", "4000", "--contacts", "200", "--force",
+    ]);
+    const page = await signIn(browser);
+    const errors = failOnPageErrors(page);
+    await page.getByRole("link", { name: "Customer NPS (demo)" }).click();
+    await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+    await page.getByLabel("Range").selectOption("all");
+    await page.getByRole("button", { name: "Show" }).click();
+    await expect(page).toHaveURL(/range=all/);
+    const tile = page.getByTestId("tile").first();
+    const everyone = Number(await tile.getByText(/^n = /).textContent().then((t) => t?.match(/n = (\d+)/)?.[1]));
+    expect(everyone).toBeGreaterThan(500);
+    await expect(page.getByTestId("shares").first().getByRole("img")).toHaveAttribute("aria-label", /Detractors, Passives and Promoters by month/);
+
+    // Only the Sales team, broken down by tier.
+    await page.getByTestId("filter-0").selectOption("team:Sales");
+    await page.getByTestId("filter-by").selectOption("tier");
+    await page.getByRole("button", { name: "Show" }).click();
+    await expect(page).toHaveURL(/filter=team%3ASales.*by=tier/);
+    const sales = Number(await tile.getByText(/^n = /).textContent().then((t) => t?.match(/n = (\d+)/)?.[1]));
+    expect(sales).toBeGreaterThan(0);
+    expect(sales).toBeLessThan(everyone);
+    const breakdown = page.getByTestId("breakdown").first();
+    await expect(breakdown.getByRole("table")).toContainText("NPS by tier");
+    await expect(breakdown.locator("tbody tr")).toHaveCount(3);
+    // The rows add up to the filtered tile.
+    const rows = await breakdown.locator("tbody tr td:first-of-type").allTextContents();
+    expect(rows.map(Number).reduce((a, b) => a + b, 0)).toBe(sales);
+    await breakdown.getByRole("link", { name: "n", exact: true }).click();
+    await expect(page).toHaveURL(/sort=n/);
+    await expectNoSeriousA11yViolations(page);
+    await page.setViewportSize({ width: 360, height: 740 });
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(overflow).toBeLessThanOrEqual(0);
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await page.screenshot({ path: "../target/e2e-artifacts/dashboard-filtered.png", fullPage: true });
+    expect(errors).toEqual([]);
+
+    // Without JavaScript: the same form, as a plain GET.
+    const context = await browser.newContext({ javaScriptEnabled: false, storageState: await page.context().storageState() });
+    const plain = await context.newPage();
+    await plain.goto(new URL(page.url()).pathname);
+    await plain.getByLabel("Range").selectOption("all");
+    await plain.getByTestId("filter-0").selectOption("team:Sales");
+    await plain.getByRole("button", { name: "Show" }).click();
+    await expect(plain).toHaveURL(/filter=team%3ASales/);
+    await expect(plain.getByTestId("tile").first()).toContainText(`n = ${sales}`);
+    // The anonymous eNPS offers one attribute at a time and no send.
+    await plain.goto("/surveys");
+    await plain.getByRole("link", { name: "Employee eNPS (demo)" }).click();
+    await expect(plain.getByTestId("filter-0")).toBeVisible();
+    await expect(plain.getByTestId("filter-1")).toHaveCount(0);
+    await expect(plain.getByTestId("filter-send")).toHaveCount(0);
+    await context.close();
   });
 });

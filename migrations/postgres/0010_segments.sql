@@ -67,3 +67,7 @@ INSERT INTO segment_sizes (survey_id, segment, n)
 SELECT r.survey_id, g.key || '=' || g.value, COUNT(*)
 FROM responses r, json_each_text(r.groups::json) g
 GROUP BY r.survey_id, g.key, g.value;
+
+-- Whether the invitation's response was completed, for each send's response funnel
+-- (recipients, delivered, started, completed). Earlier completions were not linked.
+ALTER TABLE invitations ADD COLUMN completed BOOLEAN NOT NULL DEFAULT FALSE;

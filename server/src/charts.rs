@@ -6,6 +6,7 @@
 //! colour schemes alike; the data colours are mid-tones that show on both.
 
 use app::domain::distribution::Distribution;
+use app::domain::funnel::Funnel;
 use app::domain::shares::Shares;
 use app::domain::trend::{Grain, Trend, TrendPoint};
 use app::ports::Charts;
@@ -52,6 +53,12 @@ impl Charts for Plotters {
     fn shares_svg(&self, shares: &Shares) -> Result<String, String> {
         let mut svg = String::new();
         draw_shares(shares, &mut svg).map_err(|e| format!("drawing the shares: {e}"))?;
+        Ok(scalable(&svg))
+    }
+
+    fn funnel_svg(&self, funnels: &[Funnel]) -> Result<String, String> {
+        let mut svg = String::new();
+        draw_funnel(funnels, &mut svg).map_err(|e| format!("drawing the funnel: {e}"))?;
         Ok(scalable(&svg))
     }
 
@@ -212,6 +219,59 @@ fn draw_shares(shares: &Shares, svg: &mut String) -> Result<(), Box<dyn std::err
                 style,
             )))?;
             bottom += share;
+        }
+    }
+    root.present()?;
+    Ok(())
+}
+
+/// For each send, its four steps as bars side by side, from light to full colour, on a
+/// scale of recipients.
+fn draw_funnel(funnels: &[Funnel], svg: &mut String) -> Result<(), Box<dyn std::error::Error>> {
+    let root = SVGBackend::with_string(svg, SIZE).into_drawing_area();
+    let most = funnels
+        .iter()
+        .map(|f| f.counts[0])
+        .max()
+        .unwrap_or(0)
+        .max(1) as f64;
+    let last = funnels.len().max(1) as f64 - 0.5;
+    let mut chart = ChartBuilder::on(&root)
+        .margin(10)
+        .x_label_area_size(48)
+        .y_label_area_size(52)
+        .build_cartesian_2d(-0.5..last, 0.0..most * 1.1)?;
+    let labels = |x: &f64| -> String {
+        let i = x.round();
+        match funnels.get(i as usize) {
+            Some(f) if (x - i).abs() < 1e-6 && i >= 0.0 => short_day(Grain::Day, &f.day),
+            _ => String::new(),
+        }
+    };
+    let text = ("sans-serif", TEXT).into_font().color(&INK);
+    chart
+        .configure_mesh()
+        .disable_x_mesh()
+        .x_labels(funnels.len())
+        .y_labels(5)
+        .x_label_formatter(&labels)
+        .y_label_formatter(&|y: &f64| format!("{y:.0}"))
+        .x_desc("Send")
+        .y_desc("People")
+        .label_style(text.clone())
+        .axis_desc_style(text)
+        .axis_style(INK.mix(0.6))
+        .bold_line_style(INK.mix(0.12))
+        .light_line_style(TRANSPARENT)
+        .draw()?;
+    let step = 0.8 / 4.0;
+    for (i, f) in funnels.iter().enumerate() {
+        for (k, &n) in f.counts.iter().enumerate().filter(|(_, &n)| n > 0) {
+            let left = i as f64 - 0.4 + step * k as f64;
+            chart.draw_series(std::iter::once(Rectangle::new(
+                [(left + 0.01, 0.0), (left + step - 0.01, n as f64)],
+                SERIES.mix(0.35 + 0.65 * k as f64 / 3.0).filled(),
+            )))?;
         }
     }
     root.present()?;
@@ -426,7 +486,10 @@ mod tests {
 
     #[test]
     fn a_send_is_marked_on_the_trend_in_its_period() {
-        let plain = Plotters::new().unwrap().trend_svg(&week_of_answers()).unwrap();
+        let plain = Plotters::new()
+            .unwrap()
+            .trend_svg(&week_of_answers())
+            .unwrap();
         let mut marked = week_of_answers();
         marked.marks.push(app::domain::trend::Mark {
             day: Day(20_002).to_string(),
@@ -438,5 +501,26 @@ mod tests {
             "the mark adds its dashes"
         );
         assert!(marked.description().contains(&Day(20_002).to_string()));
+    }
+
+    #[test]
+    fn a_funnel_draws_a_bar_per_step_that_has_people() {
+        let funnels = [
+            Funnel::new(
+                1,
+                "Everyone · wave 1".into(),
+                "2026-10-01".into(),
+                [50, 48, 30, 25],
+            ),
+            Funnel::new(
+                2,
+                "Everyone · wave 2".into(),
+                "2026-11-01".into(),
+                [50, 0, 0, 0],
+            ),
+        ];
+        let svg = Plotters::new().unwrap().funnel_svg(&funnels).unwrap();
+        assert!(svg.contains("People") && svg.contains("Send"));
+        assert_eq!(svg.matches("<rect").count(), 5, "four steps, then one");
     }
 }

@@ -371,6 +371,7 @@ mod ssr {
                 skipped_frequency: c.skipped_frequency,
                 reminders_sent: c.reminders_sent,
                 answered: c.answered,
+                completed: c.completed,
                 response_rate,
             },
         })

@@ -8,6 +8,9 @@ use leptos::prelude::*;
 
 pub const DEFAULT_RANGE: &str = "90d";
 
+/// How many of the latest sends the funnel chart draws side by side.
+pub const FUNNEL_CHART_SENDS: usize = 6;
+
 /// Why an anonymous survey's trend looks coarser than asked for.
 pub const ANONYMOUS_NOTE: &str = "Anonymous survey: shown by calendar month, and a month \
      with fewer answers than the minimum group size is hidden (with the next smallest, so \
@@ -23,13 +26,12 @@ mod ssr {
     use crate::domain::breakdown::breakdown;
     use crate::domain::distribution::distribution;
     use crate::domain::filter::{condition, Filter, FilterError, MAX_CONDITIONS};
+    use crate::domain::funnel::{describe, Funnel};
     use crate::domain::report::score_question;
     use crate::domain::shares::shares;
     use crate::domain::survey::{fill_placeholders, Question};
     use crate::domain::tile::{tile, PeriodCounts};
-    use crate::domain::trend::{
-        periods, resolve_range, trend, Day, Grain, Limits, Mark, Plan,
-    };
+    use crate::domain::trend::{periods, resolve_range, trend, Day, Grain, Limits, Mark, Plan};
     use crate::model::{FilterChoice, FilterChoices};
     use crate::ports::{Services, Survey, RESPONSES};
     use chrono::{Datelike, NaiveDate, Utc};
@@ -189,21 +191,52 @@ mod ssr {
             }
         }
         let mut marks = Vec::new();
-        for send in services.store.list_sends(survey.id).await? {
-            let label = format!("{} · wave {}", send.new.audience_name, send.new.wave);
-            if let Some(started) = send.started_at {
+        let mut funnels = Vec::new();
+        for send in crate::api::sends::list(services, survey.id).await? {
+            let label = format!("{} · wave {}", send.audience_name, send.wave);
+            let went_out = send
+                .started_at
+                .as_deref()
+                .map(|t| t.chars().take(10).collect::<String>());
+            if let Some(day) = &went_out {
                 marks.push(Mark {
-                    day: started.date_naive().to_string(),
+                    day: day.clone(),
                     label: label.clone(),
                 });
+                let c = &send.counts;
+                let count = |n: i64| u64::try_from(n).unwrap_or(0);
+                funnels.push(Funnel::new(
+                    send.id,
+                    label.clone(),
+                    day.clone(),
+                    [
+                        count(c.recipients),
+                        count(c.sent),
+                        count(c.answered),
+                        count(c.completed),
+                    ],
+                ));
             }
             if !anonymous {
                 choices.sends.push(FilterChoice {
                     param: send.id.to_string(),
-                    label: format!("{label} · {}", send.new.scheduled_at.date_naive()),
+                    label: format!(
+                        "{label} · {}",
+                        &send.scheduled_at.chars().take(10).collect::<String>()
+                    ),
                 });
             }
         }
+        // The chart shows the latest sends; the table and the API all of them.
+        funnels.sort_by(|a, b| a.day.cmp(&b.day).then(a.send_id.cmp(&b.send_id)));
+        let latest = &funnels[funnels.len().saturating_sub(FUNNEL_CHART_SENDS)..];
+        let funnel_svg = match latest.is_empty() {
+            true => String::new(),
+            false => services.charts.funnel_svg(latest).map_err(|e| {
+                tracing::error!(error = e, "drawing the funnel");
+                AppError::internal()
+            })?,
+        };
         let by = query.by.as_str();
         if !by.is_empty() {
             if !grouping.iter().any(|g| g == by) {
@@ -265,6 +298,9 @@ mod ssr {
             query,
             choices,
             questions,
+            funnel_description: describe(&funnels),
+            funnels,
+            funnel_svg,
         })
     }
 

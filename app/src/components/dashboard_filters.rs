@@ -97,9 +97,9 @@ pub fn DashboardFilters(query: DashboardQuery, choices: FilterChoices) -> AnyVie
     view! {
         <form method="get" class="filters" data-testid="trend-filters">
             <label>"Range " <select name="range">{ranges}</select></label>
+            <label>"Periods " <select name="grain">{grains}</select></label>
             <label>"From " <input type="date" name="from" value=query.from.clone() /></label>
             <label>"to " <input type="date" name="to" value=query.to.clone() /></label>
-            <label>"Periods " <select name="grain">{grains}</select></label>
             {sends}
             {conditions}
             {breakdown}

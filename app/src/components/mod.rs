@@ -3,6 +3,7 @@
 pub mod admin_layout;
 pub mod dashboard_filters;
 pub mod form;
+pub mod funnel_chart;
 pub mod nps_summary;
 pub mod question_input;
 pub mod question_report;

@@ -56,7 +56,7 @@ pub fn QuestionDashboard(view: TrendView, query: DashboardQuery) -> AnyView {
 
 /// The figure is the one image, named by its description; the drawing inside is not
 /// announced a second time.
-fn hidden_from_readers(svg: &str) -> String {
+pub fn hidden_from_readers(svg: &str) -> String {
     svg.replacen("<svg ", r#"<svg aria-hidden="true" focusable="false" "#, 1)
 }
 

@@ -21,6 +21,7 @@
 //! - [`csat`]: Customer Satisfaction on a 5-point scale.
 //! - [`editor`]: the editor's working copy of a definition, kept even while invalid.
 //! - [`filter`]: what a dashboard is narrowed to, and the segments answers are counted in.
+//! - [`funnel`]: each send's recipients, delivered, started and completed.
 //! - [`email`]: validated email addresses.
 //! - [`report`]: which score each question kind gets, from its counts.
 //! - [`segments`]: saved filters over contact attributes.
@@ -46,13 +47,14 @@ pub mod distribution;
 pub mod editor;
 pub mod email;
 pub mod filter;
+pub mod funnel;
 pub mod locale;
 pub mod nps;
 pub mod rate_limit;
-pub mod shares;
 pub mod report;
 pub mod segments;
 pub mod sending;
+pub mod shares;
 pub mod stats;
 pub mod survey;
 pub mod templates;

@@ -397,7 +397,11 @@ impl Trend {
             n => format!(
                 " Marked: {n} {} ({}).",
                 if n == 1 { "send" } else { "sends" },
-                self.marks.iter().map(|m| m.day.as_str()).collect::<Vec<_>>().join(", ")
+                self.marks
+                    .iter()
+                    .map(|m| m.day.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ),
         };
         let text = match latest {

@@ -1,11 +1,10 @@
 //! `/surveys/:id`: the survey's links, its dashboard (filters in the URL, see
-//! [`DashboardQuery`]), its results
-//! question by question, and its lifecycle.
+//! [`DashboardQuery`]), its results question by question, and its lifecycle.
 
 use crate::api::surveys::load_survey_report;
 use crate::api::trends::{load_dashboard, DEFAULT_RANGE};
 use crate::components::{
-    admin_layout::AdminLayout, dashboard_filters::DashboardFilters,
+    admin_layout::AdminLayout, dashboard_filters::DashboardFilters, funnel_chart::FunnelFigure,
     question_report::QuestionResults, survey_settings::SurveySettingsForm,
     trend_chart::QuestionDashboard,
 };
@@ -92,6 +91,8 @@ pub fn SurveyPage() -> impl IntoView {
                                                 .into_iter()
                                                 .map(|v| view! { <QuestionDashboard view=v query=query.clone() /> })
                                                 .collect_view()}
+                                            <h3>"Sends and waves"</h3>
+                                            <FunnelFigure funnels=d.funnels svg=d.funnel_svg description=d.funnel_description />
                                         }
                                         .into_any()
                                     }

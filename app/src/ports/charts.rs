@@ -2,6 +2,7 @@
 //! cases say what to draw, already scored and with withheld figures already left out.
 
 use crate::domain::distribution::Distribution;
+use crate::domain::funnel::Funnel;
 use crate::domain::shares::Shares;
 use crate::domain::trend::Trend;
 
@@ -15,4 +16,6 @@ pub trait Charts: Send + Sync {
     /// A column per period, its three categories stacked to 100 %; withheld periods are
     /// not drawn.
     fn shares_svg(&self, shares: &Shares) -> Result<String, String>;
+    /// For each send, a bar per step of its funnel, side by side.
+    fn funnel_svg(&self, funnels: &[Funnel]) -> Result<String, String>;
 }

@@ -50,7 +50,9 @@ pub struct OutboxCounts {
     pub skipped_suppressed: i64,
     pub skipped_frequency: i64,
     pub reminders_sent: i64,
+    /// Invitations whose response was started, and of those completed.
     pub answered: i64,
+    pub completed: i64,
 }
 
 /// A message that did not (yet) reach its recipient.

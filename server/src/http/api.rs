@@ -117,6 +117,7 @@ pub fn parts(services: Services) -> (Router, utoipa::openapi::OpenApi) {
         .routes(routes!(surveys::survey_report))
         .routes(routes!(surveys::survey_trends))
         .routes(routes!(surveys::survey_shares_chart))
+        .routes(routes!(surveys::survey_funnel_chart))
         .routes(routes!(surveys::survey_trend_chart))
         .routes(routes!(surveys::survey_distribution_chart))
         .routes(routes!(responses::get_response))

@@ -248,8 +248,9 @@ impl app::ports::Responses for Storage {
             buckets.execute(&mut tx).await?;
         }
         if let Some(invitation_id) = batch.invitation_id {
-            query("UPDATE invitations SET answered = TRUE WHERE id = $1")
+            query("UPDATE invitations SET answered = TRUE, completed = (completed OR $2) WHERE id = $1")
                 .bind(invitation_id)
+                .bind(first_completion)
                 .execute(&mut tx)
                 .await?;
         }

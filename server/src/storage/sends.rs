@@ -123,10 +123,14 @@ impl app::ports::Sends for Storage {
                 _ => counts.skipped_suppressed += n,
             }
         }
-        counts.answered = query("SELECT COUNT(*) FROM invitations WHERE send_id = $1 AND answered")
-            .bind(send_id)
-            .scalar(&self.db)
-            .await?;
+        let (answered, completed): (i64, i64) = query(
+            "SELECT COUNT(*), COALESCE(SUM(CASE WHEN completed THEN 1 ELSE 0 END), 0) \
+             FROM invitations WHERE send_id = $1 AND answered",
+        )
+        .bind(send_id)
+        .fetch_one(&self.db)
+        .await?;
+        (counts.answered, counts.completed) = (answered, completed);
         Ok(counts)
     }
 

@@ -297,6 +297,16 @@ async fn an_anonymous_team_filter_never_shows_a_team_whose_colleagues_could_be_s
             0,
             "{team}"
         );
+        let shares = app
+            .page(&admin, &format!("/api/v1/surveys/{id}/trends/enps/shares.svg?range=this_month&filter=team:{team}"))
+            .await;
+        let doc = roxmltree::Document::parse(&shares).unwrap();
+        assert_eq!(
+            doc.descendants().filter(|n| n.has_tag_name("rect")).count(),
+            0,
+            "{team}: shares"
+        );
+        assert!(view[0]["shares"]["points"][0]["shares"].is_null());
     }
     let sales = trends(&app, &admin, id, "range=this_month&filter=team:Sales").await;
     assert_eq!(sales[0]["tile"]["n"], 20);

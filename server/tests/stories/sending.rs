@@ -268,6 +268,30 @@ async fn an_invitation_reaches_every_contact_and_its_links_answer_the_survey(dat
     assert_eq!(detail["send"]["counts"]["answered"], 1);
     assert_eq!(detail["send"]["counts"]["response_rate"]["percent"], 50.0);
 
+    // The dashboard: the send as a filter, its mark on the trend, and its funnel.
+    let dashboard = app
+        .get_json(
+            &admin,
+            &format!("/api/v1/surveys/{survey_id}/trends?send={id}"),
+        )
+        .await;
+    assert_eq!(dashboard["questions"][0]["tile"]["n"], 1);
+    assert_eq!(
+        dashboard["questions"][0]["trend"]["marks"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    let funnel = &dashboard["funnels"][0];
+    assert_eq!(funnel["send_id"], id);
+    assert_eq!(funnel["counts"], json!([4, 2, 1, 1]), "{funnel}");
+    assert_eq!(funnel["rate"], 50.0);
+    let svg = app
+        .page(&admin, &format!("/api/v1/surveys/{survey_id}/funnel.svg"))
+        .await;
+    assert_eq!(svg.matches("<rect").count(), 4, "one bar per step");
+
     // Unsubscribing: opening the page changes nothing, the one-click POST does.
     let page = client()
         .get(app.url(&format!("/u/{token}")))

@@ -199,6 +199,7 @@ pub async fn survey_trends(
         view.distribution_svg.clear();
         view.shares_svg.clear();
     }
+    dashboard.funnel_svg.clear();
     Ok(Json(dashboard))
 }
 
@@ -266,6 +267,28 @@ pub async fn survey_shares_chart(
         .shares
         .ok_or_else(|| AppError::not_found("This question has no scale to share out."))?;
     Ok(svg_image(&view.shares_svg, &shares.description()))
+}
+
+/// Each of the latest sends' response funnel (recipients, delivered, started,
+/// completed) as an SVG bar chart; the numbers of every send are in `/trends`.
+#[utoipa::path(get, path = "/surveys/{id}/funnel.svg", tag = "surveys",
+    params(("id" = i64, Path, description = "Survey id")),
+    responses((status = 200, content_type = "image/svg+xml", body = String),
+        (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn survey_funnel_chart(
+    State(s): State<Services>,
+    caller: Caller,
+    Path(id): Path<i64>,
+) -> ApiResult<([(HeaderName, &'static str); 1], String)> {
+    caller.may(auth::Permission::ViewResults)?;
+    let dashboard = trends::dashboard(&s, id, &DashboardQuery::default()).await?;
+    if dashboard.funnels.is_empty() {
+        return Err(AppError::not_found("This survey has not been sent yet.").into());
+    }
+    Ok(svg_image(
+        &dashboard.funnel_svg,
+        &dashboard.funnel_description,
+    ))
 }
 
 async fn question_view(
