@@ -2,7 +2,7 @@
 //! be bookmarked and shared, and works without JavaScript), and a question's breakdown
 //! by one attribute as a sortable table.
 
-use crate::components::trend_chart::digits;
+use crate::components::trend_chart::{digits, signed};
 use crate::domain::breakdown::Breakdown;
 use crate::domain::trend::RANGES;
 use crate::model::{DashboardQuery, FilterChoices};
@@ -145,7 +145,6 @@ pub fn BreakdownTable(breakdown: Breakdown, query: DashboardQuery) -> AnyView {
                 ),
                 (None, Some(n), Some(score), Some(ci)) => {
                     let versus = r.versus_rest.as_ref().map_or(String::new(), |v| {
-                        let sign = if v.difference > 0.0 { "+" } else { "" };
                         let moved_unit = if unit.is_empty() { "" } else { " points" };
                         let verdict = if v.significant {
                             format!("significant (p = {:.3})", v.p)
@@ -154,7 +153,7 @@ pub fn BreakdownTable(breakdown: Breakdown, query: DashboardQuery) -> AnyView {
                         } else {
                             format!("within noise (p = {:.2})", v.p)
                         };
-                        format!("{sign}{:.d$}{moved_unit} · {verdict}", v.difference)
+                        format!("{}{moved_unit} · {verdict}", signed(v.difference, d))
                     });
                     let value = if r.too_few {
                         format!("{} (not enough answers yet)", figure(score))

@@ -24,6 +24,16 @@ pub fn digits(tile_unit: &str, measure: &str) -> usize {
     }
 }
 
+/// A difference with its sign, to `d` digits: "+3", "−2.5", and "0" for what rounds
+/// to nothing (never "-0").
+pub fn signed(value: f64, d: usize) -> String {
+    let text = format!("{:.d$}", value.abs());
+    if text.chars().all(|c| c == '0' || c == '.') {
+        return text;
+    }
+    format!("{}{text}", if value > 0.0 { "+" } else { "−" })
+}
+
 #[component]
 pub fn QuestionDashboard(view: TrendView, query: DashboardQuery) -> AnyView {
     let tile = view.tile.clone();
@@ -238,10 +248,9 @@ fn ScoreTile(tile: Tile, span: String, previous: String) -> AnyView {
         }
     });
     let change = tile.change.clone().map(|c| {
-        let sign = if c.difference > 0.0 { "+" } else { "" };
         // A share moves in percentage points, not per cent of itself.
         let moved_unit = if tile.unit == "%" { " points" } else { "" };
-        let moved = format!("{sign}{:.d$}{moved_unit}", c.difference);
+        let moved = format!("{}{moved_unit}", signed(c.difference, d));
         let against = format!(
             " against {} (n = {}) in {previous}",
             figure(c.previous_value),
@@ -371,4 +380,17 @@ pub fn TrendFigure(view: TrendView) -> AnyView {
         </figure>
     }
     .into_any()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::signed;
+
+    #[test]
+    fn a_difference_reads_with_its_sign_and_nothing_is_never_negative() {
+        assert_eq!(signed(20.0, 0), "+20");
+        assert_eq!(signed(-2.54, 1), "−2.5");
+        assert_eq!(signed(-0.3, 0), "0");
+        assert_eq!(signed(0.04, 1), "0.0");
+    }
 }
