@@ -686,6 +686,16 @@ pub struct DashboardQuery {
     /// The breakdown's order: `value` (default), `score` or `n`.
     #[serde(default)]
     pub sort: String,
+    /// Comments of one category of the headline question: `detractor`, `passive` or
+    /// `promoter` (NPS, eNPS), `low`, `neutral` or `high` (other scales).
+    #[serde(default)]
+    pub category: String,
+    /// Comments containing this text, in any case.
+    #[serde(default)]
+    pub q: String,
+    /// The page of comments, from 1.
+    #[serde(default)]
+    pub page: String,
 }
 
 impl DashboardQuery {
@@ -712,7 +722,13 @@ impl DashboardQuery {
         let pairs = single
             .into_iter()
             .chain(self.filter.iter().map(|f| ("filter", f)))
-            .chain([("by", &self.by), ("sort", &self.sort)])
+            .chain([
+                ("by", &self.by),
+                ("sort", &self.sort),
+                ("category", &self.category),
+                ("q", &self.q),
+                ("page", &self.page),
+            ])
             .filter(|(_, v)| !v.is_empty())
             .map(|(k, v)| format!("{k}={}", encode(v)))
             .collect::<Vec<_>>();
@@ -757,4 +773,37 @@ pub struct Dashboard {
     #[serde(skip_serializing_if = "String::is_empty", default)]
     pub funnel_svg: String,
     pub funnel_description: String,
+    pub comments: Comments,
+}
+
+/// A comment: a follow-up or a free-text answer, with the headline score of its response.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct CommentView {
+    /// `YYYY-MM-DD`; anonymous surveys keep nothing finer.
+    pub day: String,
+    /// When it was given (RFC 3339); `None` for anonymous surveys.
+    pub at: Option<String>,
+    /// The question it answers.
+    pub question: String,
+    pub text: String,
+    /// The headline question's score in the same response, and its category.
+    pub score: Option<u8>,
+    pub category: Option<String>,
+    /// The response's page (identified surveys only).
+    pub response_url: Option<String>,
+}
+
+/// A page of comments, newest first.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct Comments {
+    pub items: Vec<CommentView>,
+    pub page: u64,
+    pub has_more: bool,
+    /// `Some("anonymity")` when the view's group is too small for its comments to be
+    /// shown; then `items` is empty.
+    pub withheld: Option<String>,
+    /// The categories the headline question's comments can be filtered by.
+    pub categories: Vec<String>,
 }

@@ -71,3 +71,7 @@ GROUP BY r.survey_id, g.key, g.value;
 -- Whether the invitation's response was completed, for each send's response funnel
 -- (recipients, delivered, started, completed). Earlier completions were not linked.
 ALTER TABLE invitations ADD COLUMN completed BOOLEAN NOT NULL DEFAULT FALSE;
+
+-- The send an identified survey's response answers (anonymous ones keep none), so its
+-- comments can be filtered by send like its scores.
+ALTER TABLE responses ADD COLUMN send_id BIGINT;

@@ -295,6 +295,7 @@ pub async fn run(args: &DemoArgs) -> anyhow::Result<()> {
                     invitation_id: None,
                     // Anonymous answers keep no person, as real ones do.
                     contact_id: (!anonymous).then_some(contact.id),
+                    send_id: None,
                     groups,
                     segments,
                     locale: if german { Locale::De } else { Locale::En },

@@ -389,6 +389,7 @@ mod ssr {
                 response_key: key,
                 invitation_id: invitation.map(|i| i.id),
                 contact_id: invitation.and_then(|i| i.contact_id).filter(|_| !anonymous),
+                send_id: invitation.and_then(|i| i.send_id).filter(|_| !anonymous),
                 groups,
                 segments,
                 locale,

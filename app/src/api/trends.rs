@@ -8,6 +8,9 @@ use leptos::prelude::*;
 
 pub const DEFAULT_RANGE: &str = "90d";
 
+/// Comments on a page.
+pub const COMMENTS_PER_PAGE: u64 = 20;
+
 /// How many of the latest sends the funnel chart draws side by side.
 pub const FUNNEL_CHART_SENDS: usize = 6;
 
@@ -24,15 +27,19 @@ mod ssr {
     use super::*;
     use crate::domain::anonymity::{withheld_cells, withheld_groups};
     use crate::domain::breakdown::breakdown;
+    use crate::domain::distribution::category;
     use crate::domain::distribution::distribution;
+    use crate::domain::filter::SEND;
     use crate::domain::filter::{condition, Filter, FilterError, MAX_CONDITIONS};
     use crate::domain::funnel::{describe, Funnel};
     use crate::domain::report::score_question;
     use crate::domain::shares::shares;
     use crate::domain::survey::{fill_placeholders, Question};
+    use crate::domain::survey::{AnswerValue, QuestionKind};
     use crate::domain::tile::{tile, PeriodCounts};
     use crate::domain::trend::{periods, resolve_range, trend, Day, Grain, Limits, Mark, Plan};
-    use crate::model::{FilterChoice, FilterChoices};
+    use crate::model::{CommentView, Comments, FilterChoice, FilterChoices};
+    use crate::ports::CommentQuery;
     use crate::ports::{Services, Survey, RESPONSES};
     use chrono::{Datelike, NaiveDate, Utc};
     use std::collections::BTreeMap;
@@ -284,6 +291,7 @@ mod ssr {
                 questions.push(v);
             }
         }
+        let comments = comments(&view, query, questions.first()).await?;
         let query = DashboardQuery {
             range: range.to_owned(),
             filter: view.filter.attribute_params(),
@@ -298,10 +306,168 @@ mod ssr {
             query,
             choices,
             questions,
+            comments,
             funnel_description: describe(&funnels),
             funnels,
             funnel_svg,
         })
+    }
+
+    /// The page of comments `query` asks for, under the same filters; an anonymous
+    /// survey's only when the group they come from may be shown (`headline`'s tile, and
+    /// its category's bars).
+    async fn comments(
+        view: &View<'_>,
+        query: &DashboardQuery,
+        headline: Option<&TrendView>,
+    ) -> Result<Comments, AppError> {
+        let definition = &view.survey.definition;
+        let question = definition
+            .questions
+            .iter()
+            .find(|q| Some(&q.key) == headline.map(|h| &h.question_key));
+        let scale: Vec<u8> = question
+            .and_then(|q| q.kind.score_range())
+            .map(|(low, high)| (low..=high).collect())
+            .unwrap_or_default();
+        let category_of = |score: u8| question.map(|q| category(&q.kind, score).to_owned());
+        let mut categories: Vec<String> = Vec::new();
+        for &score in &scale {
+            if let Some(c) = category_of(score).filter(|c| !categories.contains(c)) {
+                categories.push(c);
+            }
+        }
+        let scores = match query.category.as_str() {
+            "" => None,
+            wanted => {
+                let kept: Vec<u8> = scale
+                    .iter()
+                    .copied()
+                    .filter(|&s| category_of(s).as_deref() == Some(wanted))
+                    .collect();
+                let (Some(&low), Some(&high)) = (kept.first(), kept.last()) else {
+                    return Err(AppError::bad_input(
+                        "category",
+                        format!("The category must be one of {}.", categories.join(", ")),
+                    ));
+                };
+                Some((low, high))
+            }
+        };
+        let page = match query.page.as_str() {
+            "" => 1,
+            text => text
+                .parse::<u64>()
+                .ok()
+                .filter(|&p| (1..=10_000).contains(&p))
+                .ok_or_else(|| {
+                    AppError::bad_input("page", "The page must be a whole number from 1.")
+                })?,
+        };
+        if query.q.chars().count() > 200 {
+            return Err(AppError::bad_input(
+                "q",
+                "Search for at most 200 characters.",
+            ));
+        }
+        let mut comments = Comments {
+            page,
+            categories,
+            ..Default::default()
+        };
+        // An anonymous survey's comments come from a group: it must be one that may be
+        // shown, and so must the category's share of it.
+        if view.plan.anonymous {
+            let enough = |n: Option<u64>| {
+                n.is_some_and(|n| view.limits.min_group.is_none_or(|min| n >= min))
+            };
+            let shown = headline.is_some_and(|h| match query.category.as_str() {
+                "" => h.tile.withheld.is_none() && enough(h.tile.n),
+                // A category's count is shown only where its bars are.
+                wanted => h.distribution.as_ref().is_some_and(|d| {
+                    enough(
+                        d.bars
+                            .iter()
+                            .filter(|b| b.category == wanted)
+                            .map(|b| b.n)
+                            .sum(),
+                    )
+                }),
+            });
+            if !shown {
+                comments.withheld = Some("anonymity".to_owned());
+                return Ok(comments);
+            }
+        }
+        let text_keys: Vec<String> = definition
+            .questions
+            .iter()
+            .filter(|q| matches!(q.kind, QuestionKind::FreeText { .. }))
+            .map(|q| q.key.clone())
+            .collect();
+        let rows = view
+            .services
+            .store
+            .comments(
+                view.survey.id,
+                &CommentQuery {
+                    from: date(view.plan.from),
+                    to: date(view.plan.to),
+                    send: view.filter.send(),
+                    conditions: view
+                        .filter
+                        .conditions()
+                        .iter()
+                        .filter(|(k, _)| k != SEND)
+                        .cloned()
+                        .collect(),
+                    text_keys: text_keys.clone(),
+                    headline_key: headline.map(|h| h.question_key.clone()).unwrap_or_default(),
+                    scores,
+                    search: query.q.trim().to_owned(),
+                    anonymous: view.plan.anonymous,
+                    offset: (page - 1) * COMMENTS_PER_PAGE,
+                    limit: COMMENTS_PER_PAGE + 1,
+                },
+            )
+            .await?;
+        comments.has_more = rows.len() as u64 > COMMENTS_PER_PAGE;
+        let locale = definition.default_locale;
+        let company = BTreeMap::from([(
+            "company".to_owned(),
+            view.services.settings.organisation.clone(),
+        )]);
+        for row in rows.into_iter().take(COMMENTS_PER_PAGE as usize) {
+            let asked = definition
+                .questions
+                .iter()
+                .find(|q| q.key == row.question_key)
+                .map(|q| fill_placeholders(q.text.get(locale), &company))
+                .unwrap_or_else(|| row.question_key.clone());
+            let texts = [
+                row.follow_up.clone().filter(|t| !t.trim().is_empty()),
+                match &row.value {
+                    AnswerValue::Text(t) if text_keys.contains(&row.question_key) => {
+                        Some(t.clone())
+                    }
+                    _ => None,
+                },
+            ];
+            for text in texts.into_iter().flatten() {
+                comments.items.push(CommentView {
+                    day: row.day.to_string(),
+                    at: row.submitted_at.map(|t| t.to_rfc3339()),
+                    question: asked.clone(),
+                    text,
+                    score: row.score,
+                    category: row.score.and_then(category_of),
+                    response_url: (!view.plan.anonymous).then(|| {
+                        format!("/surveys/{}/responses/{}", view.survey.id, row.response_id)
+                    }),
+                });
+            }
+        }
+        Ok(comments)
     }
 
     async fn question_view(

@@ -1,6 +1,7 @@
 //! Pieces several pages share.
 
 pub mod admin_layout;
+pub mod comment_list;
 pub mod dashboard_filters;
 pub mod form;
 pub mod funnel_chart;

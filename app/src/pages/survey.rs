@@ -4,9 +4,9 @@
 use crate::api::surveys::load_survey_report;
 use crate::api::trends::{load_dashboard, DEFAULT_RANGE};
 use crate::components::{
-    admin_layout::AdminLayout, dashboard_filters::DashboardFilters, funnel_chart::FunnelFigure,
-    question_report::QuestionResults, survey_settings::SurveySettingsForm,
-    trend_chart::QuestionDashboard,
+    admin_layout::AdminLayout, comment_list::CommentList, dashboard_filters::DashboardFilters,
+    funnel_chart::FunnelFigure, question_report::QuestionResults,
+    survey_settings::SurveySettingsForm, trend_chart::QuestionDashboard,
 };
 use crate::error::ErrorKind;
 use crate::model::DashboardQuery;
@@ -40,6 +40,9 @@ pub fn SurveyPage() -> impl IntoView {
             filter: q.get_all("filter").unwrap_or_default(),
             by: one("by"),
             sort: one("sort"),
+            category: one("category"),
+            q: one("q"),
+            page: one("page"),
         }
     };
     let trends = Resource::new(
@@ -91,6 +94,7 @@ pub fn SurveyPage() -> impl IntoView {
                                                 .into_iter()
                                                 .map(|v| view! { <QuestionDashboard view=v query=query.clone() /> })
                                                 .collect_view()}
+                                            <CommentList comments=d.comments.clone() query=d.query.clone() />
                                             <h3>"Sends and waves"</h3>
                                             <FunnelFigure funnels=d.funnels svg=d.funnel_svg description=d.funnel_description />
                                         }

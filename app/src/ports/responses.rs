@@ -61,6 +61,8 @@ pub struct AnswerBatch {
     pub response_key: String,
     pub invitation_id: Option<i64>,
     pub contact_id: Option<i64>,
+    /// The send whose invitation it answers; None for anonymous surveys.
+    pub send_id: Option<i64>,
     /// The grouping attributes the survey names, copied from the contact.
     pub groups: BTreeMap<String, String>,
     /// The segments its answers are counted in ([`crate::domain::filter::answer_segments`]):
@@ -116,6 +118,42 @@ pub enum Recorded {
     Full,
 }
 
+/// Which comments to read: answers' follow-ups and free-text answers of responses dated
+/// `from..=to`, narrowed like a dashboard.
+#[derive(Clone, Debug, Default)]
+pub struct CommentQuery {
+    pub from: chrono::NaiveDate,
+    pub to: chrono::NaiveDate,
+    pub send: Option<i64>,
+    /// Grouping attributes' values, all of which must hold.
+    pub conditions: Vec<(String, String)>,
+    /// The free-text questions, whose answers are comments too.
+    pub text_keys: Vec<String>,
+    /// The headline question, whose score each comment is shown with, and the range of
+    /// scores to keep (a category).
+    pub headline_key: String,
+    pub scores: Option<(u8, u8)>,
+    /// Text the comment must contain, in any case.
+    pub search: String,
+    /// Anonymous: newest day first, in an order within the day that follows no time.
+    pub anonymous: bool,
+    pub offset: u64,
+    pub limit: u64,
+}
+
+/// One answer with a comment: its follow-up, or (free-text questions) its value.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CommentRow {
+    pub response_id: i64,
+    pub day: chrono::NaiveDate,
+    pub submitted_at: Option<DateTime<Utc>>,
+    pub question_key: String,
+    pub value: AnswerValue,
+    pub follow_up: Option<String>,
+    /// The headline question's score in the same response.
+    pub score: Option<u8>,
+}
+
 /// The question key under which the day buckets count responses (at score 0).
 pub const RESPONSES: &str = "";
 
@@ -153,6 +191,12 @@ pub trait Responses: Send + Sync {
         &self,
         survey_id: i64,
     ) -> Result<Option<chrono::NaiveDate>, StoreError>;
+    /// A page of comments, newest first (see [`CommentQuery`]).
+    async fn comments(
+        &self,
+        survey_id: i64,
+        query: &CommentQuery,
+    ) -> Result<Vec<CommentRow>, StoreError>;
     /// Every one-condition segment (`attribute=value`) of the survey's responses with how
     /// many responses it holds, in segment order.
     async fn segment_sizes(&self, survey_id: i64) -> Result<Vec<(String, u64)>, StoreError>;

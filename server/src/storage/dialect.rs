@@ -11,6 +11,10 @@ pub struct Dialect {
     /// A contact attribute's value: the expression's opening and the prefix of the bound
     /// attribute name; the expression is closed with `)`.
     pub attribute_value: (&'static str, &'static str),
+    /// A response's grouping attribute: as `attribute_value`, over `r.groups`.
+    pub group_value: (&'static str, &'static str),
+    /// `LIKE` that ignores case.
+    pub like_any_case: &'static str,
     /// How a transaction that will write begins.
     pub begin_write: &'static str,
 }

@@ -13,6 +13,8 @@ pub const DIALECT: Dialect = Dialect {
     // Attributes are stored as JSON text (the column type both backends share).
     merge_attributes: "(contacts.attributes::jsonb || excluded.attributes::jsonb)::text",
     attribute_value: ("(attributes::jsonb ->> ", ""),
+    group_value: ("(r.groups::jsonb ->> ", ""),
+    like_any_case: "ILIKE",
     // Row locks are taken as rows are written; a plain BEGIN never fails for a writer
     // that got in first.
     begin_write: "BEGIN",

@@ -3,16 +3,27 @@
 //! transaction, which the reports read instead of the answers.
 
 use super::db::{query, Db};
-use super::rows::{to_json, AnswerRow, InvitationRow, ResponseRow};
+use super::rows::{from_json, to_json, AnswerRow, InvitationRow, ResponseRow};
 use super::sends::insert_message;
 use super::Storage;
 use app::domain::filter::condition;
 use app::ports::{
-    AnswerBatch, Invitation, NewInvitation, Recorded, ResponseRecord, StoreError, StoredAnswer,
-    StoredResponse, RESPONSES,
+    AnswerBatch, CommentQuery, CommentRow, Invitation, NewInvitation, Recorded, ResponseRecord,
+    StoreError, StoredAnswer, StoredResponse, RESPONSES,
 };
 use chrono::{NaiveDate, Utc};
 use std::collections::BTreeMap;
+
+#[derive(sqlx::FromRow)]
+struct CommentRecord {
+    id: i64,
+    day: NaiveDate,
+    submitted_at: Option<chrono::DateTime<Utc>>,
+    question_key: String,
+    value: String,
+    follow_up: Option<String>,
+    score: Option<i32>,
+}
 
 /// How many rows each survey's response count is spread over.
 const COUNT_SHARDS: i64 = 8;
@@ -61,8 +72,8 @@ impl app::ports::Responses for Storage {
     async fn record_answers(&self, batch: AnswerBatch) -> Result<Recorded, StoreError> {
         let mut tx = self.db.begin().await?;
         let inserted: Option<(i64, NaiveDate)> = query(
-            "INSERT INTO responses (survey_id, version, response_key, contact_id, groups, locale, day, submitted_at, updated_at, completed) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9) \
+            "INSERT INTO responses (survey_id, version, response_key, contact_id, groups, locale, day, submitted_at, updated_at, completed, send_id) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9, $10) \
              ON CONFLICT (response_key) DO NOTHING RETURNING id, day",
         )
         .bind(batch.survey_id)
@@ -74,6 +85,7 @@ impl app::ports::Responses for Storage {
         .bind(batch.day)
         .bind(batch.at)
         .bind(batch.completed)
+        .bind(batch.send_id)
         .fetch_optional(&mut tx)
         .await?;
         let (response_id, day, recorded) = match inserted {
@@ -358,6 +370,95 @@ impl app::ports::Responses for Storage {
         .fetch_one(&self.db)
         .await?;
         Ok(day)
+    }
+
+    async fn comments(
+        &self,
+        survey_id: i64,
+        q: &CommentQuery,
+    ) -> Result<Vec<CommentRow>, StoreError> {
+        let dialect = self.db.dialect();
+        let mut sql = query(
+            "SELECT r.id, r.day, r.submitted_at, a.question_key, a.value, a.follow_up, h.score \
+             FROM responses r JOIN answers a ON a.response_id = r.id \
+             LEFT JOIN answers h ON h.response_id = r.id AND h.question_key = ",
+        );
+        sql.push_bind(&q.headline_key)
+            .push(" WHERE r.survey_id = ")
+            .push_bind(survey_id)
+            .push(" AND r.day >= ")
+            .push_bind(q.from)
+            .push(" AND r.day <= ")
+            .push_bind(q.to)
+            .push(" AND (COALESCE(a.follow_up, '') <> ''");
+        if !q.text_keys.is_empty() {
+            sql.push(" OR a.question_key IN ")
+                .push_tuple(q.text_keys.iter().map(String::as_str));
+        }
+        sql.push(")");
+        if let Some(send) = q.send {
+            sql.push(" AND r.send_id = ").push_bind(send);
+        }
+        let (open, prefix) = dialect.group_value;
+        for (attribute, value) in &q.conditions {
+            sql.push(" AND ")
+                .push(open)
+                .push_bind(format!("{prefix}{attribute}"))
+                .push(") = ")
+                .push_bind(value);
+        }
+        if let Some((low, high)) = q.scores {
+            sql.push(" AND h.score >= ")
+                .push_bind(i32::from(low))
+                .push(" AND h.score <= ")
+                .push_bind(i32::from(high));
+        }
+        if !q.search.is_empty() {
+            // The stored value is JSON; its text is searched as written there.
+            let pattern = format!(
+                "%{}%",
+                q.search
+                    .replace('\\', "\\\\")
+                    .replace('%', "\\%")
+                    .replace('_', "\\_")
+            );
+            sql.push(" AND (a.follow_up ")
+                .push(dialect.like_any_case)
+                .push(" ")
+                .push_bind(pattern.clone())
+                .push(" ESCAPE '\\' OR (a.question_key IN ")
+                .push_tuple(q.text_keys.iter().map(String::as_str).chain([""]))
+                .push(" AND a.value ")
+                .push(dialect.like_any_case)
+                .push(" ")
+                .push_bind(pattern)
+                .push(" ESCAPE '\\'))");
+        }
+        // Anonymous comments carry no time, and within a day follow the response's keyed
+        // hash, which says nothing of when it came.
+        sql.push(if q.anonymous {
+            " ORDER BY r.day DESC, r.response_key, a.question_key"
+        } else {
+            " ORDER BY r.day DESC, r.submitted_at DESC, r.id DESC, a.question_key"
+        });
+        sql.push(" LIMIT ")
+            .push_bind(i64::try_from(q.limit).unwrap_or(i64::MAX))
+            .push(" OFFSET ")
+            .push_bind(i64::try_from(q.offset).unwrap_or(i64::MAX));
+        let rows: Vec<CommentRecord> = sql.fetch_all(&self.db).await?;
+        rows.into_iter()
+            .map(|r| {
+                Ok(CommentRow {
+                    response_id: r.id,
+                    day: r.day,
+                    submitted_at: r.submitted_at.filter(|_| !q.anonymous),
+                    value: from_json("value", &r.value)?,
+                    question_key: r.question_key,
+                    follow_up: r.follow_up,
+                    score: r.score.and_then(|s| u8::try_from(s).ok()),
+                })
+            })
+            .collect()
     }
 
     async fn segment_sizes(&self, survey_id: i64) -> Result<Vec<(String, u64)>, StoreError> {

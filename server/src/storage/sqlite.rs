@@ -12,6 +12,9 @@ pub const DIALECT: Dialect = Dialect {
     claim_lock: "",
     merge_attributes: "json_patch(contacts.attributes, excluded.attributes)",
     attribute_value: ("json_extract(attributes, ", "$."),
+    group_value: ("json_extract(r.groups, ", "$."),
+    // SQLite's LIKE ignores the case of ASCII letters.
+    like_any_case: "LIKE",
     // A deferred BEGIN that reads before it writes cannot wait for the write lock: it
     // fails at once with "database is locked". IMMEDIATE takes the lock first, waiting
     // up to the busy timeout.

@@ -345,3 +345,198 @@ async fn an_anonymous_team_filter_never_shows_a_team_whose_colleagues_could_be_s
         );
     }
 }
+
+/// A response to `key` of survey `id` today scoring `score`, with `comment` as its
+/// follow-up, from someone in `team`; named `name` (its response key).
+async fn commented(
+    db_url: &str,
+    id: i64,
+    key: &str,
+    name: &str,
+    team: &str,
+    score: u8,
+    comment: &str,
+) {
+    let store = server::storage::open(db_url, false).await.unwrap();
+    let anonymous = store
+        .survey(id)
+        .await
+        .unwrap()
+        .unwrap()
+        .definition
+        .anonymous;
+    let groups = BTreeMap::from([("team".to_owned(), team.to_owned())]);
+    let answer = StoredAnswer {
+        question_key: key.into(),
+        value: AnswerValue::Score(score),
+        follow_up: Some(comment.to_owned()),
+    };
+    let mut batch = response_on(id, name, Utc::now().date_naive(), vec![answer]);
+    batch.segments = answer_segments(&groups, None, anonymous);
+    batch.groups = groups;
+    batch.at = (!anonymous).then(Utc::now);
+    store.record_answers(batch).await.unwrap();
+}
+
+fn texts(dashboard: &Value) -> Vec<String> {
+    dashboard["comments"]["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["text"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[tokio::test]
+async fn comments_follow_the_filters_by_category_and_text_a_page_at_a_time() {
+    let (db, app, admin) = app_with_admin().await;
+    let id = grouped_survey(&app, &admin, &db.url, "nps", &["team"]).await;
+    for i in 0..25 {
+        let score = if i % 5 == 0 { 2 } else { 9 };
+        let text = if i == 7 {
+            "Setup was SLOW".to_owned()
+        } else {
+            format!("sales {i}")
+        };
+        commented(
+            &db.url,
+            id,
+            "nps",
+            &format!("s{i:02}"),
+            "Sales",
+            score,
+            &text,
+        )
+        .await;
+    }
+    commented(&db.url, id, "nps", "o1", "Ops", 1, "ops detractor").await;
+
+    let all = dashboard(&app, &admin, id, "range=7d&filter=team:Sales").await;
+    let first = texts(&all);
+    assert_eq!(first.len(), 20);
+    assert_eq!(all["comments"]["has_more"], true);
+    assert!(
+        !first.contains(&"ops detractor".to_owned()),
+        "filtered by team"
+    );
+    let item = &all["comments"]["items"][0];
+    assert!(item["at"].is_string(), "an identified comment has its time");
+    assert!(item["response_url"]
+        .as_str()
+        .unwrap()
+        .starts_with(&format!("/surveys/{id}/responses/")));
+    let second = texts(&dashboard(&app, &admin, id, "range=7d&filter=team:Sales&page=2").await);
+    assert_eq!(second.len(), 5);
+    assert!(
+        second.iter().all(|t| !first.contains(t)),
+        "no comment on both pages"
+    );
+
+    let detractors = dashboard(
+        &app,
+        &admin,
+        id,
+        "range=7d&filter=team:Sales&category=detractor",
+    )
+    .await;
+    let mut found = texts(&detractors);
+    found.sort();
+    assert_eq!(
+        found,
+        ["sales 0", "sales 10", "sales 15", "sales 20", "sales 5"]
+    );
+    assert!(detractors["comments"]["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|c| c["category"] == "detractor"));
+    let searched = dashboard(&app, &admin, id, "range=7d&q=slow").await;
+    assert_eq!(texts(&searched), ["Setup was SLOW"], "any case");
+    assert_eq!(
+        refused(&app, &admin, id, "category=angry").await["field"],
+        "category"
+    );
+    assert_eq!(refused(&app, &admin, id, "page=0").await["field"], "page");
+
+    let page = app
+        .page(&admin, &format!("/surveys/{id}?range=7d&q=slow"))
+        .await;
+    assert!(page.contains("Setup was SLOW") && !page.contains("sales 3<"));
+}
+
+#[tokio::test]
+async fn an_anonymous_surveys_comments_carry_only_the_day_in_no_order_of_arrival_and_only_for_groups_that_may_be_shown(
+) {
+    let (db, app, admin) = app_with_admin().await;
+    let id = app.create_survey(&admin, "enps").await["id"]
+        .as_i64()
+        .unwrap();
+    // Twenty in Sales, given one after another (their keys do not follow that order), and
+    // three in Legal.
+    for i in 0..20 {
+        let name = format!("k{:02}", (i * 7) % 20);
+        let score = if i < 3 { 2 } else { 9 };
+        commented(
+            &db.url,
+            id,
+            "enps",
+            &name,
+            "Sales",
+            score,
+            &format!("arrived {i:02}"),
+        )
+        .await;
+    }
+    for i in 0..3 {
+        commented(
+            &db.url,
+            id,
+            "enps",
+            &format!("legal{i}"),
+            "Legal",
+            9,
+            "legal comment",
+        )
+        .await;
+    }
+    // Ten in Ops, withheld with Legal so that Legal cannot be worked out from the rest.
+    grouped(
+        &db.url,
+        id,
+        "enps",
+        &[("team", "Ops")],
+        None,
+        &scores(5, 3, 2),
+    )
+    .await;
+
+    let sales = dashboard(&app, &admin, id, "range=this_month&filter=team:Sales").await;
+    let items = sales["comments"]["items"].as_array().unwrap().clone();
+    assert_eq!(items.len(), 20);
+    for item in &items {
+        assert_eq!(item["at"], Value::Null, "no time");
+        assert_eq!(item["response_url"], Value::Null, "no response to open");
+        assert_eq!(item["day"], Utc::now().date_naive().to_string());
+    }
+    let order: Vec<String> = texts(&sales);
+    let mut arrival = order.clone();
+    arrival.sort();
+    assert_ne!(order, arrival, "not in the order they came");
+    arrival.reverse();
+    assert_ne!(order, arrival, "nor newest first");
+
+    // Legal's three and Sales' three detractors are groups too small to show.
+    for query in ["filter=team:Legal", "filter=team:Sales&category=detractor"] {
+        let view = dashboard(&app, &admin, id, &format!("range=this_month&{query}")).await;
+        assert_eq!(view["comments"]["withheld"], "anonymity", "{query}");
+        assert!(texts(&view).is_empty(), "{query}");
+    }
+    let page = app
+        .page(
+            &admin,
+            &format!("/surveys/{id}?range=this_month&filter=team%3ALegal"),
+        )
+        .await;
+    assert!(!page.contains("legal comment"));
+    assert!(page.contains("this group is too small for its comments"));
+}

@@ -6,9 +6,9 @@ use app::domain::segments::{Condition, SegmentFilter};
 use app::domain::{template, AnswerValue, Locale, NpsResult};
 use app::model::{ImportReport, Role, SurveyKind, SurveyStatus};
 use app::ports::{
-    AnswerBatch, ContactResponse, EditorDraft, ImportState, NewContact, NewInvitation, NewSurvey,
-    NewUser, Recorded, SavedAs, Store, StoreError, StoredAnswer, Survey, SurveySettings, Upserted,
-    RESPONSES,
+    AnswerBatch, CommentQuery, ContactResponse, EditorDraft, ImportState, NewContact,
+    NewInvitation, NewSurvey, NewUser, Recorded, SavedAs, Store, StoreError, StoredAnswer, Survey,
+    SurveySettings, Upserted, RESPONSES,
 };
 use chrono::{Duration, NaiveDate, Utc};
 use std::collections::BTreeMap;
@@ -305,6 +305,95 @@ async fn answers_are_counted_in_their_segments_and_move_with_a_changed_answer(
         counts_of(&store, survey.id, "nps").await,
         h(&[(0, 1), (3, 1), (9, 1)]),
         "the report reads everyone's segment only"
+    );
+}
+
+on_both_backends!(comments_are_read_by_group_send_score_and_text_newest_first);
+async fn comments_are_read_by_group_send_score_and_text_newest_first(store: Arc<dyn Store>) {
+    let survey = new_survey(&store, SurveyKind::Nps, "comments").await;
+    let day = NaiveDate::from_ymd_opt(2026, 10, 5).unwrap();
+    for (i, (team, value, comment)) in [
+        ("Sales", 2, "Too_slow 100%"),
+        ("Sales", 9, "great"),
+        ("Ops", 1, "too SLOW for us"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let mut b = batch(
+            survey.id,
+            &format!("c{i}"),
+            vec![StoredAnswer {
+                follow_up: Some(comment.into()),
+                ..score("nps", value)
+            }],
+        );
+        b.groups = BTreeMap::from([("team".to_owned(), team.to_owned())]);
+        b.send_id = (team == "Sales").then_some(9);
+        b.day = day;
+        b.at = Some(Utc::now() + Duration::seconds(i as i64));
+        store.record_answers(b).await.unwrap();
+    }
+    let read = |conditions: &[(&str, &str)], send, scores, search: &str| {
+        let store = store.clone();
+        let q = CommentQuery {
+            from: day,
+            to: day,
+            send,
+            conditions: conditions
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+            text_keys: vec![],
+            headline_key: "nps".into(),
+            scores,
+            search: search.into(),
+            anonymous: false,
+            offset: 0,
+            limit: 10,
+        };
+        async move {
+            store
+                .comments(survey.id, &q)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|c| (c.follow_up.unwrap(), c.score))
+                .collect::<Vec<_>>()
+        }
+    };
+    let c = |t: &str, s: u8| (t.to_owned(), Some(s));
+    assert_eq!(
+        read(&[], None, None, "").await,
+        [
+            c("too SLOW for us", 1),
+            c("great", 9),
+            c("Too_slow 100%", 2)
+        ],
+        "newest first"
+    );
+    assert_eq!(
+        read(&[("team", "Sales")], None, None, "").await,
+        [c("great", 9), c("Too_slow 100%", 2)]
+    );
+    assert_eq!(
+        read(&[], Some(9), Some((0, 6)), "").await,
+        [c("Too_slow 100%", 2)]
+    );
+    assert_eq!(
+        read(&[], None, None, "slow").await,
+        [c("too SLOW for us", 1), c("Too_slow 100%", 2)],
+        "any case"
+    );
+    assert_eq!(
+        read(&[], None, None, "o_s").await,
+        [c("Too_slow 100%", 2)],
+        "_ is a character"
+    );
+    assert_eq!(
+        read(&[], None, None, "100%").await,
+        [c("Too_slow 100%", 2)],
+        "% too"
     );
 }
 

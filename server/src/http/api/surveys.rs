@@ -169,6 +169,9 @@ fn dashboard_query(raw: Option<String>) -> DashboardQuery {
             "filter" => q.filter.push(value),
             "by" => q.by = value,
             "sort" => q.sort = value,
+            "category" => q.category = value,
+            "q" => q.q = value,
+            "page" => q.page = value,
             _ => {}
         }
     }
