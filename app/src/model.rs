@@ -776,6 +776,27 @@ pub struct Dashboard {
     pub comments: Comments,
 }
 
+/// A survey on the overview: its headline score over the last 90 days (the survey page's
+/// default view) with the change against the 90 before, a sparkline of its trend, and the
+/// completion rate of its latest send.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct OverviewRow {
+    pub survey: SurveySummary,
+    pub question_key: Option<String>,
+    /// The headline question's tile; `None` for surveys without a scored question.
+    #[cfg_attr(feature = "ssr", schema(value_type = Option<Object>))]
+    pub tile: Option<crate::domain::tile::Tile>,
+    /// The trend the sparkline draws, period by period.
+    #[cfg_attr(feature = "ssr", schema(value_type = Option<Object>))]
+    pub trend: Option<crate::domain::trend::Trend>,
+    #[serde(skip_serializing_if = "String::is_empty", default)]
+    pub sparkline_svg: String,
+    /// The latest send's funnel (its completion rate and interval), if it was sent.
+    #[cfg_attr(feature = "ssr", schema(value_type = Option<Object>))]
+    pub latest_send: Option<crate::domain::funnel::Funnel>,
+}
+
 /// A comment: a follow-up or a free-text answer, with the headline score of its response.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]

@@ -26,6 +26,8 @@ const SERIES: RGBColor = RGBColor(37, 99, 235);
 /// enough that its text stays readable on a 360 px phone.
 const SIZE: (u32, u32) = (400, 250);
 const TEXT: u32 = 18;
+/// A sparkline's drawing size: a table cell's width.
+const SPARKLINE: (u32, u32) = (120, 32);
 
 /// The plotters renderer behind [`Charts`].
 pub struct Plotters(());
@@ -54,6 +56,12 @@ impl Charts for Plotters {
         let mut svg = String::new();
         draw_shares(shares, &mut svg).map_err(|e| format!("drawing the shares: {e}"))?;
         Ok(scalable(&svg))
+    }
+
+    fn sparkline_svg(&self, trend: &Trend) -> Result<String, String> {
+        let mut svg = String::new();
+        draw_sparkline(trend, &mut svg).map_err(|e| format!("drawing a sparkline: {e}"))?;
+        Ok(scalable_from(&svg, SPARKLINE))
     }
 
     fn funnel_svg(&self, funnels: &[Funnel]) -> Result<String, String> {
@@ -278,6 +286,38 @@ fn draw_funnel(funnels: &[Funnel], svg: &mut String) -> Result<(), Box<dyn std::
     Ok(())
 }
 
+/// A trend's line and points on the whole scale, without axes or text: its numbers are
+/// beside it in the table.
+fn draw_sparkline(trend: &Trend, svg: &mut String) -> Result<(), Box<dyn std::error::Error>> {
+    let root = SVGBackend::with_string(svg, SPARKLINE).into_drawing_area();
+    let last = trend.points.len().max(1) as f64 - 0.5;
+    let (low, high) = trend.scale;
+    let mut chart = ChartBuilder::on(&root)
+        .margin(3)
+        .build_cartesian_2d(-0.5..last, low..high)?;
+    if low < 0.0 && high > 0.0 {
+        chart.draw_series(LineSeries::new(
+            [(-0.5, 0.0), (last, 0.0)],
+            INK.mix(0.3).stroke_width(1),
+        ))?;
+    }
+    for run in runs(&trend.points) {
+        chart.draw_series(LineSeries::new(
+            run.iter().map(|&(x, p)| (x, p.value.unwrap_or(0.0))),
+            SERIES.stroke_width(2),
+        ))?;
+    }
+    if let Some((x, p)) = runs(&trend.points).last().and_then(|r| r.last()).copied() {
+        chart.draw_series(std::iter::once(Circle::new(
+            (x, p.value.unwrap_or(0.0)),
+            3,
+            SERIES.filled(),
+        )))?;
+    }
+    root.present()?;
+    Ok(())
+}
+
 /// A category's colour: mid-tones that show on white and on near-black.
 fn category_colour(category: &str) -> RGBColor {
     match category {
@@ -396,7 +436,10 @@ fn short_day(grain: Grain, start: &str) -> String {
 /// plotters' SVG with a fixed size and fixed colours, made to scale with its container
 /// and to take its ink from the page.
 fn scalable(svg: &str) -> String {
-    let (w, h) = SIZE;
+    scalable_from(svg, SIZE)
+}
+
+fn scalable_from(svg: &str, (w, h): (u32, u32)) -> String {
     svg.replacen(&format!("width=\"{w}\" height=\"{h}\" "), "", 1)
         .replace(INK_HEX, "currentColor")
 }
@@ -522,5 +565,16 @@ mod tests {
         let svg = Plotters::new().unwrap().funnel_svg(&funnels).unwrap();
         assert!(svg.contains("People") && svg.contains("Send"));
         assert_eq!(svg.matches("<rect").count(), 5, "four steps, then one");
+    }
+
+    #[test]
+    fn a_sparkline_is_a_line_without_text_ending_in_the_latest_point() {
+        let svg = Plotters::new()
+            .unwrap()
+            .sparkline_svg(&week_of_answers())
+            .unwrap();
+        assert!(svg.contains("viewBox=\"0 0 120 32\""));
+        assert!(!svg.contains("<text"), "no axes or labels");
+        assert_eq!(svg.matches("<circle").count(), 1);
     }
 }

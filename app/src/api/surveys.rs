@@ -401,15 +401,6 @@ mod ssr {
     }
 }
 
-#[server(prefix = "/rpc", endpoint = "surveys")]
-pub async fn list_surveys() -> Result<Vec<SurveySummary>, AppError> {
-    use crate::api::{auth::Permission, context};
-    let (services, _) = context::require(Permission::ViewResults)
-        .await
-        .or_else(context::fail)?;
-    list(&services).await.or_else(context::fail)
-}
-
 #[server(prefix = "/rpc", endpoint = "create_survey")]
 pub async fn create_survey(kind: String, title: String, subject: String) -> Result<(), AppError> {
     use crate::api::{auth::Permission, context};

@@ -3,7 +3,7 @@
 //! days, weeks or months, with the chart drawn from the same points.
 
 use crate::error::AppError;
-use crate::model::{Dashboard, DashboardQuery, TrendView};
+use crate::model::{Dashboard, DashboardQuery, OverviewRow, TrendView};
 use leptos::prelude::*;
 
 pub const DEFAULT_RANGE: &str = "90d";
@@ -311,6 +311,33 @@ mod ssr {
             funnels,
             funnel_svg,
         })
+    }
+
+    /// Every survey, newest first, with the headline of its default dashboard: the same
+    /// figures, withheld the same way, as its own page shows.
+    #[tracing::instrument(skip_all, err(level = "info"))]
+    pub async fn overview(services: &Services) -> Result<Vec<OverviewRow>, AppError> {
+        let mut rows = Vec::new();
+        for survey in crate::api::surveys::list(services).await? {
+            let dashboard = dashboard(services, survey.id, &DashboardQuery::default()).await?;
+            let headline = dashboard.questions.into_iter().next();
+            let sparkline_svg = match &headline {
+                Some(h) => services.charts.sparkline_svg(&h.trend).map_err(|e| {
+                    tracing::error!(error = e, "drawing a sparkline");
+                    AppError::internal()
+                })?,
+                None => String::new(),
+            };
+            rows.push(OverviewRow {
+                survey,
+                question_key: headline.as_ref().map(|h| h.question_key.clone()),
+                tile: headline.as_ref().map(|h| h.tile.clone()),
+                trend: headline.map(|h| h.trend),
+                sparkline_svg,
+                latest_send: dashboard.funnels.into_iter().last(),
+            });
+        }
+        Ok(rows)
     }
 
     /// The page of comments `query` asks for, under the same filters; an anonymous
@@ -691,6 +718,15 @@ mod ssr {
             breakdown,
         }))
     }
+}
+
+#[server(prefix = "/rpc", endpoint = "survey_overview")]
+pub async fn load_overview() -> Result<Vec<OverviewRow>, AppError> {
+    use crate::api::{auth::Permission, context};
+    let (services, _) = context::require(Permission::ViewResults)
+        .await
+        .or_else(context::fail)?;
+    overview(&services).await.or_else(context::fail)
 }
 
 #[server(prefix = "/rpc", endpoint = "survey_dashboard")]

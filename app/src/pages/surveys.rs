@@ -1,13 +1,15 @@
 //! `/surveys`: the list and the form that creates a survey from a template.
 
-use crate::api::surveys::{list_surveys, CreateSurvey};
+use crate::api::surveys::CreateSurvey;
+use crate::api::trends::load_overview;
+use crate::components::trend_chart::{digits, hidden_from_readers, signed};
 use crate::components::{
     admin_layout::AdminLayout,
     form::{Field, FormError},
 };
+use crate::model::OverviewRow;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::components::A;
 
 /// The kinds an author can start from, with what each template asks.
 const KINDS: [(&str, &str); 6] = [
@@ -33,7 +35,7 @@ const KINDS: [(&str, &str); 6] = [
 
 #[component]
 pub fn SurveysPage() -> impl IntoView {
-    let surveys = Resource::new(|| (), |_| list_surveys());
+    let surveys = Resource::new(|| (), |_| load_overview());
     let action = ServerAction::<CreateSurvey>::new();
     let error = Signal::derive(move || action.value().get().and_then(Result::err));
     view! {
@@ -44,19 +46,7 @@ pub fn SurveysPage() -> impl IntoView {
                 {move || Suspend::new(async move {
                     match surveys.await {
                         Ok(list) if list.is_empty() => view! { <p class="muted">"No surveys yet: create the first one below."</p> }.into_any(),
-                        Ok(list) => view! {
-                            <ul class="survey-list">
-                                {list
-                                    .into_iter()
-                                    .map(|s| view! {
-                                        <li>
-                                            <A href=format!("/surveys/{}", s.id)>{s.title}</A>
-                                            <span class="muted">{s.kind.as_str().to_uppercase()} " · " {s.status.as_str()} " · " {s.created_at}</span>
-                                        </li>
-                                    })
-                                    .collect_view()}
-                            </ul>
-                        }.into_any(),
+                        Ok(list) => view! { <Overview rows=list /> }.into_any(),
                         Err(e) => view! { <p class="form-error">{e.message}</p> }.into_any(),
                     }
                 })}
@@ -96,4 +86,84 @@ fn KindSelect(#[prop(into)] error: Signal<Option<crate::error::AppError>>) -> im
             <p class="field-error" id="field-kind-error" role="alert">{message}</p>
         </div>
     }
+}
+
+/// Every survey with where it stands over the last 90 days and where it is moving.
+#[component]
+fn Overview(rows: Vec<OverviewRow>) -> AnyView {
+    let rows = rows
+        .into_iter()
+        .map(|row| {
+            let s = &row.survey;
+            let (score, change) = match &row.tile {
+                None => ("No score".to_owned(), String::new()),
+                Some(t) if t.withheld.is_some() => {
+                    ("Hidden to protect anonymity".to_owned(), String::new())
+                }
+                Some(t) => {
+                    let d = digits(&t.unit, &t.measure);
+                    let unit = if t.unit == "%" { " %" } else { "" };
+                    let score = match (t.value, t.ci, t.n) {
+                        (Some(v), Some(ci), Some(n)) => format!(
+                            "{} {v:.d$}{unit} ({:.d$} to {:.d$}) · n = {n}{}",
+                            t.measure,
+                            ci.low,
+                            ci.high,
+                            if t.too_few { " · not enough answers yet" } else { "" }
+                        ),
+                        _ => "No answers in 90 days".to_owned(),
+                    };
+                    let change = t.change.as_ref().map_or(String::new(), |c| {
+                        let moved_unit = if unit.is_empty() { "" } else { " points" };
+                        let verdict = if c.significant {
+                            format!("significant (p = {:.3})", c.p)
+                        } else {
+                            format!("within noise (p = {:.2})", c.p)
+                        };
+                        format!("{}{moved_unit} · {verdict}", signed(c.difference, d))
+                    });
+                    (score, change)
+                }
+            };
+            let sent = row.latest_send.as_ref().map_or("Not sent".to_owned(), |f| {
+                match (f.rate, f.rate_ci) {
+                    (Some(r), Some(ci)) => {
+                        format!("{r:.0} % completed ({:.0} to {:.0}) · {}", ci.low, ci.high, f.day)
+                    }
+                    _ => format!("Nothing delivered yet · {}", f.day),
+                }
+            });
+            let sparkline = hidden_from_readers(&row.sparkline_svg);
+            view! {
+                <tr data-testid="overview-row">
+                    <th scope="row">
+                        <a href=format!("/surveys/{}", s.id)>{s.title.clone()}</a>
+                        <span class="muted">" " {s.kind.as_str().to_uppercase()} " · " {s.status.as_str()}</span>
+                    </th>
+                    <td data-testid="overview-score">{score}</td>
+                    <td>{change}</td>
+                    <td class="sparkline" inner_html=sparkline></td>
+                    <td>{sent}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <div class="overview">
+            <table>
+                <caption>"Each survey's headline score over the last 90 days, against the 90 days before"</caption>
+                <thead>
+                    <tr>
+                        <th scope="col">"Survey"</th>
+                        <th scope="col">"Score (95 % interval)"</th>
+                        <th scope="col">"Change"</th>
+                        <th scope="col">"Trend"</th>
+                        <th scope="col">"Latest send"</th>
+                    </tr>
+                </thead>
+                <tbody>{rows}</tbody>
+            </table>
+        </div>
+    }
+    .into_any()
 }

@@ -18,4 +18,7 @@ pub trait Charts: Send + Sync {
     fn shares_svg(&self, shares: &Shares) -> Result<String, String>;
     /// For each send, a bar per step of its funnel, side by side.
     fn funnel_svg(&self, funnels: &[Funnel]) -> Result<String, String>;
+    /// The trend as a small line without axes, for a table cell; withheld and empty
+    /// periods break the line.
+    fn sparkline_svg(&self, trend: &Trend) -> Result<String, String>;
 }

@@ -578,3 +578,59 @@ async fn a_survey_sets_how_small_a_group_may_be_and_how_many_answers_make_a_scor
         0
     );
 }
+
+#[tokio::test]
+async fn the_overview_shows_each_surveys_headline_as_its_page_does_and_hides_what_it_hides() {
+    let (db, app, admin) = app_with_admin().await;
+    let nps = app.create_survey(&admin, "nps").await["id"]
+        .as_i64()
+        .unwrap();
+    let enps = app.create_survey(&admin, "enps").await["id"]
+        .as_i64()
+        .unwrap();
+    let today = Utc::now().date_naive();
+    answers_on(&db.url, nps, "nps", today, &scores(12, 5, 3)).await;
+    answers_on(
+        &db.url,
+        nps,
+        "nps",
+        today - Duration::days(100),
+        &scores(5, 5, 10),
+    )
+    .await;
+    // Two answers to the anonymous eNPS: below its minimum group.
+    answers_on(&db.url, enps, "enps", today, &scores(2, 0, 0)).await;
+
+    let rows = app.get_json(&admin, "/api/v1/overview").await;
+    let rows = rows.as_array().unwrap();
+    assert_eq!(rows.len(), 2);
+    let row = |id: i64| {
+        rows.iter()
+            .find(|r| r["survey"]["id"] == id)
+            .expect("the survey's row")
+            .clone()
+    };
+    let page_tile = &trends(&app, &admin, nps, "").await[0]["tile"];
+    assert_eq!(
+        &row(nps)["tile"],
+        page_tile,
+        "the same tile as the page's default view"
+    );
+    assert_eq!(page_tile["n"], 20);
+    assert!((page_tile["value"].as_f64().unwrap() - 45.0).abs() < 1e-9);
+    assert_eq!(page_tile["change"]["previous_n"], 20);
+    let hidden = row(enps);
+    assert_eq!(hidden["tile"]["withheld"], "anonymity");
+    assert_eq!(hidden["tile"]["n"], Value::Null);
+    assert!(hidden["trend"]["points"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|p| p["n"].is_null() || p["n"] == 0));
+
+    let page = app.page(&admin, "/surveys").await;
+    assert_eq!(page.matches(r#"data-testid="overview-row""#).count(), 2);
+    assert!(page.contains("NPS 45 ("), "the score with its interval");
+    assert!(page.contains("Hidden to protect anonymity"));
+    assert!(page.contains(r#"viewBox="0 0 120 32""#), "a sparkline");
+}

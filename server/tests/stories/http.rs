@@ -432,6 +432,7 @@ async fn the_openapi_document_lists_every_operation_and_each_one_is_served() {
             "GET /api/v1/contacts/imports/{id}",
             "GET /api/v1/frequency-rules",
             "GET /api/v1/me",
+            "GET /api/v1/overview",
             "GET /api/v1/privacy/{email}",
             "GET /api/v1/segments",
             "GET /api/v1/sends/{id}",

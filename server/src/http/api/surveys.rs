@@ -5,7 +5,9 @@ use super::{ApiResult, Body, Caller, ErrorBody, Path};
 use app::api::{answers, auth, surveys, trends};
 use app::domain::{Locale, SurveyDefinition};
 use app::error::AppError;
-use app::model::{Dashboard, DashboardQuery, SurveyReport, SurveyStatus, SurveySummary, TrendView};
+use app::model::{
+    Dashboard, DashboardQuery, OverviewRow, SurveyReport, SurveyStatus, SurveySummary, TrendView,
+};
 use app::ports::{Notifications, SavedAs, Services, SurveySettings};
 use axum::{
     extract::{RawQuery, State},
@@ -155,6 +157,23 @@ pub async fn survey_report(
     caller.may(auth::Permission::ViewResults)?;
     Ok(Json(surveys::report(&s, id).await?))
 }
+/// Every survey, newest first, with its headline score over the last 90 days (interval,
+/// n, change against the 90 days before with its p-value, withheld as on its page), the
+/// trend behind its sparkline, and its latest send's completion rate.
+#[utoipa::path(get, path = "/overview", tag = "surveys",
+    responses((status = 200, body = Vec<OverviewRow>), (status = 401, body = ErrorBody)))]
+pub async fn overview(
+    State(s): State<Services>,
+    caller: Caller,
+) -> ApiResult<Json<Vec<OverviewRow>>> {
+    caller.may(auth::Permission::ViewResults)?;
+    let mut rows = trends::overview(&s).await?;
+    for row in &mut rows {
+        row.sparkline_svg.clear();
+    }
+    Ok(Json(rows))
+}
+
 /// The dashboard's parameters from the query string; `filter` may repeat.
 fn dashboard_query(raw: Option<String>) -> DashboardQuery {
     let mut q = DashboardQuery::default();
