@@ -320,16 +320,23 @@ async fn an_anonymous_response_keeps_no_person_and_no_time_only_the_named_groups
     );
 
     let pool = sqlx::SqlitePool::connect(&db.url).await.unwrap();
-    let rows: Vec<(Option<i64>, Option<String>, String)> =
-        sqlx::query_as("SELECT contact_id, submitted_at, groups FROM responses")
+    let rows: Vec<(Option<i64>, Option<String>, String, Option<i64>)> =
+        sqlx::query_as("SELECT contact_id, submitted_at, groups, send_id FROM responses")
             .fetch_all(&pool)
             .await
             .unwrap();
     assert_eq!(
         rows,
-        [(None, None, r#"{"team":"Sales"}"#.to_owned())],
-        "no contact, no time, only the grouping attribute the survey names"
+        [(None, None, r#"{"team":"Sales"}"#.to_owned(), None)],
+        "no contact, no time, no send, only the grouping attribute the survey names"
     );
+    // Its counts: everyone's and its team's, never its send's or a pair.
+    let segments: Vec<(String,)> =
+        sqlx::query_as("SELECT DISTINCT segment FROM answer_buckets ORDER BY segment")
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+    assert_eq!(segments, [("".to_owned(),), ("team=Sales".to_owned(),)]);
     let answered: Vec<(bool,)> = sqlx::query_as("SELECT answered FROM invitations")
         .fetch_all(&pool)
         .await
@@ -341,7 +348,7 @@ async fn an_anonymous_response_keeps_no_person_and_no_time_only_the_named_groups
     );
     // The changed answer replaced the first in the counts: one answer, now a 2.
     let counted: Vec<(i64, i64)> = sqlx::query_as(
-        "SELECT score, n FROM answer_buckets WHERE question_key = 'workload' AND n <> 0",
+        "SELECT score, n FROM answer_buckets WHERE question_key = 'workload' AND segment = '' AND n <> 0",
     )
     .fetch_all(&pool)
     .await

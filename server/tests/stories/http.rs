@@ -888,7 +888,7 @@ async fn a_storage_failure_is_a_500_with_the_request_id_and_no_database_text() {
         .execute(&pool)
         .await
         .unwrap();
-    for path in ["/api/v1/surveys", "/rpc/surveys"] {
+    for path in ["/api/v1/surveys", "/rpc/survey_overview"] {
         let res = if path.starts_with("/rpc") {
             admin
                 .post(app.url(path))
