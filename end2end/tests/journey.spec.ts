@@ -263,7 +263,7 @@ test.describe.serial("the first slice", () => {
     // Days of the last week: the URL says so, and the table has a row a day.
     await page.getByLabel("Range").selectOption("7d");
     await page.getByLabel("Periods").selectOption("day");
-    await page.getByRole("button", { name: "Show" }).click();
+    await page.getByRole("button", { name: "Show", exact: true }).click();
     await expect(page).toHaveURL(/range=7d&grain=day/);
     await expect(trend.locator("tbody tr")).toHaveCount(7);
     await expect(trend.locator("tbody tr").last().locator("td").first()).toHaveText("4");
@@ -286,7 +286,7 @@ test.describe.serial("the first slice", () => {
     await plain.goto(surveyPath);
     await plain.getByLabel("Range").selectOption("30d");
     await plain.getByLabel("Periods").selectOption("day");
-    await plain.getByRole("button", { name: "Show" }).click();
+    await plain.getByRole("button", { name: "Show", exact: true }).click();
     await expect(plain).toHaveURL(/range=30d&grain=day/);
     await expect(plain.getByTestId("trend").first().locator("tbody tr")).toHaveCount(30);
     await context.close();
@@ -664,10 +664,16 @@ test.describe.serial("the first slice", () => {
     ]);
     const page = await signIn(browser);
     const errors = failOnPageErrors(page);
+    // The overview: each survey's score over 90 days, its change and a sparkline.
+    const demoRow = page.getByTestId("overview-row").filter({ hasText: "Customer NPS (demo)" });
+    await expect(demoRow.getByTestId("overview-score")).toContainText(/^NPS -?\d+ \(/);
+    await expect(demoRow.locator("svg")).toHaveCount(1);
+    await expectNoSeriousA11yViolations(page);
+    await page.screenshot({ path: "../target/e2e-artifacts/overview.png", fullPage: true });
     await page.getByRole("link", { name: "Customer NPS (demo)" }).click();
     await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
     await page.getByLabel("Range").selectOption("all");
-    await page.getByRole("button", { name: "Show" }).click();
+    await page.getByRole("button", { name: "Show", exact: true }).click();
     await expect(page).toHaveURL(/range=all/);
     const tile = page.getByTestId("tile").first();
     const everyone = Number(await tile.getByText(/^n = /).textContent().then((t) => t?.match(/n = (\d+)/)?.[1]));
@@ -677,7 +683,7 @@ test.describe.serial("the first slice", () => {
     // Only the Sales team, broken down by tier.
     await page.getByTestId("filter-0").selectOption("team:Sales");
     await page.getByTestId("filter-by").selectOption("tier");
-    await page.getByRole("button", { name: "Show" }).click();
+    await page.getByRole("button", { name: "Show", exact: true }).click();
     await expect(page).toHaveURL(/filter=team%3ASales.*by=tier/);
     const sales = Number(await tile.getByText(/^n = /).textContent().then((t) => t?.match(/n = (\d+)/)?.[1]));
     expect(sales).toBeGreaterThan(0);
@@ -690,6 +696,14 @@ test.describe.serial("the first slice", () => {
     expect(rows.map(Number).reduce((a, b) => a + b, 0)).toBe(sales);
     await breakdown.getByRole("link", { name: "n", exact: true }).click();
     await expect(page).toHaveURL(/sort=n/);
+    // The comments under the same filter, then only detractors'.
+    const comments = page.getByTestId("comments");
+    await expect(comments.locator("li.comment")).toHaveCount(20);
+    await comments.getByTestId("comments-category").selectOption("detractor");
+    await comments.getByRole("button", { name: "Show comments" }).click();
+    await expect(page).toHaveURL(/category=detractor/);
+    await expect(page).toHaveURL(/filter=team%3ASales/);
+    await expect(comments.locator("li.comment").first()).toContainText("(detractor)");
     await expectNoSeriousA11yViolations(page);
     await page.setViewportSize({ width: 360, height: 740 });
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
@@ -704,7 +718,7 @@ test.describe.serial("the first slice", () => {
     await plain.goto(new URL(page.url()).pathname);
     await plain.getByLabel("Range").selectOption("all");
     await plain.getByTestId("filter-0").selectOption("team:Sales");
-    await plain.getByRole("button", { name: "Show" }).click();
+    await plain.getByRole("button", { name: "Show", exact: true }).click();
     await expect(plain).toHaveURL(/filter=team%3ASales/);
     await expect(plain.getByTestId("tile").first()).toContainText(`n = ${sales}`);
     // The anonymous eNPS offers one attribute at a time and no send.

@@ -104,13 +104,19 @@ fn Overview(rows: Vec<OverviewRow>) -> AnyView {
                     let d = digits(&t.unit, &t.measure);
                     let unit = if t.unit == "%" { " %" } else { "" };
                     let score = match (t.value, t.ci, t.n) {
-                        (Some(v), Some(ci), Some(n)) => format!(
-                            "{} {v:.d$}{unit} ({:.d$} to {:.d$}) · n = {n}{}",
-                            t.measure,
-                            ci.low,
-                            ci.high,
-                            if t.too_few { " · not enough answers yet" } else { "" }
-                        ),
+                        (Some(v), Some(ci), Some(n)) => {
+                            // "NPS 39", but "52.0 % agree" rather than "% agree 52.0 %".
+                            let headline = match t.measure.strip_prefix("% ") {
+                                Some(what) => format!("{v:.d$} % {what}"),
+                                None => format!("{} {v:.d$}{unit}", t.measure),
+                            };
+                            format!(
+                                "{headline} ({:.d$} to {:.d$}) · n = {n}{}",
+                                ci.low,
+                                ci.high,
+                                if t.too_few { " · not enough answers yet" } else { "" }
+                            )
+                        }
                         _ => "No answers in 90 days".to_owned(),
                     };
                     let change = t.change.as_ref().map_or(String::new(), |c| {
