@@ -774,6 +774,10 @@ pub struct Dashboard {
     pub funnel_svg: String,
     pub funnel_description: String,
     pub comments: Comments,
+    /// Identified surveys sent more than once: of those who answered the chosen send (or
+    /// the latest) and the one before, who moved between the headline's categories.
+    #[cfg_attr(feature = "ssr", schema(value_type = Option<Object>))]
+    pub movement: Option<crate::domain::movement::Movement>,
 }
 
 /// A survey on the overview: its headline score over the last 90 days (the survey page's

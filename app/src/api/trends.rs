@@ -32,6 +32,7 @@ mod ssr {
     use crate::domain::filter::SEND;
     use crate::domain::filter::{condition, Filter, FilterError, MAX_CONDITIONS};
     use crate::domain::funnel::{describe, Funnel};
+    use crate::domain::movement::{movement, Movement};
     use crate::domain::report::score_question;
     use crate::domain::shares::shares;
     use crate::domain::survey::{fill_placeholders, Question};
@@ -292,6 +293,10 @@ mod ssr {
             }
         }
         let comments = comments(&view, query, questions.first()).await?;
+        let movement = match (anonymous, questions.first()) {
+            (false, Some(headline)) => movement_of(&view, &funnels, headline).await?,
+            _ => None,
+        };
         let query = DashboardQuery {
             range: range.to_owned(),
             filter: view.filter.attribute_params(),
@@ -307,6 +312,7 @@ mod ssr {
             choices,
             questions,
             comments,
+            movement,
             funnel_description: describe(&funnels),
             funnels,
             funnel_svg,
@@ -338,6 +344,43 @@ mod ssr {
             });
         }
         Ok(rows)
+    }
+
+    /// The movement into the filtered send (or the latest one with answers) from the send
+    /// before it: of the same people, who moved between the headline's categories.
+    async fn movement_of(
+        view: &View<'_>,
+        funnels: &[Funnel],
+        headline: &TrendView,
+    ) -> Result<Option<Movement>, AppError> {
+        let Some(question) = view
+            .survey
+            .definition
+            .questions
+            .iter()
+            .find(|q| q.key == headline.question_key)
+        else {
+            return Ok(None);
+        };
+        let answered: Vec<&Funnel> = funnels.iter().filter(|f| f.counts[2] > 0).collect();
+        let later = match view.filter.send() {
+            Some(send) => answered.iter().position(|f| f.send_id == send),
+            None => answered.len().checked_sub(1),
+        };
+        let Some(later) = later.filter(|&i| i > 0) else {
+            return Ok(None);
+        };
+        let (from, to) = (answered[later - 1], answered[later]);
+        let store = &view.services.store;
+        let before = store.wave_scores(from.send_id, &question.key).await?;
+        let after = store.wave_scores(to.send_id, &question.key).await?;
+        Ok(movement(
+            &question.kind,
+            format!("{} ({})", from.label, from.day),
+            format!("{} ({})", to.label, to.day),
+            &before,
+            &after,
+        ))
     }
 
     /// The page of comments `query` asks for, under the same filters; an anonymous

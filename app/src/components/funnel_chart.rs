@@ -66,3 +66,61 @@ pub fn FunnelFigure(funnels: Vec<Funnel>, svg: String, description: String) -> A
     }
     .into_any()
 }
+
+/// Of the people who answered two waves, who moved between the headline's categories.
+#[component]
+pub fn MovementTable(movement: crate::domain::movement::Movement) -> AnyView {
+    let [low, mid, high] = movement.categories.clone();
+    let rows = movement
+        .counts
+        .iter()
+        .zip(&movement.row_shares)
+        .zip(&movement.categories)
+        .zip(movement.no_longer_answering)
+        .map(|(((row, shares), name), gone)| {
+            let cells = row
+                .iter()
+                .enumerate()
+                .map(|(j, n)| {
+                    let share = shares.map_or(String::new(), |s| format!(" ({:.0} %)", s[j]));
+                    view! { <td>{format!("{n}{share}")}</td> }
+                })
+                .collect_view();
+            view! {
+                <tr>
+                    <th scope="row">{name.clone()}</th>
+                    {cells}
+                    <td>{gone}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    let [a, b, c] = movement.newly_answering;
+    view! {
+        <div class="breakdown" data-testid="movement">
+            <table>
+                <caption>{format!("Movement from {} to {}", movement.from, movement.to)}</caption>
+                <thead>
+                    <tr>
+                        <th scope="col">"Then \\ now"</th>
+                        <th scope="col">{low}</th>
+                        <th scope="col">{mid}</th>
+                        <th scope="col">{high}</th>
+                        <th scope="col">"No longer answering"</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {rows}
+                    <tr>
+                        <th scope="row">"Newly answering"</th>
+                        <td>{a}</td>
+                        <td>{b}</td>
+                        <td>{c}</td>
+                        <td></td>
+                    </tr>
+                </tbody>
+            </table>
+        </div>
+    }
+    .into_any()
+}

@@ -30,6 +30,7 @@
 //! - [`templates`]: the built-in NPS, eNPS, CES, CSAT, pulse and custom surveys (en, de).
 //! - [`rate_limit`]: token buckets, a burst then a steady rate per key.
 //! - [`locale`]: English and German, and which one a respondent gets.
+//! - [`movement`]: who moved between categories from one wave to the next.
 //! - [`ui_text`]: every text of the respondent's page chrome, in both languages.
 //!
 //! Conventions shared by every result: percentages are 0–100, NPS is in
@@ -49,6 +50,7 @@ pub mod email;
 pub mod filter;
 pub mod funnel;
 pub mod locale;
+pub mod movement;
 pub mod nps;
 pub mod rate_limit;
 pub mod report;

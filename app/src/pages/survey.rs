@@ -4,9 +4,13 @@
 use crate::api::surveys::load_survey_report;
 use crate::api::trends::{load_dashboard, DEFAULT_RANGE};
 use crate::components::{
-    admin_layout::AdminLayout, comment_list::CommentList, dashboard_filters::DashboardFilters,
-    funnel_chart::FunnelFigure, question_report::QuestionResults,
-    survey_settings::SurveySettingsForm, trend_chart::QuestionDashboard,
+    admin_layout::AdminLayout,
+    comment_list::CommentList,
+    dashboard_filters::DashboardFilters,
+    funnel_chart::{FunnelFigure, MovementTable},
+    question_report::QuestionResults,
+    survey_settings::SurveySettingsForm,
+    trend_chart::QuestionDashboard,
 };
 use crate::error::ErrorKind;
 use crate::model::DashboardQuery;
@@ -97,6 +101,7 @@ pub fn SurveyPage() -> impl IntoView {
                                             <CommentList comments=d.comments.clone() query=d.query.clone() />
                                             <h3>"Sends and waves"</h3>
                                             <FunnelFigure funnels=d.funnels svg=d.funnel_svg description=d.funnel_description />
+                                            {d.movement.map(|m| view! { <MovementTable movement=m /> })}
                                         }
                                         .into_any()
                                     }

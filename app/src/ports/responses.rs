@@ -191,6 +191,13 @@ pub trait Responses: Send + Sync {
         &self,
         survey_id: i64,
     ) -> Result<Option<chrono::NaiveDate>, StoreError>;
+    /// Each identified respondent's score to `question_key` in the responses to send
+    /// `send_id`: (contact id, score), in response order.
+    async fn wave_scores(
+        &self,
+        send_id: i64,
+        question_key: &str,
+    ) -> Result<Vec<(i64, u8)>, StoreError>;
     /// A page of comments, newest first (see [`CommentQuery`]).
     async fn comments(
         &self,

@@ -372,6 +372,27 @@ impl app::ports::Responses for Storage {
         Ok(day)
     }
 
+    async fn wave_scores(
+        &self,
+        send_id: i64,
+        question_key: &str,
+    ) -> Result<Vec<(i64, u8)>, StoreError> {
+        let rows: Vec<(i64, i32)> = query(
+            "SELECT r.contact_id, a.score FROM responses r \
+             JOIN answers a ON a.response_id = r.id AND a.question_key = $2 \
+             WHERE r.send_id = $1 AND r.contact_id IS NOT NULL AND a.score IS NOT NULL \
+             ORDER BY r.id",
+        )
+        .bind(send_id)
+        .bind(question_key)
+        .fetch_all(&self.db)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|(who, score)| Some((who, u8::try_from(score).ok()?)))
+            .collect())
+    }
+
     async fn comments(
         &self,
         survey_id: i64,

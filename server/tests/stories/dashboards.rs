@@ -634,3 +634,90 @@ async fn the_overview_shows_each_surveys_headline_as_its_page_does_and_hides_wha
     assert!(page.contains("Hidden to protect anonymity"));
     assert!(page.contains(r#"viewBox="0 0 120 32""#), "a sparkline");
 }
+
+#[tokio::test]
+async fn wave_over_wave_the_same_people_are_followed_between_categories() {
+    use app::domain::segments::SegmentFilter;
+    use app::model::Repeat;
+    use app::ports::{NewInvitation, NewSend};
+    let (db, app, admin) = app_with_admin().await;
+    let id = app.create_survey(&admin, "nps").await["id"]
+        .as_i64()
+        .unwrap();
+    let store = server::storage::open(&db.url, false).await.unwrap();
+    let owner = store.list_users().await.unwrap()[0].id;
+    let mut waves = Vec::new();
+    for wave in 1..=2 {
+        let send = store
+            .create_send(&NewSend {
+                survey_id: id,
+                audience_name: "Everyone".into(),
+                audience: SegmentFilter::default(),
+                repeat: Repeat::Monthly,
+                wave,
+                reminders: vec![],
+                per_minute: None,
+                scheduled_at: Utc::now() - Duration::days(70 - 30 * wave),
+                created_by: owner,
+            })
+            .await
+            .unwrap();
+        store
+            .start_send(
+                send.id,
+                Utc::now() - Duration::days(70 - 30 * wave),
+                0,
+                None,
+            )
+            .await
+            .unwrap();
+        waves.push(send.id);
+    }
+    // Contacts 1–4 answer wave 1; 1–3 and 5 answer wave 2.
+    let answers = [
+        (0, [(1, 3), (2, 9), (3, 7), (4, 10)].as_slice()),
+        (1, [(1, 9), (2, 9), (3, 2), (5, 10)].as_slice()),
+    ];
+    for (wave, people) in answers {
+        for &(contact, score) in people {
+            let token = format!("w{wave}-c{contact}");
+            let invitation = store
+                .create_invitation(NewInvitation {
+                    survey_id: id,
+                    token_hash: token.clone(),
+                    contact_id: Some(contact),
+                    locale: None,
+                    attributes: BTreeMap::new(),
+                    send_id: Some(waves[wave]),
+                })
+                .await
+                .unwrap();
+            let answer = StoredAnswer {
+                question_key: "nps".into(),
+                value: AnswerValue::Score(score),
+                follow_up: None,
+            };
+            let mut batch = response_on(id, &token, Utc::now().date_naive(), vec![answer]);
+            batch.invitation_id = Some(invitation);
+            batch.contact_id = Some(contact);
+            batch.send_id = Some(waves[wave]);
+            store.record_answers(batch).await.unwrap();
+        }
+    }
+    let body = dashboard(&app, &admin, id, "range=90d").await;
+    let m = &body["movement"];
+    assert_eq!(m["categories"][0], "Detractors");
+    // Ann 3 → 9, Bo 9 → 9, Cy 7 → 2; Dee left, Eve came.
+    assert_eq!(
+        m["counts"],
+        serde_json::json!([[0, 0, 1], [1, 0, 0], [0, 0, 1]])
+    );
+    assert_eq!(m["no_longer_answering"], serde_json::json!([0, 0, 1]));
+    assert_eq!(m["newly_answering"], serde_json::json!([0, 0, 1]));
+    // Chosen as the filter, the first wave has none before it.
+    let first = dashboard(&app, &admin, id, &format!("range=90d&send={}", waves[0])).await;
+    assert_eq!(first["movement"], Value::Null);
+    let page = app.page(&admin, &format!("/surveys/{id}")).await;
+    assert!(page.contains("Movement from Everyone · wave 1"));
+    assert!(page.contains("Newly answering"));
+}
