@@ -320,7 +320,8 @@ async fn an_anonymous_response_keeps_no_person_and_no_time_only_the_named_groups
     );
 
     let pool = sqlx::SqlitePool::connect(&db.url).await.unwrap();
-    let rows: Vec<(Option<i64>, Option<String>, String, Option<i64>)> =
+    type Kept = (Option<i64>, Option<String>, String, Option<i64>);
+    let rows: Vec<Kept> =
         sqlx::query_as("SELECT contact_id, submitted_at, groups, send_id FROM responses")
             .fetch_all(&pool)
             .await
