@@ -10,6 +10,8 @@ use app::domain::funnel::Funnel;
 use app::domain::shares::Shares;
 use app::domain::trend::{Grain, Trend, TrendPoint};
 use app::ports::Charts;
+use plotters::coord::types::RangedCoordf64;
+use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::{register_font, FontStyle};
 use std::sync::OnceLock;
@@ -83,35 +85,22 @@ fn draw_trend(trend: &Trend, svg: &mut String) -> Result<(), Box<dyn std::error:
     let points = &trend.points;
     let last = points.len().max(1) as f64 - 0.5;
     let (low, high) = trend.scale;
-    let mut chart = ChartBuilder::on(&root)
-        .margin(10)
-        .x_label_area_size(48)
-        .y_label_area_size(52)
-        .build_cartesian_2d(-0.5..last, low..high)?;
-    let labels = |x: &f64| -> String {
-        let i = x.round();
-        match points.get(i as usize) {
-            Some(p) if (x - i).abs() < 1e-6 && i >= 0.0 => short_label(trend.grain, p),
-            _ => String::new(),
-        }
-    };
-    let text = ("sans-serif", TEXT).into_font().color(&INK);
-    chart
-        .configure_mesh()
-        .disable_x_mesh()
+    let mut chart = columns(
+        &root,
+        points.len(),
         // Few enough labels that "Dec 2026" never runs into the next at phone width.
-        .x_labels(points.len().min(4))
-        .y_labels(5)
-        .x_label_formatter(&labels)
-        .y_label_formatter(&|y: &f64| format!("{y:.0}"))
-        .x_desc(grain_desc(trend.grain))
-        .y_desc(format!("{} ({})", trend.measure, trend.unit))
-        .label_style(text.clone())
-        .axis_desc_style(text)
-        .axis_style(INK.mix(0.6))
-        .bold_line_style(INK.mix(0.12))
-        .light_line_style(TRANSPARENT)
-        .draw()?;
+        points.len().min(4),
+        |i| {
+            points
+                .get(i)
+                .map_or(String::new(), |p| short_label(trend.grain, p))
+        },
+        low..high,
+        (
+            grain_desc(trend.grain),
+            &format!("{} ({})", trend.measure, trend.unit),
+        ),
+    )?;
     if low < 0.0 && high > 0.0 {
         chart.draw_series(LineSeries::new(
             [(-0.5, 0.0), (last, 0.0)],
@@ -178,35 +167,18 @@ fn draw_trend(trend: &Trend, svg: &mut String) -> Result<(), Box<dyn std::error:
 fn draw_shares(shares: &Shares, svg: &mut String) -> Result<(), Box<dyn std::error::Error>> {
     let root = SVGBackend::with_string(svg, SIZE).into_drawing_area();
     let points = &shares.points;
-    let last = points.len().max(1) as f64 - 0.5;
-    let mut chart = ChartBuilder::on(&root)
-        .margin(10)
-        .x_label_area_size(48)
-        .y_label_area_size(52)
-        .build_cartesian_2d(-0.5..last, 0.0..100.0)?;
-    let labels = |x: &f64| -> String {
-        let i = x.round();
-        match points.get(i as usize) {
-            Some(p) if (x - i).abs() < 1e-6 && i >= 0.0 => short_day(shares.grain, &p.start),
-            _ => String::new(),
-        }
-    };
-    let text = ("sans-serif", TEXT).into_font().color(&INK);
-    chart
-        .configure_mesh()
-        .disable_x_mesh()
-        .x_labels(points.len().min(4))
-        .y_labels(5)
-        .x_label_formatter(&labels)
-        .y_label_formatter(&|y: &f64| format!("{y:.0}"))
-        .x_desc(grain_desc(shares.grain))
-        .y_desc("Share of answers (%)")
-        .label_style(text.clone())
-        .axis_desc_style(text)
-        .axis_style(INK.mix(0.6))
-        .bold_line_style(INK.mix(0.12))
-        .light_line_style(TRANSPARENT)
-        .draw()?;
+    let mut chart = columns(
+        &root,
+        points.len(),
+        points.len().min(4),
+        |i| {
+            points
+                .get(i)
+                .map_or(String::new(), |p| short_day(shares.grain, &p.start))
+        },
+        0.0..100.0,
+        (grain_desc(shares.grain), &"Share of answers (%)"),
+    )?;
     let colours = ["detractor", "passive", "promoter"].map(category_colour);
     let width = if points.len() > 40 { 0.5 } else { 0.38 };
     for (i, p) in points.iter().enumerate() {
@@ -243,35 +215,18 @@ fn draw_funnel(funnels: &[Funnel], svg: &mut String) -> Result<(), Box<dyn std::
         .max()
         .unwrap_or(0)
         .max(1) as f64;
-    let last = funnels.len().max(1) as f64 - 0.5;
-    let mut chart = ChartBuilder::on(&root)
-        .margin(10)
-        .x_label_area_size(48)
-        .y_label_area_size(52)
-        .build_cartesian_2d(-0.5..last, 0.0..most * 1.1)?;
-    let labels = |x: &f64| -> String {
-        let i = x.round();
-        match funnels.get(i as usize) {
-            Some(f) if (x - i).abs() < 1e-6 && i >= 0.0 => short_day(Grain::Day, &f.day),
-            _ => String::new(),
-        }
-    };
-    let text = ("sans-serif", TEXT).into_font().color(&INK);
-    chart
-        .configure_mesh()
-        .disable_x_mesh()
-        .x_labels(funnels.len())
-        .y_labels(5)
-        .x_label_formatter(&labels)
-        .y_label_formatter(&|y: &f64| format!("{y:.0}"))
-        .x_desc("Send")
-        .y_desc("People")
-        .label_style(text.clone())
-        .axis_desc_style(text)
-        .axis_style(INK.mix(0.6))
-        .bold_line_style(INK.mix(0.12))
-        .light_line_style(TRANSPARENT)
-        .draw()?;
+    let mut chart = columns(
+        &root,
+        funnels.len(),
+        funnels.len(),
+        |i| {
+            funnels
+                .get(i)
+                .map_or(String::new(), |f| short_day(Grain::Day, &f.day))
+        },
+        0.0..most * 1.1,
+        ("Send", &"People"),
+    )?;
     let step = 0.8 / 4.0;
     for (i, f) in funnels.iter().enumerate() {
         for (k, &n) in f.counts.iter().enumerate().filter(|(_, &n)| n > 0) {
@@ -318,6 +273,53 @@ fn draw_sparkline(trend: &Trend, svg: &mut String) -> Result<(), Box<dyn std::er
     Ok(())
 }
 
+/// The chart every figure but the sparkline is drawn on: a column per item (period, bar
+/// or send) across, `shown` of them labelled by `label`, values `y` up the side in whole
+/// numbers, both axes described, in the page's ink.
+fn columns<'a, 'b>(
+    root: &'a DrawingArea<SVGBackend<'b>, Shift>,
+    items: usize,
+    shown: usize,
+    label: impl Fn(usize) -> String,
+    y: std::ops::Range<f64>,
+    (x_desc, y_desc): (&str, &str),
+) -> Result<Columns<'a, 'b>, Box<dyn std::error::Error>> {
+    let last = items.max(1) as f64 - 0.5;
+    let mut chart = ChartBuilder::on(root)
+        .margin(10)
+        .x_label_area_size(48)
+        .y_label_area_size(52)
+        .build_cartesian_2d(-0.5..last, y)?;
+    // Only whole positions are items; plotters also asks for the ticks between.
+    let labels = |x: &f64| -> String {
+        let i = x.round();
+        match (x - i).abs() < 1e-6 && i >= 0.0 {
+            true => label(i as usize),
+            false => String::new(),
+        }
+    };
+    let text = ("sans-serif", TEXT).into_font().color(&INK);
+    chart
+        .configure_mesh()
+        .disable_x_mesh()
+        .x_labels(shown)
+        .y_labels(5)
+        .x_label_formatter(&labels)
+        .y_label_formatter(&|y: &f64| format!("{y:.0}"))
+        .x_desc(x_desc)
+        .y_desc(y_desc)
+        .label_style(text.clone())
+        .axis_desc_style(text)
+        .axis_style(INK.mix(0.6))
+        .bold_line_style(INK.mix(0.12))
+        .light_line_style(TRANSPARENT)
+        .draw()?;
+    Ok(chart)
+}
+
+type Columns<'a, 'b> =
+    ChartContext<'a, SVGBackend<'b>, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
+
 /// A category's colour: mid-tones that show on white and on near-black.
 fn category_colour(category: &str) -> RGBColor {
     match category {
@@ -337,35 +339,14 @@ fn draw_distribution(
     let tallest = bars.iter().filter_map(|b| b.share).fold(0.0_f64, f64::max);
     // Headroom above the tallest bar, on a scale that never shows less than 10 %.
     let top = (tallest * 1.15).clamp(10.0, 100.0);
-    let last = bars.len().max(1) as f64 - 0.5;
-    let mut chart = ChartBuilder::on(&root)
-        .margin(10)
-        .x_label_area_size(48)
-        .y_label_area_size(52)
-        .build_cartesian_2d(-0.5..last, 0.0..top)?;
-    let labels = |x: &f64| -> String {
-        let i = x.round();
-        match bars.get(i as usize) {
-            Some(b) if (x - i).abs() < 1e-6 && i >= 0.0 => b.label.clone(),
-            _ => String::new(),
-        }
-    };
-    let text = ("sans-serif", TEXT).into_font().color(&INK);
-    chart
-        .configure_mesh()
-        .disable_x_mesh()
-        .x_labels(bars.len())
-        .y_labels(5)
-        .x_label_formatter(&labels)
-        .y_label_formatter(&|y: &f64| format!("{y:.0}"))
-        .x_desc("Score")
-        .y_desc("Share of answers (%)")
-        .label_style(text.clone())
-        .axis_desc_style(text)
-        .axis_style(INK.mix(0.6))
-        .bold_line_style(INK.mix(0.12))
-        .light_line_style(TRANSPARENT)
-        .draw()?;
+    let mut chart = columns(
+        &root,
+        bars.len(),
+        bars.len(),
+        |i| bars.get(i).map_or(String::new(), |b| b.label.clone()),
+        0.0..top,
+        ("Score", &"Share of answers (%)"),
+    )?;
     // A withheld bar is not drawn at all; an empty one has no height to draw.
     chart.draw_series(bars.iter().enumerate().filter_map(|(i, b)| {
         let share = b.share.filter(|&s| s > 0.0)?;
