@@ -177,7 +177,7 @@ fn draw_shares(shares: &Shares, svg: &mut String) -> Result<(), Box<dyn std::err
                 .map_or(String::new(), |p| short_day(shares.grain, &p.start))
         },
         0.0..100.0,
-        (grain_desc(shares.grain), &"Share of answers (%)"),
+        (grain_desc(shares.grain), "Share of answers (%)"),
     )?;
     let colours = ["detractor", "passive", "promoter"].map(category_colour);
     let width = if points.len() > 40 { 0.5 } else { 0.38 };
@@ -225,7 +225,7 @@ fn draw_funnel(funnels: &[Funnel], svg: &mut String) -> Result<(), Box<dyn std::
                 .map_or(String::new(), |f| short_day(Grain::Day, &f.day))
         },
         0.0..most * 1.1,
-        ("Send", &"People"),
+        ("Send", "People"),
     )?;
     let step = 0.8 / 4.0;
     for (i, f) in funnels.iter().enumerate() {
@@ -345,7 +345,7 @@ fn draw_distribution(
         bars.len(),
         |i| bars.get(i).map_or(String::new(), |b| b.label.clone()),
         0.0..top,
-        ("Score", &"Share of answers (%)"),
+        ("Score", "Share of answers (%)"),
     )?;
     // A withheld bar is not drawn at all; an empty one has no height to draw.
     chart.draw_series(bars.iter().enumerate().filter_map(|(i, b)| {
