@@ -1,6 +1,6 @@
 //! Each send's response funnel: the chart of the latest sends and a table of all of them.
 
-use crate::components::trend_chart::hidden_from_readers;
+use crate::components::trend_chart::{hidden_from_readers, NumbersTable};
 use crate::domain::funnel::{Funnel, STEPS};
 use leptos::prelude::*;
 
@@ -26,19 +26,24 @@ pub fn FunnelFigure(funnels: Vec<Funnel>, svg: String, description: String) -> A
                 }
                 _ => "–".to_owned(),
             };
-            view! {
-                <tr>
-                    <th scope="row">{format!("{} ({})", f.label, f.day)}</th>
-                    <td>{recipients}</td>
-                    <td>{delivered}</td>
-                    <td>{started}</td>
-                    <td>{completed}</td>
-                    <td>{rate}</td>
-                </tr>
-            }
+            (
+                format!("{} ({})", f.label, f.day),
+                vec![
+                    recipients.to_string(),
+                    delivered.to_string(),
+                    started.to_string(),
+                    completed.to_string(),
+                    rate,
+                ],
+            )
         })
-        .collect_view();
-    let [a, b, c, d] = STEPS;
+        .collect();
+    let headers = ["Send"]
+        .into_iter()
+        .chain(STEPS)
+        .chain(["Completed of delivered (95 % interval)"])
+        .map(String::from)
+        .collect();
     view! {
         <figure class="chart" data-testid="funnel">
             <figcaption>
@@ -46,22 +51,7 @@ pub fn FunnelFigure(funnels: Vec<Funnel>, svg: String, description: String) -> A
                 " · bars from left: recipients, delivered, started, completed"
             </figcaption>
             <div class="chart-svg" role="img" aria-label=description inner_html=svg></div>
-            <details>
-                <summary>"The numbers in this chart"</summary>
-                <table>
-                    <thead>
-                        <tr>
-                            <th scope="col">"Send"</th>
-                            <th scope="col">{a}</th>
-                            <th scope="col">{b}</th>
-                            <th scope="col">{c}</th>
-                            <th scope="col">{d}</th>
-                            <th scope="col">"Completed of delivered (95 % interval)"</th>
-                        </tr>
-                    </thead>
-                    <tbody>{rows}</tbody>
-                </table>
-            </details>
+            <NumbersTable headers=headers rows=rows />
         </figure>
     }
     .into_any()

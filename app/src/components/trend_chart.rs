@@ -24,6 +24,45 @@ pub fn digits(tile_unit: &str, measure: &str) -> usize {
     }
 }
 
+/// The numbers behind a chart, for screen readers and for copying: a row per item, its
+/// name first, closed until asked for, without JavaScript.
+#[component]
+pub fn NumbersTable(headers: Vec<String>, rows: Vec<(String, Vec<String>)>) -> AnyView {
+    let headers = headers
+        .into_iter()
+        .map(|h| view! { <th scope="col">{h}</th> })
+        .collect_view();
+    let rows = rows
+        .into_iter()
+        .map(|(name, cells)| {
+            let cells = cells
+                .into_iter()
+                .map(|c| view! { <td>{c}</td> })
+                .collect_view();
+            view! { <tr><th scope="row">{name}</th>{cells}</tr> }
+        })
+        .collect_view();
+    view! {
+        <details>
+            <summary>"The numbers in this chart"</summary>
+            <table>
+                <thead><tr>{headers}</tr></thead>
+                <tbody>{rows}</tbody>
+            </table>
+        </details>
+    }
+    .into_any()
+}
+
+/// A period as a table names it: its day, or its first and last day.
+fn period_label(start: &str, end: &str) -> String {
+    if start == end {
+        start.to_owned()
+    } else {
+        format!("{start} to {end}")
+    }
+}
+
 /// A difference with its sign, to `d` digits: "+3", "−2.5", and "0" for what rounds
 /// to nothing (never "-0").
 pub fn signed(value: f64, d: usize) -> String {
@@ -80,34 +119,14 @@ fn DistributionFigure(distribution: Distribution, svg: String) -> AnyView {
                 (Some(n), Some(share)) => (n.to_string(), format!("{share:.1} %")),
                 _ => ("–".to_owned(), "Hidden to protect anonymity".to_owned()),
             };
-            view! {
-                <tr>
-                    <th scope="row">{b.label.clone()}</th>
-                    <td>{b.category.clone()}</td>
-                    <td>{n}</td>
-                    <td>{share}</td>
-                </tr>
-            }
+            (b.label.clone(), vec![b.category.clone(), n, share])
         })
-        .collect_view();
+        .collect();
     view! {
         <figure class="chart" data-testid="distribution">
             <figcaption><strong>"Answers by score"</strong> " · n = " {distribution.n}</figcaption>
             <div class="chart-svg" role="img" aria-label=distribution.description() inner_html=svg></div>
-            <details>
-                <summary>"The numbers in this chart"</summary>
-                <table>
-                    <thead>
-                        <tr>
-                            <th scope="col">"Score"</th>
-                            <th scope="col">"Counted as"</th>
-                            <th scope="col">"Answers"</th>
-                            <th scope="col">"Share"</th>
-                        </tr>
-                    </thead>
-                    <tbody>{rows}</tbody>
-                </table>
-            </details>
+            <NumbersTable headers=["Score", "Counted as", "Answers", "Share"].map(String::from).to_vec() rows=rows />
         </figure>
     }
     .into_any()
@@ -120,11 +139,7 @@ fn SharesFigure(shares: Shares, svg: String) -> AnyView {
         .points
         .iter()
         .map(|p| {
-            let period = if p.start == p.end {
-                p.start.clone()
-            } else {
-                format!("{} to {}", p.start, p.end)
-            };
+            let period = period_label(&p.start, &p.end);
             let cells: [String; 4] = match (&p.withheld, p.n, p.shares) {
                 (Some(_), _, _) => [
                     "–".into(),
@@ -140,45 +155,29 @@ fn SharesFigure(shares: Shares, svg: String) -> AnyView {
                 ],
                 _ => ["0".into(), "–".into(), "–".into(), "–".into()],
             };
-            let [n, x, y, z] = cells;
-            view! {
-                <tr>
-                    <th scope="row">{period}</th>
-                    <td>{n}</td>
-                    <td>{x}</td>
-                    <td>{y}</td>
-                    <td>{z}</td>
-                </tr>
-            }
+            (period, cells.to_vec())
         })
-        .collect_view();
+        .collect();
+    let headers = vec![
+        "Period".to_owned(),
+        "n".to_owned(),
+        a.clone(),
+        b.clone(),
+        c.clone(),
+    ];
     let title = format!("{a}, {b} and {c} by {}", shares.grain.as_str());
     view! {
         <figure class="chart" data-testid="shares">
             <figcaption>
                 <strong>{title}</strong>
                 <span class="legend">
-                    <span class="key detractor">{a.clone()}</span>
-                    <span class="key passive">{b.clone()}</span>
-                    <span class="key promoter">{c.clone()}</span>
+                    <span class="key detractor">{a}</span>
+                    <span class="key passive">{b}</span>
+                    <span class="key promoter">{c}</span>
                 </span>
             </figcaption>
             <div class="chart-svg" role="img" aria-label=shares.description() inner_html=svg></div>
-            <details>
-                <summary>"The numbers in this chart"</summary>
-                <table>
-                    <thead>
-                        <tr>
-                            <th scope="col">"Period"</th>
-                            <th scope="col">"n"</th>
-                            <th scope="col">{a}</th>
-                            <th scope="col">{b}</th>
-                            <th scope="col">{c}</th>
-                        </tr>
-                    </thead>
-                    <tbody>{rows}</tbody>
-                </table>
-            </details>
+            <NumbersTable headers=headers rows=rows />
         </figure>
     }
     .into_any()
@@ -300,11 +299,7 @@ pub fn TrendFigure(view: TrendView) -> AnyView {
         .points
         .iter()
         .map(|p| {
-            let period = if p.start == p.end {
-                p.start.clone()
-            } else {
-                format!("{} to {}", p.start, p.end)
-            };
+            let period = period_label(&p.start, &p.end);
             let (n, value, interval, note) = match (&p.withheld, p.value, p.ci) {
                 (Some(_), _, _) => (
                     "–".to_owned(),
@@ -337,17 +332,21 @@ pub fn TrendFigure(view: TrendView) -> AnyView {
                 .filter(|t| !t.is_empty())
                 .collect::<Vec<_>>()
                 .join(" · ");
-            view! {
-                <tr>
-                    <th scope="row">{period}</th>
-                    <td>{n}</td>
-                    <td>{value}</td>
-                    <td>{interval}</td>
-                    <td>{note}</td>
-                </tr>
-            }
+            (period, vec![n, value, interval, note])
         })
-        .collect_view();
+        .collect();
+    let period = match trend.grain {
+        Grain::Day => "Day",
+        Grain::Week => "Week",
+        Grain::Month => "Month",
+    };
+    let headers = vec![
+        period.to_owned(),
+        "n".to_owned(),
+        format!("{} ({unit})", trend.measure),
+        "95 % interval".to_owned(),
+        "Note".to_owned(),
+    ];
     view! {
         <figure class="chart" data-testid="trend" data-question=view.question_key.clone()>
             <figcaption>
@@ -356,27 +355,7 @@ pub fn TrendFigure(view: TrendView) -> AnyView {
             </figcaption>
             {view.note.clone().map(|note| view! { <p class="muted" data-testid="trend-note">{note}</p> })}
             <div class="chart-svg" role="img" aria-label=view.description.clone() inner_html=svg></div>
-            <details>
-                <summary>"The numbers in this chart"</summary>
-                <table>
-                    <thead>
-                        <tr>
-                            <th scope="col">
-                                {match trend.grain {
-                                    Grain::Day => "Day",
-                                    Grain::Week => "Week",
-                                    Grain::Month => "Month",
-                                }}
-                            </th>
-                            <th scope="col">"n"</th>
-                            <th scope="col">{format!("{} ({unit})", trend.measure)}</th>
-                            <th scope="col">"95 % interval"</th>
-                            <th scope="col">"Note"</th>
-                        </tr>
-                    </thead>
-                    <tbody>{rows}</tbody>
-                </table>
-            </details>
+            <NumbersTable headers=headers rows=rows />
         </figure>
     }
     .into_any()
