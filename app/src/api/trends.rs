@@ -30,7 +30,7 @@ mod ssr {
     use crate::domain::distribution::category;
     use crate::domain::distribution::distribution;
     use crate::domain::filter::SEND;
-    use crate::domain::filter::{condition, Filter, FilterError, MAX_CONDITIONS};
+    use crate::domain::filter::{condition, segment, Filter, FilterError, MAX_CONDITIONS};
     use crate::domain::funnel::{describe, Funnel};
     use crate::domain::movement::{movement, Movement};
     use crate::domain::report::score_question;
@@ -110,10 +110,9 @@ mod ssr {
         ) -> Result<Vec<(String, Vec<[u64; 11]>, Vec<bool>)>, AppError> {
             let mut rows = Vec::new();
             for value in self.values.get(attribute).into_iter().flatten() {
-                let Some(filter) = Filter::default().with(attribute, value) else {
-                    continue;
-                };
-                let days = self.days(&question.key, &filter.segment()).await?;
+                let days = self
+                    .days(&question.key, &segment([(attribute, value.as_str())]))
+                    .await?;
                 let months: Vec<[u64; 11]> =
                     self.months(&days).into_iter().map(|(_, _, h)| h).collect();
                 rows.push((value.clone(), months));
@@ -540,6 +539,18 @@ mod ssr {
         Ok(comments)
     }
 
+    /// The months of `days` over the survey's life, and which a trend withholds.
+    fn months_withheld(
+        view: &View<'_>,
+        days: &Days,
+        min_group: Option<u64>,
+        n: impl Fn(&[u64; 11]) -> u64,
+    ) -> (Vec<(Day, Day, [u64; 11])>, Vec<bool>) {
+        let months = view.months(days);
+        let sizes: Vec<u64> = months.iter().map(|(_, _, h)| n(h)).collect();
+        (months, withheld_groups(&sizes, min_group))
+    }
+
     async fn question_view(
         view: &View<'_>,
         question: &Question,
@@ -555,19 +566,15 @@ mod ssr {
         let n = |h: &[u64; 11]| score_question(&question.kind, h).map_or(0, |s| s.n());
         // An anonymous survey's months: everyone's withheld as a trend withholds them,
         // and a filtered view's also where its breakdown would withhold the cell.
-        let everyone = if view.filter.is_empty() {
-            days.clone()
-        } else {
-            view.days(&question.key, "").await?
+        // Identified surveys withhold nothing, so they read neither.
+        let (everyone_months, everyone_withheld) = match (anonymous, view.filter.is_empty()) {
+            (false, _) => (Vec::new(), Vec::new()),
+            (true, true) => months_withheld(view, &days, min_group, n),
+            (true, false) => {
+                let everyone = view.days(&question.key, "").await?;
+                months_withheld(view, &everyone, min_group, n)
+            }
         };
-        let everyone_months = view.months(&everyone);
-        let everyone_withheld = withheld_groups(
-            &everyone_months
-                .iter()
-                .map(|(_, _, h)| n(h))
-                .collect::<Vec<_>>(),
-            min_group,
-        );
         let mut guarded: Vec<Day> = Vec::new();
         if anonymous {
             if let Some((attribute, value)) = view.filter.conditions().first() {

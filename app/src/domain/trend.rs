@@ -38,10 +38,15 @@ impl Limits {
 pub struct Day(pub i32);
 
 impl Day {
-    /// `YYYY-MM-DD`, as the day buckets store it.
+    /// `YYYY-MM-DD`, as the day buckets store it; years 1 to 9999, so the arithmetic
+    /// never leaves `i32`.
     pub fn parse(text: &str) -> Option<Day> {
         let mut parts = text.splitn(3, '-');
-        let year: i32 = parts.next()?.parse().ok()?;
+        let year: i32 = parts
+            .next()?
+            .parse()
+            .ok()
+            .filter(|y| (1..=9999).contains(y))?;
         let month: u32 = parts.next()?.parse().ok()?;
         let day: u32 = parts.next()?.parse().ok()?;
         let valid = (1..=12).contains(&month) && day >= 1 && day <= days_in_month(year, month);
@@ -298,7 +303,9 @@ pub fn resolve_range(
                     "The first day must not be in the future.".to_owned(),
                 ));
             }
-            Ok((first, last.min(today)))
+            // Nothing is counted before the survey's life began: an earlier start would
+            // only add empty periods, thousands of them for a start in year 1.
+            Ok((first.max(created.min(today)), last.min(today)))
         }
         _ => Err((
             "range",
@@ -560,7 +567,7 @@ mod tests {
         assert_eq!(named("last_year"), pair("2025-01-01", "2025-12-31"));
         assert_eq!(named("all"), pair("2025-02-10", "2026-12-01"));
         let custom = |from: &str, to: &str| {
-            resolve_range("custom", from, to, today, today).map_err(|(field, _)| field)
+            resolve_range("custom", from, to, today, day("2020-01-01")).map_err(|(field, _)| field)
         };
         assert_eq!(
             custom("2026-02-01", "2027-01-01"),
@@ -568,6 +575,22 @@ mod tests {
             "cut at today"
         );
         assert_eq!(custom("2026-02-30", "2026-03-01"), Err("from"));
+        assert_eq!(
+            custom("999999999-01-01", "2026-03-01"),
+            Err("from"),
+            "no overflow"
+        );
+        assert_eq!(
+            resolve_range(
+                "custom",
+                "0001-01-01",
+                "2026-03-01",
+                today,
+                day("2025-02-10")
+            ),
+            Ok((day("2025-02-10"), day("2026-03-01"))),
+            "starts with the survey's life"
+        );
         assert_eq!(custom("2026-03-01", "2026-02-01"), Err("to"));
         assert_eq!(custom("2027-01-01", "2027-02-01"), Err("from"));
         assert_eq!(
