@@ -59,6 +59,8 @@ mod ssr {
     }
 
     type Days = Vec<(Day, [u64; 11])>;
+    /// Periods of a month: first day, last day, answers per score.
+    type Months = Vec<(Day, Day, [u64; 11])>;
 
     /// What one dashboard reads, shared by its questions.
     struct View<'a> {
@@ -94,7 +96,7 @@ mod ssr {
         }
 
         /// The months of `days` over the survey's life: what anonymity is decided on.
-        fn months(&self, days: &Days) -> Vec<(Day, Day, [u64; 11])> {
+        fn months(&self, days: &Days) -> Months {
             periods(days, self.plan.scored_from, self.plan.to, Grain::Month)
         }
 
@@ -545,7 +547,7 @@ mod ssr {
         days: &Days,
         min_group: Option<u64>,
         n: impl Fn(&[u64; 11]) -> u64,
-    ) -> (Vec<(Day, Day, [u64; 11])>, Vec<bool>) {
+    ) -> (Months, Vec<bool>) {
         let months = view.months(days);
         let sizes: Vec<u64> = months.iter().map(|(_, _, h)| n(h)).collect();
         (months, withheld_groups(&sizes, min_group))
