@@ -5,7 +5,7 @@ export PATH := $(HOME)/.cargo/bin:$(CURDIR)/end2end/node_modules/.bin:$(PATH)
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 
-.PHONY: run test tools lint e2e bench bench-pages fuzz api-schema
+.PHONY: run test tools lint e2e bench bench-dashboard bench-pages fuzz api-schema
 
 # Only the build tools first: the test tools (chromium, aiosmtpd) are not needed to serve.
 run:
@@ -41,13 +41,21 @@ e2e: tools
 
 # Answer page, answer POST, a 100 000-row contact import and a 100 000-recipient send on
 # both backends, each as a ratio of the raw insert rate of the same database measured in
-# the same run; email delivery as a ratio of each loopback SMTP server's raw rate (aiosmtpd,
-# and Postfix's smtp-sink unpacked from Debian's package); then Lighthouse's mobile run on
-# the release build's answer page and an admin page.
+# the same run; email delivery as a ratio of each loopback SMTP server's raw rate
+# (aiosmtpd, and Postfix's smtp-sink unpacked from Debian's package); the dashboard at a
+# million answers against a full scan; then Lighthouse's mobile run on the release
+# build's answer page and an admin page.
 bench: tools
 	POSTFIX_DIR=$$(bash server/benches/postfix.sh) \
 	  cargo bench -p server --bench answer --bench import --bench send
+	$(MAKE) bench-dashboard
 	$(MAKE) bench-pages
+
+# The dashboard (page and API, five views) at DASHBOARD_ANSWERS demo responses (default
+# 1 000 000) on SQLite and PostgreSQL, as multiples of a full scan of the same answers.
+# DASHBOARD_BACKENDS=postgres DASHBOARD_ANSWERS=10000000 runs the tenfold case.
+bench-dashboard: tools
+	cargo bench -p server --bench dashboard
 
 # Lighthouse's mobile run on the release build's answer page and admin survey list, and
 # the bytes of a first and second visit. Lighthouse lives in end2end/bench/ (npm), apart

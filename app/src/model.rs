@@ -104,6 +104,10 @@ pub struct SurveySummary {
     pub min_group_size: i64,
     /// Fewer answers than this make a score "not enough answers yet".
     pub min_meaningful: i64,
+    /// Where respondents' weights come from for the weighted NPS, if anywhere.
+    #[cfg_attr(feature = "ssr", schema(value_type = Option<Object>))]
+    #[serde(default)]
+    pub weighting: Option<crate::domain::weighting::Weighting>,
 }
 
 /// A survey's results: every number comes from the domain's scoring engine.
@@ -653,6 +657,11 @@ pub struct TrendView {
     /// The score per value of the attribute chosen with `by=`, if one was.
     #[cfg_attr(feature = "ssr", schema(value_type = Option<Object>))]
     pub breakdown: Option<crate::domain::breakdown::Breakdown>,
+    /// The NPS with each answer weighted by its respondent's tier or revenue, when the
+    /// survey has a weighting; never for anonymous surveys.
+    #[cfg_attr(feature = "ssr", schema(value_type = Option<Object>))]
+    #[serde(default)]
+    pub weighted: Option<crate::domain::weighting::WeightedNps>,
 }
 
 /// What a survey's dashboard shows, as its URL says it: every field is a query
@@ -754,7 +763,8 @@ pub struct FilterChoices {
     pub attributes: Vec<(String, Vec<FilterChoice>)>,
     /// Sends and waves (identified surveys only).
     pub sends: Vec<FilterChoice>,
-    /// At most this many conditions combine (the send included).
+    /// At most this many attribute filters combine: one for an anonymous survey, else
+    /// one per grouping attribute (and the send beside them).
     pub max_conditions: usize,
 }
 

@@ -679,6 +679,10 @@ test.describe.serial("the first slice", () => {
     const everyone = Number(await tile.getByText(/^n = /).textContent().then((t) => t?.match(/n = (\d+)/)?.[1]));
     expect(everyone).toBeGreaterThan(500);
     await expect(page.getByTestId("shares").first().getByRole("img")).toHaveAttribute("aria-label", /Detractors, Passives and Promoters by month/);
+    // The demo weighs customers by revenue: the weighted score and the revenue at risk.
+    const weighted = page.getByTestId("weighted-tile");
+    await expect(weighted).toContainText("Weighted NPS by revenue");
+    await expect(weighted.getByTestId("weighted-at-risk")).toContainText(/^revenue at risk: [\d\u202f]+ of [\d\u202f]+ \(\d+\.\d %\)/);
 
     // Only the Sales team, broken down by tier.
     await page.getByTestId("filter-0").selectOption("team:Sales");

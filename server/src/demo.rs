@@ -10,6 +10,7 @@ use crate::charts::Plotters;
 use crate::config::DemoArgs;
 use anyhow::Context;
 use app::domain::filter::answer_segments;
+use app::domain::weighting::Weighting;
 use app::domain::{AnswerValue, Locale};
 use app::ports::{
     AnswerBatch, NewContact, Notifications, SecretKey, Services, Settings, StoredAnswer,
@@ -66,6 +67,30 @@ const COMMENTS: [[(&str, &str); 3]; 3] = [
         ),
     ],
 ];
+
+/// A yearly revenue in whole hundreds that goes with the tier: A 50 000–250 000,
+/// B 10 000–50 000, C 1 000–10 000.
+fn revenue(tier: &str, u: f64) -> u64 {
+    let (low, high) = match tier {
+        "A" => (50_000.0, 250_000.0),
+        "B" => (10_000.0, 50_000.0),
+        _ => (1_000.0, 10_000.0),
+    };
+    ((low + u * (high - low)) / 100.0).round() as u64 * 100
+}
+
+/// Big customers are a little happier, so the weighted NPS tells its own story: a
+/// uniform draw pushed up (tier A) or down (tier C).
+fn leaning(tier: Option<&String>, u: f64) -> f64 {
+    match tier.map(String::as_str) {
+        Some("A") => u.powf(0.8),
+        Some("C") => u.powf(1.2),
+        _ => u,
+    }
+}
+
+/// Responses written per transaction: a commit per response would be most of the time.
+const BULK: usize = 1_000;
 
 /// A small deterministic generator (xorshift64*): the same seed, the same data.
 struct Dice(u64);
@@ -208,12 +233,16 @@ pub async fn run(args: &DemoArgs) -> anyhow::Result<()> {
             email: format!("demo.person{i}@example.com"),
             name: format!("Demo Person {i}"),
             locale: Some(if i % 3 == 0 { Locale::De } else { Locale::En }),
-            attributes: BTreeMap::from([
-                ("team".to_owned(), dice.pick(&TEAMS).to_string()),
-                ("plan".to_owned(), dice.pick(&PLANS).to_string()),
-                ("region".to_owned(), dice.pick(&REGIONS).to_string()),
-                ("tier".to_owned(), dice.pick(&TIERS).to_string()),
-            ]),
+            attributes: {
+                let tier = *dice.pick(&TIERS);
+                BTreeMap::from([
+                    ("team".to_owned(), dice.pick(&TEAMS).to_string()),
+                    ("plan".to_owned(), dice.pick(&PLANS).to_string()),
+                    ("region".to_owned(), dice.pick(&REGIONS).to_string()),
+                    ("tier".to_owned(), tier.to_owned()),
+                    ("revenue".to_owned(), revenue(tier, dice.unit()).to_string()),
+                ])
+            },
         })
         .collect();
     for chunk in people.chunks(1000) {
@@ -258,6 +287,18 @@ pub async fn run(args: &DemoArgs) -> anyhow::Result<()> {
                 .to_vec();
             store.save_definition(survey.id, &survey.definition).await?;
         }
+        // The customer NPS is weighted by revenue, to show revenue at risk.
+        if plan.kind == "nps" {
+            let revenue = Weighting {
+                attribute: "revenue".into(),
+                weights: BTreeMap::new(),
+            };
+            app::api::surveys::set_weighting(&services, survey.id, Some(revenue))
+                .await
+                .map_err(|e| anyhow::anyhow!(e.message))?;
+        }
+        let weighting = store.survey(survey.id).await?.and_then(|s| s.weighting);
+        let mut batches = Vec::with_capacity(BULK);
         let responses = (args.responses as f64 * plan.share).round() as u64;
         for i in 0..responses {
             // Spread over the days, weekdays busier than weekends.
@@ -268,8 +309,9 @@ pub async fn run(args: &DemoArgs) -> anyhow::Result<()> {
                 day = first.checked_add_days(Days::new(offset)).unwrap_or(today);
             }
             let progress = offset as f64 / f64::from(args.days.max(1));
-            let score = (plan.score)(dice.unit(), progress);
             let contact = dice.pick(&contacts);
+            let u = leaning(contact.attributes.get("tier"), dice.unit());
+            let score = (plan.score)(u, progress);
             let german = contact.locale == Some(Locale::De);
             let category = match (plan.question, score) {
                 ("nps" | "enps", 0..=6) | (_, 1..=2) => 0,
@@ -287,31 +329,37 @@ pub async fn run(args: &DemoArgs) -> anyhow::Result<()> {
                 .filter_map(|a| Some((a.clone(), contact.attributes.get(a)?.clone())))
                 .collect();
             let segments = answer_segments(&groups, None, anonymous);
-            store
-                .record_answers(AnswerBatch {
-                    survey_id: survey.id,
-                    version: survey.version,
-                    response_key: format!("demo-{}-{i}", survey.id),
-                    invitation_id: None,
-                    // Anonymous answers keep no person, as real ones do.
-                    contact_id: (!anonymous).then_some(contact.id),
-                    send_id: None,
-                    groups,
-                    segments,
-                    locale: if german { Locale::De } else { Locale::En },
-                    day,
-                    at: None,
-                    answers: vec![StoredAnswer {
-                        question_key: plan.question.to_owned(),
-                        value: AnswerValue::Score(score),
-                        follow_up,
-                    }],
-                    cleared: Vec::new(),
-                    completed: true,
-                    capped: false,
-                    on_completion: Vec::new(),
-                })
-                .await?;
+            batches.push(AnswerBatch {
+                survey_id: survey.id,
+                version: survey.version,
+                response_key: format!("demo-{}-{i}", survey.id),
+                invitation_id: None,
+                // Anonymous answers keep no person, as real ones do.
+                contact_id: (!anonymous).then_some(contact.id),
+                send_id: None,
+                groups,
+                segments,
+                weight: weighting
+                    .as_ref()
+                    .and_then(|w| w.weight_of(&contact.attributes)),
+                locale: if german { Locale::De } else { Locale::En },
+                day,
+                at: None,
+                answers: vec![StoredAnswer {
+                    question_key: plan.question.to_owned(),
+                    value: AnswerValue::Score(score),
+                    follow_up,
+                }],
+                cleared: Vec::new(),
+                completed: true,
+                capped: false,
+                on_completion: Vec::new(),
+            });
+            if batches.len() == BULK || i + 1 == responses {
+                store
+                    .record_answers_in_bulk(std::mem::take(&mut batches))
+                    .await?;
+            }
             written += 1;
             if written >= next_report {
                 println!("demo-data: {written} of about {} responses", args.responses);

@@ -392,6 +392,11 @@ mod ssr {
                 send_id: invitation.and_then(|i| i.send_id).filter(|_| !anonymous),
                 groups,
                 segments,
+                weight: survey
+                    .weighting
+                    .as_ref()
+                    .filter(|_| !anonymous)
+                    .and_then(|w| w.weight_of(&invitation?.attributes)),
                 locale,
                 day: now.date_naive(),
                 at: (!anonymous).then_some(now),

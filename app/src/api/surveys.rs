@@ -15,6 +15,7 @@ mod ssr {
     use crate::domain::report::score_question;
     use crate::domain::survey::fill_placeholders;
     use crate::domain::survey::TITLE_MAX_CHARS;
+    use crate::domain::weighting::Weighting;
     use crate::domain::{
         template, AnswerValue, FieldError, Locale, LocalizedText, SurveyDefinition,
     };
@@ -46,7 +47,38 @@ mod ssr {
             detractor_alerts: s.notifications.detractor_alerts,
             min_group_size: s.min_group_size,
             min_meaningful: s.min_meaningful,
+            weighting: s.weighting.clone(),
         }
+    }
+
+    /// Sets where respondents' weights come from (a tier's weight, or a number such as
+    /// revenue), or with `None` turns the weighted NPS off; the answers so far are
+    /// weighed again at once. Identified surveys only: a personal weight such as revenue
+    /// would single people out of an anonymous survey's groups.
+    #[tracing::instrument(skip_all, fields(survey_id = id), err(level = "info"))]
+    pub async fn set_weighting(
+        services: &Services,
+        id: i64,
+        weighting: Option<Weighting>,
+    ) -> Result<SurveySummary, AppError> {
+        let survey = find(services, id).await?;
+        let weighting = weighting.map(|w| Weighting {
+            attribute: w.attribute.trim().to_owned(),
+            ..w
+        });
+        if let Some(weighting) = &weighting {
+            if survey.definition.anonymous {
+                return Err(AppError::bad_input(
+                    "attribute",
+                    "Anonymous surveys are not weighted: a personal weight such as revenue could single people out of a group.",
+                ));
+            }
+            weighting
+                .validate()
+                .map_err(|(field, message)| AppError::bad_input(field, message))?;
+        }
+        services.store.set_weighting(id, weighting.as_ref()).await?;
+        Ok(summary(services, &find(services, id).await?))
     }
 
     /// Sets the minimum group size (an anonymous survey's groups smaller than this are
@@ -441,8 +473,11 @@ pub async fn save_survey_settings(
     detractor_alerts: Option<String>,
     #[server(default)] min_group_size: Option<String>,
     #[server(default)] min_meaningful: Option<String>,
+    #[server(default)] weight_attribute: Option<String>,
+    #[server(default)] weights: Option<String>,
 ) -> Result<SurveySummary, AppError> {
     use crate::api::{auth::Permission, context};
+    use crate::domain::weighting::Weighting;
     use crate::ports::Notifications;
     let (services, _) = context::require(Permission::ManageSurveys)
         .await
@@ -462,6 +497,11 @@ pub async fn save_survey_settings(
             "min_meaningful",
             min_meaningful.as_deref().unwrap_or_default(),
         ),
+        (
+            "weight_attribute",
+            weight_attribute.as_deref().unwrap_or_default(),
+        ),
+        ("weights", weights.as_deref().unwrap_or_default()),
     ];
     // A whole number, or empty to leave the setting as it is.
     let number = |field: &str, text: &Option<String>| -> Result<Option<i64>, AppError> {
@@ -482,6 +522,21 @@ pub async fn save_survey_settings(
         let min_group_size = number("min_group_size", &min_group_size)?;
         let min_meaningful = number("min_meaningful", &min_meaningful)?;
         update_thresholds(&services, id, min_group_size, min_meaningful).await?;
+        // Anonymous surveys' form has no weighting fields: absent leaves it as it is.
+        if let Some(attribute) = &weight_attribute {
+            let weighting = match attribute.trim() {
+                "" => None,
+                attribute => Some(Weighting {
+                    attribute: attribute.to_owned(),
+                    weights: Weighting::parse_weights(weights.as_deref().unwrap_or_default())
+                        .map_err(|message| AppError::bad_input("weights", message))?,
+                }),
+            };
+            // Weighing again reads every answer: only when the weighting changed.
+            if find(&services, id).await?.weighting != weighting {
+                set_weighting(&services, id, weighting).await?;
+            }
+        }
         update_settings(&services, id, settings).await
     }
     .await;

@@ -30,7 +30,7 @@ mod ssr {
     use crate::domain::distribution::category;
     use crate::domain::distribution::distribution;
     use crate::domain::filter::SEND;
-    use crate::domain::filter::{condition, segment, Filter, FilterError, MAX_CONDITIONS};
+    use crate::domain::filter::{condition, segment, Filter, FilterError};
     use crate::domain::funnel::{describe, Funnel};
     use crate::domain::movement::{movement, Movement};
     use crate::domain::report::score_question;
@@ -39,6 +39,7 @@ mod ssr {
     use crate::domain::survey::{AnswerValue, QuestionKind};
     use crate::domain::tile::{tile, PeriodCounts};
     use crate::domain::trend::{periods, resolve_range, trend, Day, Grain, Limits, Mark, Plan};
+    use crate::domain::weighting::WeightedNps;
     use crate::model::{CommentView, Comments, FilterChoice, FilterChoices};
     use crate::ports::CommentQuery;
     use crate::ports::{Services, Survey, RESPONSES};
@@ -142,6 +143,24 @@ mod ssr {
         id: i64,
         query: &DashboardQuery,
     ) -> Result<Dashboard, AppError> {
+        dashboard_of(services, id, query, Scope::Whole).await
+    }
+
+    /// What of a dashboard is built: all of it, or what the overview shows of it.
+    #[derive(Clone, Copy, PartialEq)]
+    enum Scope {
+        Whole,
+        /// The headline question and the sends' counts; no comments, movement or funnel
+        /// chart.
+        Headline,
+    }
+
+    async fn dashboard_of(
+        services: &Services,
+        id: i64,
+        query: &DashboardQuery,
+        scope: Scope,
+    ) -> Result<Dashboard, AppError> {
         let survey = crate::api::surveys::find(services, id).await?;
         let definition = &survey.definition;
         let anonymous = definition.anonymous;
@@ -177,7 +196,7 @@ mod ssr {
         let mut values = BTreeMap::<String, Vec<String>>::new();
         let mut choices = FilterChoices {
             attributes: grouping.iter().map(|a| (a.clone(), Vec::new())).collect(),
-            max_conditions: if anonymous { 1 } else { MAX_CONDITIONS },
+            max_conditions: if anonymous { 1 } else { grouping.len() },
             ..Default::default()
         };
         for (segment, n) in services.store.segment_sizes(survey.id).await? {
@@ -239,7 +258,7 @@ mod ssr {
         // The chart shows the latest sends; the table and the API all of them.
         funnels.sort_by(|a, b| a.day.cmp(&b.day).then(a.send_id.cmp(&b.send_id)));
         let latest = &funnels[funnels.len().saturating_sub(FUNNEL_CHART_SENDS)..];
-        let funnel_svg = match latest.is_empty() {
+        let funnel_svg = match latest.is_empty() || scope == Scope::Headline {
             true => String::new(),
             false => services.charts.funnel_svg(latest).map_err(|e| {
                 tracing::error!(error = e, "drawing the funnel");
@@ -265,7 +284,7 @@ mod ssr {
                     if anonymous {
                         "An anonymous survey is broken down with no filter: crossed attributes could single people out.".to_owned()
                     } else {
-                        format!("A breakdown combines with at most {} other filter, and not by an attribute filtered on.", MAX_CONDITIONS - 1)
+                        "A breakdown is not by an attribute the view is filtered on: choose another, or remove that filter.".to_owned()
                     },
                 ));
             }
@@ -291,12 +310,18 @@ mod ssr {
                 question_view(&view, question, &segment, &responses, by, &query.sort).await?
             {
                 questions.push(v);
+                if scope == Scope::Headline {
+                    break;
+                }
             }
         }
-        let comments = comments(&view, query, questions.first()).await?;
-        let movement = match (anonymous, questions.first()) {
-            (false, Some(headline)) => movement_of(&view, &funnels, headline).await?,
-            _ => None,
+        let (comments, movement) = match (scope, anonymous, questions.first()) {
+            (Scope::Headline, _, _) => (Comments::default(), None),
+            (_, false, Some(headline)) => (
+                comments(&view, query, Some(headline)).await?,
+                movement_of(&view, &funnels, headline).await?,
+            ),
+            (_, _, headline) => (comments(&view, query, headline).await?, None),
         };
         let query = DashboardQuery {
             range: range.to_owned(),
@@ -326,7 +351,8 @@ mod ssr {
     pub async fn overview(services: &Services) -> Result<Vec<OverviewRow>, AppError> {
         let mut rows = Vec::new();
         for survey in crate::api::surveys::list(services).await? {
-            let dashboard = dashboard(services, survey.id, &DashboardQuery::default()).await?;
+            let query = DashboardQuery::default();
+            let dashboard = dashboard_of(services, survey.id, &query, Scope::Headline).await?;
             let headline = dashboard.questions.into_iter().next();
             let sparkline_svg = match &headline {
                 Some(h) => services.charts.sparkline_svg(&h.trend).map_err(|e| {
@@ -748,6 +774,24 @@ mod ssr {
                 sort,
             )
         };
+        // Weighted beside the plain score, from the weight buckets of the same segment
+        // and range; anonymous surveys are never weighted.
+        let weighted = match (&view.survey.weighting, &question.kind) {
+            (Some(weighting), QuestionKind::Nps | QuestionKind::Enps) if !anonymous => {
+                let sums = services
+                    .store
+                    .weight_sums(
+                        view.survey.id,
+                        &question.key,
+                        segment,
+                        date(plan.from),
+                        date(plan.to),
+                    )
+                    .await?;
+                WeightedNps::from_sums(weighting, &sums, limits.min_meaningful)
+            }
+            _ => None,
+        };
         let company =
             BTreeMap::from([("company".to_owned(), services.settings.organisation.clone())]);
         let locale = view.survey.definition.default_locale;
@@ -768,6 +812,7 @@ mod ssr {
             shares,
             shares_svg,
             breakdown,
+            weighted,
         }))
     }
 }

@@ -1,5 +1,5 @@
 //! The survey's settings form: status, close time, response cap, and what is emailed after
-//! an answer.
+//! an answer, and how results are reported (thresholds, weighting).
 
 use crate::api::surveys::SaveSurveySettings;
 use crate::components::form::{Checkbox, Field, FormError};
@@ -26,6 +26,16 @@ pub fn SurveySettingsForm(survey: SurveySummary) -> impl IntoView {
     let closes = survey.closes_at.clone().unwrap_or_default();
     let min_group = survey.min_group_size.to_string();
     let min_meaningful = survey.min_meaningful.to_string();
+    let weight_attribute = survey
+        .weighting
+        .as_ref()
+        .map(|w| w.attribute.clone())
+        .unwrap_or_default();
+    let weights = survey
+        .weighting
+        .as_ref()
+        .map(|w| w.weights_text())
+        .unwrap_or_default();
     let id = survey.id;
     let (thank_you, alerts, anonymous) = (
         survey.thank_you_email,
@@ -97,6 +107,10 @@ pub fn SurveySettingsForm(survey: SurveySummary) -> impl IntoView {
                     <Field label="Fewest answers for a meaningful score" name="min_meaningful" kind="number" initial=min_meaningful error required=false />
                     {anonymous.then(|| view! {
                         <Field label="Minimum group size (anonymity; at least 3)" name="min_group_size" kind="number" initial=min_group.clone() error required=false />
+                    })}
+                    {(!anonymous).then(|| view! {
+                        <Field label="Weighted NPS: weigh each answer by the contact attribute (optional, e.g. tier or revenue)" name="weight_attribute" kind="text" initial=weight_attribute.clone() error required=false />
+                        <Field label="Weights per value (e.g. A=3, B=2, C=1; empty when the attribute is a number such as revenue)" name="weights" kind="text" initial=weights.clone() error required=false />
                     })}
                 </fieldset>
                 <button type="submit">"Save"</button>

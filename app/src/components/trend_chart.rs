@@ -11,6 +11,7 @@ use crate::domain::distribution::Distribution;
 use crate::domain::shares::Shares;
 use crate::domain::tile::Tile;
 use crate::domain::trend::Grain;
+use crate::domain::weighting::WeightedNps;
 use crate::model::{DashboardQuery, TrendView};
 use leptos::prelude::*;
 
@@ -91,9 +92,14 @@ pub fn QuestionDashboard(view: TrendView, query: DashboardQuery) -> AnyView {
         let svg = hidden_from_readers(&view.shares_svg);
         view! { <SharesFigure shares=s svg=svg /> }
     });
+    let weighted = view
+        .weighted
+        .clone()
+        .map(|w| view! { <WeightedTile weighted=w span=span.clone() /> });
     view! {
         <section class="question-dashboard" data-question=key>
-            <ScoreTile tile=tile span=span previous=previous />
+            <ScoreTile tile=tile span=span.clone() previous=previous />
+            {weighted}
             {distribution}
             <TrendFigure view=view />
             {shares}
@@ -200,7 +206,10 @@ fn ScoreTile(tile: Tile, span: String, previous: String) -> AnyView {
             <p class="too-few" data-testid="tile-too-few">
                 <strong data-testid="tile-n">{n}</strong>
                 {if n == 1 { " answer" } else { " answers" }}
-                " · not enough answers yet for a meaningful score (10 or more)."
+                {format!(
+                    " · not enough answers yet for a meaningful score ({} or more).",
+                    tile.min_meaningful
+                )}
             </p>
             <details>
                 <summary>"Show the score anyway"</summary>
@@ -264,7 +273,7 @@ fn ScoreTile(tile: Tile, span: String, previous: String) -> AnyView {
             }
             .into_any()
         } else {
-            let why = if tile.too_few || c.previous_n < 10 {
+            let why = if tile.too_few || c.previous_n < tile.min_meaningful {
                 "too few answers to tell"
             } else {
                 "within noise"
@@ -285,6 +294,75 @@ fn ScoreTile(tile: Tile, span: String, previous: String) -> AnyView {
             {counts}
             {left_out}
             {change}
+        </div>
+    }
+    .into_any()
+}
+
+/// A whole amount with thin spaces between thousands: 1 234 567.
+fn amount(value: f64) -> String {
+    let digits = format!("{:.0}", value.max(0.0));
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push('\u{202f}');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// The weighted NPS beside the plain one: how it is weighted, its interval on the
+/// effective n, and the share of weight (revenue) held by detractors.
+#[component]
+fn WeightedTile(weighted: WeightedNps, span: String) -> AnyView {
+    let w = weighted;
+    let score = view! {
+        <strong data-testid="weighted-value">{format!("{:.0}", w.nps)}</strong>
+        <span class="ci">{format!("95 % interval {:.0} to {:.0}", w.ci.low, w.ci.high)}</span>
+    };
+    let body = if w.too_few {
+        view! {
+            <p class="too-few" data-testid="weighted-too-few">
+                {format!(
+                    "Not enough answers yet: the weights make {} answers worth {:.1}.",
+                    w.n, w.effective_n
+                )}
+            </p>
+            <details>
+                <summary>"Show the weighted score anyway"</summary>
+                <p>{score}</p>
+            </details>
+        }
+        .into_any()
+    } else {
+        view! { <p class="nps-score">{score}</p> }.into_any()
+    };
+    let at_risk = if w.amount {
+        format!(
+            "{} at risk: {} of {} ({:.1} %) is held by detractors.",
+            w.attribute,
+            amount(w.at_risk),
+            amount(w.total_weight),
+            w.at_risk_pct
+        )
+    } else {
+        format!(
+            "Detractors hold {:.1} % of the weight by {}.",
+            w.at_risk_pct, w.attribute
+        )
+    };
+    view! {
+        <div class="tile weighted" data-testid="weighted-tile">
+            <p class="label">{format!("Weighted NPS by {} · {span}", w.attribute)}</p>
+            {body}
+            <p data-testid="weighted-at-risk">{at_risk}</p>
+            <p class="muted">
+                {format!(
+                    "n = {} with a weight · effective n = {:.1} (Kish: (Σw)² / Σw²), which the interval is computed on.",
+                    w.n, w.effective_n
+                )}
+            </p>
         </div>
     }
     .into_any()

@@ -5,7 +5,9 @@
 //! A segment is named by its conditions in key order: `""` is everyone,
 //! `team=Sales` one condition, `team=Sales\u{1f}tier=A` two. Identified surveys count
 //! answers in every single condition and every pair (their send included), so any view
-//! with at most two conditions is one range of counts. Anonymous surveys count only single
+//! with at most two conditions is one range of counts; a view with three or more (at most
+//! every grouping attribute and the send) is read from the survey's answers in its range,
+//! a scan that costs what those answers cost. Anonymous surveys count only single
 //! attributes: withholding small groups stays consistent along one attribute at a time,
 //! but with two crossed attributes (or waves crossed with months) the shown cells of one
 //! view and another could be subtracted to reach a handful of people.
@@ -14,10 +16,13 @@ use std::collections::BTreeMap;
 
 /// The condition key a send is filtered by: not a possible attribute name.
 pub const SEND: &str = "@send";
-/// Between the conditions of a two-condition segment.
+/// Between the conditions of a segment.
 pub const SEPARATOR: char = '\u{1f}';
-/// The most conditions a view can combine.
-pub const MAX_CONDITIONS: usize = 2;
+/// The most conditions answers are counted in: a view with more is read from the answers.
+pub const COUNTED_CONDITIONS: usize = 2;
+/// The most conditions a view can combine: every grouping attribute a survey may have
+/// ([`crate::domain::survey::MAX_GROUPING_ATTRIBUTES`]) and the send.
+pub const MAX_CONDITIONS: usize = 5;
 
 /// The segment of `conditions` (attribute, value), in key order.
 pub fn segment<'a>(conditions: impl IntoIterator<Item = (&'a str, &'a str)>) -> String {
@@ -28,6 +33,14 @@ pub fn segment<'a>(conditions: impl IntoIterator<Item = (&'a str, &'a str)>) -> 
         .map(|(key, value)| format!("{key}={value}"))
         .collect::<Vec<_>>()
         .join(&SEPARATOR.to_string())
+}
+
+/// The conditions (attribute, value) a segment names, in key order; none for everyone.
+pub fn conditions_of(segment: &str) -> Vec<(&str, &str)> {
+    segment
+        .split(SEPARATOR)
+        .filter_map(|c| c.split_once('='))
+        .collect()
 }
 
 /// The attribute and value of a one-condition segment.
@@ -158,8 +171,14 @@ impl Filter {
         )
     }
 
+    /// Whether answers are counted in this filter's segment; if not, it is read from the
+    /// answers.
+    pub fn counted(&self) -> bool {
+        self.conditions.len() <= COUNTED_CONDITIONS
+    }
+
     /// This filter narrowed by one more condition (a breakdown's row); `None` when the
-    /// key is already filtered or the view would need more conditions than are counted.
+    /// key is already filtered or the view would combine too many conditions.
     pub fn with(&self, key: &str, value: &str) -> Option<Filter> {
         if self.conditions.len() >= MAX_CONDITIONS || self.conditions.iter().any(|(k, _)| k == key)
         {
@@ -249,10 +268,9 @@ mod tests {
         assert_eq!(parse("", &["team"], false), Err("filter"), "no value");
         assert_eq!(parse("", &["team:A", "team:B"], false), Err("filter"));
         assert_eq!(parse("x", &[], false), Err("send"));
-        assert_eq!(
-            parse("1", &["team:A", "tier:B"], false),
-            Err("filter"),
-            "three"
+        assert!(
+            parse("1", &["team:A", "tier:B"], false).is_ok(),
+            "three, read from the answers"
         );
         assert_eq!(parse("1", &[], true), Err("send"), "anonymous by send");
         assert_eq!(
@@ -268,7 +286,17 @@ mod tests {
     }
 
     #[test]
-    fn a_breakdown_row_adds_one_condition_while_one_is_left() {
+    fn a_segment_of_any_number_of_conditions_reads_back_as_them() {
+        let three = segment([("tier", "A"), (SEND, "4"), ("team", "Sales: EMEA=1")]);
+        assert_eq!(
+            conditions_of(&three),
+            [(SEND, "4"), ("team", "Sales: EMEA=1"), ("tier", "A")]
+        );
+        assert!(conditions_of("").is_empty());
+    }
+
+    #[test]
+    fn a_breakdown_row_adds_one_condition_of_another_key() {
         let grouping = vec!["team".to_owned(), "tier".to_owned()];
         let filter = Filter::parse("", &["tier:A".into()], &grouping, false).unwrap();
         assert_eq!(
@@ -276,12 +304,9 @@ mod tests {
             "team=Ops\u{1f}tier=A"
         );
         assert_eq!(filter.with("tier", "B"), None, "already filtered");
-        let full = filter.with("team", "Ops").unwrap();
-        assert_eq!(
-            full.with(SEND, "1"),
-            None,
-            "three conditions are not counted"
-        );
+        let three = filter.with("team", "Ops").unwrap().with(SEND, "1").unwrap();
+        assert_eq!(three.conditions().len(), 3);
+        assert!(!three.counted() && filter.counted());
         assert_eq!(condition("team=Ops"), Some(("team", "Ops")));
         assert_eq!(condition("team=Ops\u{1f}tier=A"), None);
     }

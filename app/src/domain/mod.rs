@@ -31,6 +31,7 @@
 //! - [`rate_limit`]: token buckets, a burst then a steady rate per key.
 //! - [`locale`]: English and German, and which one a respondent gets.
 //! - [`movement`]: who moved between categories from one wave to the next.
+//! - [`weighting`]: weighted NPS, each answer counted with its respondent's weight.
 //! - [`ui_text`]: every text of the respondent's page chrome, in both languages.
 //!
 //! Conventions shared by every result: percentages are 0–100, NPS is in
@@ -63,6 +64,7 @@ pub mod templates;
 pub mod tile;
 pub mod trend;
 pub mod ui_text;
+pub mod weighting;
 
 pub use ces::{CesAnswer, CesResult, CesScale};
 pub use csat::{CsatAnswer, CsatResult};

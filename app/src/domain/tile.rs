@@ -38,6 +38,9 @@ pub struct Tile {
     /// Fewer answers than the survey's minimum for a meaningful score: the value is there,
     /// one click away.
     pub too_few: bool,
+    /// The survey's minimum for a meaningful score that `too_few` is against.
+    #[serde(default)]
+    pub min_meaningful: u64,
     pub change: Option<Change>,
     /// `Some("anonymity")` when withheld; then every number above is `None`.
     pub withheld: Option<String>,
@@ -85,6 +88,7 @@ pub fn tile(
             ci: None,
             score: None,
             too_few: false,
+            min_meaningful,
             change: None,
             withheld: Some("anonymity".to_owned()),
             hidden_periods: current.hidden_periods,
@@ -113,6 +117,7 @@ pub fn tile(
         ci: (n > 0).then_some(ci),
         score: Some(score),
         too_few,
+        min_meaningful,
         change,
         withheld: None,
         hidden_periods: current.hidden_periods,

@@ -68,6 +68,9 @@ pub struct AnswerBatch {
     /// The segments its answers are counted in ([`crate::domain::filter::answer_segments`]):
     /// a response keeps them from its first page to its last.
     pub segments: Vec<String>,
+    /// The respondent's weight under the survey's weighting, if it has one and the
+    /// respondent carries a weight ([`crate::domain::weighting`]).
+    pub weight: Option<f64>,
     pub locale: Locale,
     pub day: NaiveDate,
     pub at: Option<DateTime<Utc>>,
@@ -166,6 +169,10 @@ pub trait Responses: Send + Sync {
     /// page (counted against the cap), replaces earlier answers to the same questions and
     /// keeps the day buckets in step.
     async fn record_answers(&self, batch: AnswerBatch) -> Result<Recorded, StoreError>;
+    /// Records many pages of answers in one transaction, all or none: a bulk load such
+    /// as the demo data, which would otherwise wait for a commit per response. A full
+    /// survey is a conflict.
+    async fn record_answers_in_bulk(&self, batches: Vec<AnswerBatch>) -> Result<(), StoreError>;
     async fn response(&self, response_key: &str) -> Result<Option<ResponseRecord>, StoreError>;
     /// One response with its answers, as the admin area shows it.
     async fn response_by_id(&self, id: i64) -> Result<Option<StoredResponse>, StoreError>;
@@ -186,6 +193,16 @@ pub trait Responses: Send + Sync {
         from: chrono::NaiveDate,
         to: chrono::NaiveDate,
     ) -> Result<Vec<(chrono::NaiveDate, [u64; 11])>, StoreError>;
+    /// Per score 0..=10 of one question in one segment over `from..=to`: the answers
+    /// that carried a weight, Σw and Σw², read from the weight buckets.
+    async fn weight_sums(
+        &self,
+        survey_id: i64,
+        question_key: &str,
+        segment: &str,
+        from: chrono::NaiveDate,
+        to: chrono::NaiveDate,
+    ) -> Result<crate::domain::weighting::WeightSums, StoreError>;
     /// The day of the survey's earliest response, if it has any.
     async fn first_answer_day(
         &self,

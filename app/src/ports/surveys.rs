@@ -3,6 +3,7 @@
 use super::StoreError;
 use crate::domain::editor::SurveyForm;
 use crate::domain::survey::SurveyDefinition;
+use crate::domain::weighting::Weighting;
 use crate::model::{SurveyKind, SurveyStatus};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -30,6 +31,8 @@ pub struct Survey {
     pub min_group_size: i64,
     /// Fewer answers than this make a score "not enough answers yet".
     pub min_meaningful: i64,
+    /// Where respondents' weights come from, for the weighted NPS; identified surveys only.
+    pub weighting: Option<Weighting>,
     pub notifications: Notifications,
     pub created_by: i64,
     pub created_at: DateTime<Utc>,
@@ -142,6 +145,14 @@ pub trait Surveys: Send + Sync {
         id: i64,
         min_group_size: i64,
         min_meaningful: i64,
+    ) -> Result<bool, StoreError>;
+    /// Sets (or, with `None`, removes) the survey's weighting and weighs its answers so
+    /// far again, each by its contact's attribute as it is now, in one transaction.
+    /// False when there is no such survey.
+    async fn set_weighting(
+        &self,
+        id: i64,
+        weighting: Option<&Weighting>,
     ) -> Result<bool, StoreError>;
     async fn update_survey_settings(
         &self,

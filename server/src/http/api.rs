@@ -124,6 +124,7 @@ pub fn parts(services: Services) -> (Router, utoipa::openapi::OpenApi) {
         .routes(routes!(responses::get_response))
         .routes(routes!(surveys::get_definition, surveys::put_definition))
         .routes(routes!(surveys::update_survey_settings))
+        .routes(routes!(surveys::set_weighting))
         .routes(routes!(surveys::create_personal_link))
         .routes(routes!(responses::submit_answer))
         .routes(routes!(responses::submit_personal_answer))

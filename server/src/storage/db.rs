@@ -104,6 +104,7 @@ impl<T> Record for T where
 pub enum Arg {
     Int(Option<i64>),
     Int32(Option<i32>),
+    Float(Option<f64>),
     Bool(Option<bool>),
     Text(Option<String>),
     Bytes(Option<Vec<u8>>),
@@ -128,6 +129,7 @@ macro_rules! arg_from {
 
 arg_from!(Int, i64);
 arg_from!(Int32, i32);
+arg_from!(Float, f64);
 arg_from!(Bool, bool);
 arg_from!(Text, String);
 arg_from!(Text, &str);
@@ -351,6 +353,7 @@ where
     A: Arguments<'q>,
     Option<i64>: sqlx::Encode<'q, A::Database> + sqlx::Type<A::Database>,
     Option<i32>: sqlx::Encode<'q, A::Database> + sqlx::Type<A::Database>,
+    Option<f64>: sqlx::Encode<'q, A::Database> + sqlx::Type<A::Database>,
     Option<bool>: sqlx::Encode<'q, A::Database> + sqlx::Type<A::Database>,
     Option<String>: sqlx::Encode<'q, A::Database> + sqlx::Type<A::Database>,
     Option<Vec<u8>>: sqlx::Encode<'q, A::Database> + sqlx::Type<A::Database>,
@@ -360,6 +363,7 @@ where
     let added = match arg {
         Arg::Int(v) => args.add(v),
         Arg::Int32(v) => args.add(v),
+        Arg::Float(v) => args.add(v),
         Arg::Bool(v) => args.add(v),
         Arg::Text(v) => args.add(v),
         Arg::Bytes(v) => args.add(v),

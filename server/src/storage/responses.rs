@@ -2,11 +2,13 @@
 //! and the day buckets (survey × question × day × score) kept current in the answer's
 //! transaction, which the reports read instead of the answers.
 
-use super::db::{query, Db};
+use super::db::{query, Db, Query, Tx};
+use super::dialect::Dialect;
 use super::rows::{from_json, to_json, AnswerRow, InvitationRow, ResponseRow};
 use super::sends::insert_message;
 use super::Storage;
-use app::domain::filter::condition;
+use app::domain::filter::{answer_segments, condition, conditions_of, COUNTED_CONDITIONS, SEND};
+use app::domain::weighting::{WeightSums, Weighting};
 use app::ports::{
     AnswerBatch, CommentQuery, CommentRow, Invitation, NewInvitation, Recorded, ResponseRecord,
     StoreError, StoredAnswer, StoredResponse, RESPONSES,
@@ -28,6 +30,172 @@ struct CommentRecord {
 /// How many rows each survey's response count is spread over.
 const COUNT_SHARDS: i64 = 8;
 
+/// A weight bucket's key (question, segment, day, score) and what it adds (answers, Σw,
+/// Σw²).
+type WeightKey = (String, String, NaiveDate, i32);
+type WeightSum = (i64, f64, f64);
+
+/// Adds to the weight buckets, in key order (as the day buckets, so two transactions
+/// lock rows in the same order) and in statements of a few hundred rows.
+async fn add_weights(
+    tx: &mut Tx,
+    survey_id: i64,
+    rows: BTreeMap<WeightKey, WeightSum>,
+) -> Result<(), StoreError> {
+    let rows: Vec<_> = rows.into_iter().collect();
+    for chunk in rows.chunks(500) {
+        let mut insert = query(
+            "INSERT INTO answer_weights (survey_id, question_key, segment, day, score, n, \
+             weight, weight_sq) ",
+        );
+        insert.push_values(chunk, |((key, segment, day, score), (n, w, w2))| {
+            vec![
+                survey_id.into(),
+                key.into(),
+                segment.into(),
+                (*day).into(),
+                (*score).into(),
+                (*n).into(),
+                (*w).into(),
+                (*w2).into(),
+            ]
+        });
+        insert.push(
+            " ON CONFLICT (survey_id, question_key, segment, day, score) DO UPDATE SET \
+             n = answer_weights.n + excluded.n, weight = answer_weights.weight + excluded.weight, \
+             weight_sq = answer_weights.weight_sq + excluded.weight_sq",
+        );
+        insert.execute(&mut *tx).await?;
+    }
+    Ok(())
+}
+
+/// Weighs a survey's answers again under `weighting` (none: no weights): each response
+/// by its contact's attribute as it is now, counted in the segments it was counted in.
+/// Anonymous responses keep no contact, so they are never weighed.
+pub(super) async fn reweigh(
+    tx: &mut Tx,
+    survey_id: i64,
+    weighting: Option<&Weighting>,
+) -> Result<(), StoreError> {
+    query("DELETE FROM answer_weights WHERE survey_id = $1")
+        .bind(survey_id)
+        .execute(&mut *tx)
+        .await?;
+    query("UPDATE responses SET weight = NULL WHERE survey_id = $1 AND weight IS NOT NULL")
+        .bind(survey_id)
+        .execute(&mut *tx)
+        .await?;
+    let Some(weighting) = weighting else {
+        return Ok(());
+    };
+    let responses: Vec<(i64, String, Option<i64>, NaiveDate, String)> = query(
+        "SELECT r.id, r.groups, r.send_id, r.day, c.attributes FROM responses r \
+         JOIN contacts c ON c.id = r.contact_id WHERE r.survey_id = $1",
+    )
+    .bind(survey_id)
+    .fetch_all(&mut *tx)
+    .await?;
+    let mut weighed = BTreeMap::<i64, (f64, NaiveDate, Vec<String>)>::new();
+    for (id, groups, send_id, day, attributes) in responses {
+        let attributes: BTreeMap<String, String> = from_json("attributes", &attributes)?;
+        let Some(w) = weighting.weight_of(&attributes) else {
+            continue;
+        };
+        let groups: BTreeMap<String, String> = from_json("groups", &groups)?;
+        let mut segments = answer_segments(&groups, send_id, false);
+        segments.push(String::new());
+        query("UPDATE responses SET weight = $2 WHERE id = $1")
+            .bind(id)
+            .bind(w)
+            .execute(&mut *tx)
+            .await?;
+        weighed.insert(id, (w, day, segments));
+    }
+    let answers: Vec<(i64, String, i32)> = query(
+        "SELECT a.response_id, a.question_key, a.score FROM answers a \
+         JOIN responses r ON r.id = a.response_id \
+         WHERE r.survey_id = $1 AND r.weight IS NOT NULL AND a.score IS NOT NULL",
+    )
+    .bind(survey_id)
+    .fetch_all(&mut *tx)
+    .await?;
+    let mut rows = BTreeMap::<WeightKey, WeightSum>::new();
+    for (id, key, score) in answers {
+        let Some((w, day, segments)) = weighed.get(&id) else {
+            continue;
+        };
+        for segment in segments {
+            let sum = rows
+                .entry((key.clone(), segment.clone(), *day, score))
+                .or_default();
+            *sum = (sum.0 + 1, sum.1 + w, sum.2 + w * w);
+        }
+    }
+    add_weights(tx, survey_id, rows).await
+}
+
+/// Narrows a statement over responses `r` to a view's conditions: the send by its
+/// column, an attribute by its value among the response's groups.
+fn push_conditions(
+    sql: &mut Query,
+    dialect: &Dialect,
+    conditions: &[(&str, &str)],
+) -> Result<(), StoreError> {
+    let (open, prefix) = dialect.group_value;
+    for &(key, value) in conditions {
+        if key == SEND {
+            let send: i64 = value
+                .parse()
+                .map_err(|_| StoreError::Backend(format!("send {value:?} is not a number")))?;
+            sql.push(" AND r.send_id = ").push_bind(send);
+        } else {
+            sql.push(" AND ")
+                .push(open)
+                .push_bind(format!("{prefix}{key}"))
+                .push(") = ")
+                .push_bind(value);
+        }
+    }
+    Ok(())
+}
+
+/// The answers of a view more narrowly filtered than answers are counted
+/// ([`COUNTED_CONDITIONS`]), read from the answers themselves over `from..=to`: per day
+/// and score, and for [`RESPONSES`] the responses at score 0. Costs the survey's answers
+/// in the range, not the buckets.
+async fn scanned_histograms(
+    db: &Db,
+    survey_id: i64,
+    question_key: &str,
+    conditions: &[(&str, &str)],
+    (from, to): (NaiveDate, NaiveDate),
+) -> Result<Vec<(NaiveDate, i32, i64)>, StoreError> {
+    let mut sql = if question_key == RESPONSES {
+        query("SELECT r.day, 0, COUNT(*) FROM responses r WHERE r.survey_id = ")
+    } else {
+        let mut sql = query(
+            "SELECT r.day, a.score, COUNT(*) FROM responses r \
+             JOIN answers a ON a.response_id = r.id WHERE a.score IS NOT NULL \
+             AND a.question_key = ",
+        );
+        sql.push_bind(question_key).push(" AND r.survey_id = ");
+        sql
+    };
+    sql.push_bind(survey_id)
+        .push(" AND r.day >= ")
+        .push_bind(from)
+        .push(" AND r.day <= ")
+        .push_bind(to);
+    push_conditions(&mut sql, db.dialect(), conditions)?;
+    sql.push(if question_key == RESPONSES {
+        " GROUP BY r.day ORDER BY r.day"
+    } else {
+        " GROUP BY r.day, a.score ORDER BY r.day, a.score"
+    });
+    sql.fetch_all(db).await
+}
+
 /// A response's answers.
 async fn answers_of(db: &Db, response_id: i64) -> Result<Vec<StoredAnswer>, StoreError> {
     query("SELECT question_key, value, follow_up FROM answers WHERE response_id = $1")
@@ -37,6 +205,221 @@ async fn answers_of(db: &Db, response_id: i64) -> Result<Vec<StoredAnswer>, Stor
         .into_iter()
         .map(StoredAnswer::try_from)
         .collect()
+}
+
+/// Records one page of answers in `tx`. `Full` leaves changes in `tx` that the caller
+/// must roll back.
+async fn record(tx: &mut Tx, batch: AnswerBatch) -> Result<Recorded, StoreError> {
+    let inserted: Option<(i64, NaiveDate)> = query(
+        "INSERT INTO responses (survey_id, version, response_key, contact_id, groups, locale, day, submitted_at, updated_at, completed, send_id, weight) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9, $10, $11) \
+         ON CONFLICT (response_key) DO NOTHING RETURNING id, day",
+    )
+    .bind(batch.survey_id)
+    .bind(batch.version)
+    .bind(&batch.response_key)
+    .bind(batch.contact_id)
+    .bind(to_json(&batch.groups)?)
+    .bind(batch.locale.as_str())
+    .bind(batch.day)
+    .bind(batch.at)
+    .bind(batch.completed)
+    .bind(batch.send_id)
+    .bind(batch.weight)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let (response_id, day, weight, recorded) = match inserted {
+        Some((id, day)) => {
+            if batch.capped {
+                // The cap is checked and counted in one statement, so
+                // concurrent first answers cannot overshoot it.
+                let counted = query(
+                    "UPDATE surveys SET response_count = response_count + 1 \
+                     WHERE id = $1 AND (response_cap IS NULL OR response_count < response_cap)",
+                )
+                .bind(batch.survey_id)
+                .execute(&mut *tx)
+                .await?;
+                if counted == 0 {
+                    return Ok(Recorded::Full);
+                }
+            }
+            // Spread over a few rows, so concurrent answers do not wait for
+            // each other's lock (see migration 0004).
+            query(
+                "INSERT INTO response_counts (survey_id, shard, n) VALUES ($1, $2, 1) \
+                 ON CONFLICT (survey_id, shard) DO UPDATE SET n = response_counts.n + 1",
+            )
+            .bind(batch.survey_id)
+            .bind(i32::try_from(id % COUNT_SHARDS).unwrap_or(0))
+            .execute(&mut *tx)
+            .await?;
+            (id, day, batch.weight, Recorded::New)
+        }
+        None => {
+            // A later page keeps the weight the first one was counted with.
+            let updated: Option<(i64, NaiveDate, Option<f64>)> = query(
+                "UPDATE responses SET version = $3, updated_at = $4 \
+                 WHERE response_key = $1 AND survey_id = $2 RETURNING id, day, weight",
+            )
+            .bind(&batch.response_key)
+            .bind(batch.survey_id)
+            .bind(batch.version)
+            .bind(batch.at)
+            .fetch_optional(&mut *tx)
+            .await?;
+            // The key exists, but on another survey: a respondent's stale or copied
+            // link, not a failure of ours.
+            let (id, day, weight) = updated.ok_or_else(|| {
+                StoreError::Conflict("This answer key belongs to another survey.".into())
+            })?;
+            (id, day, weight, Recorded::Updated)
+        }
+    };
+    // Completed once: by the new row, or by this change to a partial one.
+    let first_completion = match recorded {
+        _ if !batch.completed => false,
+        Recorded::New => true,
+        _ => {
+            query("UPDATE responses SET completed = TRUE WHERE id = $1 AND NOT completed")
+                .bind(response_id)
+                .execute(&mut *tx)
+                .await?
+                == 1
+        }
+    };
+    if first_completion {
+        let now = Utc::now();
+        for message in &batch.on_completion {
+            insert_message(&mut *tx, message, response_id, now).await?;
+        }
+    }
+    // Each bucket's net change: what earlier answers to these questions added comes
+    // off (a new response has nothing to replace), the new scores go on.
+    let mut deltas = BTreeMap::<(&str, i32), i64>::new();
+    let replaced: Vec<&str> = batch
+        .answers
+        .iter()
+        .map(|a| a.question_key.as_str())
+        .chain(batch.cleared.iter().map(String::as_str))
+        .filter(|_| recorded == Recorded::Updated)
+        .collect();
+    let old: Vec<(String, Option<i32>)> = if replaced.is_empty() {
+        Vec::new()
+    } else {
+        let mut delete = query("DELETE FROM answers WHERE response_id = ");
+        delete
+            .push_bind(response_id)
+            .push(" AND question_key IN ")
+            .push_tuple(replaced.iter().copied())
+            .push(" RETURNING question_key, score");
+        delete.fetch_all(&mut *tx).await?
+    };
+    for (key, score) in &old {
+        if let Some(score) = score {
+            *deltas.entry((key.as_str(), *score)).or_default() -= 1;
+        }
+    }
+    for answer in &batch.answers {
+        if let Some(score) = answer.score() {
+            *deltas
+                .entry((answer.question_key.as_str(), i32::from(score)))
+                .or_default() += 1;
+        }
+    }
+    deltas.retain(|_, n| *n != 0);
+    // One statement for all answers of the page and one for their day buckets,
+    // however many questions it has (a question appears once per batch).
+    if !batch.answers.is_empty() {
+        let values = batch
+            .answers
+            .iter()
+            .map(|a| Ok((a, to_json(&a.value)?)))
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        let mut insert =
+            query("INSERT INTO answers (response_id, question_key, score, value, follow_up) ");
+        insert.push_values(values, |(answer, value)| {
+            vec![
+                response_id.into(),
+                (&answer.question_key).into(),
+                answer.score().map(i32::from).into(),
+                value.into(),
+                (&answer.follow_up).into(),
+            ]
+        });
+        insert.execute(&mut *tx).await?;
+    }
+    if let Some(w) = weight {
+        let everyone = std::iter::once("").chain(batch.segments.iter().map(String::as_str));
+        let rows: BTreeMap<WeightKey, WeightSum> = deltas
+            .iter()
+            .flat_map(|(&(key, score), &n)| {
+                everyone.clone().map(move |segment| {
+                    let sum = (n, n as f64 * w, n as f64 * w * w);
+                    ((key.to_owned(), segment.to_owned(), day, score), sum)
+                })
+            })
+            .collect();
+        add_weights(tx, batch.survey_id, rows).await?;
+    }
+    // A new response is counted once in each of its segments.
+    if recorded == Recorded::New {
+        deltas.insert((RESPONSES, 0), 1);
+        let sizes: Vec<&String> = batch
+            .segments
+            .iter()
+            .filter(|s| condition(s).is_some())
+            .collect();
+        if !sizes.is_empty() {
+            let mut insert = query("INSERT INTO segment_sizes (survey_id, segment, n) ");
+            insert.push_values(sizes, |segment| {
+                vec![batch.survey_id.into(), segment.into(), 1_i64.into()]
+            });
+            insert.push(" ON CONFLICT (survey_id, segment) DO UPDATE SET n = segment_sizes.n + 1");
+            insert.execute(&mut *tx).await?;
+        }
+    }
+    // The buckets change in one statement, in key order: two respondents changing
+    // answers in opposite directions on the same day then lock the same rows in the
+    // same order, so PostgreSQL never finds them waiting for each other.
+    if !deltas.is_empty() {
+        let rows: BTreeMap<(&str, &str, i32), i64> = deltas
+            .iter()
+            .flat_map(|(&(key, score), &n)| {
+                // Everyone's segment, then the response's own.
+                std::iter::once("")
+                    .chain(batch.segments.iter().map(String::as_str))
+                    .map(move |segment| ((key, segment, score), n))
+            })
+            .collect();
+        let mut buckets =
+            query("INSERT INTO answer_buckets (survey_id, question_key, segment, day, score, n) ");
+        buckets.push_values(rows, |((key, segment, score), n)| {
+            vec![
+                batch.survey_id.into(),
+                key.into(),
+                segment.into(),
+                day.into(),
+                score.into(),
+                n.into(),
+            ]
+        });
+        buckets.push(
+            " ON CONFLICT (survey_id, question_key, segment, day, score) \
+             DO UPDATE SET n = answer_buckets.n + excluded.n",
+        );
+        buckets.execute(&mut *tx).await?;
+    }
+    if let Some(invitation_id) = batch.invitation_id {
+        query(
+            "UPDATE invitations SET answered = TRUE, completed = (completed OR $2) WHERE id = $1",
+        )
+        .bind(invitation_id)
+        .bind(first_completion)
+        .execute(&mut *tx)
+        .await?;
+    }
+    Ok(recorded)
 }
 
 #[async_trait::async_trait]
@@ -71,203 +454,22 @@ impl app::ports::Responses for Storage {
 
     async fn record_answers(&self, batch: AnswerBatch) -> Result<Recorded, StoreError> {
         let mut tx = self.db.begin().await?;
-        let inserted: Option<(i64, NaiveDate)> = query(
-            "INSERT INTO responses (survey_id, version, response_key, contact_id, groups, locale, day, submitted_at, updated_at, completed, send_id) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9, $10) \
-             ON CONFLICT (response_key) DO NOTHING RETURNING id, day",
-        )
-        .bind(batch.survey_id)
-        .bind(batch.version)
-        .bind(&batch.response_key)
-        .bind(batch.contact_id)
-        .bind(to_json(&batch.groups)?)
-        .bind(batch.locale.as_str())
-        .bind(batch.day)
-        .bind(batch.at)
-        .bind(batch.completed)
-        .bind(batch.send_id)
-        .fetch_optional(&mut tx)
-        .await?;
-        let (response_id, day, recorded) = match inserted {
-            Some((id, day)) => {
-                if batch.capped {
-                    // The cap is checked and counted in one statement, so
-                    // concurrent first answers cannot overshoot it.
-                    let counted = query(
-                        "UPDATE surveys SET response_count = response_count + 1 \
-                         WHERE id = $1 AND (response_cap IS NULL OR response_count < response_cap)",
-                    )
-                    .bind(batch.survey_id)
-                    .execute(&mut tx)
-                    .await?;
-                    if counted == 0 {
-                        return Ok(Recorded::Full);
-                    }
-                }
-                // Spread over a few rows, so concurrent answers do not wait for
-                // each other's lock (see migration 0004).
-                query(
-                    "INSERT INTO response_counts (survey_id, shard, n) VALUES ($1, $2, 1) \
-                     ON CONFLICT (survey_id, shard) DO UPDATE SET n = response_counts.n + 1",
-                )
-                .bind(batch.survey_id)
-                .bind(i32::try_from(id % COUNT_SHARDS).unwrap_or(0))
-                .execute(&mut tx)
-                .await?;
-                (id, day, Recorded::New)
-            }
-            None => {
-                let updated: Option<(i64, NaiveDate)> = query(
-                    "UPDATE responses SET version = $3, updated_at = $4 \
-                     WHERE response_key = $1 AND survey_id = $2 RETURNING id, day",
-                )
-                .bind(&batch.response_key)
-                .bind(batch.survey_id)
-                .bind(batch.version)
-                .bind(batch.at)
-                .fetch_optional(&mut tx)
-                .await?;
-                // The key exists, but on another survey: a respondent's stale or copied
-                // link, not a failure of ours.
-                let (id, day) = updated.ok_or_else(|| {
-                    StoreError::Conflict("This answer key belongs to another survey.".into())
-                })?;
-                (id, day, Recorded::Updated)
-            }
-        };
-        // Completed once: by the new row, or by this change to a partial one.
-        let first_completion = match recorded {
-            _ if !batch.completed => false,
-            Recorded::New => true,
-            _ => {
-                query("UPDATE responses SET completed = TRUE WHERE id = $1 AND NOT completed")
-                    .bind(response_id)
-                    .execute(&mut tx)
-                    .await?
-                    == 1
-            }
-        };
-        if first_completion {
-            let now = Utc::now();
-            for message in &batch.on_completion {
-                insert_message(&mut tx, message, response_id, now).await?;
-            }
+        let recorded = record(&mut tx, batch).await?;
+        // A full survey's response is rolled back with the transaction.
+        if recorded != Recorded::Full {
+            tx.commit().await?;
         }
-        // Each bucket's net change: what earlier answers to these questions added comes
-        // off (a new response has nothing to replace), the new scores go on.
-        let mut deltas = BTreeMap::<(&str, i32), i64>::new();
-        let replaced: Vec<&str> = batch
-            .answers
-            .iter()
-            .map(|a| a.question_key.as_str())
-            .chain(batch.cleared.iter().map(String::as_str))
-            .filter(|_| recorded == Recorded::Updated)
-            .collect();
-        let old: Vec<(String, Option<i32>)> = if replaced.is_empty() {
-            Vec::new()
-        } else {
-            let mut delete = query("DELETE FROM answers WHERE response_id = ");
-            delete
-                .push_bind(response_id)
-                .push(" AND question_key IN ")
-                .push_tuple(replaced.iter().copied())
-                .push(" RETURNING question_key, score");
-            delete.fetch_all(&mut tx).await?
-        };
-        for (key, score) in &old {
-            if let Some(score) = score {
-                *deltas.entry((key.as_str(), *score)).or_default() -= 1;
-            }
-        }
-        for answer in &batch.answers {
-            if let Some(score) = answer.score() {
-                *deltas
-                    .entry((answer.question_key.as_str(), i32::from(score)))
-                    .or_default() += 1;
-            }
-        }
-        deltas.retain(|_, n| *n != 0);
-        // One statement for all answers of the page and one for their day buckets,
-        // however many questions it has (a question appears once per batch).
-        if !batch.answers.is_empty() {
-            let values = batch
-                .answers
-                .iter()
-                .map(|a| Ok((a, to_json(&a.value)?)))
-                .collect::<Result<Vec<_>, StoreError>>()?;
-            let mut insert =
-                query("INSERT INTO answers (response_id, question_key, score, value, follow_up) ");
-            insert.push_values(values, |(answer, value)| {
-                vec![
-                    response_id.into(),
-                    (&answer.question_key).into(),
-                    answer.score().map(i32::from).into(),
-                    value.into(),
-                    (&answer.follow_up).into(),
-                ]
-            });
-            insert.execute(&mut tx).await?;
-        }
-        // A new response is counted once in each of its segments.
-        if recorded == Recorded::New {
-            deltas.insert((RESPONSES, 0), 1);
-            let sizes: Vec<&String> = batch
-                .segments
-                .iter()
-                .filter(|s| condition(s).is_some())
-                .collect();
-            if !sizes.is_empty() {
-                let mut insert = query("INSERT INTO segment_sizes (survey_id, segment, n) ");
-                insert.push_values(sizes, |segment| {
-                    vec![batch.survey_id.into(), segment.into(), 1_i64.into()]
-                });
-                insert.push(
-                    " ON CONFLICT (survey_id, segment) DO UPDATE SET n = segment_sizes.n + 1",
-                );
-                insert.execute(&mut tx).await?;
-            }
-        }
-        // The buckets change in one statement, in key order: two respondents changing
-        // answers in opposite directions on the same day then lock the same rows in the
-        // same order, so PostgreSQL never finds them waiting for each other.
-        if !deltas.is_empty() {
-            let rows: BTreeMap<(&str, &str, i32), i64> = deltas
-                .iter()
-                .flat_map(|(&(key, score), &n)| {
-                    // Everyone's segment, then the response's own.
-                    std::iter::once("")
-                        .chain(batch.segments.iter().map(String::as_str))
-                        .map(move |segment| ((key, segment, score), n))
-                })
-                .collect();
-            let mut buckets = query(
-                "INSERT INTO answer_buckets (survey_id, question_key, segment, day, score, n) ",
-            );
-            buckets.push_values(rows, |((key, segment, score), n)| {
-                vec![
-                    batch.survey_id.into(),
-                    key.into(),
-                    segment.into(),
-                    day.into(),
-                    score.into(),
-                    n.into(),
-                ]
-            });
-            buckets.push(
-                " ON CONFLICT (survey_id, question_key, segment, day, score) \
-                 DO UPDATE SET n = answer_buckets.n + excluded.n",
-            );
-            buckets.execute(&mut tx).await?;
-        }
-        if let Some(invitation_id) = batch.invitation_id {
-            query("UPDATE invitations SET answered = TRUE, completed = (completed OR $2) WHERE id = $1")
-                .bind(invitation_id)
-                .bind(first_completion)
-                .execute(&mut tx)
-                .await?;
-        }
-        tx.commit().await?;
         Ok(recorded)
+    }
+
+    async fn record_answers_in_bulk(&self, batches: Vec<AnswerBatch>) -> Result<(), StoreError> {
+        let mut tx = self.db.begin().await?;
+        for batch in batches {
+            if record(&mut tx, batch).await? == Recorded::Full {
+                return Err(StoreError::Conflict("The survey is full.".into()));
+            }
+        }
+        tx.commit().await
     }
 
     async fn response(&self, response_key: &str) -> Result<Option<ResponseRecord>, StoreError> {
@@ -333,19 +535,25 @@ impl app::ports::Responses for Storage {
         from: NaiveDate,
         to: NaiveDate,
     ) -> Result<Vec<(NaiveDate, [u64; 11])>, StoreError> {
-        // One range of the key: survey, question, segment, days.
-        let rows: Vec<(NaiveDate, i32, i64)> = query(
-            "SELECT day, score, n FROM answer_buckets \
-             WHERE survey_id = $1 AND question_key = $2 AND segment = $3 \
-             AND day >= $4 AND day <= $5 ORDER BY day, score",
-        )
-        .bind(survey_id)
-        .bind(question_key)
-        .bind(segment)
-        .bind(from)
-        .bind(to)
-        .fetch_all(&self.db)
-        .await?;
+        let conditions = conditions_of(segment);
+        let rows: Vec<(NaiveDate, i32, i64)> = if conditions.len() > COUNTED_CONDITIONS {
+            let range = (from, to);
+            scanned_histograms(&self.db, survey_id, question_key, &conditions, range).await?
+        } else {
+            // One range of the key: survey, question, segment, days.
+            query(
+                "SELECT day, score, n FROM answer_buckets \
+                 WHERE survey_id = $1 AND question_key = $2 AND segment = $3 \
+                 AND day >= $4 AND day <= $5 ORDER BY day, score",
+            )
+            .bind(survey_id)
+            .bind(question_key)
+            .bind(segment)
+            .bind(from)
+            .bind(to)
+            .fetch_all(&self.db)
+            .await?
+        };
         let mut days: Vec<(NaiveDate, [u64; 11])> = Vec::new();
         for (day, score, n) in rows {
             if days.last().is_none_or(|(last, _)| *last != day) {
@@ -358,6 +566,57 @@ impl app::ports::Responses for Storage {
             *slot = u64::try_from(n).unwrap_or(0);
         }
         Ok(days)
+    }
+
+    async fn weight_sums(
+        &self,
+        survey_id: i64,
+        question_key: &str,
+        segment: &str,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<WeightSums, StoreError> {
+        let conditions = conditions_of(segment);
+        let rows: Vec<(i32, i64, f64, f64)> = if conditions.len() > COUNTED_CONDITIONS {
+            // Not counted so narrowly: from the answers and their responses' weights.
+            let mut sql = query(
+                "SELECT a.score, COUNT(*), SUM(r.weight), SUM(r.weight * r.weight) \
+                 FROM responses r JOIN answers a ON a.response_id = r.id \
+                 WHERE r.weight IS NOT NULL AND a.score IS NOT NULL AND r.survey_id = ",
+            );
+            sql.push_bind(survey_id)
+                .push(" AND a.question_key = ")
+                .push_bind(question_key)
+                .push(" AND r.day >= ")
+                .push_bind(from)
+                .push(" AND r.day <= ")
+                .push_bind(to);
+            push_conditions(&mut sql, self.db.dialect(), &conditions)?;
+            sql.push(" GROUP BY a.score");
+            sql.fetch_all(&self.db).await?
+        } else {
+            query(
+                "SELECT score, CAST(SUM(n) AS BIGINT), SUM(weight), SUM(weight_sq) \
+                 FROM answer_weights WHERE survey_id = $1 AND question_key = $2 \
+                 AND segment = $3 AND day >= $4 AND day <= $5 GROUP BY score",
+            )
+            .bind(survey_id)
+            .bind(question_key)
+            .bind(segment)
+            .bind(from)
+            .bind(to)
+            .fetch_all(&self.db)
+            .await?
+        };
+        let mut sums: WeightSums = [(0, 0.0, 0.0); 11];
+        for (score, n, w, w2) in rows {
+            let slot = usize::try_from(score)
+                .ok()
+                .and_then(|i| sums.get_mut(i))
+                .ok_or_else(|| StoreError::Backend(format!("score {score} out of range")))?;
+            *slot = (u64::try_from(n).unwrap_or(0), w, w2);
+        }
+        Ok(sums)
     }
 
     async fn first_answer_day(&self, survey_id: i64) -> Result<Option<NaiveDate>, StoreError> {
@@ -420,14 +679,12 @@ impl app::ports::Responses for Storage {
         if let Some(send) = q.send {
             sql.push(" AND r.send_id = ").push_bind(send);
         }
-        let (open, prefix) = dialect.group_value;
-        for (attribute, value) in &q.conditions {
-            sql.push(" AND ")
-                .push(open)
-                .push_bind(format!("{prefix}{attribute}"))
-                .push(") = ")
-                .push_bind(value);
-        }
+        let conditions: Vec<(&str, &str)> = q
+            .conditions
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        push_conditions(&mut sql, dialect, &conditions)?;
         if let Some((low, high)) = q.scores {
             sql.push(" AND h.score >= ")
                 .push_bind(i32::from(low))

@@ -74,6 +74,7 @@ pub struct SurveyRow {
     pub response_count: i64,
     pub min_group_size: i64,
     pub min_meaningful: i64,
+    pub weighting: Option<String>,
     pub thank_you_email: bool,
     pub detractor_alerts: bool,
     pub created_by: i64,
@@ -94,6 +95,11 @@ impl TryFrom<SurveyRow> for Survey {
             response_count: r.response_count,
             min_group_size: r.min_group_size,
             min_meaningful: r.min_meaningful,
+            weighting: r
+                .weighting
+                .as_deref()
+                .map(|w| from_json("weighting", w))
+                .transpose()?,
             notifications: Notifications {
                 thank_you_email: r.thank_you_email,
                 detractor_alerts: r.detractor_alerts,
@@ -245,7 +251,7 @@ pub const SURVEY_SELECT: &str = "SELECT id, public_slug, version, definition, st
      closes_at, response_cap, CAST((SELECT COALESCE(SUM(c.n), 0) FROM response_counts c \
      WHERE c.survey_id = surveys.id) AS BIGINT) AS response_count, \
      CAST(min_group_size AS BIGINT) AS min_group_size, \
-     CAST(min_meaningful AS BIGINT) AS min_meaningful, thank_you_email, \
+     CAST(min_meaningful AS BIGINT) AS min_meaningful, weighting, thank_you_email, \
      detractor_alerts, created_by, created_at FROM surveys";
 
 pub const USER_COLUMNS: &str = "id, email, name, role, created_at";

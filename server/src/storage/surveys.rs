@@ -2,9 +2,11 @@
 //! and the editor's working copy.
 
 use super::db::query;
+use super::responses::reweigh;
 use super::rows::{from_json, to_json, SurveyRow, SURVEY_SELECT};
 use super::Storage;
 use app::domain::survey::SurveyDefinition;
+use app::domain::weighting::Weighting;
 use app::ports::{EditorDraft, NewSurvey, SavedAs, StoreError, Survey, SurveySettings};
 use chrono::Utc;
 
@@ -190,6 +192,24 @@ impl app::ports::Surveys for Storage {
                 .bind(min_meaningful)
                 .execute(&self.db)
                 .await?;
+        Ok(done == 1)
+    }
+
+    async fn set_weighting(
+        &self,
+        id: i64,
+        weighting: Option<&Weighting>,
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.db.begin().await?;
+        let done = query("UPDATE surveys SET weighting = $2 WHERE id = $1")
+            .bind(id)
+            .bind(weighting.map(to_json).transpose()?)
+            .execute(&mut tx)
+            .await?;
+        if done == 1 {
+            reweigh(&mut tx, id, weighting).await?;
+        }
+        tx.commit().await?;
         Ok(done == 1)
     }
 

@@ -467,6 +467,7 @@ async fn the_openapi_document_lists_every_operation_and_each_one_is_served() {
             "PUT /api/v1/frequency-rules",
             "PUT /api/v1/surveys/{id}/definition",
             "PUT /api/v1/surveys/{id}/settings",
+            "PUT /api/v1/surveys/{id}/weighting",
         ]
     );
     // Every documented operation is routed: unauthenticated calls get 401/404/422, never 405.

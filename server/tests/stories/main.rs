@@ -18,3 +18,4 @@ mod outbox_contract;
 mod sending;
 mod signing_in;
 mod storage_contract;
+mod weighting;

@@ -3,6 +3,7 @@
 use app::domain::editor::SurveyForm;
 use app::domain::filter::answer_segments;
 use app::domain::segments::{Condition, SegmentFilter};
+use app::domain::weighting::Weighting;
 use app::domain::{template, AnswerValue, Locale, NpsResult};
 use app::model::{ImportReport, Role, SurveyKind, SurveyStatus};
 use app::ports::{
@@ -246,6 +247,7 @@ async fn answers_are_counted_in_their_segments_and_move_with_a_changed_answer(
         ]);
         let mut b = batch(survey.id, key, vec![score("nps", value)]);
         b.segments = answer_segments(&groups, Some(4), false);
+        b.send_id = Some(4);
         b.groups = groups;
         b.day = day;
         b
@@ -288,6 +290,14 @@ async fn answers_are_counted_in_their_segments_and_move_with_a_changed_answer(
     assert_eq!(read("nps", "team=Sales\u{1f}tier=A").await, h(&[(0, 1)]));
     assert_eq!(read("nps", "@send=4\u{1f}team=Ops").await, h(&[(9, 1)]));
     assert_eq!(read("nps", "@send=4").await, h(&[(0, 1), (3, 1), (9, 1)]));
+    // Three conditions are not counted: read from the answers, the same numbers.
+    let three = "@send=4\u{1f}team=Sales\u{1f}tier=A";
+    assert_eq!(read("nps", three).await, h(&[(0, 1)]));
+    assert_eq!(read(RESPONSES, three).await, h(&[(0, 1)]));
+    assert_eq!(
+        read("nps", "@send=5\u{1f}team=Sales\u{1f}tier=A").await,
+        h(&[])
+    );
     // Responses, once each however often they change.
     assert_eq!(read(RESPONSES, "team=Sales").await, h(&[(0, 2)]));
     assert_eq!(read(RESPONSES, "").await, h(&[(0, 3)]));
@@ -763,6 +773,104 @@ async fn the_response_cap_is_enforced_in_the_answers_transaction(store: Arc<dyn 
         "the refused answer left no trace"
     );
     assert!(store.response("three").await.unwrap().is_none());
+}
+
+on_both_backends!(weights_are_summed_per_segment_kept_through_a_changed_answer_and_weighed_again);
+async fn weights_are_summed_per_segment_kept_through_a_changed_answer_and_weighed_again(
+    store: Arc<dyn Store>,
+) {
+    let survey = new_survey(&store, SurveyKind::Nps, "weights").await;
+    let day = NaiveDate::from_ymd_opt(2026, 10, 5).unwrap();
+    store
+        .upsert_contacts(&[
+            contact("a@example.com", "A", &[("tier", "A"), ("team", "Sales")]),
+            contact("c@example.com", "C", &[("tier", "C"), ("team", "Ops")]),
+            contact("n@example.com", "N", &[("team", "Ops")]),
+        ])
+        .await
+        .unwrap();
+    let people = store.list_contacts(0, 10).await.unwrap();
+    let answer = |key: &str, person: usize, value: u8, weight: Option<f64>| {
+        let who = &people[person];
+        let groups = BTreeMap::from([("team".to_owned(), who.attributes["team"].clone())]);
+        let mut b = batch(survey.id, key, vec![score("nps", value)]);
+        b.segments = answer_segments(&groups, None, false);
+        b.groups = groups;
+        b.contact_id = Some(who.id);
+        b.weight = weight;
+        b.day = day;
+        b
+    };
+    // Counted with the weights the use case found: 3 for A, 1 for C, none for N.
+    for (key, person, value, weight) in [
+        ("a", 0, 10, Some(3.0)),
+        ("c", 1, 2, Some(1.0)),
+        ("n", 2, 9, None),
+    ] {
+        store
+            .record_answers(answer(key, person, value, weight))
+            .await
+            .unwrap();
+    }
+    // A's later page changes the score; it keeps the weight its first page had.
+    store.record_answers(answer("a", 0, 7, None)).await.unwrap();
+    let sums = |segment: &'static str| {
+        let store = store.clone();
+        async move {
+            store
+                .weight_sums(survey.id, "nps", segment, day, day)
+                .await
+                .unwrap()
+        }
+    };
+    let mut expected = [(0_u64, 0.0, 0.0); 11];
+    expected[7] = (1, 3.0, 9.0);
+    expected[2] = (1, 1.0, 1.0);
+    assert_eq!(sums("").await, expected);
+    let mut ops = [(0_u64, 0.0, 0.0); 11];
+    ops[2] = (1, 1.0, 1.0);
+    assert_eq!(sums("team=Ops").await, ops, "N carries no weight");
+    let later = day.succ_opt().unwrap();
+    assert_eq!(
+        store
+            .weight_sums(survey.id, "nps", "", later, later)
+            .await
+            .unwrap(),
+        [(0, 0.0, 0.0); 11],
+        "only the days asked for"
+    );
+
+    // Weighed again by revenue, from each contact's attributes as they are now.
+    store
+        .upsert_contacts(&[
+            contact("a@example.com", "A", &[("revenue", "1000")]),
+            contact("n@example.com", "N", &[("revenue", "250.5")]),
+        ])
+        .await
+        .unwrap();
+    let revenue = Weighting {
+        attribute: "revenue".into(),
+        weights: BTreeMap::new(),
+    };
+    assert!(store
+        .set_weighting(survey.id, Some(&revenue))
+        .await
+        .unwrap());
+    assert_eq!(
+        store.survey(survey.id).await.unwrap().unwrap().weighting,
+        Some(revenue)
+    );
+    let mut expected = [(0_u64, 0.0, 0.0); 11];
+    expected[7] = (1, 1000.0, 1_000_000.0);
+    expected[9] = (1, 250.5, 250.5 * 250.5);
+    assert_eq!(sums("").await, expected);
+    let mut ops = [(0_u64, 0.0, 0.0); 11];
+    ops[9] = (1, 250.5, 250.5 * 250.5);
+    assert_eq!(sums("team=Ops").await, ops, "C has no revenue");
+    // Turned off: no weights are left.
+    assert!(store.set_weighting(survey.id, None).await.unwrap());
+    assert_eq!(sums("").await, [(0, 0.0, 0.0); 11]);
+    assert!(!store.set_weighting(survey.id + 100, None).await.unwrap());
 }
 
 fn contact(email: &str, name: &str, attributes: &[(&str, &str)]) -> NewContact {

@@ -3,6 +3,7 @@
 
 use super::{ApiResult, Body, Caller, ErrorBody, Path};
 use app::api::{answers, auth, surveys, trends};
+use app::domain::weighting::Weighting;
 use app::domain::{Locale, SurveyDefinition};
 use app::error::AppError;
 use app::model::{
@@ -362,6 +363,41 @@ pub struct SettingsBody {
     /// Fewer answers than this make a score "not enough answers yet" (1 to 10000,
     /// default 10). Omit to leave it as it is.
     pub min_meaningful: Option<i64>,
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct WeightingBody {
+    /// The contact attribute each respondent's weight is read from, e.g. `tier` or
+    /// `revenue`; null or empty turns the weighted NPS off.
+    pub attribute: Option<String>,
+    /// A weight (0 to 10¹²) per value of the attribute, e.g. `{"A": 3, "B": 2, "C": 1}`.
+    /// Omit or leave empty when the attribute's value is itself the weight (a revenue);
+    /// values without a weight are left out of the weighted score.
+    #[serde(default)]
+    pub weights: BTreeMap<String, f64>,
+}
+
+/// Sets where the weighted NPS takes each respondent's weight from, and weighs the
+/// answers so far again. Identified surveys only (422 for anonymous ones).
+#[utoipa::path(put, path = "/surveys/{id}/weighting", tag = "surveys", request_body = WeightingBody,
+    params(("id" = i64, Path, description = "Survey id")),
+    responses((status = 200, body = SurveySummary), (status = 404, body = ErrorBody),
+              (status = 422, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn set_weighting(
+    State(s): State<Services>,
+    caller: Caller,
+    Path(id): Path<i64>,
+    Body(body): Body<WeightingBody>,
+) -> ApiResult<Json<SurveySummary>> {
+    caller.may(auth::Permission::ManageSurveys)?;
+    let weighting = body
+        .attribute
+        .filter(|a| !a.trim().is_empty())
+        .map(|attribute| Weighting {
+            attribute,
+            weights: body.weights,
+        });
+    Ok(Json(surveys::set_weighting(&s, id, weighting).await?))
 }
 
 /// Sets a survey's status (draft, active, closed), close time, response cap, and what it

@@ -467,6 +467,7 @@ pub fn response_on(
         contact_id: None,
         groups: std::collections::BTreeMap::new(),
         segments: Vec::new(),
+        weight: None,
         send_id: None,
         locale: app::domain::Locale::En,
         day,
