@@ -10,13 +10,16 @@ use crate::charts::Plotters;
 use crate::config::DemoArgs;
 use anyhow::Context;
 use app::domain::filter::answer_segments;
+use app::domain::segments::SegmentFilter;
 use app::domain::weighting::Weighting;
 use app::domain::{AnswerValue, Locale};
+use app::model::Repeat;
 use app::ports::{
     AnswerBatch, NewContact, Notifications, SecretKey, Services, Settings, StoredAnswer,
     SurveySettings,
 };
-use chrono::{Datelike, Days, Utc};
+use app::ports::{NewInvitation, NewSend};
+use chrono::{Datelike, Days, NaiveDate, Utc};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -87,6 +90,117 @@ fn leaning(tier: Option<&String>, u: f64) -> f64 {
         Some("C") => u.powf(1.2),
         _ => u,
     }
+}
+
+/// The most contacts the quarterly panel holds.
+const PANEL: usize = 1_500;
+
+/// Quarterly waves of `survey` to `panel` from `first` to `last`, recorded as sent (no
+/// email leaves: the demo's addresses are not real), and the answers they brought: about
+/// 45 % answer, most within a few days, and each person keeps a disposition from wave to
+/// wave, so some move between detractors, passives and promoters and most do not.
+async fn waves(
+    store: &Arc<dyn app::ports::Store>,
+    survey: &app::ports::Survey,
+    panel: &[app::ports::Contact],
+    owner: i64,
+    (first, last): (NaiveDate, NaiveDate),
+    dice: &mut Dice,
+) -> anyhow::Result<u64> {
+    let mut answered = 0;
+    let days = (last - first).num_days().max(1) as f64;
+    let mut day = first + chrono::Duration::days(45);
+    let mut wave = 1;
+    while day + chrono::Duration::days(7) <= last {
+        let at = day.and_hms_opt(9, 0, 0).unwrap_or_default().and_utc();
+        let send = NewSend {
+            survey_id: survey.id,
+            audience_name: "Customer panel (demo)".into(),
+            audience: SegmentFilter::default(),
+            repeat: Repeat::Quarterly,
+            wave,
+            reminders: Vec::new(),
+            per_minute: None,
+            scheduled_at: at,
+            created_by: owner,
+        };
+        let token = |contact: i64| format!("demo-wave-{}-{wave}-{contact}", survey.id);
+        let invitations: Vec<(NewInvitation, bool)> = panel
+            .iter()
+            .map(|c| {
+                let invitation = NewInvitation {
+                    survey_id: survey.id,
+                    token_hash: token(c.id),
+                    contact_id: Some(c.id),
+                    locale: c.locale,
+                    attributes: c.attributes.clone(),
+                    send_id: None,
+                };
+                (invitation, dice.unit() < 0.02)
+            })
+            .collect();
+        let send_id = store.record_past_send(&send, at, &invitations).await?;
+        let mut batches = Vec::new();
+        for (invitation, bounced) in &invitations {
+            if *bounced || dice.unit() >= 0.45 {
+                continue;
+            }
+            let contact = panel
+                .iter()
+                .find(|c| Some(c.id) == invitation.contact_id)
+                .context("a panel contact")?;
+            let link = store
+                .invitation(&invitation.token_hash)
+                .await?
+                .context("the wave's invitation")?;
+            let on = day + chrono::Duration::days((dice.unit().powi(2) * 7.0) as i64);
+            // A disposition of the person's own, stirred a little each wave.
+            let disposition = Dice(contact.id as u64 * 7919 + 1).unit();
+            let u = leaning(
+                contact.attributes.get("tier"),
+                0.75 * disposition + 0.25 * dice.unit(),
+            );
+            let score = improving_nps(u, (on - first).num_days() as f64 / days);
+            let groups: BTreeMap<String, String> = survey
+                .definition
+                .grouping_attributes
+                .iter()
+                .filter_map(|a| Some((a.clone(), contact.attributes.get(a)?.clone())))
+                .collect();
+            batches.push(AnswerBatch {
+                survey_id: survey.id,
+                version: survey.version,
+                response_key: format!("demo-wave-{send_id}-{}", contact.id),
+                invitation_id: Some(link.id),
+                contact_id: Some(contact.id),
+                send_id: Some(send_id),
+                segments: answer_segments(&groups, Some(send_id), false),
+                groups,
+                weight: survey
+                    .weighting
+                    .as_ref()
+                    .and_then(|w| w.weight_of(&contact.attributes)),
+                locale: contact.locale.unwrap_or(Locale::En),
+                day: on,
+                at: Some(on.and_hms_opt(10, 0, 0).unwrap_or_default().and_utc()),
+                answers: vec![StoredAnswer {
+                    question_key: "nps".into(),
+                    value: AnswerValue::Score(score),
+                    follow_up: None,
+                }],
+                cleared: Vec::new(),
+                // A few leave after the score, before the last page.
+                completed: dice.unit() < 0.9,
+                capped: false,
+                on_completion: Vec::new(),
+            });
+        }
+        answered += batches.len() as u64;
+        store.record_answers_in_bulk(batches).await?;
+        day += chrono::Duration::days(91);
+        wave += 1;
+    }
+    Ok(answered)
 }
 
 /// Responses written per transaction: a commit per response would be most of the time.
@@ -367,7 +481,20 @@ pub async fn run(args: &DemoArgs) -> anyhow::Result<()> {
             }
         }
         println!("demo-data: \"{}\" has {responses} responses", plan.title);
+        // The customer NPS also goes to a panel every quarter, by email, so its
+        // dashboard has waves: their funnels, a filter by wave, and who moved.
+        if plan.kind == "nps" {
+            let panel = &contacts[..contacts.len().div_ceil(3).min(PANEL)];
+            let survey = store.survey(survey.id).await?.context("the demo survey")?;
+            let answered =
+                waves(&store, &survey, panel, owner.id, (first, today), &mut dice).await?;
+            println!(
+                "demo-data: \"{}\" has {answered} more from quarterly waves",
+                plan.title
+            );
+        }
     }
+    store.refresh_statistics().await?;
     println!(
         "demo-data: done, {written} responses from {first} to {today}. Open /surveys to see them."
     );

@@ -21,7 +21,9 @@ mod ssr {
     use crate::model::{
         RateView, Repeat, SendCounts, SendProblem, SendRequest, SendState, SurveyStatus,
     };
-    use crate::ports::{NewSend, NotOpen, SendRecord, Services, StoredSendState, Survey, User};
+    use crate::ports::{
+        NewSend, NotOpen, OutboxCounts, SendRecord, Services, StoredSendState, Survey, User,
+    };
     use chrono::{DateTime, Months, NaiveDateTime, TimeDelta, Utc};
 
     /// Problems listed on a send's page.
@@ -266,8 +268,9 @@ mod ssr {
             })
             .collect();
         let survey = surveys::find(services, record.new.survey_id).await?;
+        let counts = services.store.outbox_counts(record.id).await?;
         Ok(SendDetail {
-            send: view(services, &survey, record).await?,
+            send: view(&survey, record, counts),
             problems,
         })
     }
@@ -275,9 +278,11 @@ mod ssr {
     #[tracing::instrument(skip_all, fields(survey_id), err(level = "info"))]
     pub async fn list(services: &Services, survey_id: i64) -> Result<Vec<SendView>, AppError> {
         let survey = surveys::find(services, survey_id).await?;
+        let mut counts = services.store.outbox_counts_of_survey(survey_id).await?;
         let mut views = Vec::new();
         for record in services.store.list_sends(survey_id).await? {
-            views.push(view(services, &survey, record).await?);
+            let c = counts.remove(&record.id).unwrap_or_default();
+            views.push(view(&survey, record, c));
         }
         Ok(views)
     }
@@ -320,12 +325,7 @@ mod ssr {
             .ok_or_else(|| AppError::not_found("There is no send with this id."))
     }
 
-    async fn view(
-        services: &Services,
-        survey: &Survey,
-        record: SendRecord,
-    ) -> Result<SendView, AppError> {
-        let c = services.store.outbox_counts(record.id).await?;
+    fn view(survey: &Survey, record: SendRecord, c: OutboxCounts) -> SendView {
         let response_rate = (c.sent > 0).then(|| {
             let (answered, sent) = (c.answered.max(0) as u64, c.sent as u64);
             let interval = wilson(answered.min(sent), sent);
@@ -342,7 +342,7 @@ mod ssr {
             (StoredSendState::Started, None) if c.queued > 0 => SendState::Sending,
             (StoredSendState::Started, None) => SendState::Done,
         };
-        Ok(SendView {
+        SendView {
             id: record.id,
             survey_id: survey.id,
             survey_title: survey.title().to_owned(),
@@ -374,7 +374,7 @@ mod ssr {
                 completed: c.completed,
                 response_rate,
             },
-        })
+        }
     }
 
     /// The frequency rule of every survey kind, the default where none was set.

@@ -169,10 +169,14 @@ pub trait Responses: Send + Sync {
     /// page (counted against the cap), replaces earlier answers to the same questions and
     /// keeps the day buckets in step.
     async fn record_answers(&self, batch: AnswerBatch) -> Result<Recorded, StoreError>;
-    /// Records many pages of answers in one transaction, all or none: a bulk load such
-    /// as the demo data, which would otherwise wait for a commit per response. A full
-    /// survey is a conflict.
+    /// Records many new responses in one transaction, all or none: a bulk load such as
+    /// the demo data, which would otherwise wait for a commit and a round trip per
+    /// response. Each must be new (a key already recorded is a conflict), uncapped, clear
+    /// nothing and send nothing.
     async fn record_answers_in_bulk(&self, batches: Vec<AnswerBatch>) -> Result<(), StoreError>;
+    /// Refreshes the query planner's statistics after a bulk load, so the first views
+    /// after it are planned for the data they read.
+    async fn refresh_statistics(&self) -> Result<(), StoreError>;
     async fn response(&self, response_key: &str) -> Result<Option<ResponseRecord>, StoreError>;
     /// One response with its answers, as the admin area shows it.
     async fn response_by_id(&self, id: i64) -> Result<Option<StoredResponse>, StoreError>;

@@ -165,6 +165,11 @@ pub trait Sends: Send + Sync {
     /// A survey's sends, newest first.
     async fn list_sends(&self, survey_id: i64) -> Result<Vec<SendRecord>, StoreError>;
     async fn outbox_counts(&self, send_id: i64) -> Result<OutboxCounts, StoreError>;
+    /// Each send of the survey's counts, in two queries (a dashboard lists them all).
+    async fn outbox_counts_of_survey(
+        &self,
+        survey_id: i64,
+    ) -> Result<BTreeMap<i64, OutboxCounts>, StoreError>;
     /// Messages not (yet) delivered: failed, bounced, retrying, skipped; at most `limit`.
     async fn outbox_problems(
         &self,
@@ -182,6 +187,15 @@ pub trait Sends: Send + Sync {
     /// audience, queued (spaced by the throttle) or skipped (suppressed, or invited to
     /// any survey within `min_days`), and the next wave when `next_wave` is given.
     /// None when another process started it first.
+    /// Records a send that went out at `started_at` (the demo data's past waves), as the
+    /// worker would have left it: started, every invitation in `invitations` sent at that
+    /// time, or bounced where its flag says so, with nothing left to send or remind.
+    async fn record_past_send(
+        &self,
+        send: &NewSend,
+        started_at: DateTime<Utc>,
+        invitations: &[(NewInvitation, bool)],
+    ) -> Result<i64, StoreError>;
     async fn start_send(
         &self,
         send_id: i64,

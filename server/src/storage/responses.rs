@@ -35,6 +35,175 @@ const COUNT_SHARDS: i64 = 8;
 type WeightKey = (String, String, NaiveDate, i32);
 type WeightSum = (i64, f64, f64);
 
+/// A day bucket's key: (survey, question, segment), day, score.
+type BucketKey = ((i64, String, String), NaiveDate, i32);
+
+/// Adds to the day buckets, in key order and in statements of a few hundred rows.
+async fn add_buckets(tx: &mut Tx, rows: BTreeMap<BucketKey, i64>) -> Result<(), StoreError> {
+    let rows: Vec<_> = rows.into_iter().collect();
+    for chunk in rows.chunks(500) {
+        let mut buckets =
+            query("INSERT INTO answer_buckets (survey_id, question_key, segment, day, score, n) ");
+        buckets.push_values(chunk, |(((survey, key, segment), day, score), n)| {
+            vec![
+                (*survey).into(),
+                key.into(),
+                segment.into(),
+                (*day).into(),
+                (*score).into(),
+                (*n).into(),
+            ]
+        });
+        buckets.push(
+            " ON CONFLICT (survey_id, question_key, segment, day, score) \
+             DO UPDATE SET n = answer_buckets.n + excluded.n",
+        );
+        buckets.execute(&mut *tx).await?;
+    }
+    Ok(())
+}
+
+/// Records new responses many at a time: each table written by a few statements for
+/// the whole lot, with the counts summed first. New, uncapped responses without messages
+/// only (a bulk load); a key already recorded is a conflict and nothing is written.
+async fn record_new(tx: &mut Tx, batches: &[AnswerBatch]) -> Result<(), StoreError> {
+    if let Some(b) = batches
+        .iter()
+        .find(|b| b.capped || !b.on_completion.is_empty() || !b.cleared.is_empty())
+    {
+        return Err(StoreError::Backend(format!(
+            "response {} is not for a bulk load: it is capped, clears answers or sends mail",
+            b.response_key
+        )));
+    }
+    let mut ids = BTreeMap::<&str, i64>::new();
+    for chunk in batches.chunks(500) {
+        let rows = chunk
+            .iter()
+            .map(|b| Ok((b, to_json(&b.groups)?)))
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        let mut insert = query(
+            "INSERT INTO responses (survey_id, version, response_key, contact_id, groups, \
+             locale, day, submitted_at, updated_at, completed, send_id, weight) ",
+        );
+        insert.push_values(rows, |(b, groups)| {
+            vec![
+                b.survey_id.into(),
+                b.version.into(),
+                (&b.response_key).into(),
+                b.contact_id.into(),
+                groups.into(),
+                b.locale.as_str().into(),
+                b.day.into(),
+                b.at.into(),
+                b.at.into(),
+                b.completed.into(),
+                b.send_id.into(),
+                b.weight.into(),
+            ]
+        });
+        insert.push(" RETURNING id, response_key");
+        for (id, key) in insert.fetch_all::<(i64, String)>(&mut *tx).await? {
+            let b = chunk.iter().find(|b| b.response_key == key);
+            ids.insert(b.map_or("", |b| b.response_key.as_str()), id);
+        }
+    }
+    let id_of = |b: &AnswerBatch| {
+        ids.get(b.response_key.as_str())
+            .copied()
+            .ok_or_else(|| StoreError::Backend("a bulk response lost its id".into()))
+    };
+    let mut answers = Vec::new();
+    let mut counts = BTreeMap::<(i64, i32), i64>::new();
+    let mut sizes = BTreeMap::<(i64, &str), i64>::new();
+    let mut buckets = BTreeMap::<BucketKey, i64>::new();
+    let mut weights = BTreeMap::<i64, BTreeMap<WeightKey, WeightSum>>::new();
+    for b in batches {
+        let id = id_of(b)?;
+        *counts
+            .entry((b.survey_id, i32::try_from(id % COUNT_SHARDS).unwrap_or(0)))
+            .or_default() += 1;
+        for segment in b.segments.iter().filter(|s| condition(s).is_some()) {
+            *sizes.entry((b.survey_id, segment)).or_default() += 1;
+        }
+        let scores = b
+            .answers
+            .iter()
+            .filter_map(|a| Some((a.question_key.as_str(), i32::from(a.score()?))));
+        for segment in std::iter::once("").chain(b.segments.iter().map(String::as_str)) {
+            let key = |question: &str| (b.survey_id, question.to_owned(), segment.to_owned());
+            *buckets.entry((key(RESPONSES), b.day, 0)).or_default() += 1;
+            for (question, score) in scores.clone() {
+                *buckets.entry((key(question), b.day, score)).or_default() += 1;
+                if let Some(w) = b.weight {
+                    let sum = weights
+                        .entry(b.survey_id)
+                        .or_default()
+                        .entry((question.to_owned(), segment.to_owned(), b.day, score))
+                        .or_default();
+                    *sum = (sum.0 + 1, sum.1 + w, sum.2 + w * w);
+                }
+            }
+        }
+        for answer in &b.answers {
+            answers.push((id, answer, to_json(&answer.value)?));
+        }
+    }
+    for chunk in answers.chunks(500) {
+        let mut insert =
+            query("INSERT INTO answers (response_id, question_key, score, value, follow_up) ");
+        insert.push_values(chunk, |(id, answer, value)| {
+            vec![
+                (*id).into(),
+                (&answer.question_key).into(),
+                answer.score().map(i32::from).into(),
+                value.into(),
+                (&answer.follow_up).into(),
+            ]
+        });
+        insert.execute(&mut *tx).await?;
+    }
+    let mut insert = query("INSERT INTO response_counts (survey_id, shard, n) ");
+    insert.push_values(counts, |((survey, shard), n)| {
+        vec![survey.into(), shard.into(), n.into()]
+    });
+    insert.push(" ON CONFLICT (survey_id, shard) DO UPDATE SET n = response_counts.n + excluded.n");
+    insert.execute(&mut *tx).await?;
+    let sizes: Vec<_> = sizes.into_iter().collect();
+    for chunk in sizes.chunks(500) {
+        let mut insert = query("INSERT INTO segment_sizes (survey_id, segment, n) ");
+        insert.push_values(chunk, |((survey, segment), n)| {
+            vec![(*survey).into(), (*segment).into(), (*n).into()]
+        });
+        insert.push(
+            " ON CONFLICT (survey_id, segment) DO UPDATE SET n = segment_sizes.n + excluded.n",
+        );
+        insert.execute(&mut *tx).await?;
+    }
+    add_buckets(tx, buckets).await?;
+    for (survey, rows) in weights {
+        add_weights(tx, survey, rows).await?;
+    }
+    // The invitations answered, completed or not.
+    for completed in [true, false] {
+        let invited: Vec<i64> = batches
+            .iter()
+            .filter(|b| b.completed == completed)
+            .filter_map(|b| b.invitation_id)
+            .collect();
+        for chunk in invited.chunks(500) {
+            let mut update = query(if completed {
+                "UPDATE invitations SET answered = TRUE, completed = TRUE WHERE id IN "
+            } else {
+                "UPDATE invitations SET answered = TRUE WHERE id IN "
+            });
+            update.push_tuple(chunk.iter().copied());
+            update.execute(&mut *tx).await?;
+        }
+    }
+    Ok(())
+}
+
 /// Adds to the weight buckets, in key order (as the day buckets, so two transactions
 /// lock rows in the same order) and in statements of a few hundred rows.
 async fn add_weights(
@@ -383,32 +552,19 @@ async fn record(tx: &mut Tx, batch: AnswerBatch) -> Result<Recorded, StoreError>
     // answers in opposite directions on the same day then lock the same rows in the
     // same order, so PostgreSQL never finds them waiting for each other.
     if !deltas.is_empty() {
-        let rows: BTreeMap<(&str, &str, i32), i64> = deltas
+        let rows: BTreeMap<BucketKey, i64> = deltas
             .iter()
             .flat_map(|(&(key, score), &n)| {
                 // Everyone's segment, then the response's own.
                 std::iter::once("")
                     .chain(batch.segments.iter().map(String::as_str))
-                    .map(move |segment| ((key, segment, score), n))
+                    .map(move |segment| {
+                        let key = (batch.survey_id, key.to_owned(), segment.to_owned());
+                        ((key, day, score), n)
+                    })
             })
             .collect();
-        let mut buckets =
-            query("INSERT INTO answer_buckets (survey_id, question_key, segment, day, score, n) ");
-        buckets.push_values(rows, |((key, segment, score), n)| {
-            vec![
-                batch.survey_id.into(),
-                key.into(),
-                segment.into(),
-                day.into(),
-                score.into(),
-                n.into(),
-            ]
-        });
-        buckets.push(
-            " ON CONFLICT (survey_id, question_key, segment, day, score) \
-             DO UPDATE SET n = answer_buckets.n + excluded.n",
-        );
-        buckets.execute(&mut *tx).await?;
+        add_buckets(tx, rows).await?;
     }
     if let Some(invitation_id) = batch.invitation_id {
         query(
@@ -462,13 +618,17 @@ impl app::ports::Responses for Storage {
         Ok(recorded)
     }
 
+    async fn refresh_statistics(&self) -> Result<(), StoreError> {
+        query("ANALYZE").execute(&self.db).await?;
+        Ok(())
+    }
+
     async fn record_answers_in_bulk(&self, batches: Vec<AnswerBatch>) -> Result<(), StoreError> {
-        let mut tx = self.db.begin().await?;
-        for batch in batches {
-            if record(&mut tx, batch).await? == Recorded::Full {
-                return Err(StoreError::Conflict("The survey is full.".into()));
-            }
+        if batches.is_empty() {
+            return Ok(());
         }
+        let mut tx = self.db.begin().await?;
+        record_new(&mut tx, &batches).await?;
         tx.commit().await
     }
 
@@ -713,11 +873,13 @@ impl app::ports::Responses for Storage {
                 .push(" ESCAPE '\\'))");
         }
         // Anonymous comments carry no time, and within a day follow the response's keyed
-        // hash, which says nothing of when it came.
+        // hash, which says nothing of when it came. Identified ones follow the id, which
+        // grows as responses arrive: the index on (survey, day, id) then gives the newest
+        // first, and a page reads its rows, not the range's.
         sql.push(if q.anonymous {
             " ORDER BY r.day DESC, r.response_key, a.question_key"
         } else {
-            " ORDER BY r.day DESC, r.submitted_at DESC, r.id DESC, a.question_key"
+            " ORDER BY r.day DESC, r.id DESC, a.question_key"
         });
         sql.push(" LIMIT ")
             .push_bind(i64::try_from(q.limit).unwrap_or(i64::MAX))

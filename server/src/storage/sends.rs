@@ -4,7 +4,7 @@
 //! has one writer at a time, so its `UPDATE … RETURNING` claim is atomic as it is.
 
 use super::contacts::push_audience;
-use super::db::{query, On};
+use super::db::{query, Db, On};
 use super::rows::{corrupt, millis, to_json, ClaimedRow, SendRow, SEND_COLUMNS};
 use super::Storage;
 use app::domain::sending::{self, RunChange};
@@ -14,6 +14,7 @@ use app::ports::{
     OutboxProblem, SendRecord, StoreError,
 };
 use chrono::{DateTime, Utc};
+use std::collections::BTreeMap;
 
 /// Personal links per insert: 7 parameters each stays under both backends' limits.
 const INVITATION_CHUNK: usize = 1000;
@@ -43,6 +44,53 @@ async fn insert_send<'c>(on: impl Into<On<'c>>, send: &NewSend) -> Result<SendRe
     .fetch_one::<SendRow>(on)
     .await?
     .try_into()
+}
+
+/// How the messages of the sends `which` picks (SQL over `send_id`, with `$1`) stand, per
+/// send: two grouped queries however many sends there are.
+async fn counts_of(
+    db: &Db,
+    which: &str,
+    id: i64,
+) -> Result<BTreeMap<i64, OutboxCounts>, StoreError> {
+    let rows: Vec<(i64, String, String, Option<String>, i64)> = query(format!(
+        "SELECT send_id, kind, status, skip_reason, COUNT(*) FROM outbox WHERE {which} \
+         AND kind IN ('invitation', 'reminder') GROUP BY send_id, kind, status, skip_reason"
+    ))
+    .bind(id)
+    .fetch_all(db)
+    .await?;
+    let mut all = BTreeMap::<i64, OutboxCounts>::new();
+    for (send, kind, status, reason, n) in rows {
+        let counts = all.entry(send).or_default();
+        if kind == "reminder" {
+            if status == "sent" {
+                counts.reminders_sent += n;
+            }
+            continue;
+        }
+        counts.invitations += n;
+        match (status.as_str(), reason.as_deref()) {
+            ("queued" | "sending", _) => counts.queued += n,
+            ("sent", _) => counts.sent += n,
+            ("failed", _) => counts.failed += n,
+            ("bounced", _) => counts.bounced += n,
+            ("skipped", Some("frequency")) => counts.skipped_frequency += n,
+            _ => counts.skipped_suppressed += n,
+        }
+    }
+    let answered: Vec<(i64, i64, i64)> = query(format!(
+        "SELECT send_id, COUNT(*), COALESCE(SUM(CASE WHEN completed THEN 1 ELSE 0 END), 0) \
+         FROM invitations WHERE {which} AND answered GROUP BY send_id"
+    ))
+    .bind(id)
+    .fetch_all(db)
+    .await?;
+    for (send, answered, completed) in answered {
+        let counts = all.entry(send).or_default();
+        (counts.answered, counts.completed) = (answered, completed);
+    }
+    Ok(all)
 }
 
 /// Queues a thank-you or an alert about a response, unless its contact is suppressed.
@@ -76,6 +124,67 @@ impl app::ports::Sends for Storage {
         insert_send(&self.db, send).await
     }
 
+    async fn record_past_send(
+        &self,
+        send: &NewSend,
+        started_at: DateTime<Utc>,
+        invitations: &[(NewInvitation, bool)],
+    ) -> Result<i64, StoreError> {
+        let mut tx = self.db.begin().await?;
+        let id = insert_send(&mut tx, send).await?.id;
+        let at = millis(started_at);
+        query("UPDATE sends SET state = 'started', started_at = $2 WHERE id = $1")
+            .bind(id)
+            .bind(at)
+            .execute(&mut tx)
+            .await?;
+        for chunk in invitations.chunks(INVITATION_CHUNK) {
+            let mut outbox = query(
+                "INSERT INTO outbox (send_id, kind, contact_id, survey_id, status, attempts, \
+                 next_attempt_at, created_at, sent_at) ",
+            );
+            outbox.push_values(chunk, |(invitation, bounced)| {
+                vec![
+                    id.into(),
+                    "invitation".into(),
+                    invitation.contact_id.into(),
+                    send.survey_id.into(),
+                    (if *bounced { "bounced" } else { "sent" }).into(),
+                    1_i64.into(),
+                    at.into(),
+                    at.into(),
+                    (!*bounced).then_some(at).into(),
+                ]
+            });
+            outbox.execute(&mut tx).await?;
+            let mut links = query(
+                "INSERT INTO invitations (survey_id, token_hash, contact_id, locale, \
+                 attributes, send_id, created_at) ",
+            );
+            let mut rows = Vec::with_capacity(chunk.len());
+            for (i, _) in chunk.iter().filter(|(_, bounced)| !bounced) {
+                rows.push((i, to_json(&i.attributes)?));
+            }
+            if rows.is_empty() {
+                continue;
+            }
+            links.push_values(rows, |(i, attributes)| {
+                vec![
+                    i.survey_id.into(),
+                    (&i.token_hash).into(),
+                    i.contact_id.into(),
+                    i.locale.map(|l| l.as_str()).into(),
+                    attributes.into(),
+                    id.into(),
+                    started_at.into(),
+                ]
+            });
+            links.execute(&mut tx).await?;
+        }
+        tx.commit().await?;
+        Ok(id)
+    }
+
     async fn send_record(&self, id: i64) -> Result<Option<SendRecord>, StoreError> {
         let sql = format!("SELECT {SEND_COLUMNS} FROM sends WHERE id = $1");
         query(&sql)
@@ -98,40 +207,16 @@ impl app::ports::Sends for Storage {
     }
 
     async fn outbox_counts(&self, send_id: i64) -> Result<OutboxCounts, StoreError> {
-        let rows: Vec<(String, String, Option<String>, i64)> = query(
-            "SELECT kind, status, skip_reason, COUNT(*) FROM outbox WHERE send_id = $1 \
-             AND kind IN ('invitation', 'reminder') GROUP BY kind, status, skip_reason",
-        )
-        .bind(send_id)
-        .fetch_all(&self.db)
-        .await?;
-        let mut counts = OutboxCounts::default();
-        for (kind, status, reason, n) in rows {
-            if kind == "reminder" {
-                if status == "sent" {
-                    counts.reminders_sent += n;
-                }
-                continue;
-            }
-            counts.invitations += n;
-            match (status.as_str(), reason.as_deref()) {
-                ("queued" | "sending", _) => counts.queued += n,
-                ("sent", _) => counts.sent += n,
-                ("failed", _) => counts.failed += n,
-                ("bounced", _) => counts.bounced += n,
-                ("skipped", Some("frequency")) => counts.skipped_frequency += n,
-                _ => counts.skipped_suppressed += n,
-            }
-        }
-        let (answered, completed): (i64, i64) = query(
-            "SELECT COUNT(*), COALESCE(SUM(CASE WHEN completed THEN 1 ELSE 0 END), 0) \
-             FROM invitations WHERE send_id = $1 AND answered",
-        )
-        .bind(send_id)
-        .fetch_one(&self.db)
-        .await?;
-        (counts.answered, counts.completed) = (answered, completed);
-        Ok(counts)
+        let mut counts = counts_of(&self.db, "send_id = $1", send_id).await?;
+        Ok(counts.remove(&send_id).unwrap_or_default())
+    }
+
+    async fn outbox_counts_of_survey(
+        &self,
+        survey_id: i64,
+    ) -> Result<BTreeMap<i64, OutboxCounts>, StoreError> {
+        let sends = "send_id IN (SELECT id FROM sends WHERE survey_id = $1)";
+        counts_of(&self.db, sends, survey_id).await
     }
 
     async fn outbox_problems(

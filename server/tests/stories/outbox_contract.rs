@@ -22,6 +22,7 @@ on_both_backends!(outcomes_recorded_together_count_failures_in_the_order_they_ha
 on_both_backends!(reminders_go_once_to_those_who_did_not_answer);
 on_both_backends!(a_response_sends_its_thank_you_and_alert_once_when_first_completed);
 on_both_backends!(a_late_finisher_cannot_overwrite_the_outcome_of_a_newer_claim);
+on_both_backends!(a_past_send_is_recorded_as_sent_and_leaves_nothing_to_send_or_remind);
 
 struct Fixture {
     store: Arc<dyn Store>,
@@ -803,4 +804,79 @@ async fn a_late_finisher_cannot_overwrite_the_outcome_of_a_newer_claim(store: Ar
         .await
         .unwrap();
     assert_eq!((counts.sent, counts.queued), (2, 0));
+}
+
+async fn a_past_send_is_recorded_as_sent_and_leaves_nothing_to_send_or_remind(
+    store: Arc<dyn Store>,
+) {
+    let f = fixture(
+        store,
+        &[("a@example.com", "Sales"), ("b@example.com", "Ops")],
+    )
+    .await;
+    let contacts = f.store.list_contacts(0, 10).await.unwrap();
+    let at = Utc::now() - Duration::days(90);
+    let send = NewSend {
+        survey_id: f.survey,
+        audience_name: "Panel".into(),
+        audience: SegmentFilter::default(),
+        repeat: Repeat::Quarterly,
+        wave: 3,
+        reminders: vec![3],
+        per_minute: None,
+        scheduled_at: at,
+        created_by: f.user,
+    };
+    let invitations: Vec<(NewInvitation, bool)> = contacts
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let invitation = NewInvitation {
+                survey_id: f.survey,
+                token_hash: format!("past-{}", c.id),
+                contact_id: Some(c.id),
+                locale: None,
+                attributes: c.attributes.clone(),
+                send_id: None,
+            };
+            (invitation, i == 1)
+        })
+        .collect();
+    let id = f
+        .store
+        .record_past_send(&send, at, &invitations)
+        .await
+        .unwrap();
+    let counts = f.store.outbox_counts(id).await.unwrap();
+    assert_eq!(
+        (
+            counts.invitations,
+            counts.sent,
+            counts.bounced,
+            counts.queued
+        ),
+        (2, 1, 1, 0)
+    );
+    let record = f.store.send_record(id).await.unwrap().unwrap();
+    assert_eq!(record.state, StoredSendState::Started);
+    assert_eq!(
+        record.started_at.map(|t| t.timestamp_millis()),
+        Some(at.timestamp_millis())
+    );
+    let token = format!("past-{}", contacts[0].id);
+    let link = f.store.invitation(&token).await.unwrap().unwrap();
+    assert_eq!(link.send_id, Some(id));
+    assert!(
+        f.store
+            .invitation(&format!("past-{}", contacts[1].id))
+            .await
+            .unwrap()
+            .is_none(),
+        "a bounced email carried no link"
+    );
+    let now = Utc::now();
+    assert!(f.store.due_sends(now).await.unwrap().is_empty());
+    assert!(f.store.due_reminders(now).await.unwrap().is_empty());
+    let claimed = f.store.claim_messages(now, now + Duration::seconds(60), 10);
+    assert!(claimed.await.unwrap().is_empty(), "nothing goes out again");
 }

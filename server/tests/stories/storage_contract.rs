@@ -873,6 +873,78 @@ async fn weights_are_summed_per_segment_kept_through_a_changed_answer_and_weighe
     assert!(!store.set_weighting(survey.id + 100, None).await.unwrap());
 }
 
+on_both_backends!(a_bulk_load_counts_exactly_what_the_same_answers_one_by_one_count);
+async fn a_bulk_load_counts_exactly_what_the_same_answers_one_by_one_count(store: Arc<dyn Store>) {
+    let owner = admin(&store).await;
+    let bulk = survey_of(&store, owner, SurveyKind::Nps, "bulk").await;
+    let single = survey_of(&store, owner, SurveyKind::Nps, "single").await;
+    let first = NaiveDate::from_ymd_opt(2026, 10, 5).unwrap();
+    let batches = |survey: i64| -> Vec<AnswerBatch> {
+        (0..40_u8)
+            .map(|i| {
+                let groups = BTreeMap::from([
+                    (
+                        "team".to_owned(),
+                        ["Sales", "Ops"][usize::from(i % 2)].to_owned(),
+                    ),
+                    (
+                        "tier".to_owned(),
+                        ["A", "B", "C"][usize::from(i % 3)].to_owned(),
+                    ),
+                ]);
+                let mut answers = vec![score("nps", i % 11)];
+                if i % 5 < 3 {
+                    answers.push(score("other", 3));
+                }
+                let mut b = batch(survey, &format!("{survey}-{i}"), answers);
+                b.segments = answer_segments(&groups, None, false);
+                b.groups = groups;
+                b.day = first + Duration::days(i64::from(i % 3));
+                b.weight = (i % 5 != 0).then_some(f64::from(i % 7) + 0.5);
+                b.completed = i % 6 != 0;
+                b
+            })
+            .collect()
+    };
+    store
+        .record_answers_in_bulk(batches(bulk.id))
+        .await
+        .unwrap();
+    for b in batches(single.id) {
+        store.record_answers(b).await.unwrap();
+    }
+    let last = first + Duration::days(2);
+    for segment in ["", "team=Sales", "tier=B", "team=Ops\u{1f}tier=C"] {
+        for question in ["nps", "other", RESPONSES] {
+            let read = |id: i64| store.daily_histograms(id, question, segment, first, last);
+            let (a, b) = (read(bulk.id).await.unwrap(), read(single.id).await.unwrap());
+            assert!(!a.is_empty(), "{question} {segment}");
+            assert_eq!(a, b, "{question} in {segment:?}");
+        }
+        let sums = |id: i64| store.weight_sums(id, "nps", segment, first, last);
+        assert_eq!(sums(bulk.id).await.unwrap(), sums(single.id).await.unwrap());
+    }
+    assert_eq!(
+        store.segment_sizes(bulk.id).await.unwrap(),
+        store.segment_sizes(single.id).await.unwrap()
+    );
+    let count = |id: i64| {
+        let store = store.clone();
+        async move { store.survey(id).await.unwrap().unwrap().response_count }
+    };
+    assert_eq!((count(bulk.id).await, count(single.id).await), (40, 40));
+    // A key already recorded: nothing of the load is written.
+    let mut again = batches(bulk.id);
+    again[0].response_key = "fresh".into();
+    let refused = store.record_answers_in_bulk(again).await;
+    assert!(
+        matches!(refused, Err(StoreError::Conflict(_))),
+        "{refused:?}"
+    );
+    assert_eq!(count(bulk.id).await, 40);
+    assert!(store.response("fresh").await.unwrap().is_none());
+}
+
 fn contact(email: &str, name: &str, attributes: &[(&str, &str)]) -> NewContact {
     NewContact {
         email: email.into(),

@@ -216,3 +216,45 @@ async fn a_weighting_that_could_single_people_out_or_makes_no_sense_is_refused()
     let missing = set_weighting(&app, &admin, nps + 100, json!({ "attribute": "tier" })).await;
     assert_eq!(missing.status(), 404);
 }
+
+#[tokio::test]
+async fn the_settings_form_sets_the_weights_and_shows_a_bad_one_with_what_was_typed() {
+    let (_db, app, admin) = app_with_admin().await;
+    let id = app.create_survey(&admin, "nps").await["id"]
+        .as_i64()
+        .unwrap();
+    let (page, id_text) = (format!("/surveys/{id}"), id.to_string());
+    let save = |weights: &'static str| {
+        let (app, admin, page, id_text) = (&app, &admin, page.clone(), id_text.clone());
+        async move {
+            let form = [
+                ("id", id_text.as_str()),
+                ("status", "active"),
+                ("closes_at", ""),
+                ("response_cap", ""),
+                ("weight_attribute", "tier"),
+                ("weights", weights),
+            ];
+            app.post_form(admin, &page, "/rpc/survey_settings", &form)
+                .await
+        }
+    };
+    let html = app.follow_with(&admin, save("A=3, B=lots").await).await;
+    assert!(
+        html.contains("\"lots\" is not a number of 0 or more."),
+        "{html}"
+    );
+    assert!(html.contains("value=\"A=3, B=lots\""), "the input is kept");
+    assert_eq!(
+        app.get_json(&admin, &format!("/api/v1/surveys/{id}")).await["survey"]["weighting"],
+        Value::Null,
+        "nothing saved"
+    );
+    let html = app.follow_with(&admin, save("A=3\nB=2, C=1").await).await;
+    assert!(html.contains("value=\"A=3, B=2, C=1\""), "shown as saved");
+    let survey = app.get_json(&admin, &format!("/api/v1/surveys/{id}")).await;
+    assert_eq!(
+        survey["survey"]["weighting"],
+        json!({ "attribute": "tier", "weights": { "A": 3.0, "B": 2.0, "C": 1.0 } })
+    );
+}

@@ -15,3 +15,11 @@ CREATE TABLE answer_weights (
     weight_sq    DOUBLE PRECISION NOT NULL,
     PRIMARY KEY (survey_id, question_key, segment, day, score)
 );
+
+-- A send's wave movement reads its responses, found by send.
+CREATE INDEX responses_by_send ON responses (send_id) WHERE send_id IS NOT NULL;
+
+-- Comments are listed newest first by (day, id): with the id in the index, a page of them
+-- reads its rows, not the whole range (SQLite's indexes carry the rowid already).
+CREATE INDEX responses_by_survey_day ON responses (survey_id, day, id);
+DROP INDEX responses_by_survey;

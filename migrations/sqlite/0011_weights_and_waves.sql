@@ -15,3 +15,6 @@ CREATE TABLE answer_weights (
     weight_sq    REAL NOT NULL,
     PRIMARY KEY (survey_id, question_key, segment, day, score)
 );
+
+-- A send's wave movement reads its responses, found by send.
+CREATE INDEX responses_by_send ON responses (send_id) WHERE send_id IS NOT NULL;
