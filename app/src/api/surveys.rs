@@ -360,7 +360,17 @@ mod ssr {
         let histograms = store.score_histograms(survey.id).await?;
         let mut chosen = std::collections::BTreeMap::<(String, String), u64>::new();
         let mut answered = std::collections::BTreeMap::<String, u64>::new();
-        for (key, json, n) in store.value_counts(survey.id).await? {
+        // Choices and texts are counted from the answers (a scan of the survey's): only
+        // when the survey asks such a question.
+        let unscored = definition
+            .questions
+            .iter()
+            .any(|q| q.kind.score_range().is_none());
+        let values = match unscored {
+            true => store.value_counts(survey.id).await?,
+            false => Vec::new(),
+        };
+        for (key, json, n) in values {
             let n = u64::try_from(n).unwrap_or(0);
             *answered.entry(key.clone()).or_default() += n;
             let options = match serde_json::from_str::<AnswerValue>(&json) {

@@ -1,7 +1,7 @@
 //! Contacts (`app::ports::Contacts`): the people surveys go to, upserted by email;
 //! segments over their attributes; and privacy requests (history and erasure).
 
-use super::db::{query, Query, Tx};
+use super::db::{query, rows_per_statement, Query, Tx};
 use super::dialect::Dialect;
 use super::rows::{from_json, to_json, ContactRow, ResponseAnswerRow, CONTACT_COLUMNS};
 use super::Storage;
@@ -13,7 +13,7 @@ use app::ports::{
 };
 use chrono::{DateTime, NaiveDate, Utc};
 
-/// Contacts per upsert statement: 6 parameters each stays under both backends' limits.
+/// Contacts per transaction of a large upsert.
 const CONTACT_CHUNK: usize = 1000;
 
 /// Upserts contacts by email inside a transaction (the one-shot import and each chunk of
@@ -24,7 +24,7 @@ pub(super) async fn upsert_contacts_in(
 ) -> Result<Upserted, StoreError> {
     let now = Utc::now();
     let mut done = Upserted::default();
-    for chunk in contacts.chunks(CONTACT_CHUNK) {
+    for chunk in contacts.chunks(rows_per_statement(6)) {
         // Which of them exist already, to report inserts and updates apart.
         let mut existing = query("SELECT COUNT(*) FROM contacts WHERE email IN ");
         existing.push_tuple(chunk.iter().map(|c| &c.email));

@@ -99,6 +99,17 @@ impl<T> Record for T where
 {
 }
 
+/// The parameters one multi-row statement binds at most. SQLite finds a parameter by
+/// walking its list of names, so binding n of them costs n² / 2 steps: at a thousand
+/// that is below the work of the rows themselves, and PostgreSQL still gets few round
+/// trips.
+const PARAMS_PER_STATEMENT: usize = 1_000;
+
+/// How many rows of `columns` values one multi-row statement takes.
+pub fn rows_per_statement(columns: usize) -> usize {
+    (PARAMS_PER_STATEMENT / columns.max(1)).max(1)
+}
+
 /// A bound value. Nulls keep their type: PostgreSQL checks parameter types.
 #[derive(Clone, Debug)]
 pub enum Arg {

@@ -2,7 +2,7 @@
 //! and the day buckets (survey × question × day × score) kept current in the answer's
 //! transaction, which the reports read instead of the answers.
 
-use super::db::{query, Db, Query, Tx};
+use super::db::{query, rows_per_statement, Db, Query, Tx};
 use super::dialect::Dialect;
 use super::rows::{from_json, to_json, AnswerRow, InvitationRow, ResponseRow};
 use super::sends::insert_message;
@@ -38,10 +38,10 @@ type WeightSum = (i64, f64, f64);
 /// A day bucket's key: (survey, question, segment), day, score.
 type BucketKey = ((i64, String, String), NaiveDate, i32);
 
-/// Adds to the day buckets, in key order and in statements of a few hundred rows.
+/// Adds to the day buckets, in key order and in statements of some hundred rows.
 async fn add_buckets(tx: &mut Tx, rows: BTreeMap<BucketKey, i64>) -> Result<(), StoreError> {
     let rows: Vec<_> = rows.into_iter().collect();
-    for chunk in rows.chunks(500) {
+    for chunk in rows.chunks(rows_per_statement(6)) {
         let mut buckets =
             query("INSERT INTO answer_buckets (survey_id, question_key, segment, day, score, n) ");
         buckets.push_values(chunk, |(((survey, key, segment), day, score), n)| {
@@ -77,7 +77,7 @@ async fn record_new(tx: &mut Tx, batches: &[AnswerBatch]) -> Result<(), StoreErr
         )));
     }
     let mut ids = BTreeMap::<&str, i64>::new();
-    for chunk in batches.chunks(500) {
+    for chunk in batches.chunks(rows_per_statement(12)) {
         let rows = chunk
             .iter()
             .map(|b| Ok((b, to_json(&b.groups)?)))
@@ -149,7 +149,7 @@ async fn record_new(tx: &mut Tx, batches: &[AnswerBatch]) -> Result<(), StoreErr
             answers.push((id, answer, to_json(&answer.value)?));
         }
     }
-    for chunk in answers.chunks(500) {
+    for chunk in answers.chunks(rows_per_statement(5)) {
         let mut insert =
             query("INSERT INTO answers (response_id, question_key, score, value, follow_up) ");
         insert.push_values(chunk, |(id, answer, value)| {
@@ -170,7 +170,7 @@ async fn record_new(tx: &mut Tx, batches: &[AnswerBatch]) -> Result<(), StoreErr
     insert.push(" ON CONFLICT (survey_id, shard) DO UPDATE SET n = response_counts.n + excluded.n");
     insert.execute(&mut *tx).await?;
     let sizes: Vec<_> = sizes.into_iter().collect();
-    for chunk in sizes.chunks(500) {
+    for chunk in sizes.chunks(rows_per_statement(3)) {
         let mut insert = query("INSERT INTO segment_sizes (survey_id, segment, n) ");
         insert.push_values(chunk, |((survey, segment), n)| {
             vec![(*survey).into(), (*segment).into(), (*n).into()]
@@ -191,7 +191,7 @@ async fn record_new(tx: &mut Tx, batches: &[AnswerBatch]) -> Result<(), StoreErr
             .filter(|b| b.completed == completed)
             .filter_map(|b| b.invitation_id)
             .collect();
-        for chunk in invited.chunks(500) {
+        for chunk in invited.chunks(rows_per_statement(1)) {
             let mut update = query(if completed {
                 "UPDATE invitations SET answered = TRUE, completed = TRUE WHERE id IN "
             } else {
@@ -205,14 +205,14 @@ async fn record_new(tx: &mut Tx, batches: &[AnswerBatch]) -> Result<(), StoreErr
 }
 
 /// Adds to the weight buckets, in key order (as the day buckets, so two transactions
-/// lock rows in the same order) and in statements of a few hundred rows.
+/// lock rows in the same order) and in statements of some hundred rows.
 async fn add_weights(
     tx: &mut Tx,
     survey_id: i64,
     rows: BTreeMap<WeightKey, WeightSum>,
 ) -> Result<(), StoreError> {
     let rows: Vec<_> = rows.into_iter().collect();
-    for chunk in rows.chunks(500) {
+    for chunk in rows.chunks(rows_per_statement(8)) {
         let mut insert = query(
             "INSERT INTO answer_weights (survey_id, question_key, segment, day, score, n, \
              weight, weight_sq) ",

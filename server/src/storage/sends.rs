@@ -4,7 +4,7 @@
 //! has one writer at a time, so its `UPDATE … RETURNING` claim is atomic as it is.
 
 use super::contacts::push_audience;
-use super::db::{query, Db, On};
+use super::db::{query, rows_per_statement, Db, On};
 use super::rows::{corrupt, millis, to_json, ClaimedRow, SendRow, SEND_COLUMNS};
 use super::Storage;
 use app::domain::sending::{self, RunChange};
@@ -17,7 +17,6 @@ use chrono::{DateTime, Utc};
 use std::collections::BTreeMap;
 
 /// Personal links per insert: 7 parameters each stays under both backends' limits.
-const INVITATION_CHUNK: usize = 1000;
 /// Delivered messages recorded per statement: two parameters each.
 const FINISH_CHUNK: usize = 1000;
 
@@ -138,7 +137,7 @@ impl app::ports::Sends for Storage {
             .bind(at)
             .execute(&mut tx)
             .await?;
-        for chunk in invitations.chunks(INVITATION_CHUNK) {
+        for chunk in invitations.chunks(rows_per_statement(9)) {
             let mut outbox = query(
                 "INSERT INTO outbox (send_id, kind, contact_id, survey_id, status, attempts, \
                  next_attempt_at, created_at, sent_at) ",
@@ -496,7 +495,7 @@ impl app::ports::Sends for Storage {
 
     async fn ensure_invitations(&self, invitations: &[NewInvitation]) -> Result<(), StoreError> {
         let now = Utc::now();
-        for chunk in invitations.chunks(INVITATION_CHUNK) {
+        for chunk in invitations.chunks(rows_per_statement(9)) {
             let mut q = query(
                 "INSERT INTO invitations (survey_id, token_hash, contact_id, locale, \
                  attributes, send_id, created_at) ",
