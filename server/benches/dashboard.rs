@@ -41,7 +41,7 @@ fn ms(d: Duration) -> f64 {
 }
 
 /// p50 and p95 of `REQUESTS` GETs of `url`, after a few to warm caches.
-async fn latencies(client: &reqwest::Client, url: &str) -> (Duration, Duration, usize) {
+async fn latencies(client: &reqwest::Client, url: &str) -> Latencies {
     let mut times = Vec::with_capacity(REQUESTS);
     let mut bytes = 0;
     for i in 0..WARM_UP + REQUESTS {
@@ -140,23 +140,20 @@ async fn bench_backend(name: &str, url: &str, responses: u64) {
             &app.url(&format!("/api/v1/surveys/{id}/trends?{query}")),
         )
         .await;
-        println!(
-            "{name:<8} {view:<18} {:>7.1} / {:>6.1} ({:>4.2}×) {:>7.1} / {:>6.1} ({:>4.2}×) {:>9.1}",
-            ms(page.0),
-            ms(page.1),
-            ms(page.1) / ms(scan),
-            ms(api.0),
-            ms(api.1),
-            ms(api.1) / ms(scan),
-            page.2 as f64 / 1024.0,
-        );
+        row(name, view, page, api, scan);
     }
     // Every survey's headline, sparkline and latest send on one page.
     let page = latencies(&admin, &app.url("/surveys")).await;
     let api = latencies(&admin, &app.url("/api/v1/overview")).await;
+    row(name, "overview (4)", page, api, scan);
+}
+
+type Latencies = (Duration, Duration, usize);
+
+/// One view's line: page and API p50 / p95, each p95 against the scan, the page's size.
+fn row(backend: &str, view: &str, page: Latencies, api: Latencies, scan: Duration) {
     println!(
-        "{name:<8} {:<18} {:>7.1} / {:>6.1} ({:>4.2}×) {:>7.1} / {:>6.1} ({:>4.2}×) {:>9.1}",
-        "overview (4)",
+        "{backend:<8} {view:<18} {:>7.1} / {:>6.1} ({:>4.2}×) {:>7.1} / {:>6.1} ({:>4.2}×) {:>9.1}",
         ms(page.0),
         ms(page.1),
         ms(page.1) / ms(scan),

@@ -357,7 +357,13 @@ mod ssr {
         let definition = &survey.definition;
         let locale = definition.default_locale;
         let store = &services.store;
-        let histograms = store.score_histograms(survey.id).await?;
+        let scored: Vec<&str> = definition
+            .questions
+            .iter()
+            .filter(|q| q.kind.score_range().is_some())
+            .map(|q| q.key.as_str())
+            .collect();
+        let histograms = store.score_histograms(survey.id, &scored).await?;
         let mut chosen = std::collections::BTreeMap::<(String, String), u64>::new();
         let mut answered = std::collections::BTreeMap::<String, u64>::new();
         // Choices and texts are counted from the answers (a scan of the survey's): only

@@ -180,11 +180,12 @@ pub trait Responses: Send + Sync {
     async fn response(&self, response_key: &str) -> Result<Option<ResponseRecord>, StoreError>;
     /// One response with its answers, as the admin area shows it.
     async fn response_by_id(&self, id: i64) -> Result<Option<StoredResponse>, StoreError>;
-    /// Answers per score 0..=10 of each scored question of a survey, read from the day
-    /// buckets in one query; questions nobody scored are absent.
+    /// Answers per score 0..=10 of each of `question_keys` of a survey, read from
+    /// everyone's day buckets in one query; questions nobody scored are absent.
     async fn score_histograms(
         &self,
         survey_id: i64,
+        question_keys: &[&str],
     ) -> Result<BTreeMap<String, [u64; 11]>, StoreError>;
     /// Answers per score 0..=10 of one question (or, for [`RESPONSES`], responses at
     /// score 0) in one segment (see [`crate::domain::filter`]), day by day over

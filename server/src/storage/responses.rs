@@ -667,15 +667,22 @@ impl app::ports::Responses for Storage {
     async fn score_histograms(
         &self,
         survey_id: i64,
+        question_keys: &[&str],
     ) -> Result<BTreeMap<String, [u64; 11]>, StoreError> {
-        let rows: Vec<(String, i32, i64)> = query(
+        if question_keys.is_empty() {
+            return Ok(BTreeMap::new());
+        }
+        // Each question's everyone segment is one range of the key: naming the questions
+        // keeps the other segments' rows unread.
+        let mut sql = query(
             "SELECT question_key, score, CAST(SUM(n) AS BIGINT) FROM answer_buckets \
-             WHERE survey_id = $1 AND segment = '' AND question_key <> '' \
-             GROUP BY question_key, score",
-        )
-        .bind(survey_id)
-        .fetch_all(&self.db)
-        .await?;
+             WHERE segment = '' AND survey_id = ",
+        );
+        sql.push_bind(survey_id)
+            .push(" AND question_key IN ")
+            .push_tuple(question_keys.iter().copied())
+            .push(" GROUP BY question_key, score");
+        let rows: Vec<(String, i32, i64)> = sql.fetch_all(&self.db).await?;
         let mut histograms = BTreeMap::<String, [u64; 11]>::new();
         for (key, score, n) in rows {
             let slot = usize::try_from(score)

@@ -92,6 +92,38 @@ async fn counts_of(
     Ok(all)
 }
 
+/// Personal links, made at `at` (an existing token is left as it is); `send` in place of
+/// each one's own when given.
+async fn insert_invitations<'c>(
+    on: impl Into<On<'c>>,
+    invitations: &[&NewInvitation],
+    send: Option<i64>,
+    at: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let mut q = query(
+        "INSERT INTO invitations (survey_id, token_hash, contact_id, locale, attributes, \
+         send_id, created_at) ",
+    );
+    let mut rows = Vec::with_capacity(invitations.len());
+    for i in invitations {
+        rows.push((i, to_json(&i.attributes)?));
+    }
+    q.push_values(rows, |(i, attributes)| {
+        vec![
+            i.survey_id.into(),
+            (&i.token_hash).into(),
+            i.contact_id.into(),
+            i.locale.map(|l| l.as_str()).into(),
+            attributes.into(),
+            send.or(i.send_id).into(),
+            at.into(),
+        ]
+    });
+    q.push(" ON CONFLICT (token_hash) DO NOTHING");
+    q.execute(on).await?;
+    Ok(())
+}
+
 /// Queues a thank-you or an alert about a response, unless its contact is suppressed.
 /// Called inside `record_answers`' transaction.
 pub(super) async fn insert_message<'c>(
@@ -156,29 +188,15 @@ impl app::ports::Sends for Storage {
                 ]
             });
             outbox.execute(&mut tx).await?;
-            let mut links = query(
-                "INSERT INTO invitations (survey_id, token_hash, contact_id, locale, \
-                 attributes, send_id, created_at) ",
-            );
-            let mut rows = Vec::with_capacity(chunk.len());
-            for (i, _) in chunk.iter().filter(|(_, bounced)| !bounced) {
-                rows.push((i, to_json(&i.attributes)?));
+            // A bounced email carried no link anyone could open.
+            let delivered: Vec<&NewInvitation> = chunk
+                .iter()
+                .filter(|(_, bounced)| !bounced)
+                .map(|(i, _)| i)
+                .collect();
+            if !delivered.is_empty() {
+                insert_invitations(&mut tx, &delivered, Some(id), started_at).await?;
             }
-            if rows.is_empty() {
-                continue;
-            }
-            links.push_values(rows, |(i, attributes)| {
-                vec![
-                    i.survey_id.into(),
-                    (&i.token_hash).into(),
-                    i.contact_id.into(),
-                    i.locale.map(|l| l.as_str()).into(),
-                    attributes.into(),
-                    id.into(),
-                    started_at.into(),
-                ]
-            });
-            links.execute(&mut tx).await?;
         }
         tx.commit().await?;
         Ok(id)
@@ -494,29 +512,9 @@ impl app::ports::Sends for Storage {
     }
 
     async fn ensure_invitations(&self, invitations: &[NewInvitation]) -> Result<(), StoreError> {
-        let now = Utc::now();
-        for chunk in invitations.chunks(rows_per_statement(9)) {
-            let mut q = query(
-                "INSERT INTO invitations (survey_id, token_hash, contact_id, locale, \
-                 attributes, send_id, created_at) ",
-            );
-            let mut rows = Vec::with_capacity(chunk.len());
-            for i in chunk {
-                rows.push((i, to_json(&i.attributes)?));
-            }
-            q.push_values(rows, |(i, attributes)| {
-                vec![
-                    i.survey_id.into(),
-                    (&i.token_hash).into(),
-                    i.contact_id.into(),
-                    i.locale.map(|l| l.as_str()).into(),
-                    attributes.into(),
-                    i.send_id.into(),
-                    now.into(),
-                ]
-            });
-            q.push(" ON CONFLICT (token_hash) DO NOTHING");
-            q.execute(&self.db).await?;
+        let all: Vec<&NewInvitation> = invitations.iter().collect();
+        for chunk in all.chunks(rows_per_statement(7)) {
+            insert_invitations(&self.db, chunk, None, Utc::now()).await?;
         }
         Ok(())
     }

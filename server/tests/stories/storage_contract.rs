@@ -206,7 +206,7 @@ fn batch(survey_id: i64, key: &str, answers: Vec<StoredAnswer>) -> AnswerBatch {
 
 /// A question's score counts, zeros when nobody scored it.
 async fn counts_of(store: &Arc<dyn Store>, survey_id: i64, key: &str) -> [u64; 11] {
-    let all = store.score_histograms(survey_id).await.unwrap();
+    let all = store.score_histograms(survey_id, &[key]).await.unwrap();
     all.get(key).copied().unwrap_or_default()
 }
 
