@@ -92,6 +92,19 @@ fn leaning(tier: Option<&String>, u: f64) -> f64 {
     }
 }
 
+/// The contact's values of the survey's grouping attributes, as an answer copies them.
+fn groups_of(
+    survey: &app::ports::Survey,
+    contact: &app::ports::Contact,
+) -> BTreeMap<String, String> {
+    survey
+        .definition
+        .grouping_attributes
+        .iter()
+        .filter_map(|a| Some((a.clone(), contact.attributes.get(a)?.clone())))
+        .collect()
+}
+
 /// The most contacts the quarterly panel holds.
 const PANEL: usize = 1_500;
 
@@ -161,12 +174,7 @@ async fn waves(
                 0.75 * disposition + 0.25 * dice.unit(),
             );
             let score = improving_nps(u, (on - first).num_days() as f64 / days);
-            let groups: BTreeMap<String, String> = survey
-                .definition
-                .grouping_attributes
-                .iter()
-                .filter_map(|a| Some((a.clone(), contact.attributes.get(a)?.clone())))
-                .collect();
+            let groups = groups_of(survey, contact);
             batches.push(AnswerBatch {
                 survey_id: survey.id,
                 version: survey.version,
@@ -436,12 +444,7 @@ pub async fn run(args: &DemoArgs) -> anyhow::Result<()> {
                 let (en, de) = *dice.pick(&COMMENTS[category]);
                 (if german { de } else { en }).to_owned()
             });
-            let groups: BTreeMap<String, String> = survey
-                .definition
-                .grouping_attributes
-                .iter()
-                .filter_map(|a| Some((a.clone(), contact.attributes.get(a)?.clone())))
-                .collect();
+            let groups = groups_of(&survey, contact);
             let segments = answer_segments(&groups, None, anonymous);
             batches.push(AnswerBatch {
                 survey_id: survey.id,
