@@ -344,7 +344,9 @@ pub struct PersonalData {
 pub struct InvitationData {
     pub survey_id: i64,
     pub created_at: String,
-    pub answered: bool,
+    /// `null` for anonymous surveys: read again and again, it would tell when its person
+    /// answered, and so which answer is theirs.
+    pub answered: Option<bool>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -586,21 +588,20 @@ pub struct ResponseView {
     pub id: i64,
     pub survey_id: i64,
     pub survey_title: String,
-    pub anonymous: bool,
-    /// "Name <email>"; None for anonymous surveys, public links and erased contacts.
+    /// "Name <email>"; None for public links and erased contacts. (An anonymous survey's
+    /// responses are never shown one by one.)
     pub respondent: Option<String>,
-    /// UTC, `YYYY-MM-DD HH:MM`; None for anonymous surveys.
+    /// UTC, `YYYY-MM-DD HH:MM`.
     pub submitted_at: Option<String>,
     pub updated_at: Option<String>,
-    /// The day it was given; None for anonymous surveys.
+    /// The day it was given.
     pub day: Option<String>,
     /// The last page was sent.
     pub completed: bool,
     /// The survey version it answered.
     pub version: i64,
     pub locale: String,
-    /// The survey's grouping attributes as the respondent had them; empty for anonymous
-    /// surveys, where one response's group could name its person.
+    /// The survey's grouping attributes as the respondent had them.
     pub groups: Vec<(String, String)>,
     pub answers: Vec<ResponseAnswer>,
 }

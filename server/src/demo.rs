@@ -154,14 +154,11 @@ async fn waves(
             .collect();
         let send_id = store.record_past_send(&send, at, &invitations).await?;
         let mut batches = Vec::new();
-        for (invitation, bounced) in &invitations {
+        // `invitations` were made from `panel` in its order.
+        for (contact, (invitation, bounced)) in panel.iter().zip(&invitations) {
             if *bounced || dice.unit() >= 0.45 {
                 continue;
             }
-            let contact = panel
-                .iter()
-                .find(|c| Some(c.id) == invitation.contact_id)
-                .context("a panel contact")?;
             let link = store
                 .invitation(&invitation.token_hash)
                 .await?
@@ -176,6 +173,7 @@ async fn waves(
             let score = improving_nps(u, (on - first).num_days() as f64 / days);
             let groups = groups_of(survey, contact);
             batches.push(AnswerBatch {
+                id: None,
                 survey_id: survey.id,
                 version: survey.version,
                 response_key: format!("demo-wave-{send_id}-{}", contact.id),
@@ -447,6 +445,7 @@ pub async fn run(args: &DemoArgs) -> anyhow::Result<()> {
             let groups = groups_of(&survey, contact);
             let segments = answer_segments(&groups, None, anonymous);
             batches.push(AnswerBatch {
+                id: anonymous.then(app::api::answers::unordered_response_id),
                 survey_id: survey.id,
                 version: survey.version,
                 response_key: format!("demo-{}-{i}", survey.id),

@@ -58,6 +58,13 @@ mod ssr {
         }
     }
 
+    /// A new anonymous response's id: random, so the order of ids is not the order in
+    /// which people answered (which an invitation list could be matched against), and
+    /// negative, so it never meets an id the database counts up.
+    pub fn unordered_response_id() -> i64 {
+        -rand::random_range(1..1_i64 << 62)
+    }
+
     pub fn link_or_404(link: &str) -> Result<Link, AppError> {
         Link::parse(link).ok_or_else(unknown_link)
     }
@@ -384,6 +391,7 @@ mod ssr {
         let recorded = services
             .store
             .record_answers(AnswerBatch {
+                id: anonymous.then(unordered_response_id),
                 survey_id: survey.id,
                 version: survey.version,
                 response_key: key,
@@ -451,9 +459,10 @@ mod ssr {
                 user_id: None,
             });
         }
+        // An alert about one anonymous answer would tell when its person answered.
         let headline = definition
             .headline()
-            .filter(|_| survey.notifications.detractor_alerts);
+            .filter(|_| survey.notifications.detractor_alerts && !definition.anonymous);
         if let Some(question) = headline {
             let given = answers.iter().find(|a| a.question_key == question.key);
             let score = match given {

@@ -211,6 +211,13 @@ mod ssr {
         let contact = find(store, email).await?;
         let (invitations, responses) = store.contact_history(contact.id).await?;
         let at = |t: chrono::DateTime<chrono::Utc>| t.to_rfc3339();
+        let mut anonymous = std::collections::BTreeMap::new();
+        for i in &invitations {
+            if let std::collections::btree_map::Entry::Vacant(e) = anonymous.entry(i.survey_id) {
+                let survey = store.survey(i.survey_id).await?;
+                e.insert(survey.is_none_or(|s| s.definition.anonymous));
+            }
+        }
         Ok(PersonalData {
             contact: view(contact),
             invitations: invitations
@@ -218,7 +225,7 @@ mod ssr {
                 .map(|i| InvitationData {
                     survey_id: i.survey_id,
                     created_at: at(i.created_at),
-                    answered: i.answered,
+                    answered: (anonymous.get(&i.survey_id) == Some(&false)).then_some(i.answered),
                 })
                 .collect(),
             responses: responses

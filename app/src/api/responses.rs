@@ -1,6 +1,6 @@
 //! One response as the admin area shows it, and the facts of the alert that links to it.
-//! What anonymity hides is decided here once: an anonymous survey's response shows its
-//! answers only (the store keeps no contact or time for it; its groups are left out too).
+//! An anonymous survey's responses are not shown one by one (the store keeps no contact
+//! or time for them either).
 
 use crate::error::AppError;
 use crate::model::ResponseView;
@@ -34,19 +34,32 @@ mod ssr {
         id: i64,
     ) -> Result<ResponseView, AppError> {
         let store = &services.store;
+        let survey = surveys::find(services, survey_id).await?;
+        // One anonymous response, read as it arrives, could be matched to whoever was
+        // just sent or reminded: they are reported for groups only. Asked before the
+        // response is looked up, so the answer says nothing of which ids exist.
+        let anonymous = || {
+            AppError::not_found(
+                "Responses to an anonymous survey are not shown one by one: its results are reported for groups only.",
+            )
+        };
+        if survey.definition.anonymous {
+            return Err(anonymous());
+        }
         let response = store
             .response_by_id(id)
             .await?
             .filter(|r| r.survey_id == survey_id)
             .ok_or_else(not_found)?;
-        let survey = surveys::find(services, survey_id).await?;
         // The wording the respondent saw, if that version is still known.
         let definition = store
             .survey_version(survey_id, response.version)
             .await?
             .unwrap_or_else(|| survey.definition.clone());
-        let anonymous = definition.anonymous || survey.definition.anonymous;
-        let respondent = match response.contact_id.filter(|_| !anonymous) {
+        if definition.anonymous {
+            return Err(anonymous());
+        }
+        let respondent = match response.contact_id {
             Some(contact) => store.contact(contact).await?.map(|c| match c.name.trim() {
                 "" => c.email,
                 name => format!("{name} <{}>", c.email),
@@ -62,25 +75,20 @@ mod ssr {
                 Some(answer_view(q, given, locale))
             })
             .collect();
-        let shown = |t: Option<chrono::DateTime<chrono::Utc>>| {
-            t.filter(|_| !anonymous).map(|t| t.format(TIME).to_string())
-        };
+        let shown =
+            |t: Option<chrono::DateTime<chrono::Utc>>| t.map(|t| t.format(TIME).to_string());
         Ok(ResponseView {
             id,
             survey_id,
             survey_title: survey.title().to_owned(),
-            anonymous,
             respondent,
             submitted_at: shown(response.submitted_at),
             updated_at: shown(response.updated_at),
-            day: (!anonymous).then(|| response.day.to_string()),
+            day: Some(response.day.to_string()),
             completed: response.completed,
             version: response.version,
             locale: response.locale.as_str().to_owned(),
-            groups: match anonymous {
-                true => Vec::new(),
-                false => response.groups.into_iter().collect(),
-            },
+            groups: response.groups.into_iter().collect(),
             answers,
         })
     }

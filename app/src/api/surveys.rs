@@ -4,6 +4,14 @@ use crate::error::AppError;
 use crate::model::{SurveyReport, SurveySummary};
 use leptos::prelude::*;
 
+/// Why an anonymous survey sends no thank-you email.
+pub const THANK_YOU_REFUSED: &str =
+    "Anonymous surveys thank on the page only: an email would record when each person answered.";
+
+/// Why an anonymous survey sends no alert per answer.
+pub const ALERT_REFUSED: &str = "Anonymous surveys send no alert per answer: its time and \
+     comment could point to the person. Their results are reported for groups only.";
+
 #[cfg(feature = "ssr")]
 pub use ssr::*;
 
@@ -43,8 +51,9 @@ mod ssr {
             response_cap: s.response_cap,
             response_count: s.response_count,
             accepting_answers: s.accepting_answers(Utc::now()).is_ok(),
-            thank_you_email: s.notifications.thank_you_email,
-            detractor_alerts: s.notifications.detractor_alerts,
+            // An anonymous survey sends neither, whatever was set before it became one.
+            thank_you_email: s.notifications.thank_you_email && !s.definition.anonymous,
+            detractor_alerts: s.notifications.detractor_alerts && !s.definition.anonymous,
             min_group_size: s.min_group_size,
             min_meaningful: s.min_meaningful,
             weighting: s.weighting.clone(),
@@ -128,13 +137,22 @@ mod ssr {
                 "The response cap must be a whole number of at least 1, or empty for none.",
             ));
         }
-        if settings.notifications.thank_you_email {
-            let survey = services.store.survey(id).await?;
-            if survey.is_some_and(|s| s.definition.anonymous) {
-                return Err(AppError::bad_input(
-                    "thank_you_email",
-                    "Anonymous surveys thank on the page only: an email would record when each person answered.",
-                ));
+        let mut settings = settings;
+        let n = &settings.notifications;
+        if n.thank_you_email || n.detractor_alerts {
+            if let Some(survey) = services.store.survey(id).await? {
+                if survey.definition.anonymous {
+                    // Turning one on is refused; one kept on from before the survey
+                    // became anonymous (never sent since) is turned off.
+                    let was = &survey.notifications;
+                    if n.thank_you_email && !was.thank_you_email {
+                        return Err(AppError::bad_input("thank_you_email", THANK_YOU_REFUSED));
+                    }
+                    if n.detractor_alerts && !was.detractor_alerts {
+                        return Err(AppError::bad_input("detractor_alerts", ALERT_REFUSED));
+                    }
+                    settings.notifications = Notifications::default();
+                }
             }
         }
         let found = services.store.update_survey_settings(id, &settings).await?;
@@ -537,18 +555,31 @@ pub async fn save_survey_settings(
         let settings = parse_settings(&status, &closes_at, &response_cap, notifications)?;
         let min_group_size = number("min_group_size", &min_group_size)?;
         let min_meaningful = number("min_meaningful", &min_meaningful)?;
-        update_thresholds(&services, id, min_group_size, min_meaningful).await?;
         // Anonymous surveys' form has no weighting fields: absent leaves it as it is.
-        if let Some(attribute) = &weight_attribute {
-            let weighting = match attribute.trim() {
-                "" => None,
-                attribute => Some(Weighting {
+        // Read and checked before anything is saved, so a bad field saves nothing.
+        let weighting = match weight_attribute.as_deref().map(str::trim) {
+            None => None,
+            Some("") => Some(None),
+            Some(attribute) => {
+                let weighting = Weighting {
                     attribute: attribute.to_owned(),
                     weights: Weighting::parse_weights(weights.as_deref().unwrap_or_default())
                         .map_err(|message| AppError::bad_input("weights", message))?,
-                }),
-            };
-            // Weighing again reads every answer: only when the weighting changed.
+                };
+                weighting.validate().map_err(|(field, message)| {
+                    let field = if field == "attribute" {
+                        "weight_attribute"
+                    } else {
+                        field
+                    };
+                    AppError::bad_input(field, message)
+                })?;
+                Some(Some(weighting))
+            }
+        };
+        update_thresholds(&services, id, min_group_size, min_meaningful).await?;
+        // Weighing again reads every answer: only when the weighting changed.
+        if let Some(weighting) = weighting {
             if find(&services, id).await?.weighting != weighting {
                 set_weighting(&services, id, weighting).await?;
             }

@@ -1,7 +1,7 @@
 //! The survey's settings form: status, close time, response cap, and what is emailed after
 //! an answer, and how results are reported (thresholds, weighting).
 
-use crate::api::surveys::SaveSurveySettings;
+use crate::api::surveys::{SaveSurveySettings, ALERT_REFUSED, THANK_YOU_REFUSED};
 use crate::components::form::{Checkbox, Field, FormError};
 use crate::model::{SurveyStatus, SurveySummary};
 use leptos::prelude::*;
@@ -92,15 +92,15 @@ pub fn SurveySettingsForm(survey: SurveySummary) -> impl IntoView {
                         disabled=anonymous
                         error
                     />
-                    {anonymous.then(|| view! {
-                        <p class="muted">"Anonymous surveys thank on the page only: an email would record when each person answered."</p>
-                    })}
+                    {anonymous.then(|| view! { <p class="muted">{THANK_YOU_REFUSED}</p> })}
                     <Checkbox
                         label="Email the survey's owner when someone gives a low score (NPS: a detractor, 0–6)"
                         name="detractor_alerts"
-                        initial=alerts
+                        initial=alerts && !anonymous
+                        disabled=anonymous
                         error
                     />
+                    {anonymous.then(|| view! { <p class="muted">{ALERT_REFUSED}</p> })}
                 </fieldset>
                 <fieldset>
                     <legend>"Results"</legend>

@@ -1,5 +1,5 @@
 //! `/surveys/:id/responses/:response`: one response, where a detractor alert links to.
-//! Anonymous surveys' responses show their answers only.
+//! An anonymous survey's responses are not shown one by one: a 404.
 
 use crate::api::responses::load_response;
 use crate::components::admin_layout::AdminLayout;
@@ -40,15 +40,9 @@ pub fn ResponsePage() -> impl IntoView {
 }
 
 fn response_view(r: ResponseView) -> impl IntoView {
-    let who = match (&r.respondent, r.anonymous) {
-        (_, true) => {
-            "Anonymous survey: who answered, when and in which group is not kept or shown."
-                .to_owned()
-        }
-        (Some(who), false) => who.clone(),
-        (None, false) => {
-            "Answered through the public link, or by a contact since erased.".to_owned()
-        }
+    let who = match &r.respondent {
+        Some(who) => who.clone(),
+        None => "Answered through the public link, or by a contact since erased.".to_owned(),
     };
     let when = match (&r.submitted_at, &r.updated_at) {
         (Some(first), Some(last)) if first != last => format!("{first}, changed {last}"),

@@ -56,6 +56,9 @@ impl StoredAnswer {
 /// day is kept, so the row cannot be matched to a send.
 #[derive(Clone, Debug)]
 pub struct AnswerBatch {
+    /// The id a new response takes; `None` for the next one the database counts. An
+    /// anonymous response takes a random one, so ids do not follow the order of answers.
+    pub id: Option<i64>,
     pub survey_id: i64,
     pub version: i64,
     pub response_key: String,

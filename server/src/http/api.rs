@@ -24,6 +24,7 @@ use app::api::{auth, context::parse_cookie};
 use app::error::{AppError, ErrorKind};
 use app::ports::{Services, User};
 use axum::{
+    body::Bytes,
     extract::{FromRequest, FromRequestParts, Request},
     http::{header, request::Parts, StatusCode},
     response::{IntoResponse, Response},
@@ -223,20 +224,60 @@ pub struct Body<T>(pub T);
 
 impl<S, T> FromRequest<S> for Body<T>
 where
-    Json<T>: FromRequest<S, Rejection = axum::extract::rejection::JsonRejection>,
+    T: serde::de::DeserializeOwned,
     S: Send + Sync,
 {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
-        match Json::<T>::from_request(req, state).await {
+        let rejected = |text: String| ApiError(AppError::new(ErrorKind::BadInput, text));
+        if !is_json(req.headers()) {
+            return Err(rejected(
+                "Send the body as JSON, with `Content-Type: application/json`.".into(),
+            ));
+        }
+        let bytes = Bytes::from_request(req, state)
+            .await
+            .map_err(|r| rejected(r.body_text()))?;
+        if has_nul_escape(&bytes) {
+            return Err(rejected(NUL_REFUSED.into()));
+        }
+        match Json::<T>::from_bytes(&bytes) {
             Ok(Json(v)) => Ok(Body(v)),
-            Err(rejection) => Err(ApiError(AppError::new(
-                ErrorKind::BadInput,
-                rejection.body_text(),
-            ))),
+            Err(rejection) => Err(rejected(rejection.body_text())),
         }
     }
+}
+
+/// PostgreSQL refuses NUL in text, and no name, value or answer needs one: refused
+/// at the door with a 422 instead of failing in the database.
+const NUL_REFUSED: &str = "Text may not contain the NUL character (\\u0000 or %00).";
+
+/// `application/json` or any `+json` type, as axum's own `Json` accepts.
+fn is_json(headers: &header::HeaderMap) -> bool {
+    let Some(mime) = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+    else {
+        return false;
+    };
+    let mime = mime.trim().to_ascii_lowercase();
+    mime == "application/json" || (mime.starts_with("application/") && mime.ends_with("+json"))
+}
+
+/// Whether a JSON text holds the escape `\u0000` (a raw NUL cannot appear in JSON). An
+/// escaped backslash before `u0000` is text, so the backslashes before it are counted.
+fn has_nul_escape(json: &[u8]) -> bool {
+    json.windows(6).enumerate().any(|(at, w)| {
+        w == b"\\u0000" && json[..at].iter().rev().take_while(|&&b| b == b'\\').count() % 2 == 0
+    })
+}
+
+/// Whether a URL's path or query decodes to text with a NUL in it.
+fn has_encoded_nul(uri: &axum::http::Uri) -> bool {
+    uri.path_and_query()
+        .is_some_and(|pq| pq.as_str().contains("%00"))
 }
 
 /// `axum::extract::Path` whose rejection (a parameter not of its type) is a JSON error
@@ -251,6 +292,9 @@ where
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        if has_encoded_nul(&parts.uri) {
+            return Err(ApiError(AppError::new(ErrorKind::BadInput, NUL_REFUSED)));
+        }
         match axum::extract::Path::<T>::from_request_parts(parts, state).await {
             Ok(axum::extract::Path(value)) => Ok(Path(value)),
             Err(rejection) => Err(ApiError(AppError::new(
@@ -272,6 +316,9 @@ where
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        if has_encoded_nul(&parts.uri) {
+            return Err(ApiError(AppError::new(ErrorKind::BadInput, NUL_REFUSED)));
+        }
         match axum::extract::Query::<T>::from_request_parts(parts, state).await {
             Ok(axum::extract::Query(value)) => Ok(Query(value)),
             Err(rejection) => Err(ApiError(AppError::new(

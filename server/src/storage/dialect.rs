@@ -17,4 +17,9 @@ pub struct Dialect {
     pub like_any_case: &'static str,
     /// How a transaction that will write begins.
     pub begin_write: &'static str,
+    /// Between `INSERT INTO responses (…)` and `VALUES`: lets a response take the id
+    /// it was given (an anonymous one's random id).
+    pub chosen_id: &'static str,
+    /// The next id the database counts for a response, where none was given.
+    pub next_response_id: &'static str,
 }

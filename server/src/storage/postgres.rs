@@ -18,6 +18,10 @@ pub const DIALECT: Dialect = Dialect {
     // Row locks are taken as rows are written; a plain BEGIN never fails for a writer
     // that got in first.
     begin_write: "BEGIN",
+    // The id is GENERATED ALWAYS: a given one must override it, and then the next one
+    // comes from its sequence by name.
+    chosen_id: "OVERRIDING SYSTEM VALUE",
+    next_response_id: "nextval(pg_get_serial_sequence('responses', 'id'))",
 };
 
 pub async fn connect(url: &str) -> Result<PgPool, OpenError> {

@@ -2,7 +2,7 @@
 //! and the day buckets (survey × question × day × score) kept current in the answer's
 //! transaction, which the reports read instead of the answers.
 
-use super::db::{query, rows_per_statement, Db, Query, Tx};
+use super::db::{query, rows_per_statement, Arg, Db, Query, Tx};
 use super::dialect::Dialect;
 use super::rows::{from_json, to_json, AnswerRow, InvitationRow, ResponseRow};
 use super::sends::insert_message;
@@ -76,36 +76,48 @@ async fn record_new(tx: &mut Tx, batches: &[AnswerBatch]) -> Result<(), StoreErr
             b.response_key
         )));
     }
-    let mut ids = BTreeMap::<&str, i64>::new();
-    for chunk in batches.chunks(rows_per_statement(12)) {
+    let mut ids = BTreeMap::<String, i64>::new();
+    // Responses with an id of their own (anonymous ones) and those without are written
+    // by separate statements: a statement names the id column for all its rows or none.
+    let runs = batches.chunk_by(|a, b| a.id.is_some() == b.id.is_some());
+    for chunk in runs.flat_map(|run| run.chunks(rows_per_statement(13))) {
+        let chosen = chunk[0].id.is_some();
         let rows = chunk
             .iter()
             .map(|b| Ok((b, to_json(&b.groups)?)))
             .collect::<Result<Vec<_>, StoreError>>()?;
-        let mut insert = query(
-            "INSERT INTO responses (survey_id, version, response_key, contact_id, groups, \
-             locale, day, submitted_at, updated_at, completed, send_id, weight) ",
-        );
+        let mut insert = query(match chosen {
+            true => format!(
+                "INSERT INTO responses (id, survey_id, version, response_key, contact_id, \
+                 groups, locale, day, submitted_at, updated_at, completed, send_id, weight) {} ",
+                tx.dialect().chosen_id
+            ),
+            false => "INSERT INTO responses (survey_id, version, response_key, contact_id, \
+                      groups, locale, day, submitted_at, updated_at, completed, send_id, weight) "
+                .to_owned(),
+        });
         insert.push_values(rows, |(b, groups)| {
-            vec![
-                b.survey_id.into(),
-                b.version.into(),
-                (&b.response_key).into(),
-                b.contact_id.into(),
-                groups.into(),
-                b.locale.as_str().into(),
-                b.day.into(),
-                b.at.into(),
-                b.at.into(),
-                b.completed.into(),
-                b.send_id.into(),
-                b.weight.into(),
-            ]
+            let id = b.id.filter(|_| chosen).map(Arg::from);
+            id.into_iter()
+                .chain([
+                    b.survey_id.into(),
+                    b.version.into(),
+                    (&b.response_key).into(),
+                    b.contact_id.into(),
+                    groups.into(),
+                    b.locale.as_str().into(),
+                    b.day.into(),
+                    b.at.into(),
+                    b.at.into(),
+                    b.completed.into(),
+                    b.send_id.into(),
+                    b.weight.into(),
+                ])
+                .collect()
         });
         insert.push(" RETURNING id, response_key");
         for (id, key) in insert.fetch_all::<(i64, String)>(&mut *tx).await? {
-            let b = chunk.iter().find(|b| b.response_key == key);
-            ids.insert(b.map_or("", |b| b.response_key.as_str()), id);
+            ids.insert(key, id);
         }
     }
     let id_of = |b: &AnswerBatch| {
@@ -121,7 +133,10 @@ async fn record_new(tx: &mut Tx, batches: &[AnswerBatch]) -> Result<(), StoreErr
     for b in batches {
         let id = id_of(b)?;
         *counts
-            .entry((b.survey_id, i32::try_from(id % COUNT_SHARDS).unwrap_or(0)))
+            .entry((
+                b.survey_id,
+                i32::try_from(id.rem_euclid(COUNT_SHARDS)).unwrap_or(0),
+            ))
             .or_default() += 1;
         for segment in b.segments.iter().filter(|s| condition(s).is_some()) {
             *sizes.entry((b.survey_id, segment)).or_default() += 1;
@@ -379,11 +394,14 @@ async fn answers_of(db: &Db, response_id: i64) -> Result<Vec<StoredAnswer>, Stor
 /// Records one page of answers in `tx`. `Full` leaves changes in `tx` that the caller
 /// must roll back.
 async fn record(tx: &mut Tx, batch: AnswerBatch) -> Result<Recorded, StoreError> {
-    let inserted: Option<(i64, NaiveDate)> = query(
-        "INSERT INTO responses (survey_id, version, response_key, contact_id, groups, locale, day, submitted_at, updated_at, completed, send_id, weight) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9, $10, $11) \
+    // Without an id of its own, the database's next one (COALESCE).
+    let inserted: Option<(i64, NaiveDate)> = query(format!(
+        "INSERT INTO responses (id, survey_id, version, response_key, contact_id, groups, locale, day, submitted_at, updated_at, completed, send_id, weight) \
+         {} VALUES (COALESCE($12, {}), $1, $2, $3, $4, $5, $6, $7, $8, $8, $9, $10, $11) \
          ON CONFLICT (response_key) DO NOTHING RETURNING id, day",
-    )
+        tx.dialect().chosen_id,
+        tx.dialect().next_response_id,
+    ))
     .bind(batch.survey_id)
     .bind(batch.version)
     .bind(&batch.response_key)
@@ -395,6 +413,7 @@ async fn record(tx: &mut Tx, batch: AnswerBatch) -> Result<Recorded, StoreError>
     .bind(batch.completed)
     .bind(batch.send_id)
     .bind(batch.weight)
+    .bind(batch.id)
     .fetch_optional(&mut *tx)
     .await?;
     let (response_id, day, weight, recorded) = match inserted {
@@ -420,7 +439,7 @@ async fn record(tx: &mut Tx, batch: AnswerBatch) -> Result<Recorded, StoreError>
                  ON CONFLICT (survey_id, shard) DO UPDATE SET n = response_counts.n + 1",
             )
             .bind(batch.survey_id)
-            .bind(i32::try_from(id % COUNT_SHARDS).unwrap_or(0))
+            .bind(i32::try_from(id.rem_euclid(COUNT_SHARDS)).unwrap_or(0))
             .execute(&mut *tx)
             .await?;
             (id, day, batch.weight, Recorded::New)

@@ -19,6 +19,9 @@ pub const DIALECT: Dialect = Dialect {
     // fails at once with "database is locked". IMMEDIATE takes the lock first, waiting
     // up to the busy timeout.
     begin_write: "BEGIN IMMEDIATE",
+    // An INTEGER PRIMARY KEY takes any id given; NULL takes the next one.
+    chosen_id: "",
+    next_response_id: "NULL",
 };
 
 /// Opens (creating if missing) the database file the URL names.

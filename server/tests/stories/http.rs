@@ -545,6 +545,53 @@ async fn health_answers_503_when_the_database_is_gone() {
     );
 }
 
+/// PostgreSQL refuses NUL in text; the API refuses it first, with a 422 that says so,
+/// in a body, a path and a query, and an escaped backslash before `u0000` is plain text.
+#[tokio::test]
+async fn text_with_a_nul_character_is_a_422_not_a_database_error() {
+    let Some(db) = crate::harness::postgres_db().await else {
+        return;
+    };
+    let app = spawn_app(&db.url, &[]).await;
+    let admin = client();
+    app.set_up_admin(&admin).await;
+    let token = app.api_token(&admin).await;
+    let api = client();
+    let segment = |name: &str| {
+        api.post(app.url("/api/v1/segments"))
+            .bearer_auth(&token)
+            .json(&json!({ "name": name, "conditions": [] }))
+            .send()
+    };
+    let res = segment("Y\0A").await.unwrap();
+    assert_eq!(res.status(), 422);
+    assert!(json_of(res).await["error"]
+        .as_str()
+        .unwrap()
+        .contains("NUL"));
+    let res = segment("C:\\u0000 stays text").await.unwrap();
+    assert_eq!(res.status(), 201, "an escaped backslash is not a NUL");
+    for (method, url) in [
+        (
+            reqwest::Method::GET,
+            "/api/v1/surveys/1/trends?filter=team:a%00b",
+        ),
+        (reqwest::Method::DELETE, "/api/v1/segments/1%00"),
+    ] {
+        let res = api
+            .request(method, app.url(url))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 422, "{url}");
+        assert!(json_of(res).await["error"]
+            .as_str()
+            .unwrap()
+            .contains("NUL"));
+    }
+}
+
 #[test]
 fn a_bad_database_url_is_a_one_line_error_and_a_failing_exit_code() {
     for url in ["mysql://localhost/x", "postgres://nobody@127.0.0.1:1/none"] {

@@ -495,6 +495,7 @@ async fn reminders_go_once_to_those_who_did_not_answer(store: Arc<dyn Store>) {
         .unwrap();
     f.store
         .record_answers(app::ports::AnswerBatch {
+            id: None,
             survey_id: f.survey,
             version: 1,
             response_key: "ana-response".into(),
@@ -612,6 +613,7 @@ async fn a_response_sends_its_thank_you_and_alert_once_when_first_completed(stor
         ]
     };
     let page = |key: &str, contact: i64, score: u8, completed: bool| AnswerBatch {
+        id: None,
         survey_id: f.survey,
         version: 1,
         response_key: key.into(),

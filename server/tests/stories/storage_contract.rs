@@ -726,6 +726,7 @@ on_both_backends!(the_response_cap_is_enforced_in_the_answers_transaction);
 async fn the_response_cap_is_enforced_in_the_answers_transaction(store: Arc<dyn Store>) {
     let survey = new_survey(&store, SurveyKind::Nps, "capped").await;
     let answer = |key: &str, capped: bool| AnswerBatch {
+        id: None,
         capped,
         ..batch(survey.id, key, vec![score("nps", 10)])
     };
@@ -1202,6 +1203,7 @@ async fn an_erased_contact_leaves_its_answers_behind_without_a_name_or_time(stor
         .unwrap();
     store
         .record_answers(AnswerBatch {
+            id: None,
             invitation_id: Some(invitation),
             contact_id: Some(ana.id),
             at: Some(Utc::now()),
@@ -1225,6 +1227,7 @@ async fn an_erased_contact_leaves_its_answers_behind_without_a_name_or_time(stor
         .unwrap();
     store
         .record_answers(AnswerBatch {
+            id: None,
             contact_id: Some(ana.id),
             ..batch(survey.id, "erase-second", vec![score("nps", 3)])
         })

@@ -451,6 +451,21 @@ macro_rules! on_both_databases {
     };
 }
 
+/// The first column of what `sql` (with `bind` as `$1`) reads, on either backend: what
+/// someone holding the database sees.
+pub async fn read_column(database_url: &str, sql: &str, bind: i64) -> Vec<i64> {
+    if database_url.starts_with("sqlite:") {
+        let pool = sqlx::SqlitePool::connect(database_url)
+            .await
+            .expect("sqlite");
+        sqlx::query_scalar(sql).bind(bind).fetch_all(&pool).await
+    } else {
+        let pool = sqlx::PgPool::connect(database_url).await.expect("postgres");
+        sqlx::query_scalar(sql).bind(bind).fetch_all(&pool).await
+    }
+    .expect("the query")
+}
+
 /// A whole, completed response of `answers` to survey `survey_id`, dated `day`, as the
 /// answer use case would hand it to the store.
 pub fn response_on(
@@ -460,6 +475,7 @@ pub fn response_on(
     answers: Vec<app::ports::StoredAnswer>,
 ) -> app::ports::AnswerBatch {
     app::ports::AnswerBatch {
+        id: None,
         survey_id,
         version: 1,
         response_key: key.into(),
