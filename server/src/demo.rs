@@ -136,6 +136,7 @@ async fn waves(
             per_minute: None,
             scheduled_at: at,
             created_by: owner,
+            salted_links: false,
         };
         let token = |contact: i64| format!("demo-wave-{}-{wave}-{contact}", survey.id);
         let invitations: Vec<(NewInvitation, bool)> = panel

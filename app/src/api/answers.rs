@@ -143,7 +143,7 @@ mod ssr {
             && secret
                 .bytes()
                 .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
-        valid.then(|| services.settings.token_hash(&format!("response:{secret}")))
+        valid.then(|| services.settings.response_key(secret))
     }
 
     fn localize(text: &LocalizedText, locale: Locale, values: &BTreeMap<String, String>) -> String {

@@ -20,7 +20,7 @@ mod ssr {
         AnswerData, ContactView, Erased, ImportProblem, ImportReport, InvitationData, PersonalData,
         ResponseData,
     };
-    use crate::ports::{Contact, NewContact, Store};
+    use crate::ports::{Contact, NewContact, Services, Store};
 
     /// A CSV file's header and data rows, each row with the line it starts on.
     #[derive(Debug)]
@@ -254,9 +254,24 @@ mod ssr {
     // No `err`: its message may repeat what was typed (an email address), which
     // stays out of the log.
     #[tracing::instrument(skip_all)]
-    pub async fn erase(store: &dyn Store, email: &str) -> Result<Erased, AppError> {
+    pub async fn erase(services: &Services, email: &str) -> Result<Erased, AppError> {
+        let store = services.store.as_ref();
         let contact = find(store, email).await?;
-        let responses = store.erase_contact(contact.id).await?;
+        // The keys its responses through sent links are stored under, worked out while
+        // each send still allows it: an anonymous response keeps no contact, so this is
+        // the only way to find it, and after erasure no one can.
+        let response_keys: Vec<String> = store
+            .contact_sends(contact.id)
+            .await?
+            .into_iter()
+            .filter_map(|(send, salt)| {
+                services
+                    .settings
+                    .invitation_token(send, contact.id, salt.as_deref())
+            })
+            .map(|token| services.settings.response_key(&token))
+            .collect();
+        let responses = store.erase_contact(contact.id, &response_keys).await?;
         Ok(Erased {
             email: contact.email,
             responses_deidentified: responses,

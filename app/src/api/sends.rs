@@ -99,6 +99,7 @@ mod ssr {
                 per_minute: request.per_minute,
                 scheduled_at,
                 created_by: user.id,
+                salted_links: survey.definition.anonymous,
             })
             .await?;
         if scheduled_at <= now {
@@ -178,6 +179,7 @@ mod ssr {
         let next = next_wave_at(record.new.repeat, record.new.scheduled_at).map(|at| NewSend {
             wave: record.new.wave + 1,
             scheduled_at: at,
+            salted_links: survey.definition.anonymous,
             ..record.new.clone()
         });
         let days = min_days(services, survey.kind()).await?;
@@ -215,6 +217,13 @@ mod ssr {
             if let Err(e) = remind(services, &record, index, now).await {
                 tracing::error!(send = record.id, error = %e, "reminder not queued");
             }
+        }
+        let forgotten = services.store.forget_link_salts().await?;
+        if forgotten > 0 {
+            tracing::info!(
+                sends = forgotten,
+                "anonymous sends done: their link salts forgotten"
+            );
         }
         Ok(())
     }

@@ -100,7 +100,19 @@ pub trait Contacts: Send + Sync {
     /// Deletes a contact and de-identifies what refers to it, in one transaction: its
     /// responses lose the contact, the time and their free text (text answers and
     /// comments: people write names in them); scores, choices and the day stay. Its
-    /// personal links lose the contact and its attributes. Returns the responses changed.
-    async fn erase_contact(&self, contact_id: i64) -> Result<u64, StoreError>;
+    /// personal links lose the contact, its attributes and their token (the link dies).
+    /// The responses keyed by `response_keys` (its anonymous ones, whose keys only the
+    /// caller can work out) and its identified ones get new, random keys, so no one can
+    /// find them again from its links. Returns the identified responses changed.
+    async fn erase_contact(
+        &self,
+        contact_id: i64,
+        response_keys: &[String],
+    ) -> Result<u64, StoreError>;
+    /// The sends that made a personal link for a contact, with each send's link salt.
+    async fn contact_sends(
+        &self,
+        contact_id: i64,
+    ) -> Result<Vec<(i64, Option<String>)>, StoreError>;
     async fn contact(&self, id: i64) -> Result<Option<Contact>, StoreError>;
 }

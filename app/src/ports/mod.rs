@@ -82,6 +82,23 @@ impl Settings {
             .collect()
     }
 
+    /// The secret of a contact's personal link in a send: derived, so retries, reminders
+    /// and a thank-you carry the same link with nothing stored. With the send's salt
+    /// (`Some`) it can be worked out only while the send keeps it; `Some("")` is a salt
+    /// forgotten, and then there is no link to make.
+    pub fn invitation_token(&self, send: i64, contact: i64, salt: Option<&str>) -> Option<String> {
+        match salt {
+            None => Some(self.derived_secret(&format!("invitation:{send}:{contact}"))),
+            Some("") => None,
+            Some(salt) => Some(self.derived_secret(&format!("invitation:{send}:{contact}:{salt}"))),
+        }
+    }
+
+    /// The key a response given through a link (or resumed with a key) is stored under.
+    pub fn response_key(&self, secret: &str) -> String {
+        self.token_hash(&format!("response:{secret}"))
+    }
+
     /// A secret only this instance can compute, for a purpose and a subject, e.g. the
     /// personal link of one contact in one send. Nothing needs storing to find it again.
     pub fn derived_secret(&self, purpose: &str) -> String {

@@ -20,6 +20,10 @@ pub struct NewSend {
     pub per_minute: Option<u32>,
     pub scheduled_at: DateTime<Utc>,
     pub created_by: i64,
+    /// Personal links salted with a random secret that the send forgets once its last
+    /// reminder is out (an anonymous survey's sends): then no one, holding the database
+    /// and the instance key, can recompute a link to join an invitation to its answer.
+    pub salted_links: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -111,6 +115,8 @@ pub struct ClaimedMessage {
     pub attributes: BTreeMap<String, String>,
     /// The response a thank-you or an alert is about.
     pub response_id: Option<i64>,
+    /// Its send's link salt ([`NewSend::salted_links`]): `None` unsalted, `""` forgotten.
+    pub link_salt: Option<String>,
 }
 
 /// A message for one recipient outside a send (a thank-you, an alert). A contact who is
@@ -218,6 +224,9 @@ pub trait Sends: Send + Sync {
         deliver: bool,
         now: DateTime<Utc>,
     ) -> Result<Option<u64>, StoreError>;
+    /// Forgets the link salt of every started or cancelled send with no reminder left and
+    /// no message waiting ([`NewSend::salted_links`]); the sends changed.
+    async fn forget_link_salts(&self) -> Result<u64, StoreError>;
     /// Claims up to `limit` due messages of sends that are not paused, leasing them until
     /// `lease_until`; a message whose lease ran out (its worker died) is due again. Each
     /// claim counts as an attempt, so the worker can tell a message no process finishes.

@@ -308,21 +308,20 @@ impl Worker {
         }
     }
 
-    /// The personal link's secret of an invitation, reminder or thank-you: derived from
-    /// the send and the contact, so retries and reminders carry the same link (and a
-    /// thank-you the same unsubscribe page) and nothing is stored.
+    /// The personal link's secret of an invitation, reminder or thank-you
+    /// ([`app::ports::Settings::invitation_token`]): retries and reminders carry the same
+    /// link (and a thank-you the same unsubscribe page).
     fn personal_token(&self, m: &ClaimedMessage) -> Option<String> {
         match (m.kind, m.send_id, m.contact_id) {
             (
                 MessageKind::Invitation | MessageKind::Reminder | MessageKind::ThankYou,
                 Some(send),
                 Some(contact),
-            ) => Some(
-                self.0
-                    .services
-                    .settings
-                    .derived_secret(&format!("invitation:{send}:{contact}")),
-            ),
+            ) => self
+                .0
+                .services
+                .settings
+                .invitation_token(send, contact, m.link_salt.as_deref()),
             _ => None,
         }
     }

@@ -254,8 +254,41 @@ impl app::ports::Contacts for Storage {
         Ok((invitations, given))
     }
 
-    async fn erase_contact(&self, contact_id: i64) -> Result<u64, StoreError> {
+    async fn contact_sends(
+        &self,
+        contact_id: i64,
+    ) -> Result<Vec<(i64, Option<String>)>, StoreError> {
+        query(
+            "SELECT DISTINCT s.id, s.link_salt FROM invitations i \
+             JOIN sends s ON s.id = i.send_id WHERE i.contact_id = $1 ORDER BY s.id",
+        )
+        .bind(contact_id)
+        .fetch_all(&self.db)
+        .await
+    }
+
+    async fn erase_contact(
+        &self,
+        contact_id: i64,
+        response_keys: &[String],
+    ) -> Result<u64, StoreError> {
         let mut tx = self.db.begin().await?;
+        let random = self.db.dialect().random_secret;
+        // New keys: whoever could work out the old ones (from its links, while a send
+        // kept its salt) can no longer find these responses.
+        for keys in response_keys.chunks(rows_per_statement(1)) {
+            let mut rekey = query(format!(
+                "UPDATE responses SET response_key = {random} WHERE response_key IN "
+            ));
+            rekey.push_tuple(keys.iter().map(|k| k.as_str()));
+            rekey.execute(&mut tx).await?;
+        }
+        query(format!(
+            "UPDATE responses SET response_key = {random} WHERE contact_id = $1"
+        ))
+        .bind(contact_id)
+        .execute(&mut tx)
+        .await?;
         // Free text may name the person, so it goes; scores and choices stay
         // (and the dashboards' counts with them). Text answers are stored as
         // serde's `{"type":"text",…}`.
@@ -279,10 +312,13 @@ impl app::ports::Contacts for Storage {
         .bind(contact_id)
         .execute(&mut tx)
         .await?;
-        query("UPDATE invitations SET contact_id = NULL, attributes = '{}' WHERE contact_id = $1")
-            .bind(contact_id)
-            .execute(&mut tx)
-            .await?;
+        query(format!(
+            "UPDATE invitations SET contact_id = NULL, attributes = '{{}}', \
+             token_hash = {random} WHERE contact_id = $1"
+        ))
+        .bind(contact_id)
+        .execute(&mut tx)
+        .await?;
         query("DELETE FROM contacts WHERE id = $1")
             .bind(contact_id)
             .execute(&mut tx)

@@ -75,6 +75,15 @@ pub enum On<'c> {
     Tx(&'c mut Tx),
 }
 
+impl On<'_> {
+    pub fn dialect(&self) -> &'static Dialect {
+        match self {
+            On::Pool(db) => db.dialect(),
+            On::Tx(tx) => tx.dialect(),
+        }
+    }
+}
+
 impl<'c> From<&'c Db> for On<'c> {
     fn from(db: &'c Db) -> Self {
         On::Pool(db)

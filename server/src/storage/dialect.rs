@@ -22,4 +22,7 @@ pub struct Dialect {
     pub chosen_id: &'static str,
     /// The next id the database counts for a response, where none was given.
     pub next_response_id: &'static str,
+    /// A fresh random secret as text, evaluated per row: at least 128 bits from the
+    /// database's strong random source.
+    pub random_secret: &'static str,
 }

@@ -22,6 +22,9 @@ pub const DIALECT: Dialect = Dialect {
     // comes from its sequence by name.
     chosen_id: "OVERRIDING SYSTEM VALUE",
     next_response_id: "nextval(pg_get_serial_sequence('responses', 'id'))",
+    // gen_random_uuid() (built in since PostgreSQL 13) draws 122 bits from the strong
+    // random source; two of them, without the dashes.
+    random_secret: "replace(gen_random_uuid()::text || gen_random_uuid()::text, '-', '')",
 };
 
 pub async fn connect(url: &str) -> Result<PgPool, OpenError> {

@@ -267,7 +267,7 @@ pub fn from_millis(ms: i64) -> Result<DateTime<Utc>, StoreError> {
 
 pub const SEND_COLUMNS: &str = "id, survey_id, audience_name, audience, repeat_every, wave, \
      reminders, reminders_sent, per_minute, state, paused_reason, scheduled_at, started_at, \
-     created_by";
+     created_by, link_salt IS NOT NULL AS salted_links";
 
 #[derive(sqlx::FromRow)]
 pub struct SendRow {
@@ -285,6 +285,7 @@ pub struct SendRow {
     pub scheduled_at: i64,
     pub started_at: Option<i64>,
     pub created_by: i64,
+    pub salted_links: bool,
 }
 
 impl TryFrom<SendRow> for SendRecord {
@@ -309,6 +310,7 @@ impl TryFrom<SendRow> for SendRecord {
                 per_minute: r.per_minute.and_then(|n| u32::try_from(n).ok()),
                 scheduled_at: from_millis(r.scheduled_at)?,
                 created_by: r.created_by,
+                salted_links: r.salted_links,
             },
             reminders_sent: r.reminders_sent,
             state,
@@ -331,6 +333,7 @@ pub struct ClaimedRow {
     pub locale: Option<String>,
     pub attributes: Option<String>,
     pub response_id: Option<i64>,
+    pub link_salt: Option<String>,
 }
 
 impl TryFrom<ClaimedRow> for ClaimedMessage {
@@ -351,6 +354,7 @@ impl TryFrom<ClaimedRow> for ClaimedMessage {
                 None => Default::default(),
             },
             response_id: r.response_id,
+            link_salt: r.link_salt,
         })
     }
 }

@@ -24,10 +24,15 @@ const DAY_MS: i64 = 86_400_000;
 
 /// A new send, scheduled; also each recurring send's next wave.
 async fn insert_send<'c>(on: impl Into<On<'c>>, send: &NewSend) -> Result<SendRecord, StoreError> {
+    let on = on.into();
+    let salt = match send.salted_links {
+        true => on.dialect().random_secret,
+        false => "NULL",
+    };
     query(format!(
         "INSERT INTO sends (survey_id, audience_name, audience, repeat_every, wave, \
-         reminders, per_minute, state, scheduled_at, created_by, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, 'scheduled', $8, $9, $10) \
+         reminders, per_minute, state, scheduled_at, created_by, created_at, link_salt) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, 'scheduled', $8, $9, $10, {salt}) \
          RETURNING {SEND_COLUMNS}"
     ))
     .bind(send.survey_id)
@@ -371,6 +376,18 @@ impl app::ports::Sends for Storage {
         Ok(Some(queued as i64))
     }
 
+    async fn forget_link_salts(&self) -> Result<u64, StoreError> {
+        // Queued or sending covers a message waiting to be retried too.
+        query(
+            "UPDATE sends SET link_salt = '' WHERE link_salt <> '' \
+             AND state IN ('started', 'cancelled') AND next_reminder_at IS NULL \
+             AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.send_id = sends.id \
+             AND o.status IN ('queued', 'sending'))",
+        )
+        .execute(&self.db)
+        .await
+    }
+
     async fn due_reminders(
         &self,
         now: DateTime<Utc>,
@@ -481,9 +498,10 @@ impl app::ports::Sends for Storage {
         let mut q = query(
             "SELECT o.id, o.kind, o.send_id, o.survey_id, o.attempts, o.contact_id, \
              COALESCE(c.email, u.email) AS email, COALESCE(c.name, u.name) AS name, \
-             c.locale, c.attributes, o.response_id \
+             c.locale, c.attributes, o.response_id, s.link_salt \
              FROM outbox o LEFT JOIN contacts c ON c.id = o.contact_id \
-             LEFT JOIN users u ON u.id = o.user_id WHERE o.id IN ",
+             LEFT JOIN users u ON u.id = o.user_id \
+             LEFT JOIN sends s ON s.id = o.send_id WHERE o.id IN ",
         );
         q.push_tuple(ids).push(" ORDER BY o.id");
         q.fetch_all::<ClaimedRow>(&self.db)

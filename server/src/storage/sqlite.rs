@@ -22,6 +22,8 @@ pub const DIALECT: Dialect = Dialect {
     // An INTEGER PRIMARY KEY takes any id given; NULL takes the next one.
     chosen_id: "",
     next_response_id: "NULL",
+    // randomblob() draws from SQLite's own strong generator (seeded by the OS).
+    random_secret: "lower(hex(randomblob(32)))",
 };
 
 /// Opens (creating if missing) the database file the URL names.

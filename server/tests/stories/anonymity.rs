@@ -30,7 +30,7 @@ async fn the_ids_of_anonymous_responses_do_not_follow_the_order_of_answers(datab
         let mut body = pulse_answer(1 + n % 5);
         body["resume_key"] = json!(format!("{n:0>22}"));
         assert_eq!(app.answer_publicly(&slug, body).await.status(), 201);
-        let now = read_column(database_url, IDS, id).await;
+        let now = read_column::<i64>(database_url, IDS, id).await;
         let new: Vec<i64> = now.into_iter().filter(|i| !arrived.contains(i)).collect();
         assert_eq!(new.len(), 1, "one new response");
         arrived.push(new[0]);

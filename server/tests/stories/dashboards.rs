@@ -659,6 +659,7 @@ async fn wave_over_wave_the_same_people_are_followed_between_categories() {
                 per_minute: None,
                 scheduled_at: Utc::now() - Duration::days(70 - 30 * wave),
                 created_by: owner,
+                salted_links: false,
             })
             .await
             .unwrap();

@@ -100,6 +100,7 @@ impl Fixture {
             per_minute: None,
             scheduled_at: at,
             created_by: self.user,
+            salted_links: false,
         }
     }
 
@@ -828,6 +829,7 @@ async fn a_past_send_is_recorded_as_sent_and_leaves_nothing_to_send_or_remind(
         per_minute: None,
         scheduled_at: at,
         created_by: f.user,
+        salted_links: false,
     };
     let invitations: Vec<(NewInvitation, bool)> = contacts
         .iter()

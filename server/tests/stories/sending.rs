@@ -804,10 +804,10 @@ async fn after_an_answer_a_thank_you_and_a_detractor_alert_go_out(database_url: 
     );
     // An alert would have been queued in the answer's own transaction.
     let alerts = "SELECT COUNT(*) FROM outbox WHERE kind = 'alert' AND survey_id = $1";
-    let alerts = crate::harness::read_column(database_url, alerts, enps).await;
+    let alerts = crate::harness::read_column::<i64>(database_url, alerts, enps).await;
     assert_eq!(alerts, [0], "no alert about one anonymous answer");
     let ids = "SELECT id FROM responses WHERE survey_id = $1";
-    let response = crate::harness::read_column(database_url, ids, enps).await[0];
+    let response = crate::harness::read_column::<i64>(database_url, ids, enps).await[0];
     assert!(response < 0, "an anonymous response's id is not counted up");
     let res = admin
         .get(app.url(&format!("/api/v1/surveys/{enps}/responses/{response}")))
@@ -966,3 +966,160 @@ async fn a_server_that_never_answers_costs_the_message_a_retry_not_the_worker() 
     assert_eq!(detail["send"]["counts"]["queued"], 1, "kept for the retry");
     listening.abort();
 }
+
+/// What someone holding a copy of the database and the instance key joins by working out
+/// every contact's link in an anonymous send (with `salt`): (answers found, links found).
+async fn offline_join(
+    database_url: &str,
+    settings: &Settings,
+    survey: i64,
+    send: i64,
+    salt: Option<&str>,
+) -> (usize, usize) {
+    use crate::harness::read_column;
+    let contacts: Vec<i64> =
+        read_column(database_url, "SELECT id FROM contacts WHERE id > $1", 0).await;
+    let keys: Vec<String> = read_column(
+        database_url,
+        "SELECT response_key FROM responses WHERE survey_id = $1",
+        survey,
+    )
+    .await;
+    let links: Vec<String> = read_column(
+        database_url,
+        "SELECT token_hash FROM invitations WHERE send_id = $1",
+        send,
+    )
+    .await;
+    // Erased contacts are gone from the table: their ids are guessed too.
+    let guesses = (1..=contacts.iter().copied().max().unwrap_or(0) + 5).collect::<Vec<_>>();
+    let tokens: Vec<String> = guesses
+        .into_iter()
+        .filter_map(|contact| settings.invitation_token(send, contact, salt))
+        .collect();
+    let answers = tokens
+        .iter()
+        .filter(|t| keys.contains(&settings.response_key(t)))
+        .count();
+    let found = tokens
+        .iter()
+        .filter(|t| links.contains(&settings.token_hash(t)))
+        .count();
+    (answers, found)
+}
+
+/// An anonymous send's links are salted. While the send keeps its salt (a reminder is still
+/// to go), the database and the key join each answer to its person, so the attack is
+/// real; an erased person's answer is safe even then. Once the last reminder is out, the
+/// salt is forgotten: the same attack finds nothing, and the links still answer.
+async fn a_copy_of_the_database_and_the_key_cannot_join_an_anonymous_answer_to_its_person(
+    database_url: &str,
+) {
+    use crate::harness::read_column;
+    let sink = SmtpSink::start();
+    let (app, admin) = app_sending_to(database_url, &sink).await;
+    import(&app, &admin, PEOPLE).await;
+    let enps = app.create_survey(&admin, "enps").await["id"]
+        .as_i64()
+        .unwrap();
+    let send_id = created(send(&app, &admin, enps, json!({ "reminders": [3] })).await).await
+        ["send"]["id"]
+        .as_i64()
+        .unwrap();
+    let mails = sink.wait_for(3).await;
+    let token_of = |who: &str| {
+        mails
+            .iter()
+            .find(|m| m.to().contains(who))
+            .unwrap_or_else(|| panic!("{who}'s invitation"))
+            .token()
+    };
+    let answer = |token: String| {
+        let url = app.url(&format!("/api/v1/personal-answers/{token}"));
+        async move {
+            client()
+                .post(url)
+                .json(&json!({ "answers": { "enps": 3 } }))
+                .send()
+                .await
+                .unwrap()
+                .status()
+        }
+    };
+    for who in ["ana@", "bo@"] {
+        assert_eq!(answer(token_of(who)).await, 201);
+    }
+    let settings = services(database_url, &app.url("")).await.settings;
+    let salt: Vec<String> = read_column(
+        database_url,
+        "SELECT link_salt FROM sends WHERE id = $1",
+        send_id,
+    )
+    .await;
+    assert!(salt[0].len() >= 32, "a random salt: {salt:?}");
+    let join = |salt: Option<String>| {
+        let settings = settings.clone();
+        async move { offline_join(database_url, &settings, enps, send_id, salt.as_deref()).await }
+    };
+    let (answers, links) = join(Some(salt[0].clone())).await;
+    assert_eq!(answers, 2, "with the salt, both answers are found");
+    assert!(links >= 3, "and the links: {links}");
+
+    // Erased, Ana's answer gets a new key and her link dies, though the salt is kept.
+    let erased = admin
+        .delete(app.url("/api/v1/privacy/ana@example.com"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(erased.status(), 200);
+    assert_eq!(
+        join(Some(salt[0].clone())).await,
+        (1, links - 1),
+        "only Bo's answer and the others' links"
+    );
+
+    // The reminder falls due (the send's clock moved), goes to Cy, and the salt goes.
+    let due = "UPDATE sends SET next_reminder_at = 0 WHERE id = $1 RETURNING id";
+    assert_eq!(
+        read_column::<i64>(database_url, due, send_id).await,
+        [send_id]
+    );
+    let mails = sink.wait_for(4).await;
+    let reminder = mails
+        .iter()
+        .find(|m| {
+            m.header("subject")
+                .is_some_and(|s| s.starts_with("Reminder"))
+        })
+        .expect("the reminder");
+    assert!(reminder.to().contains("cy@"));
+    let forgotten = "SELECT COUNT(*) FROM sends WHERE id = $1 AND link_salt = ''";
+    for _ in 0..300 {
+        if read_column::<i64>(database_url, forgotten, send_id).await == [1] {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(
+        read_column::<i64>(database_url, forgotten, send_id).await,
+        [1],
+        "the salt is forgotten once the last reminder is out"
+    );
+    assert_eq!(
+        answer(reminder.token()).await,
+        201,
+        "the link still answers"
+    );
+    // A copy taken now holds an empty salt: no link can be worked out with it, nor the
+    // way links were derived before salts.
+    assert_eq!(join(Some(String::new())).await, (0, 0));
+    assert_eq!(
+        join(None).await,
+        (0, 0),
+        "the unsalted derivation finds nothing"
+    );
+}
+
+on_both_databases!(
+    a_copy_of_the_database_and_the_key_cannot_join_an_anonymous_answer_to_its_person
+);

@@ -1248,11 +1248,22 @@ async fn an_erased_contact_leaves_its_answers_behind_without_a_name_or_time(stor
         "each response has its own answers"
     );
     assert_eq!(responses[1].answers[0].value, AnswerValue::Score(3));
+    // Her anonymous answer keeps no contact: only its key, which the caller works out
+    // from her links, finds it.
+    store
+        .record_answers(batch(survey.id, "erase-anonymous", vec![score("nps", 0)]))
+        .await
+        .unwrap();
+    let kept_id = store.response("erase-response").await.unwrap().unwrap().id;
+    let anonymous_id = store.response("erase-anonymous").await.unwrap().unwrap().id;
 
     assert_eq!(
-        store.erase_contact(ana.id).await.unwrap(),
+        store
+            .erase_contact(ana.id, &["erase-anonymous".to_owned()])
+            .await
+            .unwrap(),
         2,
-        "both responses"
+        "both identified responses"
     );
     assert_eq!(
         store.contact_by_email("ana@example.com").await.unwrap(),
@@ -1263,7 +1274,15 @@ async fn an_erased_contact_leaves_its_answers_behind_without_a_name_or_time(stor
         (vec![], vec![])
     );
     assert_eq!(counts_of(&store, survey.id, "nps").await[9], 1);
-    let kept = store.response("erase-response").await.unwrap().unwrap();
+    for key in ["erase-response", "erase-second", "erase-anonymous"] {
+        assert_eq!(
+            store.response(key).await.unwrap(),
+            None,
+            "{key}: a new key, so her links find it no more"
+        );
+    }
+    let kept = store.response_by_id(kept_id).await.unwrap().unwrap();
+    assert_eq!(kept.contact_id, None);
     assert_eq!(
         kept.answers,
         [StoredAnswer {
@@ -1272,13 +1291,13 @@ async fn an_erased_contact_leaves_its_answers_behind_without_a_name_or_time(stor
         }],
         "the score stays; the comment and the free text, which name her, go"
     );
-    assert!(store
-        .invitation("erase-token")
-        .await
-        .unwrap()
-        .unwrap()
-        .attributes
-        .is_empty());
+    let anonymous = store.response_by_id(anonymous_id).await.unwrap().unwrap();
+    assert_eq!(anonymous.answers, [score("nps", 0)], "answers stay");
+    assert_eq!(
+        store.invitation("erase-token").await.unwrap(),
+        None,
+        "her link leads nowhere"
+    );
 }
 
 on_both_backends!(a_segment_counts_the_contacts_whose_attributes_match_every_condition);

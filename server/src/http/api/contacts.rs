@@ -110,7 +110,7 @@ pub async fn erase_personal_data(
     Path(email): Path<String>,
 ) -> ApiResult<Json<Erased>> {
     caller.may(auth::Permission::ManageContacts)?;
-    Ok(Json(contacts::erase(s.store.as_ref(), &email).await?))
+    Ok(Json(contacts::erase(&s, &email).await?))
 }
 
 #[derive(Deserialize, ToSchema)]

@@ -453,7 +453,12 @@ macro_rules! on_both_databases {
 
 /// The first column of what `sql` (with `bind` as `$1`) reads, on either backend: what
 /// someone holding the database sees.
-pub async fn read_column(database_url: &str, sql: &str, bind: i64) -> Vec<i64> {
+pub async fn read_column<T>(database_url: &str, sql: &str, bind: i64) -> Vec<T>
+where
+    T: Send + Unpin,
+    T: for<'r> sqlx::Decode<'r, sqlx::Sqlite> + sqlx::Type<sqlx::Sqlite>,
+    T: for<'r> sqlx::Decode<'r, sqlx::Postgres> + sqlx::Type<sqlx::Postgres>,
+{
     if database_url.starts_with("sqlite:") {
         let pool = sqlx::SqlitePool::connect(database_url)
             .await
