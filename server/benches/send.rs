@@ -209,6 +209,7 @@ async fn bench_backend(name: &str, url: &str, sinks: &[Sink]) {
             secure_cookies: false,
             session_days: 14,
             organisation: "Bench".into(),
+            setup_code: None,
         }),
         answer_limits: Default::default(),
         charts: Arc::new(server::charts::Plotters::new().expect("chart font")),

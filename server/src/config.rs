@@ -128,6 +128,10 @@ pub struct ServeArgs {
     /// Answers a second one client address may send to one survey once its burst is used.
     #[arg(long, env = "RESONANCE_ANSWER_RATE", default_value_t = app::ports::AnswerLimits::DEFAULT_PER_SECOND)]
     pub answer_rate: f64,
+    /// Proxies (addresses or blocks, comma-separated, e.g. 10.0.0.0/8) whose
+    /// `X-Forwarded-For` names the client; without any, it is ignored.
+    #[arg(long, env = "RESONANCE_TRUSTED_PROXIES", value_delimiter = ',')]
+    pub trusted_proxies: Vec<String>,
     #[command(flatten)]
     pub mail: MailArgs,
 }

@@ -343,6 +343,7 @@ pub async fn run(args: &DemoArgs) -> anyhow::Result<()> {
             secure_cookies: false,
             session_days: 1,
             organisation: "Resonance".into(),
+            setup_code: None,
         }),
         answer_limits: Default::default(),
         charts: Arc::new(Plotters::new()?),

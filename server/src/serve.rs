@@ -48,6 +48,16 @@ pub async fn bind(args: &ServeArgs) -> anyhow::Result<Bound> {
         // Port 0 (tests) is only known after binding.
         base_url = format!("http://{addr}");
     }
+    // Reachable from other machines before anyone has an account: whoever gets there
+    // first would own it, so creating it takes a code only this console shows.
+    let setup_code = match addr.ip().is_loopback() || store.count_users().await? > 0 {
+        true => None,
+        false => {
+            let code = app::api::auth::new_setup_code();
+            eprintln!("Setup code: {code} (create the first account at {base_url}/setup with it)");
+            Some(code)
+        }
+    };
     let services = Services {
         store,
         settings: Arc::new(Settings {
@@ -56,6 +66,7 @@ pub async fn bind(args: &ServeArgs) -> anyhow::Result<Bound> {
             secret_key,
             session_days: args.session_days,
             organisation: args.organisation.clone(),
+            setup_code,
         }),
         answer_limits: Arc::new(AnswerLimits::new(args.answer_burst, args.answer_rate)),
         charts: Arc::new(crate::charts::Plotters::new()?),
@@ -86,7 +97,11 @@ pub async fn bind(args: &ServeArgs) -> anyhow::Result<Bound> {
         addr,
         base_url,
         listener,
-        router: http::router(services.clone(), options, http::Limits::from(args)),
+        router: http::router(
+            services.clone(),
+            options,
+            http::Limits::try_from(args).map_err(anyhow::Error::msg)?,
+        ),
         services,
         worker,
         scheduler_every: Duration::from_millis(args.mail.scheduler_ms.max(10)),

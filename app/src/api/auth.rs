@@ -60,6 +60,18 @@ mod ssr {
     }
 
     /// 32 random bytes from the OS CSPRNG, URL-safe; only its hash is ever stored.
+    /// What a setup request brings besides the account: the `Host` it was sent to and
+    /// the setup code typed in (see [`crate::ports::Settings::setup_code`]).
+    pub struct SetupRequest<'a> {
+        pub host: Option<&'a str>,
+        pub code: Option<&'a str>,
+    }
+
+    /// A setup code to print at start: short enough to type, 72 random bits.
+    pub fn new_setup_code() -> String {
+        new_secret().chars().take(12).collect()
+    }
+
     pub fn new_secret() -> String {
         let mut bytes = [0u8; 32];
         rand::rng().fill_bytes(&mut bytes);
@@ -153,10 +165,37 @@ mod ssr {
     #[tracing::instrument(skip_all)]
     pub async fn setup(
         services: &Services,
+        asked: &SetupRequest<'_>,
         name: &str,
         email: &str,
         password: &str,
     ) -> Result<(User, String), AppError> {
+        let settings = &services.settings;
+        // A page of another name for this server (DNS rebinding, or an address someone
+        // else controls) may not create its first account.
+        let expected = settings
+            .base_url
+            .split_once("://")
+            .map_or(settings.base_url.as_str(), |(_, rest)| rest)
+            .split('/')
+            .next()
+            .unwrap_or_default();
+        if !asked.host.is_some_and(|h| h.eq_ignore_ascii_case(expected)) {
+            return Err(AppError::new(
+                ErrorKind::Forbidden,
+                format!("Set Resonance up at {} (its base URL).", settings.base_url),
+            ));
+        }
+        if let Some(code) = &settings.setup_code {
+            // Compared as keyed hashes: equal lengths, no early exit on the first byte.
+            let given = asked.code.unwrap_or_default().trim();
+            if settings.token_hash(given) != settings.token_hash(code) {
+                return Err(AppError::bad_input(
+                    "setup_code",
+                    "Enter the setup code the server printed when it started.",
+                ));
+            }
+        }
         let account = validate_new_account(name, email, password)?;
         if services.store.count_users().await? > 0 {
             return Err(AppError::not_found("Resonance is already set up."));
@@ -336,11 +375,27 @@ pub async fn me() -> Result<Option<UserView>, AppError> {
     Ok(super::context::current_user().await?.as_ref().map(view))
 }
 
+/// Whether creating the first account asks for the code the server printed at start.
+#[server(prefix = "/rpc", endpoint = "setup_code")]
+pub async fn setup_needs_code() -> Result<bool, AppError> {
+    Ok(super::context::services()?.settings.setup_code.is_some())
+}
+
 #[server(prefix = "/rpc", endpoint = "setup")]
-pub async fn setup_admin(name: String, email: String, password: String) -> Result<(), AppError> {
+pub async fn setup_admin(
+    name: String,
+    email: String,
+    password: String,
+    #[server(default)] setup_code: Option<String>,
+) -> Result<(), AppError> {
     use super::context;
     let services = context::services()?;
-    match setup(&services, &name, &email, &password).await {
+    let host = context::header(http::header::HOST);
+    let asked = SetupRequest {
+        host: host.as_deref(),
+        code: setup_code.as_deref(),
+    };
+    match setup(&services, &asked, &name, &email, &password).await {
         Ok((_, secret)) => {
             context::set_cookie(&session_cookie(&services.settings, &secret));
             leptos_axum::redirect("/surveys");

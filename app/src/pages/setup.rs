@@ -1,6 +1,6 @@
 //! `/setup`: creates the first admin while no account exists; a 404 afterwards.
 
-use crate::api::auth::{needs_setup, SetupAdmin};
+use crate::api::auth::{needs_setup, setup_needs_code, SetupAdmin};
 use crate::components::form::{Field, FormError};
 use crate::pages::not_found::NotFound;
 use leptos::prelude::*;
@@ -9,6 +9,7 @@ use leptos_meta::Title;
 #[component]
 pub fn SetupPage() -> impl IntoView {
     let open = Resource::new(|| (), |_| needs_setup());
+    let code = Resource::new(|| (), |_| setup_needs_code());
     let action = ServerAction::<SetupAdmin>::new();
     let error = Signal::derive(move || action.value().get().and_then(Result::err));
     view! {
@@ -17,6 +18,7 @@ pub fn SetupPage() -> impl IntoView {
                 if open.await != Ok(true) {
                     return view! { <NotFound /> }.into_any();
                 }
+                let asks_code = code.await == Ok(true);
                 view! {
                     <Title text="Set up · Resonance" />
                     <main class="narrow">
@@ -33,6 +35,14 @@ pub fn SetupPage() -> impl IntoView {
                                 error
                                 autocomplete="new-password"
                             />
+                            {asks_code.then(|| view! {
+                                <Field
+                                    label="Setup code (the server printed it when it started)"
+                                    name="setup_code"
+                                    error
+                                    autocomplete="one-time-code"
+                                />
+                            })}
                             <button type="submit">"Create account"</button>
                         </ActionForm>
                     </main>

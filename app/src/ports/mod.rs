@@ -65,6 +65,10 @@ pub struct Settings {
     pub session_days: i64,
     /// The organisation's name: what `{company}` says in survey texts.
     pub organisation: String,
+    /// The one-time code creating the first account needs when the server listens beyond
+    /// loopback (printed at start), so whoever reaches a fresh server first cannot take
+    /// it over. None on loopback, or once an account exists.
+    pub setup_code: Option<String>,
 }
 
 impl Settings {

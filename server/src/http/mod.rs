@@ -61,6 +61,7 @@
 
 pub mod api;
 mod assets;
+mod client_ip;
 mod csrf;
 mod forms;
 mod gate;
@@ -74,7 +75,7 @@ use app::ports::Services;
 use app::{shell, App};
 use axum::http::StatusCode;
 use axum::{
-    extract::{ConnectInfo, Request},
+    extract::{ConnectInfo, Request, State},
     middleware::{self, Next},
     response::Response,
     Router,
@@ -82,6 +83,7 @@ use axum::{
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Duration;
 use tower_http::{
     compression::{
@@ -93,17 +95,27 @@ use tower_http::{
     trace::TraceLayer,
 };
 
-/// How long the HTTP layer lets a request run.
-#[derive(Clone, Copy, Debug)]
+/// How long the HTTP layer lets a request run, and whose word on the client it takes.
+#[derive(Clone, Debug)]
 pub struct Limits {
     pub request_timeout: Duration,
+    pub trusted_proxies: Arc<Vec<client_ip::Block>>,
 }
 
-impl From<&ServeArgs> for Limits {
-    fn from(args: &ServeArgs) -> Self {
-        Limits {
+impl TryFrom<&ServeArgs> for Limits {
+    type Error = String;
+    fn try_from(args: &ServeArgs) -> Result<Self, String> {
+        let trusted = args
+            .trusted_proxies
+            .iter()
+            .filter(|b| !b.trim().is_empty())
+            .map(|b| client_ip::Block::parse(b))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| format!("--trusted-proxies: {e}"))?;
+        Ok(Limits {
             request_timeout: Duration::from_secs(args.request_timeout_secs.max(1)),
-        }
+            trusted_proxies: Arc::new(trusted),
+        })
     }
 }
 
@@ -138,7 +150,10 @@ pub fn router(services: Services, options: LeptosOptions, limits: Limits) -> Rou
             services,
             csrf::refuse_cross_site,
         ))
-        .layer(middleware::from_fn(client_ip))
+        .layer(middleware::from_fn_with_state(
+            limits.trusted_proxies.clone(),
+            client_ip,
+        ))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             limits.request_timeout,
@@ -162,13 +177,29 @@ fn compression() -> CompressionLayer<impl Predicate> {
         )
 }
 
-/// Makes the peer address available to server functions (login rate limits).
-async fn client_ip(mut req: Request, next: Next) -> Response {
-    let ip = req
+/// Makes the client's address available to the limits on sign-ins and answers (see
+/// `client_ip.rs`), as the key they count under.
+async fn client_ip(
+    State(trusted): State<Arc<Vec<client_ip::Block>>>,
+    mut req: Request,
+    next: Next,
+) -> Response {
+    let peer = req
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
-        .map(|ConnectInfo(addr)| addr.ip().to_string())
-        .unwrap_or_else(|| "unknown".into());
-    req.extensions_mut().insert(ClientIp(ip));
+        .map(|ConnectInfo(addr)| addr.ip());
+    let key = match peer {
+        Some(peer) => {
+            let forwarded: Vec<&str> = req
+                .headers()
+                .get_all("x-forwarded-for")
+                .iter()
+                .filter_map(|v| v.to_str().ok())
+                .collect();
+            client_ip::limit_key(client_ip::client(peer, &forwarded, &trusted))
+        }
+        None => "unknown".into(),
+    };
+    req.extensions_mut().insert(ClientIp(key));
     next.run(req).await
 }

@@ -583,3 +583,76 @@ async fn a_burst_of_answers_from_one_address_is_refused_with_retry_after_per_sur
         .await;
     assert_eq!(elsewhere.status(), 201);
 }
+
+/// Behind a trusted load balancer, each client is limited by the address the balancer
+/// names, so one client's burst refuses no one else; without trusting it, a header any
+/// client can write changes nothing.
+#[tokio::test]
+async fn answer_limits_count_the_client_a_trusted_proxy_names_and_ignore_the_header_otherwise() {
+    let db = sqlite_db();
+    for trusted in [true, false] {
+        let mut args = vec!["--answer-burst", "2", "--answer-rate", "0.001"];
+        if trusted {
+            args.extend(["--trusted-proxies", "127.0.0.0/8,::1"]);
+        }
+        let app = spawn_app(&db.url, &args).await;
+        let admin = client();
+        if trusted {
+            app.set_up_admin(&admin).await;
+        } else {
+            let res = app
+                .post_form(
+                    &admin,
+                    "/login",
+                    "/rpc/login",
+                    &[
+                        ("email", "ada@example.com"),
+                        ("password", "correct horse battery"),
+                    ],
+                )
+                .await;
+            assert!(res.status().is_redirection());
+        }
+        let survey = app.create_survey(&admin, "nps").await;
+        let slug = public_slug(&survey);
+        let answer = |forwarded: &'static str| {
+            let url = app.url(&format!("/api/v1/answers/{slug}"));
+            async move {
+                client()
+                    .post(url)
+                    .header("x-forwarded-for", forwarded)
+                    .json(&json!({ "answers": { "nps": 9 } }))
+                    .send()
+                    .await
+                    .unwrap()
+                    .status()
+                    .as_u16()
+            }
+        };
+        // One client, seen through the balancer, uses its burst of two.
+        assert_eq!(answer("198.51.100.1").await, 201);
+        assert_eq!(
+            answer("6.6.6.6, 198.51.100.1").await,
+            201,
+            "a forged first hop"
+        );
+        assert_eq!(answer("198.51.100.1").await, 429);
+        // Another client, or the same one claiming to be someone else.
+        let other = answer("198.51.100.2").await;
+        // IPv6 clients in one /64 are one client.
+        let first = answer("2001:db8:1:2::1").await;
+        let same_block = answer("2001:db8:1:2:ffff::9").await;
+        let third = answer("2001:db8:1:2::77").await;
+        if trusted {
+            assert_eq!(other, 201, "the balancer's other client is not refused");
+            assert_eq!(
+                (first, same_block, third),
+                (201, 201, 429),
+                "one /64, one burst"
+            );
+        } else {
+            assert_eq!(other, 429, "the header is ignored: still the one peer");
+            assert_eq!((first, same_block, third), (429, 429, 429));
+        }
+    }
+}

@@ -120,6 +120,122 @@ async fn a_bad_setup_form_comes_back_with_the_message_and_the_input_but_not_the_
     );
 }
 
+/// A page served under another name (DNS rebinding, a domain someone else points here)
+/// cannot create the first account of a fresh server.
+#[tokio::test]
+async fn setup_sent_to_another_host_name_is_refused_and_creates_nothing() {
+    let db = sqlite_db();
+    let app = spawn_app(&db.url, &[]).await;
+    let form = [
+        ("name", "Mallory"),
+        ("email", "mallory@example.com"),
+        ("password", "correct horse battery"),
+    ];
+    let res = client()
+        .post(app.url("/rpc/setup"))
+        .header("host", "rebound.example")
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403);
+    assert!(
+        res.text().await.unwrap().contains(&app.base),
+        "names the base URL"
+    );
+    assert!(
+        app.page(&client(), "/setup")
+            .await
+            .contains("Create account"),
+        "still waiting for its first account"
+    );
+    app.set_up_admin(&client()).await;
+}
+
+/// Listening beyond loopback, a fresh server prints a one-time code at start, and setup
+/// takes only that code.
+#[tokio::test]
+async fn a_fresh_server_listening_beyond_loopback_asks_for_the_code_it_printed() {
+    use std::io::{BufRead, BufReader};
+    let db = sqlite_db();
+    let port = crate::harness::free_port();
+    let base = format!("http://127.0.0.1:{port}");
+    let site = tempfile::tempdir().unwrap();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_resonance"))
+        .args([
+            "serve",
+            "--bind",
+            &format!("0.0.0.0:{port}"),
+            "--base-url",
+            &base,
+        ])
+        .args([
+            "--database-url",
+            &db.url,
+            "--secret-key",
+            crate::harness::SECRET_KEY,
+        ])
+        .arg("--site-root")
+        .arg(site.path())
+        .env("RESONANCE_LOG", "error")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("resonance starts");
+    // Read on a thread that keeps draining, so the server never writes to a closed pipe.
+    let stderr = BufReader::new(child.stderr.take().unwrap());
+    let (found, printed) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in stderr.lines().map_while(Result::ok) {
+            if let Some(rest) = line.strip_prefix("Setup code: ") {
+                let code = rest.split_whitespace().next().unwrap_or_default();
+                let _ = found.send(code.to_owned());
+            }
+        }
+    });
+    let code = printed
+        .recv_timeout(std::time::Duration::from_secs(30))
+        .expect("the code is printed at start");
+    crate::harness::wait_healthy(&base).await;
+    let page = client()
+        .get(format!("{base}/setup"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("name=\"setup_code\""), "the form asks for it");
+    let setup = |code: &str| {
+        let form = [
+            ("name", "Ada Admin"),
+            ("email", "ada@example.com"),
+            ("password", "correct horse battery"),
+            ("setup_code", code),
+        ];
+        client()
+            .post(format!("{base}/rpc/setup"))
+            .form(&form)
+            .send()
+    };
+    for wrong in ["", "not-the-code", &code[1..]] {
+        let res = setup(wrong).await.unwrap();
+        assert_eq!(res.status(), 422, "{wrong:?}");
+        let body = res.text().await.unwrap();
+        assert!(body.contains("setup code"), "{body}");
+    }
+    let res = setup(&code).await.unwrap();
+    assert!(
+        res.status().is_success() || res.status().is_redirection(),
+        "{}",
+        res.status()
+    );
+    let again = setup(&code).await.unwrap();
+    assert_eq!(again.status(), 404, "set up once");
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
 #[tokio::test]
 async fn admin_pages_redirect_to_login_without_a_session() {
     let db = sqlite_db();

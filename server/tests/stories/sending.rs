@@ -109,6 +109,7 @@ async fn services(database_url: &str, base_url: &str) -> Services {
             secure_cookies: false,
             session_days: 14,
             organisation: "Acme".into(),
+            setup_code: None,
         }),
         answer_limits: Default::default(),
         charts: Arc::new(server::charts::Plotters::new().unwrap()),
