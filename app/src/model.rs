@@ -7,33 +7,8 @@ pub use crate::domain::SurveyKind;
 use crate::domain::{Locale, QuestionKind};
 use serde::{Deserialize, Serialize};
 
-/// A user's role decides what they may do; see `api::auth::authorize`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    Admin,
-    Hr,
-    Manager,
-    Viewer,
-}
-
-impl Role {
-    pub const ALL: [Role; 4] = [Role::Admin, Role::Hr, Role::Manager, Role::Viewer];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Admin => "admin",
-            Role::Hr => "hr",
-            Role::Manager => "manager",
-            Role::Viewer => "viewer",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Role> {
-        Role::ALL.into_iter().find(|r| r.as_str() == s)
-    }
-}
+/// A user's role decides what they may do: [`crate::domain::access::decide`].
+pub use crate::domain::access::Role;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
@@ -42,6 +17,8 @@ pub struct UserView {
     pub email: String,
     pub name: String,
     pub role: Role,
+    /// A manager's attribute values, as `attribute=value` (e.g. `team=Sales`).
+    pub scope: Vec<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -132,7 +109,8 @@ pub struct QuestionReport {
     /// Answers given to this question; `null` when withheld.
     pub answered: Option<u64>,
     /// `"anonymity"` when an anonymous survey has fewer answers to this question than its
-    /// minimum group size: then nothing about it is shown, its count included.
+    /// minimum group size: then nothing about it is shown, its count included. `"scope"`
+    /// for a caller narrowed to their teams: the survey's trends are, this report is not.
     pub withheld: Option<String>,
 }
 
@@ -225,6 +203,10 @@ pub struct ApiTokenView {
     pub created_at: String,
     pub last_used_at: Option<String>,
     pub revoked: bool,
+    /// What the token grants: never more than its creator.
+    pub role: Role,
+    /// A manager token's `attribute=value` items.
+    pub scope: Vec<String>,
 }
 
 /// The only time a token's secret is visible: right after it is created.

@@ -157,6 +157,7 @@ async fn bench_backend(name: &str, url: &str) {
             name: "Bench".into(),
             password_hash: "unused".into(),
             role: app::model::Role::Admin,
+            scope: Default::default(),
         })
         .await
         .expect("user");

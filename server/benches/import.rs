@@ -99,6 +99,7 @@ async fn bench_backend(name: &str, url: &str, file: &[u8]) {
             name: "Bench".into(),
             password_hash: "$argon2id$not-checked-here".into(),
             role: app::model::Role::Admin,
+            scope: Default::default(),
         })
         .await
         .expect("user");

@@ -220,6 +220,7 @@ async fn bench_backend(name: &str, url: &str, sinks: &[Sink]) {
             name: "Bench".into(),
             password_hash: "$argon2id$not-used".into(),
             role: Role::Admin,
+            scope: Default::default(),
         })
         .await
         .expect("user");

@@ -756,11 +756,11 @@ pub async fn load_respondent_page(
     lang: Option<String>,
     preview: Option<bool>,
 ) -> Result<RespondentPage, AppError> {
-    use crate::api::{auth::Permission, context};
+    use crate::api::{auth::Action, context};
     let services = context::services()?;
     let preview = preview.unwrap_or(false);
     if preview {
-        context::require(Permission::ViewResults)
+        context::require(Action::ListSurveys)
             .await
             .or_else(context::fail)?;
     }

@@ -10,52 +10,39 @@ pub use ssr::*;
 
 pub const SESSION_COOKIE: &str = "resonance_session";
 
-/// What an action needs; roles grant permissions in `authorize`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Permission {
-    ViewResults,
-    ManageSurveys,
-    ManageContacts,
-    ManageTokens,
-    ManageUsers,
-}
-
-pub fn role_allows(role: Role, perm: Permission) -> bool {
-    match perm {
-        Permission::ViewResults => true,
-        // Contacts are personal data: only those who send surveys see them.
-        Permission::ManageSurveys | Permission::ManageContacts => {
-            matches!(role, Role::Admin | Role::Hr)
-        }
-        Permission::ManageTokens | Permission::ManageUsers => role == Role::Admin,
-    }
-}
+pub use crate::domain::access::{Access, Action};
 
 #[cfg(feature = "ssr")]
 mod ssr {
     use super::*;
     use crate::api::hashing::PASSWORDS;
+    use crate::domain::access::Scope;
     use crate::domain::Email;
     use crate::error::ErrorKind;
-    use crate::ports::{NewUser, Services, StoreError, User};
+    use crate::ports::{LoginFailures, NewUser, Services, StoreError, User};
     use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
     use chrono::{Duration, Utc};
     use rand::RngCore;
 
-    /// Failed logins allowed per window before the account, or the address, must wait.
+    /// Failed logins allowed per window before one client must wait for an account
+    /// (or, from many clients, before the account is slowed down).
     pub const MAX_FAILURES_PER_ACCOUNT: i64 = 5;
+    /// Failed logins allowed per window from one address, whatever the accounts.
     pub const MAX_FAILURES_PER_IP: i64 = 20;
     pub const FAILURE_WINDOW_MINUTES: i64 = 15;
+    /// The longest pause between two sign-ins to an account failing from many addresses.
+    pub const MAX_SLOWDOWN_SECS: u64 = 30;
     pub const MIN_PASSWORD_CHARS: usize = 10;
     /// A hash of a random password, checked against when the email is unknown.
     static UNKNOWN_USER_HASH: std::sync::LazyLock<String> =
         std::sync::LazyLock::new(|| password_auth::generate_hash(new_secret()));
 
-    pub fn authorize(user: &User, perm: Permission) -> Result<(), AppError> {
-        if role_allows(user.role, perm) {
-            Ok(())
-        } else {
-            Err(AppError::forbidden())
+    /// The one gate every entry point passes: what `user` may do, and how far (a
+    /// manager's results come narrowed to their scope). Denied is a 403.
+    pub fn authorize(user: &User, action: Action<'_>) -> Result<Access, AppError> {
+        match crate::domain::access::decide(user.role, &user.scope, action) {
+            Access::Denied => Err(AppError::forbidden()),
+            access => Ok(access),
         }
     }
 
@@ -84,6 +71,7 @@ mod ssr {
             email: user.email.clone(),
             name: user.name.clone(),
             role: user.role,
+            scope: user.scope.items(),
         }
     }
 
@@ -207,6 +195,7 @@ mod ssr {
                 name: account.name,
                 password_hash: hash_password(password.to_string()).await?,
                 role: Role::Admin,
+                scope: Scope::default(),
             })
             .await
             .map_err(|e| match e {
@@ -227,8 +216,10 @@ mod ssr {
         email: &str,
         password: &str,
         role: Role,
+        scope: &[String],
     ) -> Result<User, AppError> {
         let account = validate_new_account(name, email, password)?;
+        let scope = parse_scope(role, scope)?;
         services
             .store
             .create_user(NewUser {
@@ -236,6 +227,7 @@ mod ssr {
                 name: account.name,
                 password_hash: hash_password(password.to_string()).await?,
                 role,
+                scope,
             })
             .await
             .map_err(|e| match e {
@@ -249,6 +241,51 @@ mod ssr {
     }
 
     #[tracing::instrument(skip_all, err(level = "info"))]
+    /// A scope for `role`: a manager needs one (without it they would see nothing), the
+    /// other roles reach what they reach without one.
+    pub fn parse_scope(role: Role, items: &[String]) -> Result<Scope, AppError> {
+        let scope = Scope::parse(items.iter().map(String::as_str))
+            .map_err(|message| AppError::bad_input("scope", message))?;
+        match (role, scope.is_empty()) {
+            (Role::Manager, true) => Err(AppError::bad_input(
+                "scope",
+                "A manager needs a scope, such as team=Sales: it is what their results are narrowed to.",
+            )),
+            (Role::Manager, false) | (_, true) => Ok(scope),
+            (_, false) => Err(AppError::bad_input(
+                "scope",
+                format!("Only managers have a scope; a {} sees what the role reaches.", role.as_str()),
+            )),
+        }
+    }
+
+    /// Changes another user's role and scope (admins only, checked by the caller).
+    #[tracing::instrument(skip_all, fields(user_id = id), err(level = "info"))]
+    pub async fn set_access(
+        services: &Services,
+        by: &User,
+        id: i64,
+        role: Role,
+        scope: &[String],
+    ) -> Result<UserView, AppError> {
+        let scope = parse_scope(role, scope)?;
+        if id == by.id && role != Role::Admin {
+            return Err(AppError::bad_input(
+                "role",
+                "You cannot take the admin role from yourself: ask another admin.",
+            ));
+        }
+        if !services.store.set_user_access(id, role, &scope).await? {
+            return Err(AppError::not_found("There is no such user."));
+        }
+        let users = services.store.list_users().await?;
+        users
+            .iter()
+            .find(|u| u.id == id)
+            .map(view)
+            .ok_or_else(|| AppError::not_found("There is no such user."))
+    }
+
     pub async fn list_users(services: &Services) -> Result<Vec<UserView>, AppError> {
         let users = services.store.list_users().await?;
         Ok(users.iter().map(view).collect())
@@ -305,8 +342,41 @@ mod ssr {
         Ok((user, secret))
     }
 
-    /// 429 once the account or the address has used up its failed attempts in the
-    /// window; `own` is how many of the counted failures are this attempt's own.
+    /// Why a sign-in must wait, and how many seconds.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+    pub enum SignInWait {
+        /// This client failed too often for this account, or this address for many.
+        Locked(u64),
+        /// The account failed from many addresses: slowed down, not locked.
+        Slowed(u64),
+    }
+
+    /// Whether a sign-in may go on, given the failures in the window (`own` of them this
+    /// attempt's). One client failing for an account, or one address failing across
+    /// accounts, waits out the window. Failures from many addresses only slow the account
+    /// down: each beyond the allowance doubles the pause between two attempts, up to
+    /// [`MAX_SLOWDOWN_SECS`], so an attacker elsewhere cannot lock the owner out.
+    pub fn sign_in_wait(
+        f: &LoginFailures,
+        own: i64,
+        now: chrono::DateTime<Utc>,
+    ) -> Option<SignInWait> {
+        if f.by_both - own >= MAX_FAILURES_PER_ACCOUNT || f.by_address - own >= MAX_FAILURES_PER_IP
+        {
+            return Some(SignInWait::Locked(FAILURE_WINDOW_MINUTES as u64 * 60));
+        }
+        let beyond = u32::try_from(f.by_account - own - MAX_FAILURES_PER_ACCOUNT).ok()?;
+        let pause = 1_u64
+            .checked_shl(beyond)
+            .unwrap_or(u64::MAX)
+            .min(MAX_SLOWDOWN_SECS);
+        // The latest failure that is not this attempt's own.
+        let previous = f.latest.get(usize::try_from(own).unwrap_or(0))?;
+        let waited = u64::try_from((now - *previous).num_seconds()).unwrap_or(0);
+        (waited < pause).then(|| SignInWait::Slowed(pause - waited))
+    }
+
+    /// 429 with how long to wait when [`sign_in_wait`] says so.
     async fn refuse_when_limited(
         services: &Services,
         account: &str,
@@ -315,18 +385,23 @@ mod ssr {
         own: i64,
     ) -> Result<(), AppError> {
         let since = now - Duration::minutes(FAILURE_WINDOW_MINUTES);
-        let (by_account, by_ip) = services
+        let failures = services
             .store
             .login_failures_since(account, ip, since)
             .await?;
-        if by_account - own >= MAX_FAILURES_PER_ACCOUNT || by_ip - own >= MAX_FAILURES_PER_IP {
-            return Err(AppError::new(
+        match sign_in_wait(&failures, own, now) {
+            None => Ok(()),
+            Some(SignInWait::Locked(secs)) => Err(AppError::new(
                 ErrorKind::RateLimited,
                 format!("Too many failed attempts. Please wait {FAILURE_WINDOW_MINUTES} minutes and try again."),
             )
-            .retry_after(FAILURE_WINDOW_MINUTES as u64 * 60));
+            .retry_after(secs)),
+            Some(SignInWait::Slowed(secs)) => Err(AppError::new(
+                ErrorKind::RateLimited,
+                format!("This account has had many failed sign-ins, so sign-ins to it are slowed down. Please wait {secs} seconds and try again."),
+            )
+            .retry_after(secs)),
         }
-        Ok(())
     }
 
     /// Deletes expired sessions and sign-in attempts too old to count, the scheduler's
@@ -360,6 +435,58 @@ mod ssr {
             .store
             .delete_session(&services.settings.token_hash(secret))
             .await?)
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        /// The failures counted, the account's latest `ago` seconds before `now()`.
+        fn failures(by_both: i64, by_account: i64, by_address: i64, ago: &[i64]) -> LoginFailures {
+            let now = now();
+            LoginFailures {
+                by_both,
+                by_account,
+                by_address,
+                latest: ago.iter().map(|&s| now - Duration::seconds(s)).collect(),
+            }
+        }
+
+        fn now() -> chrono::DateTime<Utc> {
+            chrono::DateTime::from_timestamp(1_800_000_000, 0).unwrap_or_default()
+        }
+
+        #[test]
+        fn one_client_failing_for_an_account_waits_out_the_window() {
+            let locked = Some(SignInWait::Locked(15 * 60));
+            assert_eq!(sign_in_wait(&failures(5, 5, 5, &[0]), 0, now()), locked);
+            assert_eq!(sign_in_wait(&failures(5, 5, 5, &[0, 1]), 1, now()), None);
+            assert_eq!(sign_in_wait(&failures(0, 0, 20, &[]), 0, now()), locked);
+        }
+
+        #[test]
+        fn failures_from_many_addresses_slow_the_account_down_but_never_lock_it() {
+            let now = now();
+            assert_eq!(sign_in_wait(&failures(1, 4, 1, &[0]), 0, now), None);
+            // Five failures elsewhere, the latest just now: wait a second.
+            assert_eq!(
+                sign_in_wait(&failures(0, 5, 0, &[0]), 0, now),
+                Some(SignInWait::Slowed(1))
+            );
+            assert_eq!(sign_in_wait(&failures(0, 5, 0, &[2]), 0, now), None);
+            // Each failure beyond doubles the pause, up to the cap.
+            assert_eq!(
+                sign_in_wait(&failures(0, 8, 0, &[3]), 0, now),
+                Some(SignInWait::Slowed(5))
+            );
+            assert_eq!(
+                sign_in_wait(&failures(0, 400, 0, &[0]), 0, now),
+                Some(SignInWait::Slowed(MAX_SLOWDOWN_SECS))
+            );
+            assert_eq!(sign_in_wait(&failures(0, 400, 0, &[31]), 0, now), None);
+            // This attempt's own row is not the failure it waits after.
+            assert_eq!(sign_in_wait(&failures(0, 6, 0, &[0, 2]), 1, now), None);
+        }
     }
 }
 
@@ -434,39 +561,83 @@ pub async fn log_out() -> Result<(), AppError> {
 #[server(prefix = "/rpc", endpoint = "users")]
 pub async fn load_users() -> Result<Vec<UserView>, AppError> {
     use super::context;
-    let (services, _) = context::require(Permission::ManageUsers)
+    let (services, _) = context::require(Action::ManageUsers)
         .await
         .or_else(context::fail)?;
     list_users(&services).await.or_else(context::fail)
 }
 
-/// Adds an account with a first password the admin passes on; `role` is its name.
+/// A scope as typed in a form: `attribute=value` items separated by commas.
+pub fn scope_items(typed: &str) -> Vec<String> {
+    typed
+        .split(',')
+        .map(|item| item.trim().to_owned())
+        .collect()
+}
+
+fn parse_role(role: &str) -> Result<Role, AppError> {
+    Role::parse(role)
+        .ok_or_else(|| AppError::bad_input("role", "Choose one of admin, hr, manager, viewer."))
+}
+
+/// Adds an account with a first password the admin passes on; `role` is its name and
+/// `scope` a manager's `attribute=value` items, separated by commas.
 #[server(prefix = "/rpc", endpoint = "create_user")]
 pub async fn add_user(
     name: String,
     email: String,
     password: String,
     role: String,
+    #[server(default)] scope: Option<String>,
 ) -> Result<(), AppError> {
     use super::context;
-    let (services, _) = context::require(Permission::ManageUsers)
+    let (services, _) = context::require(Action::ManageUsers)
         .await
         .or_else(context::fail)?;
+    let scope = scope.unwrap_or_default();
     let input = [
         ("name", name.as_str()),
         ("email", email.as_str()),
         ("role", role.as_str()),
+        ("scope", scope.as_str()),
     ];
-    let result = match Role::parse(&role) {
-        Some(role) => create_user(&services, &name, &email, &password, role)
-            .await
-            .map(|_| ()),
-        None => Err(AppError::bad_input(
-            "role",
-            "Choose one of admin, hr, manager, viewer.",
-        )),
+    let result = match parse_role(&role) {
+        Ok(role) => create_user(
+            &services,
+            &name,
+            &email,
+            &password,
+            role,
+            &scope_items(&scope),
+        )
+        .await
+        .map(|_| ()),
+        Err(e) => Err(e),
     };
     result
         .map_err(|e| e.with_input(input))
+        .or_else(context::fail)
+}
+
+/// Changes a user's role and scope (admins only).
+#[server(prefix = "/rpc", endpoint = "change_user")]
+pub async fn change_user(
+    id: i64,
+    role: String,
+    #[server(default)] scope: Option<String>,
+) -> Result<(), AppError> {
+    use super::context;
+    let (services, admin) = context::require(Action::ManageUsers)
+        .await
+        .or_else(context::fail)?;
+    let scope = scope.unwrap_or_default();
+    let result = match parse_role(&role) {
+        Ok(role) => set_access(&services, &admin, id, role, &scope_items(&scope))
+            .await
+            .map(|_| ()),
+        Err(e) => Err(e),
+    };
+    result
+        .map_err(|e| e.with_input([("role", role.as_str()), ("scope", scope.as_str())]))
         .or_else(context::fail)
 }

@@ -426,8 +426,8 @@ mod ssr {
 
 #[server(prefix = "/rpc", endpoint = "contacts")]
 pub async fn load_contacts(after: Option<i64>) -> Result<ContactPage, AppError> {
-    use crate::api::{auth::Permission, context};
-    let (services, _) = context::require(Permission::ManageContacts)
+    use crate::api::{auth::Action, context};
+    let (services, _) = context::require(Action::ManageContacts)
         .await
         .or_else(context::fail)?;
     list(services.store.as_ref(), after.unwrap_or(0), 100)

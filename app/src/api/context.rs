@@ -1,6 +1,6 @@
 //! Reaching the request from inside a server function: services, cookies, the caller.
 
-use crate::api::auth::{self, Permission, SESSION_COOKIE};
+use crate::api::auth::{self, Action, SESSION_COOKIE};
 use crate::error::{AppError, ErrorKind};
 use crate::ports::{Services, User};
 use http::{header, request::Parts, HeaderValue, StatusCode};
@@ -85,10 +85,17 @@ pub async fn current_user() -> Result<Option<User>, AppError> {
     }
 }
 
-/// The one gate every server function passes: a signed-in user whose role allows `perm`.
-pub async fn require(perm: Permission) -> Result<(Services, User), AppError> {
+/// The gate of server functions that act on no survey: a signed-in user whose role
+/// allows `action` (those acting on one pass [`crate::api::surveys::reach`] as well).
+pub async fn require(action: Action<'static>) -> Result<(Services, User), AppError> {
+    let (services, user) = signed_in().await?;
+    auth::authorize(&user, action)?;
+    Ok((services, user))
+}
+
+/// A signed-in user, whatever their role.
+pub async fn signed_in() -> Result<(Services, User), AppError> {
     let services = services()?;
     let user = current_user().await?.ok_or_else(AppError::unauthorized)?;
-    auth::authorize(&user, perm)?;
     Ok((services, user))
 }

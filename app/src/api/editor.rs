@@ -12,7 +12,10 @@ pub use ssr::*;
 #[cfg(feature = "ssr")]
 mod ssr {
     use super::*;
-    use crate::api::surveys::{find, publish_problems, save_definition, summary};
+    use crate::api::surveys::{
+        find, keeps_reach, publish_problems, reach, save_definition, summary,
+    };
+    use crate::domain::access::OnSurvey;
     use crate::domain::editor::{EditOp, SurveyForm};
     use crate::domain::SurveyDefinition;
     use crate::ports::{EditorDraft, Services, User};
@@ -67,7 +70,7 @@ mod ssr {
         id: i64,
         fields: &[(String, String)],
     ) -> Result<String, AppError> {
-        let survey = find(services, id).await?;
+        let (survey, _) = reach(services, user, id, OnSurvey::Manage).await?;
         let field = |name: &str| {
             fields
                 .iter()
@@ -88,6 +91,7 @@ mod ssr {
             }
             EditOp::Save => match form.to_definition() {
                 Ok(definition) if publish_problems(&survey, &definition).is_empty() => {
+                    keeps_reach(user, &survey, &definition)?;
                     save_definition(services, id, definition).await?;
                     store.discard_draft(id).await?;
                     Ok(format!("{page}?saved=1"))
@@ -127,8 +131,10 @@ mod ssr {
 
 #[server(prefix = "/rpc", endpoint = "editor")]
 pub async fn load_editor(id: i64) -> Result<EditorView, AppError> {
-    use crate::api::{auth::Permission, context};
-    let (services, _) = context::require(Permission::ManageSurveys)
+    use crate::api::{context, surveys};
+    use crate::domain::access::OnSurvey;
+    let (services, user) = context::signed_in().await.or_else(context::fail)?;
+    surveys::reach(&services, &user, id, OnSurvey::Manage)
         .await
         .or_else(context::fail)?;
     view(&services, id).await.or_else(context::fail)

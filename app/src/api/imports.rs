@@ -229,8 +229,8 @@ mod ssr {
 
 #[server(prefix = "/rpc", endpoint = "contact_import")]
 pub async fn load_contact_import(id: i64) -> Result<ImportView, AppError> {
-    use crate::api::{auth::Permission, context};
-    let (services, _) = context::require(Permission::ManageContacts)
+    use crate::api::{auth::Action, context};
+    let (services, _) = context::require(Action::ManageContacts)
         .await
         .or_else(context::fail)?;
     view(services.store.as_ref(), id)

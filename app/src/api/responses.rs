@@ -12,12 +12,13 @@ pub use ssr::*;
 #[cfg(feature = "ssr")]
 mod ssr {
     use super::*;
+    use crate::api::auth::{authorize, Access, Action};
     use crate::api::surveys;
     use crate::domain::{
         category, fill_placeholders, AnswerValue, Category, Question, QuestionKind,
     };
     use crate::model::ResponseAnswer;
-    use crate::ports::{Services, StoredAnswer};
+    use crate::ports::{Services, StoredAnswer, Survey, User};
     use std::collections::BTreeMap;
 
     const TIME: &str = "%Y-%m-%d %H:%M UTC";
@@ -26,23 +27,42 @@ mod ssr {
         AppError::not_found("This survey has no response with this id.")
     }
 
-    /// Response `id` of survey `survey_id`.
+    /// Response `id` of survey `survey_id`, when `user`'s role and scope reach it.
     #[tracing::instrument(skip_all, fields(survey_id, response_id = id), err(level = "info"))]
     pub async fn view(
         services: &Services,
+        user: &User,
         survey_id: i64,
         id: i64,
     ) -> Result<ResponseView, AppError> {
-        let store = &services.store;
         let survey = surveys::find(services, survey_id).await?;
+        // Anonymous first, for every caller: the answer says nothing of which ids exist.
+        if survey.definition.anonymous {
+            return Err(not_one_by_one());
+        }
+        let access = authorize(user, Action::ReadResponse(&survey.facts()))?;
+        shown(services, survey, id, &access).await
+    }
+
+    fn not_one_by_one() -> AppError {
+        AppError::not_found(
+            "Responses to an anonymous survey are not shown one by one: its results are reported for groups only.",
+        )
+    }
+
+    /// Response `id` of `survey` as `access` lets it be shown.
+    async fn shown(
+        services: &Services,
+        survey: Survey,
+        id: i64,
+        access: &Access,
+    ) -> Result<ResponseView, AppError> {
+        let store = &services.store;
+        let survey_id = survey.id;
         // One anonymous response, read as it arrives, could be matched to whoever was
         // just sent or reminded: they are reported for groups only. Asked before the
         // response is looked up, so the answer says nothing of which ids exist.
-        let anonymous = || {
-            AppError::not_found(
-                "Responses to an anonymous survey are not shown one by one: its results are reported for groups only.",
-            )
-        };
+        let anonymous = not_one_by_one;
         if survey.definition.anonymous {
             return Err(anonymous());
         }
@@ -51,6 +71,15 @@ mod ssr {
             .await?
             .filter(|r| r.survey_id == survey_id)
             .ok_or_else(not_found)?;
+        // A manager's: one whose respondent was in their scope when answering.
+        if let Access::WithinScope(conditions) = access {
+            let in_scope = conditions
+                .iter()
+                .any(|(a, v)| response.groups.get(a) == Some(v));
+            if !in_scope {
+                return Err(AppError::forbidden());
+            }
+        }
         // The wording the respondent saw, if that version is still known.
         let definition = store
             .survey_version(survey_id, response.version)
@@ -159,8 +188,8 @@ mod ssr {
         survey_id: i64,
         id: i64,
     ) -> Result<Option<AlertFacts>, AppError> {
-        let response = view(services, survey_id, id).await?;
         let survey = surveys::find(services, survey_id).await?;
+        let response = shown(services, survey.clone(), id, &Access::Allowed).await?;
         let Some(headline) = survey.definition.headline() else {
             return Ok(None);
         };
@@ -211,9 +240,9 @@ mod ssr {
 
 #[server(prefix = "/rpc", endpoint = "response")]
 pub async fn load_response(survey_id: i64, id: i64) -> Result<ResponseView, AppError> {
-    use crate::api::{auth::Permission, context};
-    let (services, _) = context::require(Permission::ViewResults)
+    use crate::api::context;
+    let (services, user) = context::signed_in().await.or_else(context::fail)?;
+    view(&services, &user, survey_id, id)
         .await
-        .or_else(context::fail)?;
-    view(&services, survey_id, id).await.or_else(context::fail)
+        .or_else(context::fail)
 }

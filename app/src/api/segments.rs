@@ -96,8 +96,8 @@ mod ssr {
 
 #[server(prefix = "/rpc", endpoint = "segments")]
 pub async fn load_segments() -> Result<Vec<SegmentView>, AppError> {
-    use crate::api::{auth::Permission, context};
-    let (services, _) = context::require(Permission::ManageContacts)
+    use crate::api::{auth::Action, context};
+    let (services, _) = context::require(Action::ManageContacts)
         .await
         .or_else(context::fail)?;
     list(services.store.as_ref()).await.or_else(context::fail)
@@ -106,9 +106,9 @@ pub async fn load_segments() -> Result<Vec<SegmentView>, AppError> {
 /// The admin area's form: a name and conditions written one per line.
 #[server(prefix = "/rpc", endpoint = "create_segment")]
 pub async fn create_segment(name: String, conditions: String) -> Result<SegmentView, AppError> {
-    use crate::api::{auth::Permission, context};
+    use crate::api::{auth::Action, context};
     use crate::domain::segments::SegmentFilter;
-    let (services, user) = context::require(Permission::ManageContacts)
+    let (services, user) = context::require(Action::ManageContacts)
         .await
         .or_else(context::fail)?;
     let result = match SegmentFilter::parse_lines(&conditions) {

@@ -13,6 +13,7 @@ pub use ssr::*;
 mod ssr {
     use super::*;
     use crate::api::surveys;
+    use crate::domain::access::OnSurvey;
     use crate::domain::segments::SegmentFilter;
     use crate::domain::sending::{self, DEFAULT_MIN_DAYS};
     use crate::domain::stats::wilson;
@@ -36,7 +37,7 @@ mod ssr {
         survey_id: i64,
         request: &SendRequest,
     ) -> Result<SendDetail, AppError> {
-        let survey = surveys::find(services, survey_id).await?;
+        let (survey, _) = surveys::reach(services, user, survey_id, OnSurvey::Manage).await?;
         if survey.status == SurveyStatus::Closed {
             return Err(AppError::bad_input(
                 "survey",
@@ -326,6 +327,14 @@ mod ssr {
         detail(services, id).await
     }
 
+    /// Checks that `user` may manage send `id`'s survey: a send's page names the
+    /// recipients it did not reach.
+    pub async fn reach(services: &Services, user: &User, id: i64) -> Result<(), AppError> {
+        let record = find(services, id).await?;
+        surveys::reach(services, user, record.new.survey_id, OnSurvey::Manage).await?;
+        Ok(())
+    }
+
     async fn find(services: &Services, id: i64) -> Result<SendRecord, AppError> {
         services
             .store
@@ -423,8 +432,10 @@ mod ssr {
 
 #[server(prefix = "/rpc", endpoint = "survey_sends")]
 pub async fn load_sends(survey_id: i64) -> Result<Vec<SendView>, AppError> {
-    use crate::api::{auth::Permission, context};
-    let (services, _) = context::require(Permission::ManageContacts)
+    use crate::api::{context, surveys};
+    use crate::domain::access::OnSurvey;
+    let (services, user) = context::signed_in().await.or_else(context::fail)?;
+    surveys::reach(&services, &user, survey_id, OnSurvey::Manage)
         .await
         .or_else(context::fail)?;
     list(&services, survey_id).await.or_else(context::fail)
@@ -432,10 +443,9 @@ pub async fn load_sends(survey_id: i64) -> Result<Vec<SendView>, AppError> {
 
 #[server(prefix = "/rpc", endpoint = "send")]
 pub async fn load_send(id: i64) -> Result<SendDetail, AppError> {
-    use crate::api::{auth::Permission, context};
-    let (services, _) = context::require(Permission::ManageContacts)
-        .await
-        .or_else(context::fail)?;
+    use crate::api::context;
+    let (services, user) = context::signed_in().await.or_else(context::fail)?;
+    reach(&services, &user, id).await.or_else(context::fail)?;
     detail(&services, id).await.or_else(context::fail)
 }
 
@@ -449,10 +459,13 @@ pub async fn create_send(
     reminders: String,
     per_minute: String,
 ) -> Result<SendDetail, AppError> {
-    use crate::api::{auth::Permission, context};
+    use crate::api::{context, surveys};
+    use crate::domain::access::OnSurvey;
     use crate::domain::sending::parse_reminders;
     use crate::model::{Repeat, SendRequest};
-    let (services, user) = context::require(Permission::ManageContacts)
+    let (services, user) = context::signed_in().await.or_else(context::fail)?;
+    // Before the form is read: whoever may not send it learns nothing from its errors.
+    surveys::reach(&services, &user, survey_id, OnSurvey::Manage)
         .await
         .or_else(context::fail)?;
     let request = (|| {
@@ -499,10 +512,9 @@ pub async fn create_send(
 /// Pause, resume or cancel, from the send's page.
 #[server(prefix = "/rpc", endpoint = "change_send")]
 pub async fn change_send(id: i64, action: String) -> Result<SendDetail, AppError> {
-    use crate::api::{auth::Permission, context};
-    let (services, _) = context::require(Permission::ManageContacts)
-        .await
-        .or_else(context::fail)?;
+    use crate::api::context;
+    let (services, user) = context::signed_in().await.or_else(context::fail)?;
+    reach(&services, &user, id).await.or_else(context::fail)?;
     match action.as_str() {
         "pause" => set_paused(&services, id, true).await,
         "resume" => set_paused(&services, id, false).await,
@@ -514,8 +526,8 @@ pub async fn change_send(id: i64, action: String) -> Result<SendDetail, AppError
 
 #[server(prefix = "/rpc", endpoint = "frequency_rules")]
 pub async fn load_frequency_rules() -> Result<Vec<FrequencyRule>, AppError> {
-    use crate::api::{auth::Permission, context};
-    let (services, _) = context::require(Permission::ManageContacts)
+    use crate::api::{auth::Action, context};
+    let (services, _) = context::require(Action::ManageContacts)
         .await
         .or_else(context::fail)?;
     frequency_rules(&services).await.or_else(context::fail)
@@ -526,9 +538,9 @@ pub async fn save_frequency_rule(
     kind: String,
     min_days: String,
 ) -> Result<Vec<FrequencyRule>, AppError> {
-    use crate::api::{auth::Permission, context};
+    use crate::api::{auth::Action, context};
     use crate::domain::SurveyKind;
-    let (services, _) = context::require(Permission::ManageContacts)
+    let (services, _) = context::require(Action::ManageContacts)
         .await
         .or_else(context::fail)?;
     let rule = SurveyKind::parse(&kind)

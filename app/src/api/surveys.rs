@@ -18,7 +18,8 @@ pub use ssr::*;
 #[cfg(feature = "ssr")]
 mod ssr {
     use super::*;
-    use crate::api::auth::new_secret;
+    use crate::api::auth::{authorize, new_secret, Access, Action};
+    use crate::domain::access::{decide, OnSurvey};
     use crate::domain::anonymity::{may_show, withheld_groups, MIN_GROUP_FLOOR};
     use crate::domain::report::score_question;
     use crate::domain::survey::fill_placeholders;
@@ -232,7 +233,14 @@ mod ssr {
                 "Choose one of nps, enps, ces, csat, pulse or custom.",
             )
         })?;
+        // A custom survey made by someone who runs employee surveys only (HR) is one.
+        let customers = Action::CreateSurvey { employees: false };
+        let employees = kind.for_employees()
+            || (kind == SurveyKind::Custom
+                && !decide(actor.role, &actor.scope, customers).allowed());
+        authorize(actor, Action::CreateSurvey { employees })?;
         let mut definition = template(kind);
+        definition.employee = employees && !kind.for_employees();
         let locale = definition.default_locale;
         let title = title.trim();
         if title.chars().count() > TITLE_MAX_CHARS {
@@ -357,21 +365,80 @@ mod ssr {
             .ok_or_else(|| AppError::not_found("There is no survey with this id."))
     }
 
+    /// Survey `id` when `user` may do `action` on it, and how far (see
+    /// [`crate::domain::access`]): a 404 when there is no such survey, a 403 when their
+    /// role or scope does not reach it.
+    pub async fn reach(
+        services: &Services,
+        user: &User,
+        id: i64,
+        action: OnSurvey,
+    ) -> Result<(Survey, Access), AppError> {
+        let survey = find(services, id).await?;
+        let access = authorize(user, action.of(&survey.facts()))?;
+        Ok((survey, access))
+    }
+
+    /// Refuses a definition that would take the survey out of `user`'s reach (HR turning
+    /// an employee survey into a customer one).
+    pub fn keeps_reach(
+        user: &User,
+        survey: &Survey,
+        definition: &SurveyDefinition,
+    ) -> Result<(), AppError> {
+        let mut after = survey.facts();
+        after.employees = definition.for_employees();
+        match decide(user.role, &user.scope, Action::ManageSurvey(&after)).allowed() {
+            true => Ok(()),
+            false => Err(AppError::new(
+                ErrorKind::Forbidden,
+                "Your role runs employee surveys: this one must stay marked as asked of employees.",
+            )
+            .on("employee")),
+        }
+    }
+
+    /// The surveys `user` may see results of, newest first, and how far.
+    pub async fn reachable(
+        services: &Services,
+        user: &User,
+    ) -> Result<Vec<(Survey, Access)>, AppError> {
+        authorize(user, Action::ListSurveys)?;
+        let surveys = services.store.list_surveys().await?;
+        Ok(surveys
+            .into_iter()
+            .filter_map(|s| {
+                let access = decide(user.role, &user.scope, Action::ReadResults(&s.facts()));
+                access.allowed().then_some((s, access))
+            })
+            .collect())
+    }
+
+    /// The surveys `user` may see results of, newest first.
+    #[tracing::instrument(skip_all, err(level = "info"))]
+    pub async fn list_for(
+        services: &Services,
+        user: &User,
+    ) -> Result<Vec<SurveySummary>, AppError> {
+        let surveys = reachable(services, user).await?;
+        Ok(surveys.iter().map(|(s, _)| summary(services, s)).collect())
+    }
+
     #[tracing::instrument(skip_all, fields(survey_id = id), err(level = "info"))]
     pub async fn definition(services: &Services, id: i64) -> Result<SurveyDefinition, AppError> {
         Ok(find(services, id).await?.definition)
     }
 
-    #[tracing::instrument(skip_all, err(level = "info"))]
-    pub async fn list(services: &Services) -> Result<Vec<SurveySummary>, AppError> {
-        let surveys = services.store.list_surveys().await?;
-        Ok(surveys.iter().map(|s| summary(services, s)).collect())
-    }
-
-    /// Every question's result, from two queries however many questions there are.
+    /// Every question's result, from two queries however many questions there are. A
+    /// caller narrowed to a scope gets the questions without figures: those are the
+    /// whole survey's, and their dashboard is narrowed instead.
     #[tracing::instrument(skip_all, fields(survey_id = id), err(level = "info"))]
-    pub async fn report(services: &Services, id: i64) -> Result<SurveyReport, AppError> {
-        let survey = find(services, id).await?;
+    pub async fn report(
+        services: &Services,
+        user: &User,
+        id: i64,
+    ) -> Result<SurveyReport, AppError> {
+        let (survey, access) = reach(services, user, id, OnSurvey::ReadResults).await?;
         let definition = &survey.definition;
         let locale = definition.default_locale;
         let store = &services.store;
@@ -428,6 +495,10 @@ mod ssr {
                 } else {
                     (answered.get(key).copied().unwrap_or(0), None)
                 };
+                if access != Access::Allowed {
+                    report.withheld = Some("scope".to_owned());
+                    return report;
+                }
                 if !may_show(n, min_group) {
                     report.withheld = Some("anonymity".to_owned());
                     return report;
@@ -469,10 +540,8 @@ mod ssr {
 
 #[server(prefix = "/rpc", endpoint = "create_survey")]
 pub async fn create_survey(kind: String, title: String, subject: String) -> Result<(), AppError> {
-    use crate::api::{auth::Permission, context};
-    let (services, user) = context::require(Permission::ManageSurveys)
-        .await
-        .or_else(context::fail)?;
+    use crate::api::context;
+    let (services, user) = context::signed_in().await.or_else(context::fail)?;
     match create(&services, &user, &kind, &title, &subject).await {
         Ok(s) => {
             leptos_axum::redirect(&format!("/surveys/{}", s.id));
@@ -488,11 +557,9 @@ pub async fn create_survey(kind: String, title: String, subject: String) -> Resu
 
 #[server(prefix = "/rpc", endpoint = "survey_report")]
 pub async fn load_survey_report(id: i64) -> Result<SurveyReport, AppError> {
-    use crate::api::{auth::Permission, context};
-    let (services, _) = context::require(Permission::ViewResults)
-        .await
-        .or_else(context::fail)?;
-    report(&services, id).await.or_else(context::fail)
+    use crate::api::context;
+    let (services, user) = context::signed_in().await.or_else(context::fail)?;
+    report(&services, &user, id).await.or_else(context::fail)
 }
 
 // A server function's arguments are its form's fields, one each.
@@ -510,10 +577,12 @@ pub async fn save_survey_settings(
     #[server(default)] weight_attribute: Option<String>,
     #[server(default)] weights: Option<String>,
 ) -> Result<SurveySummary, AppError> {
-    use crate::api::{auth::Permission, context};
+    use crate::api::context;
+    use crate::domain::access::OnSurvey;
     use crate::domain::weighting::Weighting;
     use crate::ports::Notifications;
-    let (services, _) = context::require(Permission::ManageSurveys)
+    let (services, user) = context::signed_in().await.or_else(context::fail)?;
+    reach(&services, &user, id, OnSurvey::Manage)
         .await
         .or_else(context::fail)?;
     let ticked = |b: &Option<String>| if b.is_some() { "on" } else { "" };

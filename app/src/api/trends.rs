@@ -25,12 +25,15 @@ pub use ssr::*;
 #[cfg(feature = "ssr")]
 mod ssr {
     use super::*;
+    use crate::api::auth::{Access, Action};
+    use crate::api::surveys::reach;
+    use crate::domain::access::{decide, OnSurvey};
     use crate::domain::anonymity::{withheld_cells, withheld_groups};
     use crate::domain::breakdown::breakdown;
     use crate::domain::distribution::category;
     use crate::domain::distribution::distribution;
     use crate::domain::filter::SEND;
-    use crate::domain::filter::{condition, segment, Filter, FilterError};
+    use crate::domain::filter::{condition, segment, Filter, FilterError, Narrowing};
     use crate::domain::funnel::{describe, Funnel};
     use crate::domain::movement::{movement, Movement};
     use crate::domain::report::score_question;
@@ -42,7 +45,7 @@ mod ssr {
     use crate::domain::weighting::WeightedNps;
     use crate::model::{CommentView, Comments, FilterChoice, FilterChoices};
     use crate::ports::CommentQuery;
-    use crate::ports::{Services, Survey, RESPONSES};
+    use crate::ports::{Services, Survey, User, RESPONSES};
     use chrono::{Datelike, NaiveDate, Utc};
     use std::collections::BTreeMap;
 
@@ -135,20 +138,57 @@ mod ssr {
         }
     }
 
-    /// The dashboard of survey `id` under `query` (see [`DashboardQuery`]): every scored
-    /// question's tile, distribution, trend and, with `by`, breakdown.
+    /// The dashboard of survey `id` under `query` (see [`DashboardQuery`]) as `user` may
+    /// see it: every scored question's tile, distribution, trend and, with `by`,
+    /// breakdown; a manager's narrowed to their scope.
     #[tracing::instrument(skip_all, fields(survey_id = id), err(level = "info"))]
     pub async fn dashboard(
         services: &Services,
+        user: &User,
         id: i64,
         query: &DashboardQuery,
     ) -> Result<Dashboard, AppError> {
-        dashboard_of(services, id, query, Scope::Whole).await
+        let (survey, access) = reach(services, user, id, OnSurvey::ReadResults).await?;
+        dashboard_of(
+            services,
+            &Rights::of(user, &survey, access),
+            survey,
+            query,
+            Part::Whole,
+        )
+        .await
+    }
+
+    /// What the caller may see of one survey's dashboard, from the access rule.
+    struct Rights {
+        /// A manager's conditions: the view is narrowed to one of them.
+        scope: Option<Vec<(String, String)>>,
+        comments: bool,
+        /// Comments link to their response.
+        responses: bool,
+        /// The sends' counts and funnel.
+        sends: bool,
+    }
+
+    impl Rights {
+        fn of(user: &User, survey: &Survey, access: Access) -> Rights {
+            let facts = survey.facts();
+            let may = |action| decide(user.role, &user.scope, action).allowed();
+            Rights {
+                scope: match access {
+                    Access::WithinScope(conditions) => Some(conditions),
+                    _ => None,
+                },
+                comments: may(Action::ReadComments(&facts)),
+                responses: may(Action::ReadResponse(&facts)),
+                sends: may(Action::ReadSends(&facts)),
+            }
+        }
     }
 
     /// What of a dashboard is built: all of it, or what the overview shows of it.
     #[derive(Clone, Copy, PartialEq)]
-    enum Scope {
+    enum Part {
         Whole,
         /// The headline question and the sends' counts; no comments, movement or funnel
         /// chart.
@@ -157,15 +197,22 @@ mod ssr {
 
     async fn dashboard_of(
         services: &Services,
-        id: i64,
+        rights: &Rights,
+        survey: Survey,
         query: &DashboardQuery,
-        scope: Scope,
+        part: Part,
     ) -> Result<Dashboard, AppError> {
-        let survey = crate::api::surveys::find(services, id).await?;
         let definition = &survey.definition;
         let anonymous = definition.anonymous;
         let grouping = &definition.grouping_attributes;
-        let filter = Filter::parse(&query.send, &query.filter, grouping, anonymous).map_err(bad)?;
+        let mut filter =
+            Filter::parse(&query.send, &query.filter, grouping, anonymous).map_err(bad)?;
+        if let Some(scope) = &rights.scope {
+            filter = filter.within(scope, anonymous).map_err(|e| match e {
+                Narrowing::Outside => AppError::forbidden(),
+                Narrowing::Refused(e) => bad(e),
+            })?;
+        }
         let today = Utc::now().date_naive();
         // A survey's life starts when it was created, or earlier with answers dated
         // before (imported, or demo data).
@@ -211,7 +258,12 @@ mod ssr {
                 .entry(attribute.to_owned())
                 .or_default()
                 .push(value.to_owned());
-            if min_group.is_none_or(|min| n >= min) {
+            // A manager is offered their own values of a scope's attribute only.
+            let in_reach = rights.scope.as_ref().is_none_or(|scope| {
+                !scope.iter().any(|(a, _)| a == attribute)
+                    || scope.iter().any(|(a, v)| a == attribute && v == value)
+            });
+            if in_reach && min_group.is_none_or(|min| n >= min) {
                 offered.push(FilterChoice {
                     param: format!("{attribute}:{value}"),
                     label: value.to_owned(),
@@ -231,6 +283,11 @@ mod ssr {
                     day: day.clone(),
                     label: label.clone(),
                 });
+            }
+            if !rights.sends {
+                continue;
+            }
+            if let Some(day) = &went_out {
                 let c = &send.counts;
                 let count = |n: i64| u64::try_from(n).unwrap_or(0);
                 funnels.push(Funnel::new(
@@ -258,7 +315,7 @@ mod ssr {
         // The chart shows the latest sends; the table and the API all of them.
         funnels.sort_by(|a, b| a.day.cmp(&b.day).then(a.send_id.cmp(&b.send_id)));
         let latest = &funnels[funnels.len().saturating_sub(FUNNEL_CHART_SENDS)..];
-        let funnel_svg = match latest.is_empty() || scope == Scope::Headline {
+        let funnel_svg = match latest.is_empty() || part == Part::Headline {
             true => String::new(),
             false => services.charts.funnel_svg(latest).map_err(|e| {
                 tracing::error!(error = e, "drawing the funnel");
@@ -310,18 +367,25 @@ mod ssr {
                 question_view(&view, question, &segment, &responses, by, &query.sort).await?
             {
                 questions.push(v);
-                if scope == Scope::Headline {
+                if part == Part::Headline {
                     break;
                 }
             }
         }
-        let (comments, movement) = match (scope, anonymous, questions.first()) {
-            (Scope::Headline, _, _) => (Comments::default(), None),
-            (_, false, Some(headline)) => (
-                comments(&view, query, Some(headline)).await?,
-                movement_of(&view, &funnels, headline).await?,
-            ),
-            (_, _, headline) => (comments(&view, query, headline).await?, None),
+        let comments = match (part, rights.comments) {
+            (Part::Headline, _) => Comments::default(),
+            (Part::Whole, true) => comments(&view, query, questions.first(), rights).await?,
+            (Part::Whole, false) => Comments {
+                withheld: Some("role".to_owned()),
+                ..Default::default()
+            },
+        };
+        // Movement is counted over whole waves: not for a view narrowed to a scope.
+        let movement = match (part, anonymous, questions.first(), &rights.scope) {
+            (Part::Whole, false, Some(headline), None) => {
+                movement_of(&view, &funnels, headline).await?
+            }
+            _ => None,
         };
         let query = DashboardQuery {
             range: range.to_owned(),
@@ -348,11 +412,13 @@ mod ssr {
     /// Every survey, newest first, with the headline of its default dashboard: the same
     /// figures, withheld the same way, as its own page shows.
     #[tracing::instrument(skip_all, err(level = "info"))]
-    pub async fn overview(services: &Services) -> Result<Vec<OverviewRow>, AppError> {
+    pub async fn overview(services: &Services, user: &User) -> Result<Vec<OverviewRow>, AppError> {
         let mut rows = Vec::new();
-        for survey in crate::api::surveys::list(services).await? {
+        for (full, access) in crate::api::surveys::reachable(services, user).await? {
             let query = DashboardQuery::default();
-            let dashboard = dashboard_of(services, survey.id, &query, Scope::Headline).await?;
+            let survey = crate::api::surveys::summary(services, &full);
+            let rights = Rights::of(user, &full, access);
+            let dashboard = dashboard_of(services, &rights, full, &query, Part::Headline).await?;
             let headline = dashboard.questions.into_iter().next();
             let sparkline_svg = match &headline {
                 Some(h) => services.charts.sparkline_svg(&h.trend).map_err(|e| {
@@ -417,6 +483,7 @@ mod ssr {
         view: &View<'_>,
         query: &DashboardQuery,
         headline: Option<&TrendView>,
+        rights: &Rights,
     ) -> Result<Comments, AppError> {
         let definition = &view.survey.definition;
         let question = definition
@@ -558,7 +625,7 @@ mod ssr {
                     text,
                     score: row.score,
                     category: row.score.and_then(category_of),
-                    response_url: (!view.plan.anonymous).then(|| {
+                    response_url: (!view.plan.anonymous && rights.responses).then(|| {
                         format!("/surveys/{}/responses/{}", view.survey.id, row.response_id)
                     }),
                 });
@@ -819,20 +886,16 @@ mod ssr {
 
 #[server(prefix = "/rpc", endpoint = "survey_overview")]
 pub async fn load_overview() -> Result<Vec<OverviewRow>, AppError> {
-    use crate::api::{auth::Permission, context};
-    let (services, _) = context::require(Permission::ViewResults)
-        .await
-        .or_else(context::fail)?;
-    overview(&services).await.or_else(context::fail)
+    use crate::api::context;
+    let (services, user) = context::signed_in().await.or_else(context::fail)?;
+    overview(&services, &user).await.or_else(context::fail)
 }
 
 #[server(prefix = "/rpc", endpoint = "survey_dashboard")]
 pub async fn load_dashboard(id: i64, query: DashboardQuery) -> Result<Dashboard, AppError> {
-    use crate::api::{auth::Permission, context};
-    let (services, _) = context::require(Permission::ViewResults)
-        .await
-        .or_else(context::fail)?;
-    dashboard(&services, id, &query)
+    use crate::api::context;
+    let (services, user) = context::signed_in().await.or_else(context::fail)?;
+    dashboard(&services, &user, id, &query)
         .await
         .or_else(context::fail)
 }

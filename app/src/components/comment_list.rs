@@ -40,6 +40,12 @@ pub fn CommentList(comments: Comments, query: DashboardQuery) -> AnyView {
         })
         .collect_view();
     let body = match &comments.withheld {
+        Some(reason) if reason == "role" => view! {
+            <p class="withheld" data-testid="comments-withheld">
+                "Comments are not shown to your role: it sees aggregated results only."
+            </p>
+        }
+        .into_any(),
         Some(_) => view! {
             <p class="withheld" data-testid="comments-withheld">
                 "Hidden to protect anonymity: this group is too small for its comments to be shown. Widen the range or the filter."

@@ -16,6 +16,13 @@ pub fn QuestionResults(report: QuestionReport) -> impl IntoView {
         Some(QuestionScore::Csat(r)) => share("CSAT", "satisfied (4–5)", r).into_any(),
         Some(QuestionScore::Likert(r)) => share("Agreement", "agree (4–5)", r).into_any(),
         Some(QuestionScore::Rating(r)) => rating(r).into_any(),
+        None if report.withheld.as_deref() == Some("scope") => view! {
+            <p class="withheld" data-testid="withheld">
+                "The whole survey's figures are not shown to you: the dashboard below is \
+                 narrowed to your teams."
+            </p>
+        }
+        .into_any(),
         None if report.withheld.is_some() => view! {
             <p class="withheld" data-testid="withheld">
                 "Hidden to protect anonymity: fewer people answered than the survey's minimum \

@@ -42,6 +42,9 @@ pub struct SurveyForm {
     pub brand_color: String,
     pub logo_url: String,
     pub anonymous: bool,
+    /// Asked of employees (HR's); eNPS and pulse surveys are anyway.
+    #[serde(default)]
+    pub employee: bool,
     /// Comma-separated attribute names.
     pub grouping_attributes: String,
     pub questions: Vec<QuestionForm>,
@@ -129,6 +132,7 @@ impl SurveyForm {
             brand_color: def.brand_color.clone().unwrap_or_default(),
             logo_url: def.logo_url.clone().unwrap_or_default(),
             anonymous: def.anonymous,
+            employee: def.employee,
             grouping_attributes: def.grouping_attributes.join(", "),
             questions: def
                 .questions
@@ -150,6 +154,7 @@ impl SurveyForm {
             brand_color: String::new(),
             logo_url: String::new(),
             anonymous: false,
+            employee: false,
             grouping_attributes: String::new(),
             questions: Vec::new(),
         };
@@ -163,6 +168,7 @@ impl SurveyForm {
                 [("brand_color", None)] => form.brand_color = value.clone(),
                 [("logo_url", None)] => form.logo_url = value.clone(),
                 [("anonymous", None)] => form.anonymous = true,
+                [("employee", None)] => form.employee = true,
                 [("grouping_attributes", None)] => form.grouping_attributes = value.clone(),
                 [("title", None), (lang, None)] => set_text(&mut form.title, lang, value),
                 [("intro", None), (lang, None)] => set_text(&mut form.intro, lang, value),
@@ -260,6 +266,7 @@ impl SurveyForm {
             brand_color: non_blank(&self.brand_color),
             logo_url: non_blank(&self.logo_url),
             anonymous: self.anonymous,
+            employee: self.employee,
             grouping_attributes: self
                 .grouping_attributes
                 .split(',')
@@ -303,6 +310,9 @@ impl SurveyForm {
         push("grouping_attributes".into(), &form.grouping_attributes);
         if form.anonymous {
             push("anonymous".into(), "on");
+        }
+        if form.employee {
+            push("employee".into(), "on");
         }
         for (i, q) in form.questions.iter().enumerate() {
             let at = format!("questions[{i}]");

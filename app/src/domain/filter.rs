@@ -88,6 +88,15 @@ pub struct Filter {
 /// Why a filter cannot be shown: the query field and a message for the person.
 pub type FilterError = (&'static str, String);
 
+/// Why a filter cannot be narrowed to a scope.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Narrowing {
+    /// It asks for values of a scope's attribute that the scope does not hold.
+    Outside,
+    /// Narrowed, it would not be a view the survey can show.
+    Refused(FilterError),
+}
+
 impl Filter {
     /// Reads a filter from the page's or the API's parameters: `send` (a send's id, or
     /// empty) and `conditions` as `attribute:value`, each attribute one the survey groups
@@ -190,6 +199,41 @@ impl Filter {
         Some(Filter { conditions })
     }
 
+    /// This filter narrowed to one of a manager's scope conditions (see
+    /// [`crate::domain::access`]): kept when it names one already, else narrowed to the
+    /// first. A value of a scope attribute outside the scope is [`Narrowing::Outside`].
+    pub fn within(&self, scope: &[(String, String)], anonymous: bool) -> Result<Filter, Narrowing> {
+        let in_scope = |k: &str, v: &str| scope.iter().any(|(a, w)| a == k && w == v);
+        if self.conditions.iter().any(|(k, v)| in_scope(k, v)) {
+            return Ok(self.clone());
+        }
+        if self
+            .conditions
+            .iter()
+            .any(|(k, _)| scope.iter().any(|(a, _)| a == k))
+        {
+            return Err(Narrowing::Outside);
+        }
+        let Some((attribute, value)) = scope.first() else {
+            return Err(Narrowing::Outside);
+        };
+        if anonymous && !self.is_empty() {
+            return Err(Narrowing::Refused((
+                "filter",
+                format!(
+                    "An anonymous survey takes one filter, and yours is {attribute}:{value}: \
+                     remove the other."
+                ),
+            )));
+        }
+        self.with(attribute, value).ok_or_else(|| {
+            Narrowing::Refused((
+                "filter",
+                "Remove a filter: this view has too many.".to_owned(),
+            ))
+        })
+    }
+
     /// The send filtered by, if any.
     pub fn send(&self) -> Option<i64> {
         self.conditions
@@ -211,6 +255,46 @@ impl Filter {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_managers_view_is_narrowed_to_their_scope_and_never_to_another_team() {
+        let scope = vec![
+            ("team".to_owned(), "Sales".to_owned()),
+            ("team".to_owned(), "Support".to_owned()),
+        ];
+        let grouping = ["team".to_owned(), "region".to_owned()];
+        let parse = |conditions: &[&str], anonymous| {
+            let conditions: Vec<String> = conditions.iter().map(|c| c.to_string()).collect();
+            Filter::parse("", &conditions, &grouping, anonymous).unwrap()
+        };
+        assert_eq!(
+            parse(&[], false).within(&scope, false).unwrap().segment(),
+            "team=Sales",
+            "no filter: the first team"
+        );
+        assert_eq!(
+            parse(&["team:Support", "region:EU"], false)
+                .within(&scope, false)
+                .unwrap()
+                .segment(),
+            format!("region=EU{SEPARATOR}team=Support")
+        );
+        assert_eq!(
+            parse(&["region:EU"], false)
+                .within(&scope, false)
+                .unwrap()
+                .segment(),
+            format!("region=EU{SEPARATOR}team=Sales")
+        );
+        assert_eq!(
+            parse(&["team:Ops"], false).within(&scope, false),
+            Err(Narrowing::Outside)
+        );
+        assert!(matches!(
+            parse(&["region:EU"], true).within(&scope, true),
+            Err(Narrowing::Refused(("filter", _)))
+        ));
+    }
 
     fn groups(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
         pairs

@@ -8,6 +8,7 @@
 //! switches, because the same code runs in the browser (live previews) and on
 //! the server (stored reports) and both must agree to the last digit.
 //!
+//! - [`access`]: who may do what, from role, scope and survey.
 //! - [`stats`]: distributions, intervals and significance tests.
 //! - [`trend`]: a score period by period (days, weeks, months) from day counts.
 //! - [`anonymity`]: which groups of an anonymous survey may be reported.
@@ -40,6 +41,7 @@
 
 use serde::{Deserialize, Serialize};
 
+pub mod access;
 pub mod anonymity;
 pub mod breakdown;
 pub mod ces;

@@ -339,6 +339,7 @@ fn definition(
         logo_url: None,
         anonymous: false,
         grouping_attributes: Vec::new(),
+        employee: false,
     }
 }
 

@@ -145,6 +145,12 @@ fn editor_view(view: EditorView, saved: bool) -> impl IntoView {
                         </label>
                         {message(&errors, "anonymous")}
                     </div>
+                    <div class="field checkbox">
+                        <label>
+                            <input type="checkbox" id="employee" name="employee" checked=form.employee />
+                            " Asked of employees: HR runs it (eNPS and pulse surveys always are)"
+                        </label>
+                    </div>
                     {input("Group results by these contact attributes (comma-separated, e.g. team, region)", "grouping_attributes", &form.grouping_attributes, &errors)}
                 </fieldset>
                 <div id="questions">

@@ -1,10 +1,12 @@
-//! `/settings/tokens`: API tokens for scripts; the secret is shown once, right after creation.
+//! `/settings/tokens`: API tokens for scripts, each with a role and scope no greater than
+//! its creator's; the secret is shown once, right after creation.
 
 use crate::api::tokens::{list_tokens, CreateToken, RevokeToken};
 use crate::components::{
     admin_layout::AdminLayout,
     form::{Field, FormError},
 };
+use crate::model::Role;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -32,6 +34,15 @@ pub fn TokensPage() -> impl IntoView {
             <ActionForm action=create attr:class="card">
                 <FormError error />
                 <Field label="Token name" name="name" error />
+                <div class="field">
+                    <label for="field-role">"Role"</label>
+                    <select id="field-role" name="role">
+                        <option value="">"My own"</option>
+                        {Role::ALL.into_iter().map(|r| view! { <option value=r.as_str()>{r.as_str()}</option> }).collect_view()}
+                    </select>
+                    <p class="field-error" role="alert">{move || error.get().and_then(|e| e.message_for("role"))}</p>
+                </div>
+                <Field label="Scope, for a manager token (attribute=value, comma-separated; empty for your own)" name="scope" error required=false />
                 <button type="submit">"Create token"</button>
             </ActionForm>
             <Suspense fallback=|| ()>
@@ -39,11 +50,12 @@ pub fn TokensPage() -> impl IntoView {
                     match tokens.await {
                         Ok(list) => view! {
                             <table class="tokens">
-                                <thead><tr><th>"Name"</th><th>"Starts with"</th><th>"Created"</th><th>"Last used"</th><th></th></tr></thead>
+                                <thead><tr><th>"Name"</th><th>"Grants"</th><th>"Starts with"</th><th>"Created"</th><th>"Last used"</th><th></th></tr></thead>
                                 <tbody>
                                     {list.into_iter().map(|t| view! {
                                         <tr>
                                             <td>{t.name}</td>
+                                            <td>{t.role.as_str()}{(!t.scope.is_empty()).then(|| format!(" · {}", t.scope.join(", ")))}</td>
                                             <td><code>{t.prefix}"…"</code></td>
                                             <td>{t.created_at}</td>
                                             <td>{t.last_used_at.unwrap_or_else(|| "never".into())}</td>

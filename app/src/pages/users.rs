@@ -1,6 +1,7 @@
-//! `/settings/users`: the accounts and their roles; admins add people here.
+//! `/settings/users`: the accounts, their roles and scopes; admins add people and
+//! change what they reach here.
 
-use crate::api::auth::{load_users, AddUser};
+use crate::api::auth::{load_users, AddUser, ChangeUser};
 use crate::components::{
     admin_layout::AdminLayout,
     form::{Field, FormError},
@@ -12,8 +13,13 @@ use leptos_meta::Title;
 #[component]
 pub fn UsersPage() -> impl IntoView {
     let add = ServerAction::<AddUser>::new();
-    let users = Resource::new(move || add.version().get(), |_| load_users());
+    let change = ServerAction::<ChangeUser>::new();
+    let users = Resource::new(
+        move || (add.version().get(), change.version().get()),
+        |_| load_users(),
+    );
     let error = Signal::derive(move || add.value().get().and_then(Result::err));
+    let change_error = Signal::derive(move || change.value().get().and_then(Result::err));
     let chosen_role = move || {
         error
             .get()
@@ -28,11 +34,32 @@ pub fn UsersPage() -> impl IntoView {
                 {move || Suspend::new(async move {
                     match users.await {
                         Ok(list) => view! {
-                            <table class="tokens">
-                                <thead><tr><th>"Name"</th><th>"Email"</th><th>"Role"</th></tr></thead>
+                            <FormError error=change_error />
+                            <table class="tokens users">
+                                <thead><tr><th>"Name"</th><th>"Email"</th><th>"Role and scope"</th></tr></thead>
                                 <tbody>
-                                    {list.into_iter().map(|u| view! {
-                                        <tr><td>{u.name}</td><td>{u.email}</td><td>{u.role.as_str()}</td></tr>
+                                    {list.into_iter().map(|u| {
+                                        let role = u.role;
+                                        let label = format!("Role of {}", u.name);
+                                        let scope_label = format!("Scope of {}", u.name);
+                                        view! {
+                                            <tr>
+                                                <td>{u.name}</td>
+                                                <td>{u.email}</td>
+                                                <td>
+                                                    <ActionForm action=change attr:class="inline access">
+                                                        <input type="hidden" name="id" value=u.id.to_string() />
+                                                        <select name="role" aria-label=label>
+                                                            {Role::ALL.into_iter().map(|r| view! {
+                                                                <option value=r.as_str() selected=r == role>{r.as_str()}</option>
+                                                            }).collect_view()}
+                                                        </select>
+                                                        <input name="scope" value=u.scope.join(", ") aria-label=scope_label placeholder="team=Sales" />
+                                                        <button type="submit" class="link">"Save"</button>
+                                                    </ActionForm>
+                                                </td>
+                                            </tr>
+                                        }
                                     }).collect_view()}
                                 </tbody>
                             </table>
@@ -42,7 +69,7 @@ pub fn UsersPage() -> impl IntoView {
                 })}
             </Suspense>
             <h2>"Add a user"</h2>
-            <p class="muted">"Admins manage everything; HR runs surveys; managers and viewers read results."</p>
+            <p class="muted">"Admins manage everything; HR runs employee surveys and contacts; managers read their teams' results (their scope, e.g. team=Sales); viewers read aggregated results."</p>
             <ActionForm action=add attr:class="card">
                 <FormError error />
                 <Field label="Name" name="name" error />
@@ -57,6 +84,7 @@ pub fn UsersPage() -> impl IntoView {
                     </select>
                     <p class="field-error" role="alert">{move || error.get().and_then(|e| e.message_for("role"))}</p>
                 </div>
+                <Field label="Scope, for a manager (attribute=value, comma-separated, e.g. team=Sales)" name="scope" error required=false />
                 <button type="submit">"Add user"</button>
             </ActionForm>
         </AdminLayout>

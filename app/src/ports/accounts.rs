@@ -2,9 +2,23 @@
 //! API tokens.
 
 use super::StoreError;
+use crate::domain::access::Scope;
 use crate::model::Role;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+
+/// Failed sign-in attempts within a window ([`Accounts::login_failures_since`]).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct LoginFailures {
+    /// For this account from this address.
+    pub by_both: i64,
+    /// For this account, from anywhere.
+    pub by_account: i64,
+    /// From this address, for any account.
+    pub by_address: i64,
+    /// When the account's latest two failures were, newest first.
+    pub latest: Vec<DateTime<Utc>>,
+}
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct User {
@@ -12,6 +26,8 @@ pub struct User {
     pub email: String,
     pub name: String,
     pub role: Role,
+    /// A manager's attribute values (see [`crate::domain::access`]).
+    pub scope: Scope,
     pub created_at: DateTime<Utc>,
 }
 
@@ -21,6 +37,7 @@ pub struct NewUser {
     pub name: String,
     pub password_hash: String,
     pub role: Role,
+    pub scope: Scope,
 }
 
 #[derive(Clone, Debug)]
@@ -32,6 +49,9 @@ pub struct ApiTokenRecord {
     pub created_at: DateTime<Utc>,
     pub last_used_at: Option<DateTime<Utc>>,
     pub revoked: bool,
+    /// What the token grants: no more than its owner (checked again at each use).
+    pub role: Role,
+    pub scope: Scope,
 }
 
 /// Users, sessions, login attempts and API tokens.
@@ -42,6 +62,9 @@ pub trait Accounts: Send + Sync {
     async fn create_first_user(&self, user: NewUser) -> Result<User, StoreError>;
     async fn create_user(&self, user: NewUser) -> Result<User, StoreError>;
     async fn list_users(&self) -> Result<Vec<User>, StoreError>;
+    /// Changes a user's role and scope; false when there is no such user.
+    async fn set_user_access(&self, id: i64, role: Role, scope: &Scope)
+        -> Result<bool, StoreError>;
     /// The user and their password hash.
     async fn user_credentials(&self, email: &str) -> Result<Option<(User, String)>, StoreError>;
     async fn create_session(
@@ -73,27 +96,29 @@ pub trait Accounts: Send + Sync {
     ) -> Result<i64, StoreError>;
     /// Turns an attempt recorded as failed into a success: its password was right.
     async fn mark_login_attempt_succeeded(&self, id: i64) -> Result<(), StoreError>;
-    /// Failed attempts since `since` for (this account, this IP).
+    /// Failed attempts since `since` for this account, this address, and both.
     async fn login_failures_since(
         &self,
         account: &str,
         ip: &str,
         since: DateTime<Utc>,
-    ) -> Result<(i64, i64), StoreError>;
+    ) -> Result<LoginFailures, StoreError>;
     async fn create_api_token(
         &self,
         user_id: i64,
         name: &str,
         prefix: &str,
         token_hash: &str,
+        role: Role,
+        scope: &Scope,
     ) -> Result<ApiTokenRecord, StoreError>;
     async fn list_api_tokens(&self) -> Result<Vec<ApiTokenRecord>, StoreError>;
     /// True when a live token was revoked.
     async fn revoke_api_token(&self, id: i64) -> Result<bool, StoreError>;
-    /// The owner of a live token; marks it used.
+    /// The owner of a live token and what the token grants; marks it used.
     async fn api_token_user(
         &self,
         token_hash: &str,
         now: DateTime<Utc>,
-    ) -> Result<Option<User>, StoreError>;
+    ) -> Result<Option<(User, Role, Scope)>, StoreError>;
 }

@@ -62,6 +62,15 @@ impl Survey {
             .then(|| u64::try_from(self.min_group_size).unwrap_or(0))
     }
 
+    /// What the access rule needs to know of it.
+    pub fn facts(&self) -> crate::domain::access::SurveyFacts {
+        crate::domain::access::SurveyFacts {
+            employees: self.definition.for_employees(),
+            anonymous: self.definition.anonymous,
+            grouping: self.definition.grouping_attributes.clone(),
+        }
+    }
+
     pub fn kind(&self) -> SurveyKind {
         self.definition.kind
     }

@@ -114,6 +114,7 @@ pub fn parts(services: Services) -> (Router, utoipa::openapi::OpenApi) {
     let v1 = OpenApiRouter::new()
         .routes(routes!(users::me))
         .routes(routes!(users::list_users, users::create_user))
+        .routes(routes!(users::set_access))
         .routes(routes!(surveys::list_surveys, surveys::create_survey))
         .routes(routes!(surveys::survey_report))
         .routes(routes!(surveys::survey_trends))
@@ -359,8 +360,10 @@ impl FromRequestParts<Services> for Caller {
 }
 
 impl Caller {
-    fn may(self, perm: auth::Permission) -> Result<User, ApiError> {
-        auth::authorize(&self.0, perm)?;
+    /// The caller, when their role allows `action` (one on a survey is asked of
+    /// `surveys::reach` instead).
+    fn may(self, action: auth::Action<'static>) -> Result<User, ApiError> {
+        auth::authorize(&self.0, action)?;
         Ok(self.0)
     }
 }

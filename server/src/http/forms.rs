@@ -4,7 +4,7 @@
 //! unsubscribing (a mail client's one-click POST is no server function call). Each answers with a redirect to the page that
 //! shows the result (post/redirect/get), the same with JavaScript on or off.
 
-use app::api::auth::{self, Permission};
+use app::api::auth::{self, Action};
 use app::api::{contacts, context::parse_cookie, editor, imports};
 use app::error::{AppError, ErrorKind};
 use app::ports::{Services, User};
@@ -55,7 +55,7 @@ async fn edit(
     headers: HeaderMap,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Response {
-    let user = match signed_in(&services, &headers, Permission::ManageSurveys).await {
+    let user = match signed_in(&services, &headers, Action::ListSurveys).await {
         Ok(user) => user,
         Err(response) => return response,
     };
@@ -70,7 +70,7 @@ async fn upload(
     headers: HeaderMap,
     mut form: Multipart,
 ) -> Response {
-    let user = match signed_in(&services, &headers, Permission::ManageContacts).await {
+    let user = match signed_in(&services, &headers, Action::ManageContacts).await {
         Ok(user) => user,
         Err(response) => return response,
     };
@@ -107,7 +107,7 @@ async fn map_columns(
     headers: HeaderMap,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Response {
-    if let Err(response) = signed_in(&services, &headers, Permission::ManageContacts).await {
+    if let Err(response) = signed_in(&services, &headers, Action::ManageContacts).await {
         return response;
     }
     let store = services.store.as_ref();
@@ -162,7 +162,7 @@ async fn suppress(
     headers: HeaderMap,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Response {
-    if let Err(response) = signed_in(&services, &headers, Permission::ManageContacts).await {
+    if let Err(response) = signed_in(&services, &headers, Action::ManageContacts).await {
         return response;
     }
     let reason = fields
@@ -176,11 +176,12 @@ async fn suppress(
     }
 }
 
-/// The signed-in user allowed `perm`, or the response that turns the request away.
+/// The signed-in user allowed `action` (survey routes check the survey too), or the
+/// response that turns the request away.
 async fn signed_in(
     services: &Services,
     headers: &HeaderMap,
-    perm: Permission,
+    action: Action<'static>,
 ) -> Result<User, Response> {
     let user = match parse_cookie(headers, auth::SESSION_COOKIE) {
         Some(secret) => auth::user_for_session(services, &secret).await,
@@ -191,7 +192,7 @@ async fn signed_in(
         Ok(None) => return Err(Redirect::to("/login").into_response()),
         Err(e) => return Err(failure(&e)),
     };
-    auth::authorize(&user, perm).map_err(|e| failure(&e))?;
+    auth::authorize(&user, action).map_err(|e| failure(&e))?;
     Ok(user)
 }
 

@@ -1,9 +1,11 @@
 //! Accounts (`app::ports::Accounts`): users, sessions, login attempts and API tokens.
 
 use super::db::query;
-use super::rows::{CredentialsRow, TokenRow, UserRow, USER_COLUMNS};
+use super::rows::{CredentialsRow, TokenRow, UserRow, TOKEN_COLUMNS, USER_COLUMNS};
 use super::Storage;
-use app::ports::{ApiTokenRecord, NewUser, StoreError, User};
+use app::domain::access::Scope;
+use app::model::Role;
+use app::ports::{ApiTokenRecord, LoginFailures, NewUser, StoreError, User};
 use chrono::{DateTime, Utc};
 
 #[async_trait::async_trait]
@@ -14,8 +16,8 @@ impl app::ports::Accounts for Storage {
 
     async fn create_first_user(&self, user: NewUser) -> Result<User, StoreError> {
         let sql = format!(
-            "INSERT INTO users (email, name, password_hash, role, created_at) \
-             SELECT $1, $2, $3, $4, $5 WHERE NOT EXISTS (SELECT 1 FROM users) \
+            "INSERT INTO users (email, name, password_hash, role, scope, created_at) \
+             SELECT $1, $2, $3, $4, $5, $6 WHERE NOT EXISTS (SELECT 1 FROM users) \
              RETURNING {USER_COLUMNS}"
         );
         query(&sql)
@@ -23,6 +25,7 @@ impl app::ports::Accounts for Storage {
             .bind(&user.name)
             .bind(&user.password_hash)
             .bind(user.role.as_str())
+            .bind(user.scope.stored())
             .bind(Utc::now())
             .fetch_optional::<UserRow>(&self.db)
             .await?
@@ -32,14 +35,15 @@ impl app::ports::Accounts for Storage {
 
     async fn create_user(&self, user: NewUser) -> Result<User, StoreError> {
         let sql = format!(
-            "INSERT INTO users (email, name, password_hash, role, created_at) \
-             VALUES ($1, $2, $3, $4, $5) RETURNING {USER_COLUMNS}"
+            "INSERT INTO users (email, name, password_hash, role, scope, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6) RETURNING {USER_COLUMNS}"
         );
         query(&sql)
             .bind(&user.email)
             .bind(&user.name)
             .bind(&user.password_hash)
             .bind(user.role.as_str())
+            .bind(user.scope.stored())
             .bind(Utc::now())
             .fetch_one::<UserRow>(&self.db)
             .await
@@ -60,6 +64,21 @@ impl app::ports::Accounts for Storage {
             .into_iter()
             .map(User::try_from)
             .collect()
+    }
+
+    async fn set_user_access(
+        &self,
+        id: i64,
+        role: Role,
+        scope: &Scope,
+    ) -> Result<bool, StoreError> {
+        let done = query("UPDATE users SET role = $2, scope = $3 WHERE id = $1")
+            .bind(id)
+            .bind(role.as_str())
+            .bind(scope.stored())
+            .execute(&self.db)
+            .await?;
+        Ok(done == 1)
     }
 
     async fn user_credentials(&self, email: &str) -> Result<Option<(User, String)>, StoreError> {
@@ -97,7 +116,7 @@ impl app::ports::Accounts for Storage {
         now: DateTime<Utc>,
     ) -> Result<Option<User>, StoreError> {
         query(
-            "SELECT u.id, u.email, u.name, u.role, u.created_at \
+            "SELECT u.id, u.email, u.name, u.role, u.scope, u.created_at \
              FROM sessions s JOIN users u ON u.id = s.user_id \
              WHERE s.token_hash = $1 AND s.expires_at > $2",
         )
@@ -166,7 +185,7 @@ impl app::ports::Accounts for Storage {
         account: &str,
         ip: &str,
         since: DateTime<Utc>,
-    ) -> Result<(i64, i64), StoreError> {
+    ) -> Result<LoginFailures, StoreError> {
         let count = |column: &'static str, value: &str| {
             query(format!(
                 "SELECT COUNT(*) FROM login_attempts \
@@ -177,7 +196,31 @@ impl app::ports::Accounts for Storage {
             .bind(false)
             .scalar::<i64>(&self.db)
         };
-        Ok((count("account", account).await?, count("ip", ip).await?))
+        let by_both = query(
+            "SELECT COUNT(*) FROM login_attempts \
+             WHERE account = $1 AND at > $2 AND success = $3 AND ip = $4",
+        )
+        .bind(account)
+        .bind(since)
+        .bind(false)
+        .bind(ip)
+        .scalar::<i64>(&self.db)
+        .await?;
+        let latest = query(
+            "SELECT at FROM login_attempts WHERE account = $1 AND at > $2 AND success = $3 \
+             ORDER BY at DESC LIMIT 2",
+        )
+        .bind(account)
+        .bind(since)
+        .bind(false)
+        .scalars::<DateTime<Utc>>(&self.db)
+        .await?;
+        Ok(LoginFailures {
+            by_both,
+            by_account: count("account", account).await?,
+            by_address: count("ip", ip).await?,
+            latest,
+        })
     }
 
     async fn create_api_token(
@@ -186,30 +229,34 @@ impl app::ports::Accounts for Storage {
         name: &str,
         prefix: &str,
         token_hash: &str,
+        role: Role,
+        scope: &Scope,
     ) -> Result<ApiTokenRecord, StoreError> {
-        query(
-            "INSERT INTO api_tokens (user_id, name, prefix, token_hash, created_at) \
-             VALUES ($1, $2, $3, $4, $5) \
-             RETURNING id, user_id, name, prefix, created_at, last_used_at, revoked_at",
-        )
-        .bind(user_id)
-        .bind(name)
-        .bind(prefix)
-        .bind(token_hash)
-        .bind(Utc::now())
-        .fetch_one::<TokenRow>(&self.db)
-        .await
-        .map(Into::into)
+        let sql = format!(
+            "INSERT INTO api_tokens (user_id, name, prefix, token_hash, created_at, role, scope) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING {TOKEN_COLUMNS}"
+        );
+        query(&sql)
+            .bind(user_id)
+            .bind(name)
+            .bind(prefix)
+            .bind(token_hash)
+            .bind(Utc::now())
+            .bind(role.as_str())
+            .bind(scope.stored())
+            .fetch_one::<TokenRow>(&self.db)
+            .await?
+            .try_into()
     }
 
     async fn list_api_tokens(&self) -> Result<Vec<ApiTokenRecord>, StoreError> {
-        let rows = query(
-            "SELECT id, user_id, name, prefix, created_at, last_used_at, revoked_at \
-             FROM api_tokens ORDER BY id DESC",
-        )
-        .fetch_all::<TokenRow>(&self.db)
-        .await?;
-        Ok(rows.into_iter().map(Into::into).collect())
+        let sql = format!("SELECT {TOKEN_COLUMNS} FROM api_tokens ORDER BY id DESC");
+        query(&sql)
+            .fetch_all::<TokenRow>(&self.db)
+            .await?
+            .into_iter()
+            .map(TryInto::try_into)
+            .collect()
     }
 
     async fn revoke_api_token(&self, id: i64) -> Result<bool, StoreError> {
@@ -226,7 +273,7 @@ impl app::ports::Accounts for Storage {
         &self,
         token_hash: &str,
         now: DateTime<Utc>,
-    ) -> Result<Option<User>, StoreError> {
+    ) -> Result<Option<(User, Role, Scope)>, StoreError> {
         // Refreshed at most once a minute so busy scripts do not write on every call.
         let user_id: Option<i64> = query(
             "UPDATE api_tokens SET last_used_at = $2 \
@@ -251,12 +298,19 @@ impl app::ports::Accounts for Storage {
         let Some(user_id) = user_id else {
             return Ok(None);
         };
+        let sql = format!("SELECT {TOKEN_COLUMNS} FROM api_tokens WHERE token_hash = $1");
+        let token: ApiTokenRecord = query(&sql)
+            .bind(token_hash)
+            .fetch_one::<TokenRow>(&self.db)
+            .await?
+            .try_into()?;
         let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1");
-        query(&sql)
+        let user = query(&sql)
             .bind(user_id)
             .fetch_optional::<UserRow>(&self.db)
             .await?
             .map(User::try_from)
-            .transpose()
+            .transpose()?;
+        Ok(user.map(|user| (user, token.role, token.scope)))
     }
 }

@@ -1,5 +1,6 @@
 //! Rows as both backends return them, and their mapping to the port's types.
 
+use app::domain::access::Scope;
 use app::domain::Locale;
 use app::model::{Repeat, Role, SurveyStatus};
 use app::ports::{
@@ -14,6 +15,7 @@ pub struct UserRow {
     pub email: String,
     pub name: String,
     pub role: String,
+    pub scope: String,
     pub created_at: DateTime<Utc>,
 }
 
@@ -25,6 +27,7 @@ impl TryFrom<UserRow> for User {
             role: Role::parse(&r.role).ok_or_else(|| corrupt("role", &r.role))?,
             email: r.email,
             name: r.name,
+            scope: Scope::from_stored(&r.scope),
             created_at: r.created_at,
         })
     }
@@ -46,11 +49,16 @@ pub struct TokenRow {
     pub created_at: DateTime<Utc>,
     pub last_used_at: Option<DateTime<Utc>>,
     pub revoked_at: Option<DateTime<Utc>>,
+    pub role: String,
+    pub scope: String,
 }
 
-impl From<TokenRow> for ApiTokenRecord {
-    fn from(r: TokenRow) -> Self {
-        ApiTokenRecord {
+impl TryFrom<TokenRow> for ApiTokenRecord {
+    type Error = StoreError;
+    fn try_from(r: TokenRow) -> Result<Self, StoreError> {
+        Ok(ApiTokenRecord {
+            role: Role::parse(&r.role).ok_or_else(|| corrupt("role", &r.role))?,
+            scope: Scope::from_stored(&r.scope),
             id: r.id,
             user_id: r.user_id,
             name: r.name,
@@ -58,7 +66,7 @@ impl From<TokenRow> for ApiTokenRecord {
             created_at: r.created_at,
             last_used_at: r.last_used_at,
             revoked: r.revoked_at.is_some(),
-        }
+        })
     }
 }
 
@@ -254,7 +262,9 @@ pub const SURVEY_SELECT: &str = "SELECT id, public_slug, version, definition, st
      CAST(min_meaningful AS BIGINT) AS min_meaningful, weighting, thank_you_email, \
      detractor_alerts, created_by, created_at FROM surveys";
 
-pub const USER_COLUMNS: &str = "id, email, name, role, created_at";
+pub const USER_COLUMNS: &str = "id, email, name, role, scope, created_at";
+pub const TOKEN_COLUMNS: &str =
+    "id, user_id, name, prefix, created_at, last_used_at, revoked_at, role, scope";
 
 /// Milliseconds since 1970: how the sending tables keep time (see migration 0006).
 pub fn millis(at: DateTime<Utc>) -> i64 {

@@ -136,7 +136,7 @@ async fn only_those_who_send_surveys_see_contacts() {
     let (_db, app, admin) = app_with_admin().await;
     let res = admin
         .post(app.url("/api/v1/users"))
-        .json(&json!({ "email": "mo@example.com", "name": "Mo", "password": "correct horse battery", "role": "manager" }))
+        .json(&json!({ "email": "mo@example.com", "name": "Mo", "password": "correct horse battery", "role": "manager", "scope": ["team=Sales"] }))
         .send()
         .await
         .unwrap();

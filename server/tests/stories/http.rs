@@ -74,18 +74,19 @@ async fn setup_creates_the_admin_once_with_a_safe_session_cookie() {
 async fn cookies_are_secure_when_the_base_url_is_https() {
     let db = sqlite_db();
     let app = spawn_app(&db.url, &["--base-url", "https://survey.example"]).await;
-    let res = app
-        .post_form(
-            &client(),
-            "/setup",
-            "/rpc/setup",
-            &[
-                ("name", "Ada"),
-                ("email", "ada@example.com"),
-                ("password", "correct horse battery"),
-            ],
-        )
-        .await;
+    // As the TLS proxy in front would pass it on: setup takes the base URL's host only.
+    let res = client()
+        .post(app.url("/rpc/setup"))
+        .header("host", "survey.example")
+        .header("accept", "text/html")
+        .form(&[
+            ("name", "Ada"),
+            ("email", "ada@example.com"),
+            ("password", "correct horse battery"),
+        ])
+        .send()
+        .await
+        .unwrap();
     assert!(res.headers()["set-cookie"]
         .to_str()
         .unwrap()
@@ -278,6 +279,52 @@ async fn logins_are_rate_limited_per_account() {
     );
     let page = app.follow(blocked).await;
     assert!(page.contains("Too many failed attempts"));
+}
+
+/// Failures for one account from many addresses (behind a trusted proxy, which names
+/// them) slow sign-ins to it down instead of locking it: the owner, from an address of
+/// their own, waits the few seconds asked and gets in with the right password.
+#[tokio::test]
+async fn failures_from_many_addresses_slow_an_account_down_but_let_its_owner_in() {
+    let db = sqlite_db();
+    let app = spawn_app(&db.url, &["--trusted-proxies", "127.0.0.1,::1"]).await;
+    app.set_up_admin(&client()).await;
+    // A script, not a browser: the server function answers with the error's own status.
+    let attempt = |from: String, password: &'static str| {
+        let url = app.url("/rpc/login");
+        async move {
+            client()
+                .post(url)
+                .header("x-forwarded-for", from)
+                .form(&[("email", "ada@example.com"), ("password", password)])
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    for n in 1..=5 {
+        let res = attempt(format!("203.0.113.{n}"), "wrong password").await;
+        assert_eq!(res.status(), 401, "guess {n}");
+    }
+    let refused = attempt("203.0.113.6".into(), "wrong password").await;
+    assert_eq!(refused.status(), 429);
+    let owner = attempt("198.51.100.7".into(), "correct horse battery").await;
+    assert_eq!(owner.status(), 429, "slowed down for everyone");
+    let wait: u64 = owner.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=30).contains(&wait), "seconds, not the window: {wait}");
+    let body = owner.text().await.unwrap();
+    assert!(body.contains("slowed down"), "{body}");
+    tokio::time::sleep(std::time::Duration::from_secs(wait)).await;
+    let owner = attempt("198.51.100.7".into(), "correct horse battery").await;
+    assert!(
+        owner.headers().get("set-cookie").is_some(),
+        "the right password gets in after the pause: {}",
+        owner.status()
+    );
 }
 
 #[tokio::test]
@@ -584,6 +631,7 @@ async fn the_openapi_document_lists_every_operation_and_each_one_is_served() {
             "PUT /api/v1/surveys/{id}/definition",
             "PUT /api/v1/surveys/{id}/settings",
             "PUT /api/v1/surveys/{id}/weighting",
+            "PUT /api/v1/users/{id}/access",
         ]
     );
     // Every documented operation is routed: unauthenticated calls get 401/404/422, never 405.
@@ -782,13 +830,18 @@ async fn roles_decide_what_a_user_may_do() {
         .await
         .unwrap();
     assert_eq!(create.status(), 403);
-    for path in ["/api/v1/tokens", "/api/v1/users"] {
-        assert_eq!(
-            viewer.get(app.url(path)).send().await.unwrap().status(),
-            403,
-            "{path}"
-        );
-    }
+    assert_eq!(
+        viewer
+            .get(app.url("/api/v1/users"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        403
+    );
+    let tokens = viewer.get(app.url("/api/v1/tokens")).send().await.unwrap();
+    assert_eq!(tokens.status(), 200, "each user has tokens of their own");
+    assert_eq!(json_of(tokens).await, json!([]), "and sees no one else's");
     let users = json_of(admin.get(app.url("/api/v1/users")).send().await.unwrap()).await;
     assert_eq!(users.as_array().unwrap().len(), 2);
 }

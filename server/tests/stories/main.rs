@@ -5,6 +5,7 @@
 #[macro_use]
 mod harness;
 
+mod access;
 mod anonymity;
 mod answering;
 mod assets;

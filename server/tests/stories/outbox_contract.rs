@@ -37,6 +37,7 @@ async fn fixture(store: Arc<dyn Store>, contacts: &[(&str, &str)]) -> Fixture {
             name: "Ada".into(),
             password_hash: "$argon2id$not-checked-here".into(),
             role: Role::Admin,
+            scope: Default::default(),
         })
         .await
         .expect("admin")

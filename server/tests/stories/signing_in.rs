@@ -73,6 +73,7 @@ async fn the_scheduler_deletes_expired_sessions_and_old_attempts_without_a_sign_
             name: "Ada".into(),
             password_hash: "$argon2id$not-checked-here".into(),
             role: Role::Admin,
+            scope: Default::default(),
         })
         .await
         .expect("first user")
@@ -116,7 +117,11 @@ async fn the_scheduler_deletes_expired_sessions_and_old_attempts_without_a_sign_
         .login_failures_since("ada@example.com", "10.0.0.1", long_ago - Duration::days(1))
         .await
         .expect("count");
-    assert_eq!(failures, (1, 1), "only the recent attempt is left");
+    assert_eq!(
+        (failures.by_account, failures.by_address),
+        (1, 1),
+        "only the recent attempt is left"
+    );
     store
         .create_session("expired", id, now + Duration::days(1))
         .await

@@ -1,5 +1,6 @@
 //! The storage contract, told as stories, run on SQLite and on PostgreSQL alike.
 
+use app::domain::access::Scope;
 use app::domain::editor::SurveyForm;
 use app::domain::filter::answer_segments;
 use app::domain::segments::{Condition, SegmentFilter};
@@ -7,9 +8,9 @@ use app::domain::weighting::Weighting;
 use app::domain::{template, AnswerValue, Locale, NpsResult};
 use app::model::{ImportReport, Role, SurveyKind, SurveyStatus};
 use app::ports::{
-    AnswerBatch, CommentQuery, ContactResponse, EditorDraft, ImportState, NewContact,
-    NewInvitation, NewSurvey, NewUser, Recorded, SavedAs, Store, StoreError, StoredAnswer, Survey,
-    SurveySettings, Upserted, RESPONSES,
+    AnswerBatch, CommentQuery, ContactResponse, EditorDraft, ImportState, LoginFailures,
+    NewContact, NewInvitation, NewSurvey, NewUser, Recorded, SavedAs, Store, StoreError,
+    StoredAnswer, Survey, SurveySettings, Upserted, RESPONSES,
 };
 use chrono::{Duration, NaiveDate, Utc};
 use std::collections::BTreeMap;
@@ -21,6 +22,7 @@ fn new_user(email: &str, role: Role) -> NewUser {
         name: "Someone".into(),
         password_hash: "$argon2id$not-checked-here".into(),
         role,
+        scope: Default::default(),
     }
 }
 
@@ -138,19 +140,23 @@ async fn failed_logins_are_counted_per_account_and_per_address_within_the_window
         .await
         .unwrap();
     let since = now - Duration::minutes(15);
+    let counts = |f: LoginFailures| (f.by_both, f.by_account, f.by_address, f.latest.len());
     assert_eq!(
-        store
-            .login_failures_since("ada@example.com", "10.0.0.1", since)
-            .await
-            .unwrap(),
-        (2, 2)
+        counts(
+            store
+                .login_failures_since("ada@example.com", "10.0.0.1", since)
+                .await
+                .unwrap()
+        ),
+        (1, 2, 2, 2),
+        "hers from this address; hers from both; this address's for her and for bob"
     );
     assert_eq!(
         store
             .login_failures_since("carl@example.com", "10.0.0.9", since)
             .await
             .unwrap(),
-        (0, 0)
+        LoginFailures::default()
     );
 
     let provisional = store
@@ -162,31 +168,35 @@ async fn failed_logins_are_counted_per_account_and_per_address_within_the_window
         .await
         .unwrap();
     assert_eq!(
-        store
-            .login_failures_since("ada@example.com", "10.0.0.1", since)
-            .await
-            .unwrap(),
-        (2, 2),
+        counts(
+            store
+                .login_failures_since("ada@example.com", "10.0.0.1", since)
+                .await
+                .unwrap()
+        ),
+        (1, 2, 2, 2),
         "an attempt marked as succeeded is no failure"
     );
 }
 
-on_both_backends!(an_api_token_identifies_its_owner_until_revoked);
-async fn an_api_token_identifies_its_owner_until_revoked(store: Arc<dyn Store>) {
+on_both_backends!(an_api_token_identifies_its_owner_and_what_it_grants_until_revoked);
+async fn an_api_token_identifies_its_owner_and_what_it_grants_until_revoked(store: Arc<dyn Store>) {
     let id = admin(&store).await;
+    let sales = Scope::parse(["team=Sales"]).unwrap();
     let token = store
-        .create_api_token(id, "ci", "rsn_abcdef", "hash-1")
+        .create_api_token(id, "ci", "rsn_abcdef", "hash-1", Role::Manager, &sales)
         .await
         .unwrap();
     assert_eq!((token.name.as_str(), token.revoked), ("ci", false));
+    assert_eq!((token.role, &token.scope), (Role::Manager, &sales));
     let now = Utc::now();
     assert_eq!(
         store
             .api_token_user("hash-1", now)
             .await
             .unwrap()
-            .map(|u| u.id),
-        Some(id)
+            .map(|(owner, role, scope)| (owner.id, owner.role, role, scope)),
+        Some((id, Role::Admin, Role::Manager, sales.clone()))
     );
     let listed = store.list_api_tokens().await.unwrap();
     assert_eq!(listed.len(), 1);
@@ -198,6 +208,35 @@ async fn an_api_token_identifies_its_owner_until_revoked(store: Arc<dyn Store>) 
     );
     assert!(store.api_token_user("hash-1", now).await.unwrap().is_none());
     assert!(store.list_api_tokens().await.unwrap()[0].revoked);
+}
+
+on_both_backends!(a_users_role_and_scope_change_together_and_are_read_back);
+async fn a_users_role_and_scope_change_together_and_are_read_back(store: Arc<dyn Store>) {
+    admin(&store).await;
+    let bob = store
+        .create_user(new_user("bob@example.com", Role::Viewer))
+        .await
+        .unwrap();
+    assert!(bob.scope.is_empty());
+    let scope = Scope::parse(["team=Sales", "team=Süd = Ost"]).unwrap();
+    assert!(store
+        .set_user_access(bob.id, Role::Manager, &scope)
+        .await
+        .unwrap());
+    let read = store
+        .user_credentials("bob@example.com")
+        .await
+        .unwrap()
+        .unwrap()
+        .0;
+    assert_eq!((read.role, read.scope), (Role::Manager, scope));
+    assert!(
+        !store
+            .set_user_access(9_999, Role::Admin, &Scope::default())
+            .await
+            .unwrap(),
+        "no such user: nothing changes"
+    );
 }
 
 fn batch(survey_id: i64, key: &str, answers: Vec<StoredAnswer>) -> AnswerBatch {

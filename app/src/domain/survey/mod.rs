@@ -61,6 +61,11 @@ pub enum SurveyKind {
 }
 
 impl SurveyKind {
+    /// eNPS and pulse surveys are asked of employees.
+    pub fn for_employees(self) -> bool {
+        matches!(self, SurveyKind::Enps | SurveyKind::Pulse)
+    }
+
     pub const ALL: [SurveyKind; 6] = [
         SurveyKind::Nps,
         SurveyKind::Enps,
@@ -368,9 +373,17 @@ pub struct SurveyDefinition {
     /// Contact attributes (e.g. "team") that reports break results down by.
     #[serde(default)]
     pub grouping_attributes: Vec<String>,
+    /// Asked of employees, so HR runs it (eNPS and pulse surveys are, whatever this says).
+    #[serde(default)]
+    pub employee: bool,
 }
 
 impl SurveyDefinition {
+    /// Whether employees answer it: what puts a survey in HR's reach.
+    pub fn for_employees(&self) -> bool {
+        self.employee || self.kind.for_employees()
+    }
+
     pub fn question(&self, key: &str) -> Option<&Question> {
         self.questions.iter().find(|question| question.key == key)
     }

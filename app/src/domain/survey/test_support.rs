@@ -37,6 +37,7 @@ pub(super) fn survey(kind: SurveyKind, questions: Vec<Question>) -> SurveyDefini
         logo_url: None,
         anonymous: false,
         grouping_attributes: Vec::new(),
+        employee: false,
     }
 }
 

@@ -31,7 +31,7 @@ pub async fn list_contacts(
     caller: Caller,
     Query(q): Query<ContactQuery>,
 ) -> ApiResult<Json<ContactPage>> {
-    caller.may(auth::Permission::ManageContacts)?;
+    caller.may(auth::Action::ManageContacts)?;
     let page = contacts::list(
         s.store.as_ref(),
         q.after.unwrap_or(0),
@@ -55,7 +55,7 @@ pub async fn import_contacts(
     caller: Caller,
     req: Request,
 ) -> ApiResult<Json<ImportReport>> {
-    caller.may(auth::Permission::ManageContacts)?;
+    caller.may(auth::Action::ManageContacts)?;
     let bytes = csv_body(req).await?;
     Ok(Json(
         contacts::import(s.store.as_ref(), &bytes, None).await?,
@@ -68,7 +68,7 @@ pub async fn import_contacts(
     responses((status = 200, content_type = "text/csv", body = String),
         (status = 403, body = ErrorBody)))]
 pub async fn export_contacts(State(s): State<Services>, caller: Caller) -> ApiResult<Response> {
-    caller.may(auth::Permission::ManageContacts)?;
+    caller.may(auth::Action::ManageContacts)?;
     let csv = contacts::export_csv(s.store.as_ref()).await?;
     Ok((
         [
@@ -93,7 +93,7 @@ pub async fn personal_data(
     caller: Caller,
     Path(email): Path<String>,
 ) -> ApiResult<Json<PersonalData>> {
-    caller.may(auth::Permission::ManageContacts)?;
+    caller.may(auth::Action::ManageContacts)?;
     Ok(Json(
         contacts::personal_data(s.store.as_ref(), &email).await?,
     ))
@@ -109,7 +109,7 @@ pub async fn erase_personal_data(
     caller: Caller,
     Path(email): Path<String>,
 ) -> ApiResult<Json<Erased>> {
-    caller.may(auth::Permission::ManageContacts)?;
+    caller.may(auth::Action::ManageContacts)?;
     Ok(Json(contacts::erase(&s, &email).await?))
 }
 
@@ -130,7 +130,7 @@ pub async fn set_suppression(
     Path(id): Path<i64>,
     Body(body): Body<SuppressionBody>,
 ) -> ApiResult<StatusCode> {
-    caller.may(auth::Permission::ManageContacts)?;
+    caller.may(auth::Action::ManageContacts)?;
     contacts::suppress(s.store.as_ref(), id, body.suppressed.as_deref()).await?;
     Ok(StatusCode::NO_CONTENT)
 }

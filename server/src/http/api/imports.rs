@@ -2,7 +2,7 @@
 //! follow the progress — the same use cases as the admin area's import page.
 
 use super::{csv_body, ApiResult, Body, Caller, ErrorBody, Path};
-use app::api::{auth::Permission, imports};
+use app::api::{auth::Action, imports};
 use app::model::ImportView;
 use app::ports::Services;
 use axum::{
@@ -26,7 +26,7 @@ pub async fn create_import(
     caller: Caller,
     req: Request,
 ) -> ApiResult<(StatusCode, Json<ImportView>)> {
-    let user = caller.may(Permission::ManageContacts)?;
+    let user = caller.may(Action::ManageContacts)?;
     let bytes = csv_body(req).await?;
     app::api::contacts::require_content(&bytes)?;
     let store = s.store.as_ref();
@@ -43,7 +43,7 @@ pub async fn get_import(
     caller: Caller,
     Path(id): Path<i64>,
 ) -> ApiResult<Json<ImportView>> {
-    caller.may(Permission::ManageContacts)?;
+    caller.may(Action::ManageContacts)?;
     Ok(Json(imports::view(s.store.as_ref(), id).await?))
 }
 
@@ -66,7 +66,7 @@ pub async fn start_import(
     Path(id): Path<i64>,
     Body(body): Body<StartBody>,
 ) -> ApiResult<(StatusCode, Json<ImportView>)> {
-    caller.may(Permission::ManageContacts)?;
+    caller.may(Action::ManageContacts)?;
     let view = imports::start(s.store.as_ref(), id, &body.columns).await?;
     crate::jobs::import_now(&s);
     Ok((StatusCode::ACCEPTED, Json(view)))
@@ -81,7 +81,7 @@ pub async fn discard_import(
     caller: Caller,
     Path(id): Path<i64>,
 ) -> ApiResult<StatusCode> {
-    caller.may(Permission::ManageContacts)?;
+    caller.may(Action::ManageContacts)?;
     imports::discard(s.store.as_ref(), id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

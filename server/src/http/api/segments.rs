@@ -16,7 +16,7 @@ pub async fn list_segments(
     State(s): State<Services>,
     caller: Caller,
 ) -> ApiResult<Json<Vec<SegmentView>>> {
-    caller.may(auth::Permission::ManageContacts)?;
+    caller.may(auth::Action::ManageContacts)?;
     Ok(Json(segments::list(s.store.as_ref()).await?))
 }
 
@@ -37,7 +37,7 @@ pub async fn create_segment(
     caller: Caller,
     Body(body): Body<SegmentBody>,
 ) -> ApiResult<(StatusCode, Json<SegmentView>)> {
-    let user = caller.may(auth::Permission::ManageContacts)?;
+    let user = caller.may(auth::Action::ManageContacts)?;
     let filter = segments::filter(body.conditions);
     let segment = segments::create(s.store.as_ref(), &user, &body.name, filter).await?;
     Ok((StatusCode::CREATED, Json(segment)))
@@ -51,7 +51,7 @@ pub async fn delete_segment(
     caller: Caller,
     Path(id): Path<i64>,
 ) -> ApiResult<StatusCode> {
-    caller.may(auth::Permission::ManageContacts)?;
+    caller.may(auth::Action::ManageContacts)?;
     segments::delete(s.store.as_ref(), id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -70,7 +70,7 @@ pub async fn count_segment(
     caller: Caller,
     Body(body): Body<ConditionsBody>,
 ) -> ApiResult<Json<SegmentSize>> {
-    caller.may(auth::Permission::ManageContacts)?;
+    caller.may(auth::Action::ManageContacts)?;
     let filter = segments::filter(body.conditions);
     Ok(Json(segments::size(s.store.as_ref(), &filter).await?))
 }

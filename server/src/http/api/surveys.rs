@@ -2,7 +2,8 @@
 //! links — the same use cases as the admin area's survey pages.
 
 use super::{ApiResult, Body, Caller, ErrorBody, Path};
-use app::api::{answers, auth, surveys, trends};
+use app::api::{answers, surveys, trends};
+use app::domain::access::OnSurvey;
 use app::domain::weighting::Weighting;
 use app::domain::{Locale, SurveyDefinition};
 use app::error::AppError;
@@ -20,15 +21,14 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use utoipa::ToSchema;
 
-/// All surveys, newest first.
+/// The surveys the caller's role and scope reach, newest first.
 #[utoipa::path(get, path = "/surveys", tag = "surveys",
     responses((status = 200, body = Vec<SurveySummary>), (status = 401, body = ErrorBody)))]
 pub async fn list_surveys(
     State(s): State<Services>,
     caller: Caller,
 ) -> ApiResult<Json<Vec<SurveySummary>>> {
-    caller.may(auth::Permission::ViewResults)?;
-    Ok(Json(surveys::list(&s).await?))
+    Ok(Json(surveys::list_for(&s, &caller.0).await?))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -53,22 +53,22 @@ pub async fn create_survey(
     caller: Caller,
     Body(body): Body<NewSurveyBody>,
 ) -> ApiResult<(StatusCode, Json<SurveySummary>)> {
-    let user = caller.may(auth::Permission::ManageSurveys)?;
-    let created = surveys::create(&s, &user, &body.kind, &body.title, &body.subject).await?;
+    let created = surveys::create(&s, &caller.0, &body.kind, &body.title, &body.subject).await?;
     Ok((StatusCode::CREATED, Json(created)))
 }
 
 /// The survey's current definition: questions, texts per language, follow-ups, branding.
 #[utoipa::path(get, path = "/surveys/{id}/definition", tag = "surveys",
     params(("id" = i64, Path, description = "Survey id")),
-    responses((status = 200, body = Object), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = Object), (status = 404, body = ErrorBody),
+              (status = 403, body = ErrorBody)))]
 pub async fn get_definition(
     State(s): State<Services>,
     caller: Caller,
     Path(id): Path<i64>,
 ) -> ApiResult<Json<SurveyDefinition>> {
-    caller.may(auth::Permission::ViewResults)?;
-    Ok(Json(surveys::definition(&s, id).await?))
+    let (survey, _) = surveys::reach(&s, &caller.0, id, OnSurvey::ReadResults).await?;
+    Ok(Json(survey.definition))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -91,7 +91,8 @@ pub async fn put_definition(
     Path(id): Path<i64>,
     Body(definition): Body<SurveyDefinition>,
 ) -> ApiResult<Json<SavedDefinition>> {
-    caller.may(auth::Permission::ManageSurveys)?;
+    let (survey, _) = surveys::reach(&s, &caller.0, id, OnSurvey::Manage).await?;
+    surveys::keeps_reach(&caller.0, &survey, &definition)?;
     let saved = surveys::save_definition(&s, id, definition).await?;
     Ok(Json(match saved {
         SavedAs::SameVersion(version) => SavedDefinition {
@@ -132,8 +133,7 @@ pub async fn create_personal_link(
     Path(id): Path<i64>,
     Body(body): Body<PersonalLinkBody>,
 ) -> ApiResult<(StatusCode, Json<PersonalLink>)> {
-    caller.may(auth::Permission::ManageSurveys)?;
-    surveys::definition(&s, id).await?;
+    surveys::reach(&s, &caller.0, id, OnSurvey::Manage).await?;
     let locale = match body.locale.as_deref() {
         None => None,
         Some(tag) => Some(
@@ -147,16 +147,18 @@ pub async fn create_personal_link(
 }
 
 /// A survey with its score: n, promoters, passives, detractors, NPS and its 95 % interval.
+/// For a caller narrowed to a scope each question says `"withheld": "scope"`: their
+/// figures are in `/trends`, narrowed.
 #[utoipa::path(get, path = "/surveys/{id}", tag = "surveys",
     params(("id" = i64, Path, description = "Survey id")),
-    responses((status = 200, body = SurveyReport), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = SurveyReport), (status = 404, body = ErrorBody),
+              (status = 403, body = ErrorBody)))]
 pub async fn survey_report(
     State(s): State<Services>,
     caller: Caller,
     Path(id): Path<i64>,
 ) -> ApiResult<Json<SurveyReport>> {
-    caller.may(auth::Permission::ViewResults)?;
-    Ok(Json(surveys::report(&s, id).await?))
+    Ok(Json(surveys::report(&s, &caller.0, id).await?))
 }
 /// Every survey, newest first, with its headline score over the last 90 days (interval,
 /// n, change against the 90 days before with its p-value, withheld as on its page), the
@@ -167,8 +169,7 @@ pub async fn overview(
     State(s): State<Services>,
     caller: Caller,
 ) -> ApiResult<Json<Vec<OverviewRow>>> {
-    caller.may(auth::Permission::ViewResults)?;
-    let mut rows = trends::overview(&s).await?;
+    let mut rows = trends::overview(&s, &caller.0).await?;
     for row in &mut rows {
         row.sparkline_svg.clear();
     }
@@ -207,15 +208,15 @@ fn dashboard_query(raw: Option<String>) -> DashboardQuery {
 #[utoipa::path(get, path = "/surveys/{id}/trends", tag = "surveys",
     params(("id" = i64, Path, description = "Survey id"), DashboardQuery),
     responses((status = 200, body = Dashboard), (status = 422, body = ErrorBody),
-        (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+        (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 403, body = ErrorBody)))]
 pub async fn survey_trends(
     State(s): State<Services>,
     caller: Caller,
     Path(id): Path<i64>,
     RawQuery(raw): RawQuery,
 ) -> ApiResult<Json<Dashboard>> {
-    caller.may(auth::Permission::ViewResults)?;
-    let mut dashboard = trends::dashboard(&s, id, &dashboard_query(raw)).await?;
+    let mut dashboard = trends::dashboard(&s, &caller.0, id, &dashboard_query(raw)).await?;
     // The charts have their own address (below), so the JSON stays data.
     for view in &mut dashboard.questions {
         view.svg.clear();
@@ -233,15 +234,15 @@ pub async fn survey_trends(
         ("question" = String, Path, description = "The question's key"), DashboardQuery),
     responses((status = 200, content_type = "image/svg+xml", body = String),
         (status = 422, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 404, body = ErrorBody)))]
+        (status = 404, body = ErrorBody),
+        (status = 403, body = ErrorBody)))]
 pub async fn survey_trend_chart(
     State(s): State<Services>,
     caller: Caller,
     Path((id, question)): Path<(i64, String)>,
     RawQuery(raw): RawQuery,
 ) -> ApiResult<([(HeaderName, &'static str); 1], String)> {
-    caller.may(auth::Permission::ViewResults)?;
-    let view = question_view(&s, id, &question, raw).await?;
+    let view = question_view(&s, &caller, id, &question, raw).await?;
     Ok(svg_image(&view.svg, &view.description))
 }
 
@@ -252,15 +253,15 @@ pub async fn survey_trend_chart(
         ("question" = String, Path, description = "The question's key"), DashboardQuery),
     responses((status = 200, content_type = "image/svg+xml", body = String),
         (status = 422, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 404, body = ErrorBody)))]
+        (status = 404, body = ErrorBody),
+        (status = 403, body = ErrorBody)))]
 pub async fn survey_distribution_chart(
     State(s): State<Services>,
     caller: Caller,
     Path((id, question)): Path<(i64, String)>,
     RawQuery(raw): RawQuery,
 ) -> ApiResult<([(HeaderName, &'static str); 1], String)> {
-    caller.may(auth::Permission::ViewResults)?;
-    let view = question_view(&s, id, &question, raw).await?;
+    let view = question_view(&s, &caller, id, &question, raw).await?;
     let distribution = view.distribution.ok_or_else(|| {
         AppError::not_found("This range has no answers to this question that can be shown.")
     })?;
@@ -277,15 +278,15 @@ pub async fn survey_distribution_chart(
         ("question" = String, Path, description = "The question's key"), DashboardQuery),
     responses((status = 200, content_type = "image/svg+xml", body = String),
         (status = 422, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 404, body = ErrorBody)))]
+        (status = 404, body = ErrorBody),
+        (status = 403, body = ErrorBody)))]
 pub async fn survey_shares_chart(
     State(s): State<Services>,
     caller: Caller,
     Path((id, question)): Path<(i64, String)>,
     RawQuery(raw): RawQuery,
 ) -> ApiResult<([(HeaderName, &'static str); 1], String)> {
-    caller.may(auth::Permission::ViewResults)?;
-    let view = question_view(&s, id, &question, raw).await?;
+    let view = question_view(&s, &caller, id, &question, raw).await?;
     let shares = view
         .shares
         .ok_or_else(|| AppError::not_found("This question has no scale to share out."))?;
@@ -297,14 +298,15 @@ pub async fn survey_shares_chart(
 #[utoipa::path(get, path = "/surveys/{id}/funnel.svg", tag = "surveys",
     params(("id" = i64, Path, description = "Survey id")),
     responses((status = 200, content_type = "image/svg+xml", body = String),
-        (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+        (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 403, body = ErrorBody)))]
 pub async fn survey_funnel_chart(
     State(s): State<Services>,
     caller: Caller,
     Path(id): Path<i64>,
 ) -> ApiResult<([(HeaderName, &'static str); 1], String)> {
-    caller.may(auth::Permission::ViewResults)?;
-    let dashboard = trends::dashboard(&s, id, &DashboardQuery::default()).await?;
+    surveys::reach(&s, &caller.0, id, OnSurvey::ReadSends).await?;
+    let dashboard = trends::dashboard(&s, &caller.0, id, &DashboardQuery::default()).await?;
     if dashboard.funnels.is_empty() {
         return Err(AppError::not_found("This survey has not been sent yet.").into());
     }
@@ -316,11 +318,12 @@ pub async fn survey_funnel_chart(
 
 async fn question_view(
     s: &Services,
+    caller: &Caller,
     id: i64,
     question: &str,
     raw: Option<String>,
 ) -> Result<TrendView, AppError> {
-    trends::dashboard(s, id, &dashboard_query(raw))
+    trends::dashboard(s, &caller.0, id, &dashboard_query(raw))
         .await?
         .questions
         .into_iter()
@@ -389,7 +392,7 @@ pub async fn set_weighting(
     Path(id): Path<i64>,
     Body(body): Body<WeightingBody>,
 ) -> ApiResult<Json<SurveySummary>> {
-    caller.may(auth::Permission::ManageSurveys)?;
+    surveys::reach(&s, &caller.0, id, OnSurvey::Manage).await?;
     let weighting = body
         .attribute
         .filter(|a| !a.trim().is_empty())
@@ -412,7 +415,7 @@ pub async fn update_survey_settings(
     Path(id): Path<i64>,
     Body(body): Body<SettingsBody>,
 ) -> ApiResult<Json<SurveySummary>> {
-    caller.may(auth::Permission::ManageSurveys)?;
+    surveys::reach(&s, &caller.0, id, OnSurvey::Manage).await?;
     let mut notifications = match (body.thank_you_email, body.detractor_alerts) {
         (Some(_), Some(_)) => Notifications::default(),
         _ => surveys::notifications(&s, id).await?,

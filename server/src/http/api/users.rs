@@ -1,7 +1,7 @@
 //! `/api/v1/me` and `/api/v1/users`: the caller's own account, and the accounts an admin
 //! manages.
 
-use super::{ApiResult, Body, Caller, ErrorBody};
+use super::{ApiResult, Body, Caller, ErrorBody, Path};
 use app::api::auth;
 use app::model::{Role, UserView};
 use app::ports::Services;
@@ -23,7 +23,7 @@ pub async fn list_users(
     State(s): State<Services>,
     caller: Caller,
 ) -> ApiResult<Json<Vec<UserView>>> {
-    caller.may(auth::Permission::ManageUsers)?;
+    caller.may(auth::Action::ManageUsers)?;
     Ok(Json(auth::list_users(&s).await?))
 }
 
@@ -34,6 +34,10 @@ pub struct NewUserBody {
     /// The first password (at least 10 characters), passed on to the person.
     pub password: String,
     pub role: Role,
+    /// A manager's `attribute=value` items (e.g. `team=Sales`): their results are
+    /// narrowed to one of them. Required for managers, refused for other roles.
+    #[serde(default)]
+    pub scope: Vec<String>,
 }
 
 /// Adds an account with a role: admin, hr, manager or viewer.
@@ -45,7 +49,40 @@ pub async fn create_user(
     caller: Caller,
     Body(body): Body<NewUserBody>,
 ) -> ApiResult<(StatusCode, Json<UserView>)> {
-    caller.may(auth::Permission::ManageUsers)?;
-    let user = auth::create_user(&s, &body.name, &body.email, &body.password, body.role).await?;
+    caller.may(auth::Action::ManageUsers)?;
+    let user = auth::create_user(
+        &s,
+        &body.name,
+        &body.email,
+        &body.password,
+        body.role,
+        &body.scope,
+    )
+    .await?;
     Ok((StatusCode::CREATED, Json(auth::view(&user))))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct AccessBody {
+    pub role: Role,
+    /// As for a new user: a manager's `attribute=value` items.
+    #[serde(default)]
+    pub scope: Vec<String>,
+}
+
+/// Changes a user's role and scope; it applies to their next request.
+#[utoipa::path(put, path = "/users/{id}/access", tag = "account", request_body = AccessBody,
+    params(("id" = i64, Path, description = "User id")),
+    responses((status = 200, body = UserView), (status = 404, body = ErrorBody),
+              (status = 422, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn set_access(
+    State(s): State<Services>,
+    caller: Caller,
+    Path(id): Path<i64>,
+    Body(body): Body<AccessBody>,
+) -> ApiResult<Json<UserView>> {
+    let admin = caller.may(auth::Action::ManageUsers)?;
+    Ok(Json(
+        auth::set_access(&s, &admin, id, body.role, &body.scope).await?,
+    ))
 }

@@ -1,0 +1,1108 @@
+//! Who may do what, walked cell by cell: every operation of the API document, every page
+//! of the route table, every server function and every form route, for an admin, HR, a
+//! manager of Sales, a manager of Ops (another team) and a viewer, on an employee survey
+//! and a customer survey, each answered by a person of Sales. Each cell is checked
+//! against the role table in the README, read from the README itself.
+
+use crate::harness::{app_with_admin, client, TestApp};
+use serde_json::{json, Value};
+use std::collections::BTreeSet;
+
+/// What a refused page says; a refused call answers 403.
+const REFUSED: &str = "Your role does not allow this.";
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Who {
+    Viewer,
+    Ops,
+    Sales,
+    Hr,
+    Admin,
+}
+
+/// Fewest rights first: a refused call must change nothing that a later cell reads.
+const EVERYONE: [Who; 5] = [Who::Viewer, Who::Ops, Who::Sales, Who::Hr, Who::Admin];
+
+impl Who {
+    fn column(self) -> &'static str {
+        match self {
+            Who::Admin => "admin",
+            Who::Hr => "hr",
+            Who::Sales | Who::Ops => "manager",
+            Who::Viewer => "viewer",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Kind {
+    Employees,
+    Customers,
+}
+
+/// What a route needs: a row of the README's table (by how its first cell starts), any
+/// signed-in user, or nobody (answer links, sign-in).
+#[derive(Clone, Copy, Debug)]
+enum Needs {
+    Row(&'static str),
+    SignedIn,
+    Public,
+}
+use Needs::*;
+
+const RESULTS: Needs = Row("results");
+const RESPONSE: Needs = Row("one response");
+const SEND_COUNTS: Needs = Row("send counts");
+const MANAGE: Needs = Row("create, edit and send");
+const CONTACTS: Needs = Row("contacts, imports");
+const USERS: Needs = Row("users, their roles");
+const TOKENS: Needs = Row("their own API tokens");
+
+/// One call. Placeholders: `{S}` the survey, `{KIND}` a kind of its audience, `{R}` its
+/// response from Sales, `{N}` its send, `{Q}` its question, `{DEF}` its definition; `{I}`
+/// an import, `{C}` a contact, `{U}` a spare user, `{X}` an id nothing has, `{n}` a
+/// number of its own, `{AT}` tomorrow. `sales`: the call asks for Sales's figures.
+struct Call {
+    method: &'static str,
+    path: &'static str,
+    body: &'static str,
+    needs: Needs,
+    sales: bool,
+}
+
+const fn call(method: &'static str, path: &'static str, body: &'static str, needs: Needs) -> Call {
+    Call {
+        method,
+        path,
+        body,
+        needs,
+        sales: false,
+    }
+}
+
+const fn sales(method: &'static str, path: &'static str, body: &'static str, needs: Needs) -> Call {
+    Call {
+        method,
+        path,
+        body,
+        needs,
+        sales: true,
+    }
+}
+
+/// Every operation of the API document.
+const API: &[Call] = &[
+    call("GET", "/api/v1/me", "", SignedIn),
+    call("GET", "/api/v1/users", "", USERS),
+    call(
+        "POST",
+        "/api/v1/users",
+        r#"{"name":"New","email":"new{n}@example.com","password":"correct horse battery","role":"viewer"}"#,
+        USERS,
+    ),
+    call(
+        "PUT",
+        "/api/v1/users/{U}/access",
+        r#"{"role":"viewer"}"#,
+        USERS,
+    ),
+    call("GET", "/api/v1/surveys", "", SignedIn),
+    call("POST", "/api/v1/surveys", r#"{"kind":"{KIND}"}"#, MANAGE),
+    call("GET", "/api/v1/overview", "", SignedIn),
+    call("GET", "/api/v1/surveys/{S}", "", RESULTS),
+    call("GET", "/api/v1/surveys/{S}/definition", "", RESULTS),
+    call("PUT", "/api/v1/surveys/{S}/definition", "{DEF}", MANAGE),
+    call(
+        "PUT",
+        "/api/v1/surveys/{S}/settings",
+        r#"{"status":"active","closes_at":null,"response_cap":null}"#,
+        MANAGE,
+    ),
+    call(
+        "PUT",
+        "/api/v1/surveys/{S}/weighting",
+        r#"{"attribute":null}"#,
+        MANAGE,
+    ),
+    call(
+        "POST",
+        "/api/v1/surveys/{S}/links",
+        r#"{"attributes":{"team":"Ops"}}"#,
+        MANAGE,
+    ),
+    sales(
+        "GET",
+        "/api/v1/surveys/{S}/trends?filter=team:Sales",
+        "",
+        RESULTS,
+    ),
+    sales(
+        "GET",
+        "/api/v1/surveys/{S}/trends/{Q}/chart.svg?filter=team:Sales",
+        "",
+        RESULTS,
+    ),
+    sales(
+        "GET",
+        "/api/v1/surveys/{S}/trends/{Q}/distribution.svg?filter=team:Sales",
+        "",
+        RESULTS,
+    ),
+    sales(
+        "GET",
+        "/api/v1/surveys/{S}/trends/{Q}/shares.svg?filter=team:Sales",
+        "",
+        RESULTS,
+    ),
+    call("GET", "/api/v1/surveys/{S}/funnel.svg", "", SEND_COUNTS),
+    sales("GET", "/api/v1/surveys/{S}/responses/{R}", "", RESPONSE),
+    call("GET", "/api/v1/surveys/{S}/sends", "", MANAGE),
+    call(
+        "POST",
+        "/api/v1/surveys/{S}/sends",
+        r#"{"at":"{AT}"}"#,
+        MANAGE,
+    ),
+    call("GET", "/api/v1/sends/{N}", "", MANAGE),
+    call("POST", "/api/v1/sends/{N}/pause", "", MANAGE),
+    call("POST", "/api/v1/sends/{N}/resume", "", MANAGE),
+    call("POST", "/api/v1/sends/{N}/cancel", "", MANAGE),
+    call("GET", "/api/v1/frequency-rules", "", CONTACTS),
+    call(
+        "PUT",
+        "/api/v1/frequency-rules",
+        r#"{"kind":"nps","min_days":30}"#,
+        CONTACTS,
+    ),
+    call("GET", "/api/v1/contacts", "", CONTACTS),
+    call("GET", "/api/v1/contacts/export", "", CONTACTS),
+    call(
+        "POST",
+        "/api/v1/contacts/import",
+        "email,team\ncy{n}@example.com,Ops\n",
+        CONTACTS,
+    ),
+    call(
+        "POST",
+        "/api/v1/contacts/imports",
+        "email\ndee{n}@example.com\n",
+        CONTACTS,
+    ),
+    call("GET", "/api/v1/contacts/imports/{I}", "", CONTACTS),
+    call(
+        "POST",
+        "/api/v1/contacts/imports/{I}/start",
+        r#"{"columns":["email"]}"#,
+        CONTACTS,
+    ),
+    call("DELETE", "/api/v1/contacts/imports/{I}", "", CONTACTS),
+    call(
+        "PUT",
+        "/api/v1/contacts/{C}/suppression",
+        r#"{"suppressed":null}"#,
+        CONTACTS,
+    ),
+    call("GET", "/api/v1/privacy/{EMAIL}", "", CONTACTS),
+    call("DELETE", "/api/v1/privacy/nobody@example.com", "", CONTACTS),
+    call("GET", "/api/v1/segments", "", CONTACTS),
+    call(
+        "POST",
+        "/api/v1/segments",
+        r#"{"name":"Segment {n}","conditions":[{"attribute":"team","value":"Sales"}]}"#,
+        CONTACTS,
+    ),
+    call(
+        "POST",
+        "/api/v1/segments/count",
+        r#"{"conditions":[{"attribute":"team","value":"Sales"}]}"#,
+        CONTACTS,
+    ),
+    call("DELETE", "/api/v1/segments/{X}", "", CONTACTS),
+    call("GET", "/api/v1/tokens", "", TOKENS),
+    call("POST", "/api/v1/tokens", r#"{"name":"token {n}"}"#, TOKENS),
+    call("DELETE", "/api/v1/tokens/{X}", "", TOKENS),
+    call(
+        "POST",
+        "/api/v1/answers/{SLUG}",
+        r#"{"answers":{}}"#,
+        Public,
+    ),
+    call(
+        "POST",
+        "/api/v1/personal-answers/{TOKEN}",
+        r#"{"answers":{}}"#,
+        Public,
+    ),
+];
+
+/// Every page of the route table.
+const PAGES: &[Call] = &[
+    call("GET", "/", "", Public),
+    call("GET", "/setup", "", Public),
+    call("GET", "/login", "", Public),
+    call("GET", "/surveys", "", SignedIn),
+    sales("GET", "/surveys/{S}?filter=team:Sales", "", RESULTS),
+    call("GET", "/surveys/{S}/edit", "", MANAGE),
+    call("GET", "/surveys/{S}/sends", "", MANAGE),
+    call("GET", "/surveys/{S}/sends/{N}", "", MANAGE),
+    sales("GET", "/surveys/{S}/responses/{R}", "", RESPONSE),
+    call("GET", "/contacts", "", CONTACTS),
+    call("GET", "/contacts/imports/{I}", "", CONTACTS),
+    call("GET", "/settings/tokens", "", TOKENS),
+    call("GET", "/settings/users", "", USERS),
+    call("GET", "/s/{SLUG}", "", Public),
+    call("GET", "/s/{SLUG}/thanks", "", Public),
+    call("GET", "/t/{TOKEN}", "", Public),
+    call("GET", "/t/{TOKEN}/thanks", "", Public),
+    call("GET", "/u/{TOKEN}", "", Public),
+];
+
+/// Every server function (form-encoded, as a script posts them: errors keep their status).
+const RPC: &[Call] = &[
+    call("POST", "/rpc/respondent_page", "link=s/{SLUG}", Public),
+    call(
+        "POST",
+        "/rpc/answer",
+        "link=s/{SLUG}&step=0&resume_key=",
+        Public,
+    ),
+    call("POST", "/rpc/thank_you", "link=s/{SLUG}", Public),
+    call("POST", "/rpc/unsubscribe_page", "token={TOKEN}", Public),
+    call("POST", "/rpc/needs_setup", "", Public),
+    call("POST", "/rpc/me", "", Public),
+    call("POST", "/rpc/setup_code", "", Public),
+    call(
+        "POST",
+        "/rpc/setup",
+        "name=M&email=m%40example.com&password=correct+horse+battery",
+        Public,
+    ),
+    call(
+        "POST",
+        "/rpc/login",
+        "email=nobody%40example.com&password=wrong+password",
+        Public,
+    ),
+    call("POST", "/rpc/logout", "", Public),
+    call("POST", "/rpc/users", "", USERS),
+    call(
+        "POST",
+        "/rpc/create_user",
+        "name=New&email=rpc{n}%40example.com&password=correct+horse+battery&role=viewer",
+        USERS,
+    ),
+    call("POST", "/rpc/change_user", "id={U}&role=viewer", USERS),
+    call("POST", "/rpc/contacts", "", CONTACTS),
+    call("POST", "/rpc/contact_import", "id={I}", CONTACTS),
+    call("POST", "/rpc/segments", "", CONTACTS),
+    call(
+        "POST",
+        "/rpc/create_segment",
+        "name=Rpc+{n}&conditions=team%3DSales",
+        CONTACTS,
+    ),
+    call("POST", "/rpc/frequency_rules", "", CONTACTS),
+    call(
+        "POST",
+        "/rpc/set_frequency_rule",
+        "kind=nps&min_days=30",
+        CONTACTS,
+    ),
+    call("POST", "/rpc/survey_overview", "", SignedIn),
+    call("POST", "/rpc/survey_report", "id={S}", RESULTS),
+    sales(
+        "POST",
+        "/rpc/survey_dashboard",
+        "id={S}&query[filter][0]=team%3ASales",
+        RESULTS,
+    ),
+    sales("POST", "/rpc/response", "survey_id={S}&id={R}", RESPONSE),
+    call(
+        "POST",
+        "/rpc/create_survey",
+        "kind={KIND}&title=&subject=",
+        MANAGE,
+    ),
+    call("POST", "/rpc/editor", "id={S}", MANAGE),
+    call(
+        "POST",
+        "/rpc/survey_settings",
+        "id={S}&status=active&closes_at=&response_cap=",
+        MANAGE,
+    ),
+    call("POST", "/rpc/survey_sends", "survey_id={S}", MANAGE),
+    call("POST", "/rpc/send", "id={N}", MANAGE),
+    call(
+        "POST",
+        "/rpc/create_send",
+        "survey_id={S}&segment=&at={AT}&repeat=none&reminders=&per_minute=",
+        MANAGE,
+    ),
+    call("POST", "/rpc/change_send", "id={N}&action=pause", MANAGE),
+    call("POST", "/rpc/tokens", "", TOKENS),
+    call("POST", "/rpc/create_token", "name=rpc+{n}", TOKENS),
+    call("POST", "/rpc/revoke_token", "id={X}", TOKENS),
+];
+
+/// The plain form routes (`server/src/http/forms.rs`).
+const FORMS: &[Call] = &[
+    call("POST", "/surveys/{S}/editor", "op=discard", MANAGE),
+    call("POST", "/contacts/upload", "", CONTACTS),
+    call("POST", "/contacts/imports/{I}", "action=cancel", CONTACTS),
+    call("POST", "/contacts/{C}/suppression", "suppressed=", CONTACTS),
+    call("POST", "/u/{TOKEN}", "", Public),
+];
+
+/// The README's role table: each row's first cell, and its cells by role.
+fn role_table() -> Vec<(String, Vec<(String, String)>)> {
+    let readme = include_str!("../../../README.md");
+    let mut lines = readme
+        .lines()
+        .skip_while(|l| !l.starts_with("| What | admin |"));
+    let header: Vec<String> = cells(lines.next().expect("the README has the role table"));
+    lines
+        .skip(1)
+        .take_while(|l| l.starts_with('|'))
+        .map(|l| {
+            let row = cells(l);
+            let by_role = header[1..]
+                .iter()
+                .cloned()
+                .zip(row[1..].iter().cloned())
+                .collect();
+            (row[0].clone(), by_role)
+        })
+        .collect()
+}
+
+fn cells(line: &str) -> Vec<String> {
+    line.trim_matches('|')
+        .split('|')
+        .map(|c| c.trim().to_owned())
+        .collect()
+}
+
+/// Whether the table lets `who` make a call needing `needs` on a survey of `kind`.
+fn allowed(
+    table: &[(String, Vec<(String, String)>)],
+    needs: Needs,
+    who: Who,
+    kind: Option<Kind>,
+    asks_for_sales: bool,
+) -> bool {
+    let row = match needs {
+        Public | SignedIn => return true,
+        Row(row) => row,
+    };
+    let (_, by_role) = table
+        .iter()
+        .find(|(what, _)| what.starts_with(row))
+        .unwrap_or_else(|| panic!("the README's table has no row \"{row}…\""));
+    let cell = &by_role
+        .iter()
+        .find(|(role, _)| role == who.column())
+        .expect("a column per role")
+        .1;
+    let their_teams =
+        matches!(who, Who::Sales | Who::Ops) && (!asks_for_sales || who == Who::Sales);
+    match cell.as_str() {
+        "yes" | "all surveys" => true,
+        "none" => false,
+        "employee surveys" => kind == Some(Kind::Employees),
+        "their teams" => their_teams,
+        "customer surveys, their teams" => kind == Some(Kind::Customers) && their_teams,
+        other => panic!("the README's table says \"{other}\", which this test cannot read"),
+    }
+}
+
+/// The values the placeholders stand for.
+struct World {
+    surveys: Vec<(Kind, Survey)>,
+    import: i64,
+    contact: i64,
+    spare_user: i64,
+    tomorrow: String,
+}
+
+struct Survey {
+    id: i64,
+    slug: String,
+    token: String,
+    response: i64,
+    send: i64,
+    question: String,
+    definition: Value,
+}
+
+fn fill(text: &str, world: &World, survey: Option<&(Kind, Survey)>, n: usize) -> String {
+    let mut text = text
+        .replace("{I}", &world.import.to_string())
+        .replace("{C}", &world.contact.to_string())
+        .replace("{U}", &world.spare_user.to_string())
+        .replace("{X}", "999999")
+        .replace("{EMAIL}", "ana@example.com")
+        .replace("{AT}", &world.tomorrow)
+        .replace("{n}", &n.to_string());
+    // Calls of no survey in particular still need an answer link: the first survey's.
+    let (kind, s) = survey.unwrap_or(&world.surveys[0]);
+    text = text
+        .replace("{S}", &s.id.to_string())
+        .replace("{R}", &s.response.to_string())
+        .replace("{N}", &s.send.to_string())
+        .replace("{Q}", &s.question)
+        .replace("{SLUG}", &s.slug)
+        .replace("{TOKEN}", &s.token)
+        .replace("{DEF}", &s.definition.to_string())
+        .replace(
+            "{KIND}",
+            match kind {
+                Kind::Employees => "enps",
+                Kind::Customers => "nps",
+            },
+        );
+    text
+}
+
+fn per_survey(call: &Call) -> bool {
+    ["{S}", "{R}", "{N}", "{KIND}", "{Q}"]
+        .iter()
+        .any(|p| call.path.contains(p) || call.body.contains(p))
+}
+
+async fn sign_in(app: &TestApp, email: &str) -> reqwest::Client {
+    let c = client();
+    let res = app
+        .post_form(
+            &c,
+            "/login",
+            "/rpc/login",
+            &[("email", email), ("password", "correct horse battery")],
+        )
+        .await;
+    assert!(
+        res.headers().get("set-cookie").is_some(),
+        "{email} signs in"
+    );
+    c
+}
+
+async fn add_user(
+    admin: &reqwest::Client,
+    app: &TestApp,
+    email: &str,
+    role: &str,
+    scope: &[&str],
+) -> i64 {
+    let res = admin
+        .post(app.url("/api/v1/users"))
+        .json(
+            &json!({ "name": email, "email": email, "password": "correct horse battery",
+                       "role": role, "scope": scope }),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201, "{email}");
+    res.json::<Value>().await.unwrap()["id"].as_i64().unwrap()
+}
+
+/// A survey of `kind` grouped by team, answered through a personal link by Ana of Sales
+/// with a comment, and a send scheduled for tomorrow.
+async fn survey(
+    app: &TestApp,
+    admin: &reqwest::Client,
+    kind: Kind,
+    ana: i64,
+    tomorrow: &str,
+) -> Survey {
+    let summary = app.create_survey(admin, "nps").await;
+    let id = summary["id"].as_i64().unwrap();
+    let mut definition = app
+        .get_json(admin, &format!("/api/v1/surveys/{id}/definition"))
+        .await;
+    definition["grouping_attributes"] = json!(["team"]);
+    definition["employee"] = json!(kind == Kind::Employees);
+    let saved = admin
+        .put(app.url(&format!("/api/v1/surveys/{id}/definition")))
+        .json(&definition)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(saved.status(), 200);
+    let question = definition["questions"][0]["key"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let link: Value = admin
+        .post(app.url(&format!("/api/v1/surveys/{id}/links")))
+        .json(&json!({ "contact_id": ana, "attributes": { "team": "Sales" } }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = link["url"]
+        .as_str()
+        .unwrap()
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .to_owned();
+    let answered = client()
+        .post(app.url(&format!("/api/v1/personal-answers/{token}")))
+        .json(&json!({ "answers": { &question: 3 }, "follow_ups": { &question: "Too slow" } }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answered.status(), 201);
+    let dashboard = app
+        .get_json(
+            admin,
+            &format!("/api/v1/surveys/{id}/trends?filter=team:Sales"),
+        )
+        .await;
+    let url = dashboard["comments"]["items"][0]["response_url"]
+        .as_str()
+        .unwrap_or_else(|| panic!("the admin sees the comment with its response: {dashboard}"));
+    let response = url.rsplit('/').next().unwrap().parse().unwrap();
+    let send: Value = admin
+        .post(app.url(&format!("/api/v1/surveys/{id}/sends")))
+        .json(&json!({ "at": tomorrow }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    Survey {
+        id,
+        slug: crate::harness::public_slug(&summary),
+        token,
+        response,
+        send: send["send"]["id"].as_i64().unwrap(),
+        question,
+        definition,
+    }
+}
+
+/// The part of a call's path an operation or a route is named by.
+fn route_of(path: &str, names: &[(&str, &str)]) -> String {
+    let mut path = path.split('?').next().unwrap().to_owned();
+    for (from, to) in names {
+        path = path.replace(from, to);
+    }
+    path
+}
+
+#[tokio::test]
+async fn every_route_answers_each_role_as_the_readmes_table_says() {
+    let (_db, app, admin) = app_with_admin().await;
+    let table = role_table();
+    let imported = app
+        .import_contacts(
+            &admin,
+            "email,name,team\nana@example.com,Ana,Sales\nbo@example.com,Bo,Ops\n",
+        )
+        .await;
+    assert!(imported.status().is_success());
+    let contacts = app.get_json(&admin, "/api/v1/contacts").await;
+    let ana = contacts["contacts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["email"] == "ana@example.com")
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    add_user(&admin, &app, "hr@example.com", "hr", &[]).await;
+    add_user(
+        &admin,
+        &app,
+        "sales@example.com",
+        "manager",
+        &["team=Sales"],
+    )
+    .await;
+    add_user(&admin, &app, "ops@example.com", "manager", &["team=Ops"]).await;
+    add_user(&admin, &app, "viewer@example.com", "viewer", &[]).await;
+    let spare_user = add_user(&admin, &app, "spare@example.com", "viewer", &[]).await;
+    let tomorrow = (chrono::Utc::now() + chrono::Duration::days(1))
+        .format("%Y-%m-%dT%H:%M")
+        .to_string();
+    let employees = survey(&app, &admin, Kind::Employees, ana, &tomorrow).await;
+    let customers = survey(&app, &admin, Kind::Customers, ana, &tomorrow).await;
+    let import: Value = admin
+        .post(app.url("/api/v1/contacts/imports"))
+        .body("email\neve@example.com\n")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let world = World {
+        surveys: vec![(Kind::Employees, employees), (Kind::Customers, customers)],
+        import: import["id"].as_i64().unwrap(),
+        contact: ana,
+        spare_user,
+        tomorrow,
+    };
+    let mut people = Vec::new();
+    for who in EVERYONE {
+        let c = match who {
+            Who::Admin => admin.clone(),
+            Who::Hr => sign_in(&app, "hr@example.com").await,
+            Who::Sales => sign_in(&app, "sales@example.com").await,
+            Who::Ops => sign_in(&app, "ops@example.com").await,
+            Who::Viewer => sign_in(&app, "viewer@example.com").await,
+        };
+        people.push((who, c));
+    }
+
+    // Nothing routed goes unchecked: the API document, the page routes and the server
+    // functions are each exactly what the lists above hold.
+    let doc = app.get_json(&client(), "/api/v1/openapi.json").await;
+    let documented: BTreeSet<String> = doc["paths"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .flat_map(|(path, item)| {
+            item.as_object()
+                .unwrap()
+                .keys()
+                .map(move |m| format!("{} {path}", m.to_uppercase()))
+        })
+        .collect();
+    let api_names = [
+        ("/users/{U}", "/users/{id}"),
+        ("{S}/responses/{R}", "{id}/responses/{response_id}"),
+        ("{S}", "{id}"),
+        ("{N}", "{id}"),
+        ("{I}", "{id}"),
+        ("{C}", "{id}"),
+        ("{X}", "{id}"),
+        ("{Q}", "{question}"),
+        ("{EMAIL}", "{email}"),
+        ("nobody@example.com", "{email}"),
+        ("{SLUG}", "{slug}"),
+        ("{TOKEN}", "{token}"),
+    ];
+    let listed: BTreeSet<String> = API
+        .iter()
+        .map(|c| format!("{} {}", c.method, route_of(c.path, &api_names)))
+        .collect();
+    assert_eq!(
+        listed, documented,
+        "every documented operation has its cells"
+    );
+    let pages: BTreeSet<String> = leptos_axum::generate_route_list(app::App)
+        .iter()
+        .map(|r| r.path().to_owned())
+        .collect();
+    let page_names = [
+        ("/surveys/{S}/sends/{N}", "/surveys/{id}/sends/{send}"),
+        (
+            "/surveys/{S}/responses/{R}",
+            "/surveys/{id}/responses/{response}",
+        ),
+        ("{S}", "{id}"),
+        ("{I}", "{id}"),
+        ("/u/{TOKEN}", "/u/{token}"),
+        ("{SLUG}", "{id}"),
+        ("{TOKEN}", "{id}"),
+    ];
+    let listed: BTreeSet<String> = PAGES
+        .iter()
+        .map(|c| route_of(c.path, &page_names))
+        .collect();
+    assert_eq!(listed, pages, "every page has its cells");
+    let functions: BTreeSet<String> = leptos::server_fn::axum::server_fn_paths()
+        .map(|(path, _)| path.to_owned())
+        .collect();
+    let listed: BTreeSet<String> = RPC.iter().map(|c| c.path.to_owned()).collect();
+    assert_eq!(listed, functions, "every server function has its cells");
+
+    let mut n = 0;
+    let mut checked = 0;
+    let mut wrong = Vec::new();
+    for (calls, page) in [(API, false), (PAGES, true), (RPC, false), (FORMS, false)] {
+        for call in calls {
+            let surveys: Vec<Option<&(Kind, Survey)>> = match per_survey(call) {
+                true => world.surveys.iter().map(Some).collect(),
+                false => vec![None],
+            };
+            for survey in surveys {
+                let kind = survey.map(|(k, _)| *k);
+                let callers: Vec<(Option<Who>, reqwest::Client)> = match call.needs {
+                    // Answer links and sign-in take no account (a sign-out would end one).
+                    Public => vec![(None, client())],
+                    _ => people.iter().map(|(w, c)| (Some(*w), c.clone())).collect(),
+                };
+                for (who, c) in callers {
+                    n += 1;
+                    let path = fill(call.path, &world, survey, n);
+                    let body = fill(call.body, &world, survey, n);
+                    let (status, text) = send(&app, &c, call, &path, body).await;
+                    let refused = match page {
+                        true => text.contains(REFUSED),
+                        false => status == 403,
+                    };
+                    let expected =
+                        who.is_none_or(|who| allowed(&table, call.needs, who, kind, call.sales));
+                    checked += 1;
+                    if refused == expected || status >= 500 || (who.is_some() && status == 401) {
+                        wrong.push(format!(
+                            "{who:?} {} {path} on {kind:?}: {status}, expected {}",
+                            call.method,
+                            if expected { "allowed" } else { "refused" }
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "{} of {checked} cells differ from the README:\n{}",
+        wrong.len(),
+        wrong.join("\n")
+    );
+    assert!(
+        checked > 400,
+        "the whole matrix was walked: {checked} cells"
+    );
+}
+
+async fn send(
+    app: &TestApp,
+    c: &reqwest::Client,
+    call: &Call,
+    path: &str,
+    body: String,
+) -> (u16, String) {
+    let url = app.url(path);
+    let req = match call.method {
+        "GET" => c.get(url),
+        "PUT" => c.put(url),
+        "DELETE" => c.delete(url),
+        _ => c.post(url),
+    };
+    let req = if path.starts_with("/rpc/") || (!path.starts_with("/api/") && call.method == "POST")
+    {
+        if path == "/contacts/upload" {
+            // A form without its file.
+            req.header("content-type", "multipart/form-data; boundary=x")
+                .body("--x--\r\n")
+        } else {
+            req.header("content-type", "application/x-www-form-urlencoded")
+                .body(body)
+        }
+    } else if body.is_empty() {
+        req
+    } else if body.starts_with('{') {
+        req.header("content-type", "application/json").body(body)
+    } else {
+        req.header("content-type", "text/csv").body(body)
+    };
+    let res = req.send().await.expect("request");
+    let status = res.status().as_u16();
+    (status, res.text().await.unwrap_or_default())
+}
+
+/// Answers survey `id` through a new personal link of a person of `team`.
+async fn answer_as(
+    app: &TestApp,
+    admin: &reqwest::Client,
+    id: i64,
+    team: &str,
+    score: u8,
+    comment: &str,
+) {
+    let question = app
+        .get_json(admin, &format!("/api/v1/surveys/{id}/definition"))
+        .await["questions"][0]["key"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let link: Value = admin
+        .post(app.url(&format!("/api/v1/surveys/{id}/links")))
+        .json(&json!({ "attributes": { "team": team } }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = link["url"]
+        .as_str()
+        .unwrap()
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .to_owned();
+    let res = client()
+        .post(app.url(&format!("/api/v1/personal-answers/{token}")))
+        .json(&json!({ "answers": { &question: score }, "follow_ups": { &question: comment } }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+}
+
+/// What each role reads of one customer survey answered by Sales (three people) and Ops
+/// (two): a manager their team's figures and comments only, a viewer no comments.
+#[tokio::test]
+async fn a_manager_reads_their_teams_results_and_a_viewer_reads_no_comments() {
+    let (_db, app, admin) = app_with_admin().await;
+    add_user(
+        &admin,
+        &app,
+        "sales@example.com",
+        "manager",
+        &["team=Sales"],
+    )
+    .await;
+    add_user(&admin, &app, "ops@example.com", "manager", &["team=Ops"]).await;
+    add_user(&admin, &app, "viewer@example.com", "viewer", &[]).await;
+    add_user(&admin, &app, "hr@example.com", "hr", &[]).await;
+    let survey = app.create_survey(&admin, "nps").await;
+    let id = survey["id"].as_i64().unwrap();
+    let mut definition = app
+        .get_json(&admin, &format!("/api/v1/surveys/{id}/definition"))
+        .await;
+    definition["grouping_attributes"] = json!(["team"]);
+    let saved = admin
+        .put(app.url(&format!("/api/v1/surveys/{id}/definition")))
+        .json(&definition)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(saved.status(), 200);
+    for (score, comment) in [
+        (10, "Sales loves it"),
+        (9, "Sales likes it"),
+        (2, "Sales hates it"),
+    ] {
+        answer_as(&app, &admin, id, "Sales", score, comment).await;
+    }
+    for (score, comment) in [(3, "Ops: too slow"), (4, "Ops: too dear")] {
+        answer_as(&app, &admin, id, "Ops", score, comment).await;
+    }
+    let trends = format!("/api/v1/surveys/{id}/trends");
+    let texts = |d: &Value| -> Vec<String> {
+        d["comments"]["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["text"].as_str().unwrap().to_owned())
+            .collect()
+    };
+
+    let whole = app.get_json(&admin, &trends).await;
+    assert_eq!(whole["questions"][0]["tile"]["n"], 5);
+
+    let sales = sign_in(&app, "sales@example.com").await;
+    let seen = app.get_json(&sales, &trends).await;
+    assert_eq!(
+        seen["query"]["filter"],
+        json!(["team:Sales"]),
+        "narrowed without asking"
+    );
+    assert_eq!(seen["questions"][0]["tile"]["n"], 3);
+    let mut said = texts(&seen);
+    said.sort();
+    assert_eq!(said, ["Sales hates it", "Sales likes it", "Sales loves it"]);
+    assert!(
+        seen["comments"]["items"][0]["response_url"].is_string(),
+        "a customer survey's responses, to follow up"
+    );
+    assert_eq!(
+        seen["funnels"],
+        json!([]),
+        "send counts are the whole company's"
+    );
+    let offered = seen["choices"]["attributes"][0][1].as_array().unwrap();
+    assert!(
+        offered.iter().all(|c| c["label"] == "Sales"),
+        "no other team is offered: {offered:?}"
+    );
+    let report = app.get_json(&sales, &format!("/api/v1/surveys/{id}")).await;
+    assert_eq!(report["questions"][0]["withheld"], "scope");
+    assert_eq!(report["questions"][0]["score"], Value::Null);
+    let overview = app.get_json(&sales, "/api/v1/overview").await;
+    assert_eq!(overview[0]["tile"]["n"], 3, "the overview is narrowed too");
+
+    let ops = sign_in(&app, "ops@example.com").await;
+    let other = ops
+        .get(app.url(&format!("{trends}?filter=team:Sales")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(other.status(), 403, "another team's view is refused");
+    let own = app.get_json(&ops, &trends).await;
+    assert_eq!(own["questions"][0]["tile"]["n"], 2);
+    assert!(texts(&own).iter().all(|t| t.starts_with("Ops")));
+    let response = seen["comments"]["items"][0]["response_url"]
+        .as_str()
+        .unwrap()
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .to_owned();
+    let across = ops
+        .get(app.url(&format!("/api/v1/surveys/{id}/responses/{response}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        across.status(),
+        403,
+        "a response of Sales is not Ops's manager's to read"
+    );
+    let mine = sales
+        .get(app.url(&format!("/api/v1/surveys/{id}/responses/{response}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(mine.status(), 200);
+
+    let viewer = sign_in(&app, "viewer@example.com").await;
+    let aggregated = app.get_json(&viewer, &trends).await;
+    assert_eq!(aggregated["questions"][0]["tile"]["n"], 5);
+    assert_eq!(aggregated["comments"]["withheld"], "role");
+    assert_eq!(aggregated["comments"]["items"], json!([]));
+    let page = app.page(&viewer, &format!("/surveys/{id}")).await;
+    assert!(
+        !page.contains("Sales hates it"),
+        "no comment reaches the viewer's page"
+    );
+    assert!(page.contains("aggregated results only"));
+
+    let hr = sign_in(&app, "hr@example.com").await;
+    let customer = hr.get(app.url(&trends)).send().await.unwrap();
+    assert_eq!(customer.status(), 403, "a customer survey is not HR's");
+    let listed = app.get_json(&hr, "/api/v1/surveys").await;
+    assert_eq!(listed, json!([]), "nor is it in HR's list");
+}
+
+/// A token carries a role and scope chosen at creation, never more than its creator's,
+/// and grants nothing once its owner's role is narrowed.
+#[tokio::test]
+async fn a_token_grants_no_more_than_its_creator_and_nothing_once_they_lose_it() {
+    let (_db, app, admin) = app_with_admin().await;
+    let sales_id = add_user(
+        &admin,
+        &app,
+        "sales@example.com",
+        "manager",
+        &["team=Sales", "team=Ops"],
+    )
+    .await;
+    let sales = sign_in(&app, "sales@example.com").await;
+    let create = |body: Value| {
+        let req = sales.post(app.url("/api/v1/tokens")).json(&body);
+        async move { req.send().await.unwrap() }
+    };
+    let wider = create(json!({ "name": "wide", "role": "admin" })).await;
+    assert_eq!(wider.status(), 403);
+    assert_eq!(json_of(wider).await["field"], "role");
+    let outside = create(json!({ "name": "other", "scope": ["team=Support"] })).await;
+    assert_eq!(outside.status(), 403);
+    let narrow = create(json!({ "name": "ops only", "scope": ["team=Ops"] })).await;
+    assert_eq!(narrow.status(), 201);
+    let narrow = json_of(narrow).await;
+    assert_eq!(narrow["token"]["role"], "manager");
+    assert_eq!(narrow["token"]["scope"], json!(["team=Ops"]));
+    let secret = narrow["secret"].as_str().unwrap().to_owned();
+    let me = |secret: String| {
+        let req = client().get(app.url("/api/v1/me")).bearer_auth(secret);
+        async move { req.send().await.unwrap() }
+    };
+    let as_token = json_of(me(secret.clone()).await).await;
+    assert_eq!(
+        as_token["scope"],
+        json!(["team=Ops"]),
+        "the token's scope, not its owner's"
+    );
+
+    let by_admin = admin
+        .post(app.url("/api/v1/tokens"))
+        .json(&json!({ "name": "bi", "role": "viewer" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        by_admin.status(),
+        201,
+        "an admin's token may carry any role"
+    );
+    let viewer_secret = json_of(by_admin).await["secret"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let users = client()
+        .get(app.url("/api/v1/users"))
+        .bearer_auth(&viewer_secret)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(users.status(), 403, "a viewer token is a viewer");
+
+    let narrowed = admin
+        .put(app.url(&format!("/api/v1/users/{sales_id}/access")))
+        .json(&json!({ "role": "manager", "scope": ["team=Sales"] }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(narrowed.status(), 200);
+    assert_eq!(
+        me(secret).await.status(),
+        401,
+        "Ops is no longer its owner's to grant"
+    );
+    let page = app.page(&sales, "/settings/tokens").await;
+    assert!(
+        page.contains("ops only"),
+        "its owner still sees it, to revoke it"
+    );
+}
+
+/// HR runs employee surveys only, and cannot turn one into a customer survey.
+#[tokio::test]
+async fn hr_keeps_an_employee_survey_marked_as_one() {
+    let (_db, app, admin) = app_with_admin().await;
+    add_user(&admin, &app, "hr@example.com", "hr", &[]).await;
+    let hr = sign_in(&app, "hr@example.com").await;
+    let customer = hr
+        .post(app.url("/api/v1/surveys"))
+        .json(&json!({ "kind": "csat" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(customer.status(), 403);
+    let survey = app.create_survey(&hr, "custom").await;
+    let id = survey["id"].as_i64().unwrap();
+    // A custom survey is a customer survey unless marked; made by HR, it is marked.
+    let mut definition = app
+        .get_json(&admin, &format!("/api/v1/surveys/{id}/definition"))
+        .await;
+    assert_eq!(definition["employee"], true);
+    definition["employee"] = json!(false);
+    let unmarked = hr
+        .put(app.url(&format!("/api/v1/surveys/{id}/definition")))
+        .json(&definition)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unmarked.status(), 403);
+    assert_eq!(json_of(unmarked).await["field"], "employee");
+    let kept = app
+        .get_json(&admin, &format!("/api/v1/surveys/{id}/definition"))
+        .await;
+    assert_eq!(kept["employee"], true, "nothing was saved");
+}
+
+async fn json_of(res: reqwest::Response) -> Value {
+    res.json().await.expect("json")
+}
