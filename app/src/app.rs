@@ -1,6 +1,7 @@
 //! The HTML shell and the route table.
 
 use crate::pages::{
+    account::AccountPage,
     answer::AnswerPage,
     contacts::{ContactsPage, ImportPage},
     editor::EditorPage,
@@ -90,6 +91,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/contacts/imports/:id") view=ImportPage ssr=ssr.clone() />
                 <Route path=path!("/settings/tokens") view=TokensPage ssr=ssr.clone() />
                 <Route path=path!("/settings/users") view=UsersPage ssr=ssr.clone() />
+                <Route path=path!("/settings/account") view=AccountPage ssr=ssr.clone() />
                 <Route path=path!("/s/:id") view=|| view! { <AnswerPage link_kind="s" /> } ssr=ssr.clone() />
                 <Route path=path!("/s/:id/thanks") view=|| view! { <ThanksPage link_kind="s" /> } ssr=ssr.clone() />
                 <Route path=path!("/t/:id") view=|| view! { <AnswerPage link_kind="t" /> } ssr=ssr.clone() />

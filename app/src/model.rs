@@ -19,6 +19,22 @@ pub struct UserView {
     pub role: Role,
     /// A manager's attribute values, as `attribute=value` (e.g. `team=Sales`).
     pub scope: Vec<String>,
+    /// A disabled user cannot sign in, and their tokens grant nothing.
+    pub disabled: bool,
+}
+
+/// One of the signed-in user's sessions.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct SessionView {
+    /// Names the session to end it; not its secret.
+    pub id: String,
+    /// What it was started from (the browser's User-Agent).
+    pub client: String,
+    pub started: String,
+    pub expires: String,
+    /// The session this request came with.
+    pub current: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -2,7 +2,7 @@
 //! authorisation rule every entry point uses.
 
 use crate::error::AppError;
-use crate::model::{Role, UserView};
+use crate::model::{Role, SessionView, UserView};
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
@@ -52,6 +52,8 @@ mod ssr {
     pub struct SetupRequest<'a> {
         pub host: Option<&'a str>,
         pub code: Option<&'a str>,
+        /// The browser's User-Agent, kept with the session.
+        pub agent: Option<&'a str>,
     }
 
     /// A setup code to print at start: short enough to type, 72 random bits.
@@ -72,6 +74,7 @@ mod ssr {
             name: user.name.clone(),
             role: user.role,
             scope: user.scope.items(),
+            disabled: user.disabled,
         }
     }
 
@@ -202,7 +205,7 @@ mod ssr {
                 StoreError::Conflict(_) => AppError::not_found("Resonance is already set up."),
                 other => other.into(),
             })?;
-        let secret = start_session(services, &user).await?;
+        let secret = start_session(services, &user, asked.agent.unwrap_or_default()).await?;
         Ok((user, secret))
     }
 
@@ -286,17 +289,130 @@ mod ssr {
             .ok_or_else(|| AppError::not_found("There is no such user."))
     }
 
+    /// Disables a user, which ends their sessions and stops their tokens at once, or
+    /// enables them again (admins only, checked by the caller).
+    #[tracing::instrument(skip_all, fields(user_id = id, disabled), err(level = "info"))]
+    pub async fn set_disabled(
+        services: &Services,
+        by: &User,
+        id: i64,
+        disabled: bool,
+    ) -> Result<UserView, AppError> {
+        if id == by.id && disabled {
+            return Err(AppError::bad_input(
+                "disabled",
+                "You cannot disable yourself: ask another admin.",
+            ));
+        }
+        if !services
+            .store
+            .set_user_disabled(id, disabled, Utc::now())
+            .await?
+        {
+            return Err(AppError::not_found("There is no such user."));
+        }
+        let users = services.store.list_users().await?;
+        users
+            .iter()
+            .find(|u| u.id == id)
+            .map(view)
+            .ok_or_else(|| AppError::not_found("There is no such user."))
+    }
+
+    /// `user`'s live sessions, newest first; `current`: the secret of the caller's own.
+    pub async fn sessions(
+        services: &Services,
+        user: &User,
+        current: Option<&str>,
+    ) -> Result<Vec<SessionView>, AppError> {
+        let current = current.map(|secret| services.settings.token_hash(secret));
+        let shown = |t: chrono::DateTime<Utc>| t.format("%Y-%m-%d %H:%M UTC").to_string();
+        let sessions = services.store.user_sessions(user.id, Utc::now()).await?;
+        Ok(sessions
+            .into_iter()
+            .map(|s| SessionView {
+                current: current.as_deref() == Some(s.token_hash.as_str()),
+                id: s.id,
+                client: s.client,
+                started: shown(s.created_at),
+                expires: shown(s.expires_at),
+            })
+            .collect())
+    }
+
+    /// Ends one of `user`'s sessions (signs a browser out), by its id.
+    #[tracing::instrument(skip_all, fields(user_id = user.id), err(level = "info"))]
+    pub async fn end_session(services: &Services, user: &User, id: &str) -> Result<(), AppError> {
+        let valid = id.len() == 16 && id.chars().all(|c| c.is_ascii_hexdigit());
+        if valid && services.store.end_user_session(user.id, id).await? {
+            Ok(())
+        } else {
+            Err(AppError::not_found("You have no session with this id."))
+        }
+    }
+
+    /// Changes `user`'s password after checking their current one, and ends their other
+    /// sessions (`keep`: the secret of the one this came with, if any).
+    #[tracing::instrument(skip_all, fields(user_id = user.id))]
+    pub async fn change_password(
+        services: &Services,
+        user: &User,
+        current: &str,
+        new: &str,
+        keep: Option<&str>,
+    ) -> Result<(), AppError> {
+        let hash = services
+            .store
+            .user_credentials(&user.email)
+            .await?
+            .map(|(_, hash)| hash);
+        if !verify_password(current.to_owned(), hash).await? {
+            return Err(AppError::bad_input(
+                "current",
+                "This is not your current password.",
+            ));
+        }
+        if new.chars().count() < MIN_PASSWORD_CHARS {
+            return Err(AppError::bad_input(
+                "new",
+                format!("Choose a password of at least {MIN_PASSWORD_CHARS} characters."),
+            ));
+        }
+        let hash = hash_password(new.to_owned()).await?;
+        let keep = keep.map(|secret| services.settings.token_hash(secret));
+        Ok(services
+            .store
+            .set_password(user.id, &hash, keep.as_deref())
+            .await?)
+    }
+
     pub async fn list_users(services: &Services) -> Result<Vec<UserView>, AppError> {
         let users = services.store.list_users().await?;
         Ok(users.iter().map(view).collect())
     }
 
-    async fn start_session(services: &Services, user: &User) -> Result<String, AppError> {
+    /// A new session of `user`'s, started from `agent` (a User-Agent); its secret.
+    async fn start_session(
+        services: &Services,
+        user: &User,
+        agent: &str,
+    ) -> Result<String, AppError> {
         let secret = new_secret();
         let expires = Utc::now() + Duration::days(services.settings.session_days);
+        // Enough to tell one browser from another; no more is kept.
+        let client: String = agent
+            .chars()
+            .filter(|c| !c.is_control())
+            .take(160)
+            .collect();
         services
             .store
-            .create_session(&services.settings.token_hash(&secret), user.id, expires)
+            .create_session(
+                &services.settings.token_hash(&secret),
+                user.id,
+                expires,
+                &client,
+            )
             .await?;
         Ok(secret)
     }
@@ -311,6 +427,7 @@ mod ssr {
         email: &str,
         password: &str,
         ip: &str,
+        agent: &str,
     ) -> Result<(User, String), AppError> {
         let account = email.trim().to_lowercase();
         let now = Utc::now();
@@ -326,10 +443,10 @@ mod ssr {
         refuse_when_limited(services, &account, ip, now, 1).await?;
         let found = services.store.user_credentials(&account).await?;
         let (user, hash) = found.map_or((None, None), |(user, hash)| (Some(user), Some(hash)));
-        let user = if verify_password(password.to_string(), hash).await? {
-            user
-        } else {
-            None
+        // A disabled account is told apart from a wrong password by no one.
+        let user = match verify_password(password.to_string(), hash).await? {
+            true => user.filter(|u| !u.disabled),
+            false => None,
         };
         let user = user.ok_or_else(|| {
             AppError::new(
@@ -338,7 +455,7 @@ mod ssr {
             )
         })?;
         services.store.mark_login_attempt_succeeded(attempt).await?;
-        let secret = start_session(services, &user).await?;
+        let secret = start_session(services, &user, agent).await?;
         Ok((user, secret))
     }
 
@@ -518,9 +635,11 @@ pub async fn setup_admin(
     use super::context;
     let services = context::services()?;
     let host = context::header(http::header::HOST);
+    let agent = context::header(http::header::USER_AGENT);
     let asked = SetupRequest {
         host: host.as_deref(),
         code: setup_code.as_deref(),
+        agent: agent.as_deref(),
     };
     match setup(&services, &asked, &name, &email, &password).await {
         Ok((_, secret)) => {
@@ -536,7 +655,8 @@ pub async fn setup_admin(
 pub async fn log_in(email: String, password: String) -> Result<(), AppError> {
     use super::context;
     let services = context::services()?;
-    match login(&services, &email, &password, &context::client_ip()).await {
+    let agent = context::header(http::header::USER_AGENT).unwrap_or_default();
+    match login(&services, &email, &password, &context::client_ip(), &agent).await {
         Ok((_, secret)) => {
             context::set_cookie(&session_cookie(&services.settings, &secret));
             leptos_axum::redirect("/surveys");
@@ -568,6 +688,7 @@ pub async fn load_users() -> Result<Vec<UserView>, AppError> {
 }
 
 /// A scope as typed in a form: `attribute=value` items separated by commas.
+#[cfg(feature = "ssr")]
 pub fn scope_items(typed: &str) -> Vec<String> {
     typed
         .split(',')
@@ -575,6 +696,7 @@ pub fn scope_items(typed: &str) -> Vec<String> {
         .collect()
 }
 
+#[cfg(feature = "ssr")]
 fn parse_role(role: &str) -> Result<Role, AppError> {
     Role::parse(role)
         .ok_or_else(|| AppError::bad_input("role", "Choose one of admin, hr, manager, viewer."))
@@ -639,5 +761,50 @@ pub async fn change_user(
     };
     result
         .map_err(|e| e.with_input([("role", role.as_str()), ("scope", scope.as_str())]))
+        .or_else(context::fail)
+}
+
+/// Disables a user (`disabled` = "true") or enables them again (admins only).
+#[server(prefix = "/rpc", endpoint = "disable_user")]
+pub async fn disable_user(id: i64, disabled: String) -> Result<(), AppError> {
+    use super::context;
+    let (services, admin) = context::require(Action::ManageUsers)
+        .await
+        .or_else(context::fail)?;
+    set_disabled(&services, &admin, id, disabled == "true")
+        .await
+        .map(|_| ())
+        .or_else(context::fail)
+}
+
+/// The signed-in user's sessions.
+#[server(prefix = "/rpc", endpoint = "account_sessions")]
+pub async fn load_sessions() -> Result<Vec<SessionView>, AppError> {
+    use super::context;
+    let (services, user) = context::signed_in().await.or_else(context::fail)?;
+    let current = context::cookie(SESSION_COOKIE);
+    sessions(&services, &user, current.as_deref())
+        .await
+        .or_else(context::fail)
+}
+
+/// Signs one of the user's own sessions out.
+#[server(prefix = "/rpc", endpoint = "end_session")]
+pub async fn sign_out_session(id: String) -> Result<(), AppError> {
+    use super::context;
+    let (services, user) = context::signed_in().await.or_else(context::fail)?;
+    end_session(&services, &user, &id)
+        .await
+        .or_else(context::fail)
+}
+
+/// Changes the user's own password; their other sessions end.
+#[server(prefix = "/rpc", endpoint = "change_password")]
+pub async fn change_own_password(current: String, new: String) -> Result<(), AppError> {
+    use super::context;
+    let (services, user) = context::signed_in().await.or_else(context::fail)?;
+    let keep = context::cookie(SESSION_COOKIE);
+    change_password(&services, &user, &current, &new, keep.as_deref())
+        .await
         .or_else(context::fail)
 }

@@ -3,7 +3,7 @@
 //! days, weeks or months, with the chart drawn from the same points.
 
 use crate::error::AppError;
-use crate::model::{Dashboard, DashboardQuery, OverviewRow, TrendView};
+use crate::model::{Dashboard, DashboardQuery, OverviewRow};
 use leptos::prelude::*;
 
 pub const DEFAULT_RANGE: &str = "90d";
@@ -43,7 +43,7 @@ mod ssr {
     use crate::domain::tile::{tile, PeriodCounts};
     use crate::domain::trend::{periods, resolve_range, trend, Day, Grain, Limits, Mark, Plan};
     use crate::domain::weighting::WeightedNps;
-    use crate::model::{CommentView, Comments, FilterChoice, FilterChoices};
+    use crate::model::{CommentView, Comments, FilterChoice, FilterChoices, TrendView};
     use crate::ports::CommentQuery;
     use crate::ports::{Services, Survey, User, RESPONSES};
     use chrono::{Datelike, NaiveDate, Utc};

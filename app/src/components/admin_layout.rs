@@ -1,6 +1,7 @@
 //! The frame of every admin page: navigation, the signed-in user, sign-out.
 
 use crate::api::auth::{me, LogOut};
+use crate::domain::access::{decide, Action, Scope};
 use leptos::prelude::*;
 use leptos_router::components::{Redirect, A};
 
@@ -13,18 +14,27 @@ pub fn AdminLayout(children: Children) -> impl IntoView {
             <A href="/surveys" attr:class="brand">
                 "Resonance"
             </A>
-            <nav>
-                <A href="/surveys">"Surveys"</A>
-                <A href="/contacts">"Contacts"</A>
-                <A href="/settings/users">"Users"</A>
-                <A href="/settings/tokens">"API tokens"</A>
-            </nav>
             <Suspense fallback=|| ()>
                 {move || Suspend::new(async move {
                     match user.await {
                         Ok(Some(u)) => {
+                            // Only what the role reaches (the access rule decides again on
+                            // each page).
+                            let scope = Scope::parse(u.scope.iter().map(String::as_str))
+                                .unwrap_or_default();
+                            let may = |action| decide(u.role, &scope, action).allowed();
+                            let contacts = may(Action::ManageContacts);
+                            let users = may(Action::ManageUsers);
                             view! {
-                                <span class="who">{u.name} " · " {u.role.as_str()}</span>
+                                <nav>
+                                    <A href="/surveys">"Surveys"</A>
+                                    {contacts.then(|| view! { <A href="/contacts">"Contacts"</A> })}
+                                    {users.then(|| view! { <A href="/settings/users">"Users"</A> })}
+                                    <A href="/settings/tokens">"API tokens"</A>
+                                </nav>
+                                <A href="/settings/account" attr:class="who">
+                                    {u.name} " · " {u.role.as_str()}
+                                </A>
                                 <ActionForm action=logout attr:class="inline">
                                     <button type="submit" class="link">
                                         "Sign out"

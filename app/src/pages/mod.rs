@@ -1,5 +1,6 @@
 //! One module per route.
 
+pub mod account;
 pub mod answer;
 pub mod contacts;
 pub mod editor;

@@ -1,7 +1,7 @@
 //! `/settings/users`: the accounts, their roles and scopes; admins add people and
 //! change what they reach here.
 
-use crate::api::auth::{load_users, AddUser, ChangeUser};
+use crate::api::auth::{load_users, AddUser, ChangeUser, DisableUser};
 use crate::components::{
     admin_layout::AdminLayout,
     form::{Field, FormError},
@@ -14,12 +14,25 @@ use leptos_meta::Title;
 pub fn UsersPage() -> impl IntoView {
     let add = ServerAction::<AddUser>::new();
     let change = ServerAction::<ChangeUser>::new();
+    let disable = ServerAction::<DisableUser>::new();
     let users = Resource::new(
-        move || (add.version().get(), change.version().get()),
+        move || {
+            (
+                add.version().get(),
+                change.version().get(),
+                disable.version().get(),
+            )
+        },
         |_| load_users(),
     );
     let error = Signal::derive(move || add.value().get().and_then(Result::err));
-    let change_error = Signal::derive(move || change.value().get().and_then(Result::err));
+    let change_error = Signal::derive(move || {
+        change
+            .value()
+            .get()
+            .and_then(Result::err)
+            .or_else(|| disable.value().get().and_then(Result::err))
+    });
     let chosen_role = move || {
         error
             .get()
@@ -36,7 +49,7 @@ pub fn UsersPage() -> impl IntoView {
                         Ok(list) => view! {
                             <FormError error=change_error />
                             <table class="tokens users">
-                                <thead><tr><th>"Name"</th><th>"Email"</th><th>"Role and scope"</th></tr></thead>
+                                <thead><tr><th>"Name"</th><th>"Email"</th><th>"Role and scope"</th><th>"Sign-in"</th></tr></thead>
                                 <tbody>
                                     {list.into_iter().map(|u| {
                                         let role = u.role;
@@ -56,6 +69,17 @@ pub fn UsersPage() -> impl IntoView {
                                                         </select>
                                                         <input name="scope" value=u.scope.join(", ") aria-label=scope_label placeholder="team=Sales" />
                                                         <button type="submit" class="link">"Save"</button>
+                                                    </ActionForm>
+                                                </td>
+                                                <td>
+                                                    <ActionForm action=disable attr:class="inline">
+                                                        <input type="hidden" name="id" value=u.id.to_string() />
+                                                        <input type="hidden" name="disabled" value=(!u.disabled).to_string() />
+                                                        {if u.disabled {
+                                                            view! { <span class="muted">"disabled "</span><button type="submit" class="link">"Enable"</button> }.into_any()
+                                                        } else {
+                                                            view! { <button type="submit" class="link">"Disable"</button> }.into_any()
+                                                        }}
                                                     </ActionForm>
                                                 </td>
                                             </tr>

@@ -28,7 +28,19 @@ pub struct User {
     pub role: Role,
     /// A manager's attribute values (see [`crate::domain::access`]).
     pub scope: Scope,
+    /// Disabled users cannot sign in, and their sessions and tokens grant nothing.
+    pub disabled: bool,
     pub created_at: DateTime<Utc>,
+}
+
+/// One of a user's sessions, named by the start of its hash (never the secret).
+#[derive(Clone, Debug, PartialEq)]
+pub struct SessionRecord {
+    pub id: String,
+    pub token_hash: String,
+    pub client: String,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
 }
 
 #[derive(Clone, Debug)]
@@ -67,12 +79,37 @@ pub trait Accounts: Send + Sync {
         -> Result<bool, StoreError>;
     /// The user and their password hash.
     async fn user_credentials(&self, email: &str) -> Result<Option<(User, String)>, StoreError>;
+    /// `client`: what the session was started from (a User-Agent), for its owner's list.
     async fn create_session(
         &self,
         token_hash: &str,
         user_id: i64,
         expires_at: DateTime<Utc>,
+        client: &str,
     ) -> Result<(), StoreError>;
+    /// A user's live sessions, newest first.
+    async fn user_sessions(
+        &self,
+        user_id: i64,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<SessionRecord>, StoreError>;
+    /// Ends one of a user's sessions by its id; false when they have no such session.
+    async fn end_user_session(&self, user_id: i64, id: &str) -> Result<bool, StoreError>;
+    /// Sets a user's password hash and ends every session of theirs but `keep` (a hash).
+    async fn set_password(
+        &self,
+        user_id: i64,
+        password_hash: &str,
+        keep: Option<&str>,
+    ) -> Result<(), StoreError>;
+    /// Disables a user (ending their sessions and revoking their tokens at once) or
+    /// enables them again; false when there is no such user.
+    async fn set_user_disabled(
+        &self,
+        user_id: i64,
+        disabled: bool,
+        at: DateTime<Utc>,
+    ) -> Result<bool, StoreError>;
     async fn session_user(
         &self,
         token_hash: &str,

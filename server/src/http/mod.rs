@@ -12,7 +12,8 @@
 //!   `/surveys/{id}/sends/{send}` → `sends.rs`; `/surveys/{id}/responses/{response}` →
 //!   `response.rs`
 //! - `/contacts` and `/contacts/imports/{id}` → `contacts.rs`
-//! - `/settings/tokens` → `tokens.rs`; `/settings/users` → `users.rs`
+//! - `/settings/tokens` → `tokens.rs`; `/settings/users` → `users.rs`;
+//!   `/settings/account` (password, sessions) → `account.rs`
 //! - answer links: `/s/{id}` (a survey's public link) and `/t/{token}` (a personal link)
 //!   → `answer.rs`; their `/thanks` → `thanks.rs`. GET only renders; answering is a POST.
 //! - unsubscribe links: `/u/{token}` → `unsubscribe.rs` (the page; the POST is below)
@@ -30,7 +31,7 @@
 //! JSON API `/api/v1/…`: `api.rs` holds the router, the OpenAPI document at
 //! `/api/v1/openapi.json`, authentication and errors (unknown `/api/v1/*` paths get a JSON
 //! 404 there); the handlers are one file per resource in `api/`:
-//! - `/api/v1/me`, `/api/v1/users` → `api/users.rs`
+//! - `/api/v1/me` (and its `/sessions`, `/password`), `/api/v1/users` → `api/users.rs`
 //! - `/api/v1/tokens` → `api/tokens.rs`
 //! - `/api/v1/surveys`, `/api/v1/surveys/{id}` (report), `…/definition`, `…/settings`,
 //!   `…/links` → `api/surveys.rs`

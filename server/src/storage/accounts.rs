@@ -1,11 +1,13 @@
 //! Accounts (`app::ports::Accounts`): users, sessions, login attempts and API tokens.
 
 use super::db::query;
-use super::rows::{CredentialsRow, TokenRow, UserRow, TOKEN_COLUMNS, USER_COLUMNS};
+use super::rows::{
+    CredentialsRow, SessionRow, TokenRow, UserRow, SESSION_ID_CHARS, TOKEN_COLUMNS, USER_COLUMNS,
+};
 use super::Storage;
 use app::domain::access::Scope;
 use app::model::Role;
-use app::ports::{ApiTokenRecord, LoginFailures, NewUser, StoreError, User};
+use app::ports::{ApiTokenRecord, LoginFailures, NewUser, SessionRecord, StoreError, User};
 use chrono::{DateTime, Utc};
 
 #[async_trait::async_trait]
@@ -96,18 +98,97 @@ impl app::ports::Accounts for Storage {
         token_hash: &str,
         user_id: i64,
         expires_at: DateTime<Utc>,
+        client: &str,
     ) -> Result<(), StoreError> {
         query(
-            "INSERT INTO sessions (token_hash, user_id, created_at, expires_at) \
-             VALUES ($1, $2, $3, $4)",
+            "INSERT INTO sessions (token_hash, user_id, created_at, expires_at, client) \
+             VALUES ($1, $2, $3, $4, $5)",
         )
         .bind(token_hash)
         .bind(user_id)
         .bind(Utc::now())
         .bind(expires_at)
+        .bind(client)
         .execute(&self.db)
         .await?;
         Ok(())
+    }
+
+    async fn user_sessions(
+        &self,
+        user_id: i64,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<SessionRecord>, StoreError> {
+        let rows: Vec<SessionRow> = query(
+            "SELECT token_hash, client, created_at, expires_at FROM sessions \
+             WHERE user_id = $1 AND expires_at > $2 ORDER BY created_at DESC",
+        )
+        .bind(user_id)
+        .bind(now)
+        .fetch_all(&self.db)
+        .await?;
+        Ok(rows.into_iter().map(Into::into).collect())
+    }
+
+    async fn end_user_session(&self, user_id: i64, id: &str) -> Result<bool, StoreError> {
+        let done = query(format!(
+            "DELETE FROM sessions WHERE user_id = $1 AND substr(token_hash, 1, {SESSION_ID_CHARS}) = $2"
+        ))
+        .bind(user_id)
+        .bind(id)
+        .execute(&self.db)
+        .await?;
+        Ok(done > 0)
+    }
+
+    async fn set_password(
+        &self,
+        user_id: i64,
+        password_hash: &str,
+        keep: Option<&str>,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.db.begin().await?;
+        query("UPDATE users SET password_hash = $2 WHERE id = $1")
+            .bind(user_id)
+            .bind(password_hash)
+            .execute(&mut tx)
+            .await?;
+        query("DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2")
+            .bind(user_id)
+            .bind(keep.unwrap_or_default())
+            .execute(&mut tx)
+            .await?;
+        tx.commit().await
+    }
+
+    async fn set_user_disabled(
+        &self,
+        user_id: i64,
+        disabled: bool,
+        at: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.db.begin().await?;
+        let done = query("UPDATE users SET disabled_at = $2 WHERE id = $1")
+            .bind(user_id)
+            .bind(disabled.then_some(at))
+            .execute(&mut tx)
+            .await?;
+        // Their tokens are revoked, not only paused: enabling them again revives none.
+        if disabled {
+            query("DELETE FROM sessions WHERE user_id = $1")
+                .bind(user_id)
+                .execute(&mut tx)
+                .await?;
+            query(
+                "UPDATE api_tokens SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL",
+            )
+            .bind(user_id)
+            .bind(at)
+            .execute(&mut tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(done == 1)
     }
 
     async fn session_user(
@@ -116,9 +197,9 @@ impl app::ports::Accounts for Storage {
         now: DateTime<Utc>,
     ) -> Result<Option<User>, StoreError> {
         query(
-            "SELECT u.id, u.email, u.name, u.role, u.scope, u.created_at \
-             FROM sessions s JOIN users u ON u.id = s.user_id \
-             WHERE s.token_hash = $1 AND s.expires_at > $2",
+            "SELECT u.id, u.email, u.name, u.role, u.scope, u.disabled_at IS NOT NULL AS disabled, \
+             u.created_at FROM sessions s JOIN users u ON u.id = s.user_id \
+             WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.disabled_at IS NULL",
         )
         .bind(token_hash)
         .bind(now)
@@ -304,7 +385,7 @@ impl app::ports::Accounts for Storage {
             .fetch_one::<TokenRow>(&self.db)
             .await?
             .try_into()?;
-        let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1");
+        let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1 AND disabled_at IS NULL");
         let user = query(&sql)
             .bind(user_id)
             .fetch_optional::<UserRow>(&self.db)

@@ -5,7 +5,8 @@ use app::domain::Locale;
 use app::model::{Repeat, Role, SurveyStatus};
 use app::ports::{
     ApiTokenRecord, ClaimedMessage, Contact, Invitation, MessageKind, NewSend, Notifications,
-    SendRecord, StoreError, StoredAnswer, StoredResponse, StoredSendState, Survey, User,
+    SendRecord, SessionRecord, StoreError, StoredAnswer, StoredResponse, StoredSendState, Survey,
+    User,
 };
 use chrono::{DateTime, NaiveDate, Utc};
 
@@ -16,6 +17,7 @@ pub struct UserRow {
     pub name: String,
     pub role: String,
     pub scope: String,
+    pub disabled: bool,
     pub created_at: DateTime<Utc>,
 }
 
@@ -28,6 +30,7 @@ impl TryFrom<UserRow> for User {
             email: r.email,
             name: r.name,
             scope: Scope::from_stored(&r.scope),
+            disabled: r.disabled,
             created_at: r.created_at,
         })
     }
@@ -262,7 +265,31 @@ pub const SURVEY_SELECT: &str = "SELECT id, public_slug, version, definition, st
      CAST(min_meaningful AS BIGINT) AS min_meaningful, weighting, thank_you_email, \
      detractor_alerts, created_by, created_at FROM surveys";
 
-pub const USER_COLUMNS: &str = "id, email, name, role, scope, created_at";
+pub const USER_COLUMNS: &str =
+    "id, email, name, role, scope, disabled_at IS NOT NULL AS disabled, created_at";
+
+/// How many characters of a session's hash name it to its owner.
+pub const SESSION_ID_CHARS: usize = 16;
+
+#[derive(sqlx::FromRow)]
+pub struct SessionRow {
+    pub token_hash: String,
+    pub client: String,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+}
+
+impl From<SessionRow> for SessionRecord {
+    fn from(r: SessionRow) -> Self {
+        SessionRecord {
+            id: r.token_hash.chars().take(SESSION_ID_CHARS).collect(),
+            token_hash: r.token_hash,
+            client: r.client,
+            created_at: r.created_at,
+            expires_at: r.expires_at,
+        }
+    }
+}
 pub const TOKEN_COLUMNS: &str =
     "id, user_id, name, prefix, created_at, last_used_at, revoked_at, role, scope";
 

@@ -57,6 +57,7 @@ const MANAGE: Needs = Row("create, edit and send");
 const CONTACTS: Needs = Row("contacts, imports");
 const USERS: Needs = Row("users, their roles");
 const TOKENS: Needs = Row("their own API tokens");
+const ACCOUNT: Needs = Row("their own password and sessions");
 
 /// One call. Placeholders: `{S}` the survey, `{KIND}` a kind of its audience, `{R}` its
 /// response from Sales, `{N}` its send, `{Q}` its question, `{DEF}` its definition; `{I}`
@@ -105,6 +106,20 @@ const API: &[Call] = &[
         "/api/v1/users/{U}/access",
         r#"{"role":"viewer"}"#,
         USERS,
+    ),
+    call(
+        "PUT",
+        "/api/v1/users/{U}/disabled",
+        r#"{"disabled":false}"#,
+        USERS,
+    ),
+    call("GET", "/api/v1/me/sessions", "", ACCOUNT),
+    call("DELETE", "/api/v1/me/sessions/{X}", "", ACCOUNT),
+    call(
+        "PUT",
+        "/api/v1/me/password",
+        r#"{"current":"not my password","new":"a new password"}"#,
+        ACCOUNT,
     ),
     call("GET", "/api/v1/surveys", "", SignedIn),
     call("POST", "/api/v1/surveys", r#"{"kind":"{KIND}"}"#, MANAGE),
@@ -250,6 +265,7 @@ const PAGES: &[Call] = &[
     call("GET", "/contacts/imports/{I}", "", CONTACTS),
     call("GET", "/settings/tokens", "", TOKENS),
     call("GET", "/settings/users", "", USERS),
+    call("GET", "/settings/account", "", ACCOUNT),
     call("GET", "/s/{SLUG}", "", Public),
     call("GET", "/s/{SLUG}/thanks", "", Public),
     call("GET", "/t/{TOKEN}", "", Public),
@@ -292,6 +308,15 @@ const RPC: &[Call] = &[
         USERS,
     ),
     call("POST", "/rpc/change_user", "id={U}&role=viewer", USERS),
+    call("POST", "/rpc/disable_user", "id={U}&disabled=false", USERS),
+    call("POST", "/rpc/account_sessions", "", ACCOUNT),
+    call("POST", "/rpc/end_session", "id={X}", ACCOUNT),
+    call(
+        "POST",
+        "/rpc/change_password",
+        "current=not+mine&new=a+new+password",
+        ACCOUNT,
+    ),
     call("POST", "/rpc/contacts", "", CONTACTS),
     call("POST", "/rpc/contact_import", "id={I}", CONTACTS),
     call("POST", "/rpc/segments", "", CONTACTS),
@@ -517,45 +542,13 @@ async fn survey(
 ) -> Survey {
     let summary = app.create_survey(admin, "nps").await;
     let id = summary["id"].as_i64().unwrap();
-    let mut definition = app
-        .get_json(admin, &format!("/api/v1/surveys/{id}/definition"))
-        .await;
-    definition["grouping_attributes"] = json!(["team"]);
-    definition["employee"] = json!(kind == Kind::Employees);
-    let saved = admin
-        .put(app.url(&format!("/api/v1/surveys/{id}/definition")))
-        .json(&definition)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(saved.status(), 200);
+    let definition = group_by_team(app, admin, id, kind == Kind::Employees).await;
     let question = definition["questions"][0]["key"]
         .as_str()
         .unwrap()
         .to_owned();
-    let link: Value = admin
-        .post(app.url(&format!("/api/v1/surveys/{id}/links")))
-        .json(&json!({ "contact_id": ana, "attributes": { "team": "Sales" } }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let token = link["url"]
-        .as_str()
-        .unwrap()
-        .rsplit('/')
-        .next()
-        .unwrap()
-        .to_owned();
-    let answered = client()
-        .post(app.url(&format!("/api/v1/personal-answers/{token}")))
-        .json(&json!({ "answers": { &question: 3 }, "follow_ups": { &question: "Too slow" } }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(answered.status(), 201);
+    let link = json!({ "contact_id": ana, "attributes": { "team": "Sales" } });
+    let token = answer_as(app, admin, id, link, 3, "Too slow").await;
     let dashboard = app
         .get_json(
             admin,
@@ -810,44 +803,47 @@ async fn send(
     (status, res.text().await.unwrap_or_default())
 }
 
-/// Answers survey `id` through a new personal link of a person of `team`.
+/// Makes survey `id` group its results by team (and say whether employees answer it);
+/// its definition as saved.
+async fn group_by_team(app: &TestApp, admin: &reqwest::Client, id: i64, employee: bool) -> Value {
+    let mut definition = app
+        .get_json(admin, &format!("/api/v1/surveys/{id}/definition"))
+        .await;
+    definition["grouping_attributes"] = json!(["team"]);
+    definition["employee"] = json!(employee);
+    let saved = admin
+        .put(app.url(&format!("/api/v1/surveys/{id}/definition")))
+        .json(&definition)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(saved.status(), 200);
+    definition
+}
+
+/// Answers survey `id`'s first question with `score` and a follow-up `comment` through a
+/// new personal link (`link`: its contact and attributes); the link's token.
 async fn answer_as(
     app: &TestApp,
     admin: &reqwest::Client,
     id: i64,
-    team: &str,
+    link: Value,
     score: u8,
     comment: &str,
-) {
-    let question = app
+) -> String {
+    let definition = app
         .get_json(admin, &format!("/api/v1/surveys/{id}/definition"))
-        .await["questions"][0]["key"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let link: Value = admin
-        .post(app.url(&format!("/api/v1/surveys/{id}/links")))
-        .json(&json!({ "attributes": { "team": team } }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let token = link["url"]
-        .as_str()
-        .unwrap()
-        .rsplit('/')
-        .next()
-        .unwrap()
-        .to_owned();
+        .await;
+    let question = definition["questions"][0]["key"].as_str().unwrap();
+    let token = app.personal_token(admin, id, link).await;
     let res = client()
         .post(app.url(&format!("/api/v1/personal-answers/{token}")))
-        .json(&json!({ "answers": { &question: score }, "follow_ups": { &question: comment } }))
+        .json(&json!({ "answers": { question: score }, "follow_ups": { question: comment } }))
         .send()
         .await
         .unwrap();
     assert_eq!(res.status(), 201);
+    token
 }
 
 /// What each role reads of one customer survey answered by Sales (three people) and Ops
@@ -868,26 +864,16 @@ async fn a_manager_reads_their_teams_results_and_a_viewer_reads_no_comments() {
     add_user(&admin, &app, "hr@example.com", "hr", &[]).await;
     let survey = app.create_survey(&admin, "nps").await;
     let id = survey["id"].as_i64().unwrap();
-    let mut definition = app
-        .get_json(&admin, &format!("/api/v1/surveys/{id}/definition"))
-        .await;
-    definition["grouping_attributes"] = json!(["team"]);
-    let saved = admin
-        .put(app.url(&format!("/api/v1/surveys/{id}/definition")))
-        .json(&definition)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(saved.status(), 200);
-    for (score, comment) in [
-        (10, "Sales loves it"),
-        (9, "Sales likes it"),
-        (2, "Sales hates it"),
+    group_by_team(&app, &admin, id, false).await;
+    for (team, score, comment) in [
+        ("Sales", 10, "Sales loves it"),
+        ("Sales", 9, "Sales likes it"),
+        ("Sales", 2, "Sales hates it"),
+        ("Ops", 3, "Ops: too slow"),
+        ("Ops", 4, "Ops: too dear"),
     ] {
-        answer_as(&app, &admin, id, "Sales", score, comment).await;
-    }
-    for (score, comment) in [(3, "Ops: too slow"), (4, "Ops: too dear")] {
-        answer_as(&app, &admin, id, "Ops", score, comment).await;
+        let link = json!({ "attributes": { "team": team } });
+        answer_as(&app, &admin, id, link, score, comment).await;
     }
     let trends = format!("/api/v1/surveys/{id}/trends");
     let texts = |d: &Value| -> Vec<String> {
@@ -1101,6 +1087,190 @@ async fn hr_keeps_an_employee_survey_marked_as_one() {
         .get_json(&admin, &format!("/api/v1/surveys/{id}/definition"))
         .await;
     assert_eq!(kept["employee"], true, "nothing was saved");
+}
+
+/// Signs `email` in from a browser named `agent`.
+async fn sign_in_from(app: &TestApp, email: &str, password: &str, agent: &str) -> reqwest::Client {
+    let c = reqwest::Client::builder()
+        .cookie_store(true)
+        .user_agent(agent)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let res = c
+        .post(app.url("/rpc/login"))
+        .form(&[("email", email), ("password", password)])
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        res.headers().get("set-cookie").is_some(),
+        "{email} signs in from {agent}"
+    );
+    c
+}
+
+async fn status_of_me(app: &TestApp, c: &reqwest::Client) -> u16 {
+    c.get(app.url("/api/v1/me"))
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
+/// Disabling someone ends their sessions and their tokens at once; signing in then fails
+/// as a wrong password does, and enabling them again revives no token.
+#[tokio::test]
+async fn a_disabled_user_is_signed_out_and_their_tokens_stop_at_once() {
+    let (_db, app, admin) = app_with_admin().await;
+    let id = add_user(&admin, &app, "val@example.com", "viewer", &[]).await;
+    let val = sign_in(&app, "val@example.com").await;
+    let token = json_of(
+        val.post(app.url("/api/v1/tokens"))
+            .json(&json!({ "name": "script" }))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await["secret"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let with_token = || {
+        let req = client().get(app.url("/api/v1/me")).bearer_auth(&token);
+        async move { req.send().await.unwrap().status().as_u16() }
+    };
+    assert_eq!(
+        (status_of_me(&app, &val).await, with_token().await),
+        (200, 200)
+    );
+
+    let disabled = admin
+        .put(app.url(&format!("/api/v1/users/{id}/disabled")))
+        .json(&json!({ "disabled": true }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(disabled.status(), 200);
+    assert_eq!(json_of(disabled).await["disabled"], true);
+    assert_eq!(status_of_me(&app, &val).await, 401, "the session ended");
+    assert_eq!(with_token().await, 401, "the token stopped");
+    let again = client()
+        .post(app.url("/rpc/login"))
+        .form(&[
+            ("email", "val@example.com"),
+            ("password", "correct horse battery"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), 401);
+    assert!(again
+        .text()
+        .await
+        .unwrap()
+        .contains("The email or the password is not right."));
+    let users = app.page(&admin, "/settings/users").await;
+    assert!(
+        users.contains("Enable"),
+        "the users page offers to enable them again"
+    );
+
+    let me = json_of(admin.get(app.url("/api/v1/me")).send().await.unwrap()).await;
+    let myself = admin
+        .put(app.url(&format!("/api/v1/users/{}/disabled", me["id"])))
+        .json(&json!({ "disabled": true }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(myself.status(), 422, "an admin cannot lock themself out");
+
+    let enabled = admin
+        .put(app.url(&format!("/api/v1/users/{id}/disabled")))
+        .json(&json!({ "disabled": false }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(enabled.status(), 200);
+    let back = sign_in(&app, "val@example.com").await;
+    assert_eq!(status_of_me(&app, &back).await, 200);
+    assert_eq!(with_token().await, 401, "a token of before stays revoked");
+}
+
+/// People see where they are signed in, sign a browser out, and change their password,
+/// which signs every other browser out.
+#[tokio::test]
+async fn a_new_password_signs_the_other_sessions_out_and_a_session_can_be_ended() {
+    let (_db, app, admin) = app_with_admin().await;
+    add_user(&admin, &app, "mo@example.com", "viewer", &[]).await;
+    let old = "correct horse battery";
+    let laptop = sign_in_from(&app, "mo@example.com", old, "Laptop Firefox").await;
+    let phone = sign_in_from(&app, "mo@example.com", old, "Phone Safari").await;
+    let sessions = json_of(
+        laptop
+            .get(app.url("/api/v1/me/sessions"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    let sessions = sessions.as_array().unwrap();
+    assert_eq!(sessions.len(), 2);
+    let this = sessions.iter().find(|s| s["current"] == true).unwrap();
+    assert_eq!(this["client"], "Laptop Firefox");
+    let other = sessions.iter().find(|s| s["current"] == false).unwrap();
+    assert_eq!(other["client"], "Phone Safari");
+    let page = app.page(&laptop, "/settings/account").await;
+    assert!(page.contains("Phone Safari") && page.contains("this one"));
+
+    let ended = laptop
+        .delete(app.url(&format!(
+            "/api/v1/me/sessions/{}",
+            other["id"].as_str().unwrap()
+        )))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ended.status(), 204);
+    assert_eq!(
+        status_of_me(&app, &phone).await,
+        401,
+        "the phone is signed out"
+    );
+    let theirs = admin
+        .delete(app.url(&format!(
+            "/api/v1/me/sessions/{}",
+            this["id"].as_str().unwrap()
+        )))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(theirs.status(), 404, "no one ends another's session");
+
+    let tablet = sign_in_from(&app, "mo@example.com", old, "Tablet").await;
+    let change = |current: &'static str, new: &'static str| {
+        let req = laptop
+            .put(app.url("/api/v1/me/password"))
+            .json(&json!({ "current": current, "new": new }));
+        async move { req.send().await.unwrap() }
+    };
+    let wrong = change("not my password", "a brand new password").await;
+    assert_eq!(wrong.status(), 422);
+    assert_eq!(json_of(wrong).await["field"], "current");
+    let short = change(old, "short").await;
+    assert_eq!(json_of(short).await["field"], "new");
+    assert_eq!(change(old, "a brand new password").await.status(), 204);
+    assert_eq!(status_of_me(&app, &tablet).await, 401, "other sessions end");
+    assert_eq!(status_of_me(&app, &laptop).await, 200, "this one goes on");
+    let with_old = client()
+        .post(app.url("/rpc/login"))
+        .form(&[("email", "mo@example.com"), ("password", old)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(with_old.status(), 401);
+    sign_in_from(&app, "mo@example.com", "a brand new password", "Tablet").await;
 }
 
 async fn json_of(res: reqwest::Response) -> Value {

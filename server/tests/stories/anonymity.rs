@@ -78,16 +78,8 @@ async fn a_privacy_export_polled_around_an_answer_does_not_tell_who_answered(dat
     let ana = contacts["contacts"][0]["id"].as_i64().unwrap();
     let survey = app.create_survey(&admin, "pulse").await;
     let id = survey["id"].as_i64().unwrap();
-    let link: Value = admin
-        .post(app.url(&format!("/api/v1/surveys/{id}/links")))
-        .json(&json!({ "contact_id": ana, "attributes": { "team": "Sales" } }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let token = link["url"].as_str().unwrap().rsplit('/').next().unwrap();
+    let link = json!({ "contact_id": ana, "attributes": { "team": "Sales" } });
+    let token = app.personal_token(&admin, id, link).await;
 
     let export = || async {
         let data = app

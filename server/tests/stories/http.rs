@@ -587,6 +587,7 @@ async fn the_openapi_document_lists_every_operation_and_each_one_is_served() {
         operations,
         [
             "DELETE /api/v1/contacts/imports/{id}",
+            "DELETE /api/v1/me/sessions/{id}",
             "DELETE /api/v1/privacy/{email}",
             "DELETE /api/v1/segments/{id}",
             "DELETE /api/v1/tokens/{id}",
@@ -595,6 +596,7 @@ async fn the_openapi_document_lists_every_operation_and_each_one_is_served() {
             "GET /api/v1/contacts/imports/{id}",
             "GET /api/v1/frequency-rules",
             "GET /api/v1/me",
+            "GET /api/v1/me/sessions",
             "GET /api/v1/overview",
             "GET /api/v1/privacy/{email}",
             "GET /api/v1/segments",
@@ -628,10 +630,12 @@ async fn the_openapi_document_lists_every_operation_and_each_one_is_served() {
             "POST /api/v1/users",
             "PUT /api/v1/contacts/{id}/suppression",
             "PUT /api/v1/frequency-rules",
+            "PUT /api/v1/me/password",
             "PUT /api/v1/surveys/{id}/definition",
             "PUT /api/v1/surveys/{id}/settings",
             "PUT /api/v1/surveys/{id}/weighting",
             "PUT /api/v1/users/{id}/access",
+            "PUT /api/v1/users/{id}/disabled",
         ]
     );
     // Every documented operation is routed: unauthenticated calls get 401/404/422, never 405.

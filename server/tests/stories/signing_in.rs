@@ -79,11 +79,11 @@ async fn the_scheduler_deletes_expired_sessions_and_old_attempts_without_a_sign_
         .expect("first user")
         .id;
     store
-        .create_session("expired", id, now - Duration::minutes(1))
+        .create_session("expired", id, now - Duration::minutes(1), "")
         .await
         .expect("session");
     store
-        .create_session("live", id, now + Duration::days(1))
+        .create_session("live", id, now + Duration::days(1), "")
         .await
         .expect("session");
     let long_ago = now - Duration::days(2);
@@ -123,7 +123,7 @@ async fn the_scheduler_deletes_expired_sessions_and_old_attempts_without_a_sign_
         "only the recent attempt is left"
     );
     store
-        .create_session("expired", id, now + Duration::days(1))
+        .create_session("expired", id, now + Duration::days(1), "")
         .await
         .expect("the expired session is gone, so its hash is free again");
     assert_eq!(

@@ -83,11 +83,11 @@ async fn a_session_finds_its_user_until_it_expires_or_ends(store: Arc<dyn Store>
     let id = admin(&store).await;
     let now = Utc::now();
     store
-        .create_session("live", id, now + Duration::days(1))
+        .create_session("live", id, now + Duration::days(1), "")
         .await
         .unwrap();
     store
-        .create_session("stale", id, now - Duration::seconds(1))
+        .create_session("stale", id, now - Duration::seconds(1), "")
         .await
         .unwrap();
     assert_eq!(
@@ -106,11 +106,121 @@ async fn a_session_finds_its_user_until_it_expires_or_ends(store: Arc<dyn Store>
         "live sessions survive pruning"
     );
     store
-        .create_session("stale", id, now + Duration::days(1))
+        .create_session("stale", id, now + Duration::days(1), "")
         .await
         .expect("a pruned session's hash can be reused");
     store.delete_session("live").await.unwrap();
     assert!(store.session_user("live", now).await.unwrap().is_none());
+}
+
+on_both_backends!(
+    a_disabled_user_is_found_by_no_session_or_token_and_a_new_password_keeps_one_session
+);
+async fn a_disabled_user_is_found_by_no_session_or_token_and_a_new_password_keeps_one_session(
+    store: Arc<dyn Store>,
+) {
+    admin(&store).await;
+    let bob = store
+        .create_user(new_user("bob@example.com", Role::Viewer))
+        .await
+        .unwrap();
+    let now = Utc::now();
+    let later = now + Duration::days(1);
+    for (hash, client) in [
+        ("aaaaaaaaaaaaaaaa-1", "Firefox"),
+        ("bbbbbbbbbbbbbbbb-2", "Safari"),
+        ("cccccccccccccccc-3", "curl"),
+    ] {
+        store
+            .create_session(hash, bob.id, later, client)
+            .await
+            .unwrap();
+    }
+    let sessions = store.user_sessions(bob.id, now).await.unwrap();
+    let mut clients: Vec<&str> = sessions.iter().map(|s| s.client.as_str()).collect();
+    clients.sort();
+    assert_eq!(clients, ["Firefox", "Safari", "curl"]);
+    assert!(sessions.iter().any(|s| s.id == "aaaaaaaaaaaaaaaa"));
+    assert!(store
+        .end_user_session(bob.id, "cccccccccccccccc")
+        .await
+        .unwrap());
+    assert!(
+        !store.end_user_session(1, "bbbbbbbbbbbbbbbb").await.unwrap(),
+        "another user's session is not theirs to end"
+    );
+    assert!(store
+        .session_user("cccccccccccccccc-3", now)
+        .await
+        .unwrap()
+        .is_none());
+    store
+        .set_password(bob.id, "$argon2id$new", Some("aaaaaaaaaaaaaaaa-1"))
+        .await
+        .unwrap();
+    assert!(store
+        .session_user("aaaaaaaaaaaaaaaa-1", now)
+        .await
+        .unwrap()
+        .is_some());
+    assert!(
+        store
+            .session_user("bbbbbbbbbbbbbbbb-2", now)
+            .await
+            .unwrap()
+            .is_none(),
+        "a new password signs the other sessions out"
+    );
+    let (_, hash) = store
+        .user_credentials("bob@example.com")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(hash, "$argon2id$new");
+
+    store
+        .create_api_token(
+            bob.id,
+            "ci",
+            "rsn_bob",
+            "bob-token",
+            Role::Viewer,
+            &Scope::default(),
+        )
+        .await
+        .unwrap();
+    assert!(store
+        .api_token_user("bob-token", now)
+        .await
+        .unwrap()
+        .is_some());
+    assert!(store.set_user_disabled(bob.id, true, now).await.unwrap());
+    assert!(store
+        .session_user("aaaaaaaaaaaaaaaa-1", now)
+        .await
+        .unwrap()
+        .is_none());
+    assert!(store
+        .api_token_user("bob-token", now)
+        .await
+        .unwrap()
+        .is_none());
+    let (read, _) = store
+        .user_credentials("bob@example.com")
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(read.disabled);
+    assert!(store.set_user_disabled(bob.id, false, now).await.unwrap());
+    assert!(
+        store
+            .api_token_user("bob-token", now)
+            .await
+            .unwrap()
+            .is_none(),
+        "enabling again revives no token"
+    );
+    assert!(!store.set_user_disabled(9_999, true, now).await.unwrap());
 }
 
 on_both_backends!(failed_logins_are_counted_per_account_and_per_address_within_the_window);

@@ -1,11 +1,16 @@
-//! `/api/v1/me` and `/api/v1/users`: the caller's own account, and the accounts an admin
-//! manages.
+//! `/api/v1/me` and `/api/v1/users`: the caller's own account (its sessions and
+//! password), and the accounts an admin manages (roles, scopes, disabling).
 
 use super::{ApiResult, Body, Caller, ErrorBody, Path};
 use app::api::auth;
-use app::model::{Role, UserView};
+use app::api::context::parse_cookie;
+use app::model::{Role, SessionView, UserView};
 use app::ports::Services;
-use axum::{extract::State, http::StatusCode, Json};
+use axum::{
+    extract::State,
+    http::{HeaderMap, StatusCode},
+    Json,
+};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
@@ -85,4 +90,76 @@ pub async fn set_access(
     Ok(Json(
         auth::set_access(&s, &admin, id, body.role, &body.scope).await?,
     ))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct DisabledBody {
+    pub disabled: bool,
+}
+
+/// Disables a user, which ends their sessions and stops their API tokens at once, or
+/// enables them again. An admin cannot disable themself.
+#[utoipa::path(put, path = "/users/{id}/disabled", tag = "account", request_body = DisabledBody,
+    params(("id" = i64, Path, description = "User id")),
+    responses((status = 200, body = UserView), (status = 404, body = ErrorBody),
+              (status = 422, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn set_disabled(
+    State(s): State<Services>,
+    caller: Caller,
+    Path(id): Path<i64>,
+    Body(body): Body<DisabledBody>,
+) -> ApiResult<Json<UserView>> {
+    let admin = caller.may(auth::Action::ManageUsers)?;
+    Ok(Json(
+        auth::set_disabled(&s, &admin, id, body.disabled).await?,
+    ))
+}
+
+/// The caller's live sessions, newest first; `current` marks the one this request came
+/// with (none for a token).
+#[utoipa::path(get, path = "/me/sessions", tag = "account",
+    responses((status = 200, body = Vec<SessionView>), (status = 401, body = ErrorBody)))]
+pub async fn my_sessions(
+    State(s): State<Services>,
+    caller: Caller,
+    headers: HeaderMap,
+) -> ApiResult<Json<Vec<SessionView>>> {
+    let current = parse_cookie(&headers, auth::SESSION_COOKIE);
+    Ok(Json(
+        auth::sessions(&s, &caller.0, current.as_deref()).await?,
+    ))
+}
+
+/// Ends one of the caller's sessions: that browser is signed out.
+#[utoipa::path(delete, path = "/me/sessions/{id}", tag = "account",
+    params(("id" = String, Path, description = "Session id, from the list")),
+    responses((status = 204), (status = 404, body = ErrorBody), (status = 401, body = ErrorBody)))]
+pub async fn end_session(
+    State(s): State<Services>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> ApiResult<StatusCode> {
+    auth::end_session(&s, &caller.0, &id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct PasswordBody {
+    pub current: String,
+    /// At least 10 characters.
+    pub new: String,
+}
+
+/// Changes the caller's password; every other session of theirs ends.
+#[utoipa::path(put, path = "/me/password", tag = "account", request_body = PasswordBody,
+    responses((status = 204), (status = 422, body = ErrorBody), (status = 401, body = ErrorBody)))]
+pub async fn change_password(
+    State(s): State<Services>,
+    caller: Caller,
+    headers: HeaderMap,
+    Body(body): Body<PasswordBody>,
+) -> ApiResult<StatusCode> {
+    let current = parse_cookie(&headers, auth::SESSION_COOKIE);
+    auth::change_password(&s, &caller.0, &body.current, &body.new, current.as_deref()).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

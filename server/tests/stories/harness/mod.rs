@@ -375,6 +375,26 @@ impl TestApp {
         res.text().await.expect("page text")
     }
 
+    /// A personal link's token for survey `id`, made by the user of `client` (`link`:
+    /// the contact and attributes, as `/api/v1/surveys/{id}/links` takes them).
+    pub async fn personal_token(
+        &self,
+        client: &reqwest::Client,
+        id: i64,
+        link: serde_json::Value,
+    ) -> String {
+        let res = client
+            .post(self.url(&format!("/api/v1/surveys/{id}/links")))
+            .json(&link)
+            .send()
+            .await
+            .expect("request");
+        assert_eq!(res.status(), 201);
+        let made: serde_json::Value = res.json().await.expect("json");
+        let url = made["url"].as_str().expect("url");
+        url.rsplit('/').next().expect("a token").to_owned()
+    }
+
     /// Sends a whole response to a survey's public link through the API.
     pub async fn answer_publicly(&self, slug: &str, body: serde_json::Value) -> reqwest::Response {
         client()
