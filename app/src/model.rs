@@ -109,6 +109,13 @@ pub struct SurveySummary {
 pub struct SurveyReport {
     pub survey: SurveySummary,
     pub questions: Vec<QuestionReport>,
+    /// What the caller may do here, so the page offers only that (the access rule
+    /// decides again on every call): change and send the survey, see its sends.
+    pub may_manage: bool,
+    pub may_see_sends: bool,
+    /// The caller's results are narrowed to their scope: whole-survey figures are not
+    /// theirs.
+    pub narrowed: bool,
 }
 
 /// One question's results: a score for scale questions, counts for choices.
@@ -500,11 +507,14 @@ pub struct SendCounts {
     /// Not sent because of the contact frequency rule.
     pub skipped_frequency: i64,
     pub reminders_sent: i64,
-    /// Invitations whose response was started, and of those completed.
-    pub answered: i64,
-    pub completed: i64,
+    /// Invitations whose response was started, and of those completed; `null` for an
+    /// anonymous survey's send while fewer than its minimum group size answered (or the
+    /// started-but-not-completed are that few): counts that small, read as they change,
+    /// would tell who answered.
+    pub answered: Option<i64>,
+    pub completed: Option<i64>,
     /// Percent of sent invitations answered, with its 95 % interval; none before any was
-    /// sent.
+    /// sent, or while `answered` is withheld.
     pub response_rate: Option<RateView>,
 }
 
@@ -782,6 +792,9 @@ pub struct Dashboard {
     #[serde(skip_serializing_if = "String::is_empty", default)]
     pub funnel_svg: String,
     pub funnel_description: String,
+    /// Sends of an anonymous survey left out of `funnels`: too few answered yet for their
+    /// counts to be shown.
+    pub funnels_withheld: u64,
     pub comments: Comments,
     /// Identified surveys sent more than once: of those who answered the chosen send (or
     /// the latest) and the one before, who moved between the headline's categories.

@@ -733,4 +733,69 @@ test.describe.serial("the first slice", () => {
     await expect(plain.getByTestId("filter-send")).toHaveCount(0);
     await context.close();
   });
+
+  test("an admin gives a manager the Sales team, whose dashboard is then Sales's alone, and the manager sees their sessions", async ({ browser }) => {
+    const page = await signIn(browser);
+    await page.goto("/settings/users");
+    await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+    await page.getByLabel("Name", { exact: true }).fill("Mia Manager");
+    await page.getByLabel("Email", { exact: true }).fill("mia@example.com");
+    await page.getByLabel(/^First password/).fill("correct horse battery");
+    await page.getByLabel("Role", { exact: true }).selectOption("manager");
+    // A manager without a scope is refused, with what was typed kept.
+    await page.getByRole("button", { name: "Add user" }).click();
+    await expect(page.getByText(/A manager needs a scope/)).toBeVisible();
+    await expect(page.getByLabel("Email", { exact: true })).toHaveValue("mia@example.com");
+    await page.getByLabel(/^First password/).fill("correct horse battery");
+    await page.getByLabel(/^Scope, for a manager/).fill("team=Sales");
+    await page.getByRole("button", { name: "Add user" }).click();
+    await expect(page.getByRole("row", { name: /mia@example.com/ })).toBeVisible();
+    await expect(page.getByRole("textbox", { name: "Scope of Mia Manager" })).toHaveValue("team=Sales");
+    await expectNoSeriousA11yViolations(page);
+    await page.screenshot({ path: "../target/e2e-artifacts/users.png", fullPage: true });
+
+    // What the admin reads of Sales over all time, to hold the manager's view against.
+    await page.goto("/surveys");
+    await page.getByRole("link", { name: "Customer NPS (demo)" }).click();
+    const path = new URL(page.url()).pathname;
+    await page.goto(`${path}?range=all&filter=team%3ASales`);
+    const salesTile = await page.getByTestId("tile").first().getByText(/^n = /).textContent();
+
+    const context = await browser.newContext();
+    const mia = await context.newPage();
+    const errors = failOnPageErrors(mia);
+    await mia.goto("/login");
+    await mia.getByLabel("Email").fill("mia@example.com");
+    await mia.getByLabel("Password").fill("correct horse battery");
+    await mia.getByRole("button", { name: "Sign in" }).click();
+    await expect(mia).toHaveURL(/\/surveys$/);
+    await expect(mia.getByRole("link", { name: "Contacts" })).toHaveCount(0);
+    await expect(mia.getByRole("link", { name: "Users" })).toHaveCount(0);
+    await mia.goto(`${path}?range=all`);
+    await expect(mia.locator("body")).toHaveAttribute("data-hydrated", "true");
+    await expect(mia.getByTestId("tile").first().getByText(/^n = /)).toHaveText(salesTile ?? "");
+    // Narrowed without asking, and no other team is offered.
+    await expect(mia.getByTestId("filter-0")).toHaveValue("team:Sales");
+    const teams = await mia.getByTestId("filter-0").locator('optgroup[label="team"] option').allTextContents();
+    expect(teams).toEqual(["Sales"]);
+    await expect(mia.getByTestId("comments").locator("li.comment").first()).toBeVisible();
+    // Nothing of the whole survey, and nothing to change or send.
+    await expect(mia.getByTestId("narrowed")).toBeVisible();
+    await expect(mia.getByTestId("responses")).toHaveCount(0);
+    await expect(mia.getByTestId("edit")).toHaveCount(0);
+    await expect(mia.getByRole("heading", { name: "Sends and waves" })).toHaveCount(0);
+    await expect(mia.getByRole("button", { name: "Save" })).toHaveCount(0);
+    await expectNoSeriousA11yViolations(mia);
+    await mia.screenshot({ path: "../target/e2e-artifacts/manager-dashboard.png", fullPage: true });
+    // Another team's view is refused.
+    await mia.goto(`${path}?range=all&filter=team%3AOps`);
+    await expect(mia.getByText("Your role does not allow this.")).toBeVisible();
+
+    await mia.goto("/settings/account");
+    await expect(mia.getByRole("row", { name: /this one/ })).toBeVisible();
+    await expectNoSeriousA11yViolations(mia);
+    await mia.screenshot({ path: "../target/e2e-artifacts/account.png", fullPage: true });
+    expect(errors).toEqual([]);
+    await context.close();
+  });
 });

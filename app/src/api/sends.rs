@@ -14,6 +14,7 @@ mod ssr {
     use super::*;
     use crate::api::surveys;
     use crate::domain::access::OnSurvey;
+    use crate::domain::anonymity::may_show;
     use crate::domain::segments::SegmentFilter;
     use crate::domain::sending::{self, DEFAULT_MIN_DAYS};
     use crate::domain::stats::wilson;
@@ -344,8 +345,14 @@ mod ssr {
     }
 
     fn view(survey: &Survey, record: SendRecord, c: OutboxCounts) -> SendView {
-        let response_rate = (c.sent > 0).then(|| {
-            let (answered, sent) = (c.answered.max(0) as u64, c.sent as u64);
+        // An anonymous survey's answer counts are groups: each shown only at the minimum
+        // group size, and so is the gap between them (those who started, not finished).
+        let group = |n: i64| may_show(u64::try_from(n).unwrap_or(0), survey.min_group());
+        let gap = c.answered - c.completed;
+        let answered = (group(c.answered) && (gap == 0 || group(gap))).then_some(c.answered);
+        let completed = group(c.completed).then_some(c.completed);
+        let response_rate = answered.filter(|_| c.sent > 0).map(|answered| {
+            let (answered, sent) = (answered.max(0) as u64, c.sent as u64);
             let interval = wilson(answered.min(sent), sent);
             RateView {
                 percent: 100.0 * answered.min(sent) as f64 / sent as f64,
@@ -388,8 +395,8 @@ mod ssr {
                 skipped_suppressed: c.skipped_suppressed,
                 skipped_frequency: c.skipped_frequency,
                 reminders_sent: c.reminders_sent,
-                answered: c.answered,
-                completed: c.completed,
+                answered,
+                completed,
                 response_rate,
             },
         }

@@ -531,9 +531,14 @@ mod ssr {
                 report
             })
             .collect();
+        let facts = survey.facts();
+        let may = |action| decide(user.role, &user.scope, action).allowed();
         Ok(SurveyReport {
             survey: summary(services, &survey),
             questions,
+            may_manage: may(Action::ManageSurvey(&facts)),
+            may_see_sends: may(Action::ReadSends(&facts)),
+            narrowed: access != Access::Allowed,
         })
     }
 }

@@ -272,6 +272,7 @@ mod ssr {
         }
         let mut marks = Vec::new();
         let mut funnels = Vec::new();
+        let mut funnels_withheld = 0;
         for send in crate::api::sends::list(services, survey.id).await? {
             let label = format!("{} · wave {}", send.audience_name, send.wave);
             let went_out = send
@@ -287,20 +288,22 @@ mod ssr {
             if !rights.sends {
                 continue;
             }
-            if let Some(day) = &went_out {
-                let c = &send.counts;
-                let count = |n: i64| u64::try_from(n).unwrap_or(0);
-                funnels.push(Funnel::new(
+            let c = &send.counts;
+            let count = |n: i64| u64::try_from(n).unwrap_or(0);
+            match (&went_out, c.answered, c.completed) {
+                (Some(day), Some(answered), Some(completed)) => funnels.push(Funnel::new(
                     send.id,
                     label.clone(),
                     day.clone(),
                     [
                         count(c.recipients),
                         count(c.sent),
-                        count(c.answered),
-                        count(c.completed),
+                        count(answered),
+                        count(completed),
                     ],
-                ));
+                )),
+                (Some(_), _, _) => funnels_withheld += 1,
+                (None, _, _) => {}
             }
             if !anonymous {
                 choices.sends.push(FilterChoice {
@@ -404,6 +407,7 @@ mod ssr {
             comments,
             movement,
             funnel_description: describe(&funnels),
+            funnels_withheld,
             funnels,
             funnel_svg,
         })

@@ -100,7 +100,7 @@ fn send_table(list: Vec<SendView>) -> impl IntoView {
                             <td>{s.audience_name.clone()}</td>
                             <td>{state_label(s.state)}</td>
                             <td>{s.counts.sent}</td>
-                            <td>{s.counts.answered}</td>
+                            <td>{withheld(s.counts.answered)}</td>
                         </tr>
                     }).collect_view()}
                 </tbody>
@@ -232,7 +232,7 @@ fn send_view(
             <dt>"Skipped: suppressed"</dt><dd data-testid="count-suppressed">{c.skipped_suppressed}</dd>
             <dt>"Skipped: surveyed recently"</dt><dd data-testid="count-frequency">{c.skipped_frequency}</dd>
             <dt>"Reminders sent"</dt><dd>{c.reminders_sent}</dd>
-            <dt>"Answered"</dt><dd data-testid="count-answered">{c.answered}</dd>
+            <dt>"Answered"</dt><dd data-testid="count-answered">{withheld(c.answered)}</dd>
             <dt>"Response rate"</dt><dd>{rate}</dd>
         </dl>
         {problems}
@@ -255,4 +255,12 @@ fn short_time(rfc3339: &str) -> String {
         (Some(day), Some(time)) => format!("{day} {time} UTC"),
         _ => rfc3339.to_owned(),
     }
+}
+
+/// A count, or why an anonymous survey's is not shown.
+fn withheld(n: Option<i64>) -> String {
+    n.map_or_else(
+        || "fewer than the minimum group".to_owned(),
+        |n| n.to_string(),
+    )
 }

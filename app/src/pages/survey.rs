@@ -64,7 +64,9 @@ pub fn SurveyPage() -> impl IntoView {
                 // Awaited together, so the page is rendered whole on the server.
                 let dashboards = trends.await;
                 match report.await {
-                    Ok(r) => view! {
+                    Ok(r) => {
+                    let may_see_sends = r.may_see_sends;
+                    view! {
                         <Title text=format!("{} · Resonance", r.survey.title) />
                         <AdminLayout>
                             <h1>{r.survey.title.clone()}</h1>
@@ -81,12 +83,17 @@ pub fn SurveyPage() -> impl IntoView {
                                 " · "
                                 <a href=format!("{}?lang=de&preview=1", r.survey.public_url) data-testid="preview-de">"Deutsch"</a>
                             </p>
-                            <p>
-                                <a href=format!("/surveys/{}/edit", r.survey.id) data-testid="edit">"Edit questions and texts"</a>
-                                " · "
-                                <a href=format!("/surveys/{}/sends", r.survey.id) data-testid="sends">"Send by email"</a>
-                            </p>
-                            <p class="muted">"Responses: " <span data-testid="responses">{r.survey.response_count}</span></p>
+                            {r.may_manage.then(|| view! {
+                                <p>
+                                    <a href=format!("/surveys/{}/edit", r.survey.id) data-testid="edit">"Edit questions and texts"</a>
+                                    " · "
+                                    <a href=format!("/surveys/{}/sends", r.survey.id) data-testid="sends">"Send by email"</a>
+                                </p>
+                            })}
+                            {match r.narrowed {
+                                false => view! { <p class="muted">"Responses: " <span data-testid="responses">{r.survey.response_count}</span></p> }.into_any(),
+                                true => view! { <p class="muted" data-testid="narrowed">"Narrowed to your teams: every figure here is theirs."</p> }.into_any(),
+                            }}
                             <section class="trends" aria-labelledby="trends-heading">
                                 <h2 id="trends-heading">"Where it stands and where it is moving"</h2>
                                 {match dashboards {
@@ -99,8 +106,15 @@ pub fn SurveyPage() -> impl IntoView {
                                                 .map(|v| view! { <QuestionDashboard view=v query=query.clone() /> })
                                                 .collect_view()}
                                             <CommentList comments=d.comments.clone() query=d.query.clone() />
-                                            <h3>"Sends and waves"</h3>
-                                            <FunnelFigure funnels=d.funnels svg=d.funnel_svg description=d.funnel_description />
+                                            {may_see_sends.then(|| view! {
+                                                <h3>"Sends and waves"</h3>
+                                                <FunnelFigure funnels=d.funnels svg=d.funnel_svg description=d.funnel_description />
+                                                {(d.funnels_withheld > 0).then(|| view! {
+                                                    <p class="withheld" data-testid="funnels-withheld">
+                                                        {d.funnels_withheld} " send(s) not shown to protect anonymity: fewer people have answered them than the survey's minimum group size."
+                                                    </p>
+                                                })}
+                                            })}
                                             {d.movement.map(|m| view! { <MovementTable movement=m /> })}
                                         }
                                         .into_any()
@@ -119,10 +133,11 @@ pub fn SurveyPage() -> impl IntoView {
                                     }.into_any(),
                                 }}
                             </section>
-                            {r.questions.into_iter().map(|q| view! { <QuestionResults report=q /> }).collect_view()}
-                            <SurveySettingsForm survey=r.survey.clone() />
+                            {(!r.narrowed).then(|| r.questions.into_iter().map(|q| view! { <QuestionResults report=q /> }).collect_view())}
+                            {r.may_manage.then(|| view! { <SurveySettingsForm survey=r.survey.clone() /> })}
                         </AdminLayout>
-                    }.into_any(),
+                    }.into_any()
+                    }
                     Err(e) if e.kind == ErrorKind::NotFound => view! { <NotFound /> }.into_any(),
                     Err(e) => view! { <AdminLayout><p class="form-error">{e.message}</p></AdminLayout> }.into_any(),
                 }

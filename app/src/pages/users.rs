@@ -67,7 +67,7 @@ pub fn UsersPage() -> impl IntoView {
                                                                 <option value=r.as_str() selected=r == role>{r.as_str()}</option>
                                                             }).collect_view()}
                                                         </select>
-                                                        <input name="scope" value=u.scope.join(", ") aria-label=scope_label placeholder="team=Sales" />
+                                                        <input type="text" name="scope" value=u.scope.join(", ") aria-label=scope_label placeholder="team=Sales" />
                                                         <button type="submit" class="link">"Save"</button>
                                                     </ActionForm>
                                                 </td>

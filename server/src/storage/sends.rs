@@ -551,13 +551,28 @@ impl app::ports::Sends for Storage {
         // message is gone): that outcome is not ours to write.
         let mut sends: Vec<Option<Option<i64>>> = vec![None; finished.len()];
         // The usual outcome, a delivery, is one statement for a whole chunk. A finished
-        // message forgets its response: kept, the link would date it.
+        // message forgets its response: kept, the link would date it. A message of an
+        // anonymous survey's send (a salted one) keeps the day alone: when each person
+        // was mailed, to the millisecond, is no business of a later reader.
         let delivered: Vec<usize> = (0..finished.len())
             .filter(|&i| finished[i].delivery == Delivery::Sent)
             .collect();
+        let day = millis(now) - millis(now).rem_euclid(DAY_MS);
         for chunk in delivered.chunks(FINISH_CHUNK) {
-            let mut q = query("UPDATE outbox SET status = 'sent', lease_until = NULL, sent_at = ");
-            q.push_bind(millis(now))
+            let mut q = query(
+                "UPDATE outbox SET status = 'sent', lease_until = NULL, sent_at = CASE WHEN \
+                 EXISTS (SELECT 1 FROM sends s WHERE s.id = outbox.send_id \
+                 AND s.link_salt IS NOT NULL) THEN ",
+            );
+            q.push_bind(day)
+                .push(" ELSE ")
+                .push_bind(millis(now))
+                .push(
+                    " END, next_attempt_at = CASE WHEN EXISTS (SELECT 1 FROM sends s \
+                       WHERE s.id = outbox.send_id AND s.link_salt IS NOT NULL) THEN ",
+                )
+                .push_bind(day)
+                .push(" ELSE next_attempt_at END")
                 .push(", response_id = NULL WHERE status = 'sending' AND (id, attempts) IN (")
                 .push_values(chunk, |&i| {
                     vec![finished[i].id.into(), finished[i].attempt.into()]
@@ -578,7 +593,9 @@ impl app::ports::Sends for Storage {
             };
             let row: Option<(Option<i64>, Option<i64>)> = query(
                 "UPDATE outbox SET status = $2, reply = $3, \
-                 next_attempt_at = COALESCE($4, next_attempt_at), lease_until = NULL, \
+                 next_attempt_at = CASE WHEN $4 IS NULL AND EXISTS (SELECT 1 FROM sends s \
+                 WHERE s.id = outbox.send_id AND s.link_salt IS NOT NULL) THEN $6 \
+                 ELSE COALESCE($4, next_attempt_at) END, lease_until = NULL, \
                  response_id = CASE WHEN $2 = 'queued' THEN response_id END \
                  WHERE id = $1 AND status = 'sending' AND attempts = $5 \
                  RETURNING send_id, contact_id",
@@ -588,6 +605,7 @@ impl app::ports::Sends for Storage {
             .bind(reply)
             .bind(next)
             .bind(f.attempt)
+            .bind(day)
             .fetch_optional(&mut tx)
             .await?;
             let Some((send_id, contact_id)) = row else {

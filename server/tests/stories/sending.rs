@@ -1028,6 +1028,28 @@ async fn a_copy_of_the_database_and_the_key_cannot_join_an_anonymous_answer_to_i
         .as_i64()
         .unwrap();
     let mails = sink.wait_for(3).await;
+    // Once sent, the outbox keeps the day each person was mailed, not the moment.
+    let column = |sql: &'static str| read_column::<i64>(database_url, sql, send_id);
+    let mut sent = Vec::new();
+    for _ in 0..200 {
+        sent =
+            column("SELECT sent_at FROM outbox WHERE send_id = $1 AND sent_at IS NOT NULL").await;
+        if sent.len() == 3 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let due = column("SELECT next_attempt_at FROM outbox WHERE send_id = $1").await;
+    let today = chrono::Utc::now()
+        .date_naive()
+        .and_hms_opt(0, 0, 0)
+        .unwrap();
+    let midnight = today.and_utc().timestamp_millis();
+    assert_eq!(sent, vec![midnight; 3], "the day alone");
+    assert!(
+        due.len() >= 3 && due.iter().all(|&d| d == midnight),
+        "nor when each was due: {due:?}"
+    );
     let token_of = |who: &str| {
         mails
             .iter()
@@ -1050,6 +1072,26 @@ async fn a_copy_of_the_database_and_the_key_cannot_join_an_anonymous_answer_to_i
     for who in ["ana@", "bo@"] {
         assert_eq!(answer(token_of(who)).await, 201);
     }
+    // Two answers are fewer than the minimum group: the send says nothing of how many.
+    let detail = app
+        .get_json(&admin, &format!("/api/v1/sends/{send_id}"))
+        .await;
+    let counts = &detail["send"]["counts"];
+    assert_eq!(
+        (
+            &counts["answered"],
+            &counts["completed"],
+            &counts["response_rate"]
+        ),
+        (&Value::Null, &Value::Null, &Value::Null),
+        "{counts}"
+    );
+    assert_eq!(counts["sent"], 3, "deliveries are no answers: they stay");
+    let dashboard = app
+        .get_json(&admin, &format!("/api/v1/surveys/{enps}/trends"))
+        .await;
+    assert_eq!(dashboard["funnels"], json!([]));
+    assert_eq!(dashboard["funnels_withheld"], 1);
     let settings = services(database_url, &app.url("")).await.settings;
     let salt: Vec<String> = read_column(
         database_url,
