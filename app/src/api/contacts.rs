@@ -15,7 +15,8 @@ pub use ssr::*;
 #[cfg(feature = "ssr")]
 mod ssr {
     use super::*;
-    use crate::domain::contacts::{defuse_cell, is_blank_row, read_rows, ColumnMapping};
+    use crate::domain::contacts::{is_blank_row, read_rows, ColumnMapping};
+    use crate::domain::export::defuse;
     use crate::model::{
         AnswerData, ContactView, Erased, ImportProblem, ImportReport, InvitationData, PersonalData,
         ResponseData,
@@ -366,11 +367,7 @@ mod ssr {
             let attributes = keys
                 .iter()
                 .map(|k| c.attributes.get(*k).map_or("", String::as_str));
-            let record: Vec<String> = fixed
-                .into_iter()
-                .chain(attributes)
-                .map(defuse_cell)
-                .collect();
+            let record: Vec<String> = fixed.into_iter().chain(attributes).map(defuse).collect();
             out.write_record(&record).map_err(export_error)?;
         }
         let bytes = out.into_inner().map_err(|e| export_error(e.error()))?;

@@ -8,6 +8,7 @@ pub mod contacts;
 #[cfg(feature = "ssr")]
 pub mod context;
 pub mod editor;
+pub mod exports;
 #[cfg(feature = "ssr")]
 pub mod hashing;
 pub mod imports;

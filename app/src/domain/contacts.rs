@@ -3,6 +3,7 @@
 //! refused. The file format itself is read elsewhere; this works on cells.
 
 use super::email::Email;
+use super::export::restore;
 use super::locale::Locale;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -181,7 +182,7 @@ impl ColumnMapping {
     pub fn contact(&self, cells: &[String]) -> Result<ContactInput, String> {
         let cell = |i: Option<usize>| {
             i.and_then(|i| cells.get(i))
-                .map_or("", |c| restore_cell(c.trim()))
+                .map_or("", |c| restore(c.trim()))
         };
         let email = Email::parse(cell(self.email)).map_err(|e| e.to_string())?;
         let name = cell(self.name);
@@ -214,29 +215,6 @@ impl ColumnMapping {
             locale,
             attributes,
         })
-    }
-}
-
-/// Characters that make a spreadsheet run a cell as a formula when they open it.
-const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
-
-/// A cell as an export writes it: one a spreadsheet would run as a formula gets a
-/// leading apostrophe, which keeps it text.
-pub fn defuse_cell(cell: &str) -> String {
-    if cell.starts_with(FORMULA_STARTS) {
-        format!("'{cell}")
-    } else {
-        cell.to_owned()
-    }
-}
-
-/// The value a defused cell stands for: an import takes the export's apostrophe off
-/// again, so exporting and importing back changes nothing (`'+49 30 1234` is
-/// `+49 30 1234`). An apostrophe before anything else is the value's own.
-pub fn restore_cell(cell: &str) -> &str {
-    match cell.strip_prefix('\'') {
-        Some(rest) if rest.starts_with(FORMULA_STARTS) => rest,
-        _ => cell,
     }
 }
 
@@ -319,6 +297,7 @@ pub fn read_rows<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::export::defuse;
 
     #[test]
     fn an_exported_cell_imported_back_is_the_value_it_was() {
@@ -331,10 +310,10 @@ mod tests {
             "'quoted",
             "",
         ] {
-            assert_eq!(restore_cell(&defuse_cell(value)), value);
+            assert_eq!(restore(&defuse(value)), value);
         }
-        assert_eq!(defuse_cell("+49 30 1234"), "'+49 30 1234");
-        assert_eq!(defuse_cell("it's"), "it's");
+        assert_eq!(defuse("+49 30 1234"), "'+49 30 1234");
+        assert_eq!(defuse("it's"), "it's");
         let mapping = ColumnMapping::suggest(&strings(&["email", "phone", "note"]));
         let contact = mapping
             .contact(&strings(&["ana@example.com", "'+49 30 1234", "'as typed"]))

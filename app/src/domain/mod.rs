@@ -24,6 +24,7 @@
 //! - [`filter`]: what a dashboard is narrowed to, and the segments answers are counted in.
 //! - [`funnel`]: each send's recipients, delivered, started and completed.
 //! - [`email`]: validated email addresses.
+//! - [`export`]: CSV cells a spreadsheet opens as they are.
 //! - [`report`]: which score each question kind gets, from its counts.
 //! - [`segments`]: saved filters over contact attributes.
 //! - [`sending`]: what a send may ask for, how SMTP replies are read, email texts.
@@ -50,6 +51,7 @@ pub mod csat;
 pub mod distribution;
 pub mod editor;
 pub mod email;
+pub mod export;
 pub mod filter;
 pub mod funnel;
 pub mod locale;

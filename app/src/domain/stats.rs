@@ -286,9 +286,12 @@ pub fn wilson(successes: u64, n: u64) -> Interval {
     let denominator = 1.0 + z2 / n_f;
     let centre = (p + z2 / (2.0 * n_f)) / denominator;
     let half = Z_95 / denominator * (p * (1.0 - p) / n_f + z2 / (4.0 * n_f * n_f)).sqrt();
+    // At none or all, the bound is exactly 0 or 1: rounding could leave it a hair
+    // inside, past the observed share.
+    let successes = successes.min(n);
     Interval {
-        low: centre - half,
-        high: centre + half,
+        low: if successes == 0 { 0.0 } else { centre - half },
+        high: if successes == n { 1.0 } else { centre + half },
     }
     .clamped(0.0, 1.0)
 }

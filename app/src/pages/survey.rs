@@ -101,6 +101,11 @@ pub fn SurveyPage() -> impl IntoView {
                                         let query = d.query.clone();
                                         view! {
                                             <DashboardFilters query=d.query.clone() choices=d.choices.clone() />
+                                            <p class="download">
+                                                <a href=format!("/api/v1/surveys/{}/results.csv{}", r.survey.id, d.query.to_query_string()) download="" data-testid="results-csv">
+                                                    "Download these figures (CSV)"
+                                                </a>
+                                            </p>
                                             {d.questions
                                                 .into_iter()
                                                 .map(|v| view! { <QuestionDashboard view=v query=query.clone() /> })

@@ -34,7 +34,7 @@
 //! - `/api/v1/me` (and its `/sessions`, `/password`), `/api/v1/users` → `api/users.rs`
 //! - `/api/v1/tokens` → `api/tokens.rs`
 //! - `/api/v1/surveys`, `/api/v1/surveys/{id}` (report), `…/definition`, `…/settings`,
-//!   `…/links` → `api/surveys.rs`
+//!   `…/links`, `…/trends` and its charts, `…/results.csv` → `api/surveys.rs`
 //! - `/api/v1/surveys/{id}/responses/{response_id}`, `/api/v1/answers/{slug}`,
 //!   `/api/v1/personal-answers/{token}` → `api/responses.rs`
 //! - `/api/v1/surveys/{id}/sends`, `/api/v1/sends/{id}` (and `/pause`, `/resume`,

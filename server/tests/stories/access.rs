@@ -153,6 +153,12 @@ const API: &[Call] = &[
     ),
     sales(
         "GET",
+        "/api/v1/surveys/{S}/results.csv?filter=team:Sales",
+        "",
+        RESULTS,
+    ),
+    sales(
+        "GET",
         "/api/v1/surveys/{S}/trends/{Q}/chart.svg?filter=team:Sales",
         "",
         RESULTS,
@@ -918,6 +924,15 @@ async fn a_manager_reads_their_teams_results_and_a_viewer_reads_no_comments() {
     assert_eq!(report["questions"][0]["score"], Value::Null);
     let overview = app.get_json(&sales, "/api/v1/overview").await;
     assert_eq!(overview[0]["tile"]["n"], 3, "the overview is narrowed too");
+    // The download holds the page's figures, narrowed the same way, to the last digit.
+    let file = results_file(&app, &sales, id, "").await;
+    let range = file.iter().find(|r| r[2] == "range").unwrap();
+    assert_eq!(range[8], "3");
+    assert_eq!(
+        range[9].parse::<f64>().unwrap(),
+        seen["questions"][0]["tile"]["value"].as_f64().unwrap()
+    );
+    assert!(file.iter().flatten().all(|cell| !cell.contains("Ops")));
 
     let ops = sign_in(&app, "ops@example.com").await;
     let other = ops
@@ -966,6 +981,12 @@ async fn a_manager_reads_their_teams_results_and_a_viewer_reads_no_comments() {
     assert!(page.contains("aggregated results only"));
 
     let hr = sign_in(&app, "hr@example.com").await;
+    let csv = hr
+        .get(app.url(&format!("/api/v1/surveys/{id}/results.csv")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(csv.status(), 403);
     let customer = hr.get(app.url(&trends)).send().await.unwrap();
     assert_eq!(customer.status(), 403, "a customer survey is not HR's");
     let listed = app.get_json(&hr, "/api/v1/surveys").await;
@@ -1271,6 +1292,58 @@ async fn a_new_password_signs_the_other_sessions_out_and_a_session_can_be_ended(
         .unwrap();
     assert_eq!(with_old.status(), 401);
     sign_in_from(&app, "mo@example.com", "a brand new password", "Tablet").await;
+}
+
+/// Survey `id`'s results file under `query`, as the user of `c` downloads it: checked
+/// to be UTF-8 with a byte-order mark and the documented header; its records after it.
+async fn results_file(
+    app: &TestApp,
+    c: &reqwest::Client,
+    id: i64,
+    query: &str,
+) -> Vec<Vec<String>> {
+    use app::api::exports::RESULT_COLUMNS;
+    use app::domain::export::{read_records, BOM};
+    let res = c
+        .get(app.url(&format!("/api/v1/surveys/{id}/results.csv{query}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()["content-type"], "text/csv; charset=utf-8");
+    let bytes = res.bytes().await.unwrap();
+    let file = String::from_utf8(bytes.to_vec()).expect("UTF-8");
+    assert!(file.starts_with(BOM), "a byte-order mark for Excel");
+    let mut records = read_records(&file);
+    assert_eq!(records.remove(0), RESULT_COLUMNS);
+    records
+}
+
+/// An anonymous survey's file withholds what its page withholds: two answers are fewer
+/// than the minimum group, so no count or score of them leaves the server.
+#[tokio::test]
+async fn an_anonymous_surveys_results_file_withholds_a_small_group() {
+    let (_db, app, admin) = app_with_admin().await;
+    let survey = app.create_survey(&admin, "enps").await;
+    let id = survey["id"].as_i64().unwrap();
+    for score in [2, 10] {
+        let token = app
+            .personal_token(&admin, id, json!({ "attributes": { "team": "Sales" } }))
+            .await;
+        let res = client()
+            .post(app.url(&format!("/api/v1/personal-answers/{token}")))
+            .json(&json!({ "answers": { "enps": score } }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 201);
+    }
+    let file = results_file(&app, &admin, id, "?range=all").await;
+    assert!(!file.is_empty());
+    for record in &file {
+        assert_eq!(&record[8..12], ["", "", "", ""], "{record:?}");
+        assert_eq!(record[13], "anonymity", "{record:?}");
+    }
 }
 
 async fn json_of(res: reqwest::Response) -> Value {

@@ -2,7 +2,7 @@
 //! links — the same use cases as the admin area's survey pages.
 
 use super::{ApiResult, Body, Caller, ErrorBody, Path};
-use app::api::{answers, surveys, trends};
+use app::api::{answers, exports, surveys, trends};
 use app::domain::access::OnSurvey;
 use app::domain::weighting::Weighting;
 use app::domain::{Locale, SurveyDefinition};
@@ -225,6 +225,38 @@ pub async fn survey_trends(
     }
     dashboard.funnel_svg.clear();
     Ok(Json(dashboard))
+}
+
+/// The dashboard's figures under the same parameters as a CSV file (UTF-8 with a
+/// byte-order mark; text cells that a spreadsheet would run as a formula start with `'`):
+/// per scored question a `range` row, a `period` row per point of its trend and, with
+/// `by`, a `breakdown` row per value. Withheld figures are empty with the reason in
+/// `withheld`, exactly as `/trends` withholds them.
+#[utoipa::path(get, path = "/surveys/{id}/results.csv", tag = "surveys",
+    params(("id" = i64, Path, description = "Survey id"), DashboardQuery),
+    responses((status = 200, content_type = "text/csv", body = String),
+        (status = 422, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn survey_results_csv(
+    State(s): State<Services>,
+    caller: Caller,
+    Path(id): Path<i64>,
+    RawQuery(raw): RawQuery,
+) -> ApiResult<([(HeaderName, String); 2], String)> {
+    let csv = exports::results_csv(&s, &caller.0, id, &dashboard_query(raw)).await?;
+    Ok((
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "text/csv; charset=utf-8".to_owned(),
+            ),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"survey-{id}-results.csv\""),
+            ),
+        ],
+        csv,
+    ))
 }
 
 /// One question's trend chart as an SVG image, with the same parameters; its `<title>`
