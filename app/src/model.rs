@@ -86,7 +86,10 @@ pub struct SurveySummary {
     /// When the survey stops taking answers, UTC, as `YYYY-MM-DDTHH:MM`.
     pub closes_at: Option<String>,
     pub response_cap: Option<i64>,
-    pub response_count: i64,
+    /// `null` for an anonymous survey while fewer people answered than its minimum group
+    /// size (a count that small, read as it changes, would tell who answered), and for a
+    /// caller narrowed to their teams (the whole survey's count is not theirs).
+    pub response_count: Option<i64>,
     /// Active, before its close time and under its cap.
     pub accepting_answers: bool,
     /// A thank-you email after a completed response (personal links, not anonymous).

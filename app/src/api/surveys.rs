@@ -37,6 +37,16 @@ mod ssr {
     /// The close time as forms show and send it (`datetime-local`), in UTC.
     pub const CLOSE_FORMAT: &str = "%Y-%m-%dT%H:%M";
 
+    /// The summary as a caller with `access` reads it: one narrowed to a scope does not
+    /// get the whole survey's count.
+    pub fn summary_for(services: &Services, s: &Survey, access: &Access) -> SurveySummary {
+        let mut summary = summary(services, s);
+        if *access != Access::Allowed {
+            summary.response_count = None;
+        }
+        summary
+    }
+
     pub fn summary(services: &Services, s: &Survey) -> SurveySummary {
         SurveySummary {
             id: s.id,
@@ -50,7 +60,8 @@ mod ssr {
             created_at: s.created_at.format("%Y-%m-%d %H:%M UTC").to_string(),
             closes_at: s.closes_at.map(|at| at.format(CLOSE_FORMAT).to_string()),
             response_cap: s.response_cap,
-            response_count: s.response_count,
+            response_count: may_show(u64::try_from(s.response_count).unwrap_or(0), s.min_group())
+                .then_some(s.response_count),
             accepting_answers: s.accepting_answers(Utc::now()).is_ok(),
             // An anonymous survey sends neither, whatever was set before it became one.
             thank_you_email: s.notifications.thank_you_email && !s.definition.anonymous,
@@ -421,7 +432,10 @@ mod ssr {
         user: &User,
     ) -> Result<Vec<SurveySummary>, AppError> {
         let surveys = reachable(services, user).await?;
-        Ok(surveys.iter().map(|(s, _)| summary(services, s)).collect())
+        Ok(surveys
+            .iter()
+            .map(|(s, access)| summary_for(services, s, access))
+            .collect())
     }
 
     #[tracing::instrument(skip_all, fields(survey_id = id), err(level = "info"))]
@@ -534,7 +548,7 @@ mod ssr {
         let facts = survey.facts();
         let may = |action| decide(user.role, &user.scope, action).allowed();
         Ok(SurveyReport {
-            survey: summary(services, &survey),
+            survey: summary_for(services, &survey, &access),
             questions,
             may_manage: may(Action::ManageSurvey(&facts)),
             may_see_sends: may(Action::ReadSends(&facts)),

@@ -420,7 +420,7 @@ mod ssr {
         let mut rows = Vec::new();
         for (full, access) in crate::api::surveys::reachable(services, user).await? {
             let query = DashboardQuery::default();
-            let survey = crate::api::surveys::summary(services, &full);
+            let survey = crate::api::surveys::summary_for(services, &full, &access);
             let rights = Rights::of(user, &full, access);
             let dashboard = dashboard_of(services, &rights, full, &query, Part::Headline).await?;
             let headline = dashboard.questions.into_iter().next();

@@ -6,6 +6,7 @@ pub mod dashboard_filters;
 pub mod form;
 pub mod funnel_chart;
 pub mod nps_summary;
+pub mod page_error;
 pub mod question_input;
 pub mod question_report;
 pub mod survey_settings;

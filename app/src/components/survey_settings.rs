@@ -54,12 +54,15 @@ pub fn SurveySettingsForm(survey: SurveySummary) -> impl IntoView {
         } else {
             "not taking answers"
         };
-        let noun = if s.response_count == 1 && s.response_cap.is_none() {
+        let noun = if s.response_count == Some(1) && s.response_cap.is_none() {
             "response"
         } else {
             "responses"
         };
-        format!("{}{cap} {noun} · {open}", s.response_count)
+        match s.response_count {
+            Some(n) => format!("{n}{cap} {noun} · {open}"),
+            None => format!("Fewer responses than the minimum group so far · {open}"),
+        }
     };
     view! {
         <section class="card settings" aria-label="Survey settings">

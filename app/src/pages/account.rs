@@ -2,6 +2,7 @@
 //! password signs every other session out, and each session can be signed out here.
 
 use crate::api::auth::{load_sessions, ChangeOwnPassword, SignOutSession};
+use crate::components::page_error::PageError;
 use crate::components::{
     admin_layout::AdminLayout,
     form::{Field, FormError},
@@ -66,7 +67,7 @@ pub fn AccountPage() -> impl IntoView {
                                 </tbody>
                             </table>
                         }.into_any(),
-                        Err(e) => view! { <p class="form-error">{e.message}</p> }.into_any(),
+                        Err(e) => view! { <PageError error=e /> }.into_any(),
                     }
                 })}
             </Suspense>

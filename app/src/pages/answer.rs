@@ -3,6 +3,7 @@
 //! until the respondent submits. `?q=` is the page, `?r=` resumes a public response.
 
 use crate::api::answers::{load_respondent_page, SubmitAnswer};
+use crate::components::page_error::PageError;
 use crate::components::{form::FormError, question_input::QuestionInput};
 use crate::domain::ui_text::UiText;
 use crate::error::{AppError, ErrorKind};
@@ -48,7 +49,7 @@ pub fn AnswerPage(link_kind: &'static str) -> impl IntoView {
                 match page.await {
                     Ok(p) => view! { <RespondentForm page=p action error skipped=skipped() /> }.into_any(),
                     Err(e) if e.kind == ErrorKind::NotFound => view! { <NotFound /> }.into_any(),
-                    Err(e) => view! { <main class="respondent"><p class="form-error">{e.message}</p></main> }.into_any(),
+                    Err(e) => view! { <main class="respondent"><PageError error=e /></main> }.into_any(),
                 }
             })}
         </Suspense>

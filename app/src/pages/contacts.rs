@@ -8,6 +8,7 @@ use crate::api::segments::{load_segments, CreateSegment};
 use crate::api::sends::{load_frequency_rules, SaveFrequencyRule};
 use crate::components::admin_layout::AdminLayout;
 use crate::components::form::{Field, FormError};
+use crate::components::page_error::PageError;
 use crate::error::ErrorKind;
 use crate::model::{ContactPage, ImportPreview, ImportReport, ImportView};
 use crate::pages::not_found::NotFound;
@@ -50,7 +51,7 @@ pub fn ContactsPage() -> impl IntoView {
                 {move || Suspend::new(async move {
                     match page.await {
                         Ok(p) => contact_table(p).into_any(),
-                        Err(e) => view! { <p class="form-error">{e.message}</p> }.into_any(),
+                        Err(e) => view! { <PageError error=e /> }.into_any(),
                     }
                 })}
             </Suspense>
@@ -86,7 +87,7 @@ fn Segments() -> impl IntoView {
                                 </tbody>
                             </table>
                         }.into_any(),
-                        Err(e) => view! { <p class="form-error">{e.message}</p> }.into_any(),
+                        Err(e) => view! { <PageError error=e /> }.into_any(),
                     }
                 })}
             </Suspense>
@@ -125,7 +126,7 @@ fn FrequencyRules() -> impl IntoView {
                                 </tbody>
                             </table>
                         }.into_any(),
-                        Err(e) => view! { <p class="form-error">{e.message}</p> }.into_any(),
+                        Err(e) => view! { <PageError error=e /> }.into_any(),
                     }
                 })}
             </Suspense>
@@ -235,7 +236,7 @@ pub fn ImportPage() -> impl IntoView {
                         import_view(view).into_any()
                     }
                     Err(e) if e.kind == ErrorKind::NotFound => view! { <NotFound /> }.into_any(),
-                    Err(e) => view! { <AdminLayout><p class="form-error">{e.message}</p></AdminLayout> }.into_any(),
+                    Err(e) => view! { <AdminLayout><PageError error=e /></AdminLayout> }.into_any(),
                 }
             })}
         </Transition>

@@ -5,6 +5,7 @@
 
 use crate::api::editor::load_editor;
 use crate::components::admin_layout::AdminLayout;
+use crate::components::page_error::PageError;
 use crate::domain::editor::{QuestionForm, QUESTION_TYPES};
 use crate::domain::{Category, FieldError, Locale, LocalizedText};
 use crate::error::ErrorKind;
@@ -37,7 +38,7 @@ pub fn EditorPage() -> impl IntoView {
                 match editor.await {
                     Ok(view) => editor_view(view, saved()).into_any(),
                     Err(e) if e.kind == ErrorKind::NotFound => view! { <NotFound /> }.into_any(),
-                    Err(e) => view! { <AdminLayout><p class="form-error">{e.message}</p></AdminLayout> }.into_any(),
+                    Err(e) => view! { <AdminLayout><PageError error=e /></AdminLayout> }.into_any(),
                 }
             })}
         </Suspense>
@@ -56,11 +57,14 @@ fn editor_view(view: EditorView, saved: bool) -> impl IntoView {
     } = view;
     let errors: Errors = Arc::new(errors);
     let id = survey.id;
-    let versioning = if survey.response_count > 0 {
-        let n = survey.response_count;
-        let noun = if n == 1 { "response" } else { "responses" };
+    let versioning = if survey.response_count != Some(0) {
+        let answers = match survey.response_count {
+            Some(1) => "1 response".to_owned(),
+            Some(n) => format!("{n} responses"),
+            None => "answers".to_owned(),
+        };
         format!(
-            "This survey has {n} {noun}. Saving makes version {saves_as}: earlier answers keep the wording they were given, and questions that have answers keep their key and type."
+            "This survey has {answers}. Saving makes version {saves_as}: earlier answers keep the wording they were given, and questions that have answers keep their key and type."
         )
     } else {
         format!("Nobody has answered yet: saving changes version {saves_as} in place.")

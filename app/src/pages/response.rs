@@ -3,6 +3,7 @@
 
 use crate::api::responses::load_response;
 use crate::components::admin_layout::AdminLayout;
+use crate::components::page_error::PageError;
 use crate::error::{AppError, ErrorKind};
 use crate::model::ResponseView;
 use crate::pages::not_found::NotFound;
@@ -32,7 +33,7 @@ pub fn ResponsePage() -> impl IntoView {
                 match response.await {
                     Ok(r) => response_view(r).into_any(),
                     Err(e) if e.kind == ErrorKind::NotFound => view! { <NotFound /> }.into_any(),
-                    Err(e) => view! { <AdminLayout><p class="form-error">{e.message}</p></AdminLayout> }.into_any(),
+                    Err(e) => view! { <AdminLayout><PageError error=e /></AdminLayout> }.into_any(),
                 }
             })}
         </Suspense>

@@ -6,6 +6,7 @@ use crate::api::segments::load_segments;
 use crate::api::sends::{load_send, load_sends, ChangeSend, CreateSend};
 use crate::components::admin_layout::AdminLayout;
 use crate::components::form::{Field, FormError};
+use crate::components::page_error::PageError;
 use crate::error::{AppError, ErrorKind};
 use crate::model::{Repeat, SendDetail, SendState, SendView};
 use crate::pages::not_found::NotFound;
@@ -79,7 +80,7 @@ pub fn SendsPage() -> impl IntoView {
                         Ok(list) if list.is_empty() => view! { <p class="muted">"Not sent yet."</p> }.into_any(),
                         Ok(list) => send_table(list).into_any(),
                         Err(e) if e.kind == ErrorKind::NotFound => view! { <NotFound /> }.into_any(),
-                        Err(e) => view! { <p class="form-error">{e.message}</p> }.into_any(),
+                        Err(e) => view! { <PageError error=e /> }.into_any(),
                     }
                 })}
             </Suspense>
@@ -139,7 +140,7 @@ pub fn SendPage() -> impl IntoView {
                     match detail.await {
                         Ok(d) => send_view(d, change, error).into_any(),
                         Err(e) if e.kind == ErrorKind::NotFound => view! { <NotFound /> }.into_any(),
-                        Err(e) => view! { <p class="form-error">{e.message}</p> }.into_any(),
+                        Err(e) => view! { <PageError error=e /> }.into_any(),
                     }
                 })}
             </Transition>

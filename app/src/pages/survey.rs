@@ -3,6 +3,7 @@
 
 use crate::api::surveys::load_survey_report;
 use crate::api::trends::{load_dashboard, DEFAULT_RANGE};
+use crate::components::page_error::PageError;
 use crate::components::{
     admin_layout::AdminLayout,
     comment_list::CommentList,
@@ -91,7 +92,7 @@ pub fn SurveyPage() -> impl IntoView {
                                 </p>
                             })}
                             {match r.narrowed {
-                                false => view! { <p class="muted">"Responses: " <span data-testid="responses">{r.survey.response_count}</span></p> }.into_any(),
+                                false => view! { <p class="muted">"Responses: " <span data-testid="responses">{r.survey.response_count.map_or_else(|| "fewer than the minimum group".to_owned(), |n| n.to_string())}</span></p> }.into_any(),
                                 true => view! { <p class="muted" data-testid="narrowed">"Narrowed to your teams: every figure here is theirs."</p> }.into_any(),
                             }}
                             <section class="trends" aria-labelledby="trends-heading">
@@ -144,7 +145,7 @@ pub fn SurveyPage() -> impl IntoView {
                     }.into_any()
                     }
                     Err(e) if e.kind == ErrorKind::NotFound => view! { <NotFound /> }.into_any(),
-                    Err(e) => view! { <AdminLayout><p class="form-error">{e.message}</p></AdminLayout> }.into_any(),
+                    Err(e) => view! { <AdminLayout><PageError error=e /></AdminLayout> }.into_any(),
                 }
             })}
         </Suspense>

@@ -2,6 +2,7 @@
 
 use crate::api::surveys::CreateSurvey;
 use crate::api::trends::load_overview;
+use crate::components::page_error::PageError;
 use crate::components::trend_chart::{digits, hidden_from_readers, signed};
 use crate::components::{
     admin_layout::AdminLayout,
@@ -47,7 +48,7 @@ pub fn SurveysPage() -> impl IntoView {
                     match surveys.await {
                         Ok(list) if list.is_empty() => view! { <p class="muted">"No surveys yet: create the first one below."</p> }.into_any(),
                         Ok(list) => view! { <Overview rows=list /> }.into_any(),
-                        Err(e) => view! { <p class="form-error">{e.message}</p> }.into_any(),
+                        Err(e) => view! { <PageError error=e /> }.into_any(),
                     }
                 })}
             </Suspense>

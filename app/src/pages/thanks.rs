@@ -2,6 +2,7 @@
 //! respondent's language, with the survey's own message.
 
 use crate::api::answers::load_thank_you;
+use crate::components::page_error::PageError;
 use crate::domain::ui_text::UiText;
 use crate::error::ErrorKind;
 use crate::pages::{answer::brand_style, not_found::NotFound};
@@ -41,7 +42,7 @@ pub fn ThanksPage(link_kind: &'static str) -> impl IntoView {
                             .into_any()
                     }
                     Err(e) if e.kind == ErrorKind::NotFound => view! { <NotFound /> }.into_any(),
-                    Err(e) => view! { <main class="respondent"><p class="form-error">{e.message}</p></main> }.into_any(),
+                    Err(e) => view! { <main class="respondent"><PageError error=e /></main> }.into_any(),
                 }
             })}
         </Suspense>

@@ -2,6 +2,7 @@
 //! its creator's; the secret is shown once, right after creation.
 
 use crate::api::tokens::{list_tokens, CreateToken, RevokeToken};
+use crate::components::page_error::PageError;
 use crate::components::{
     admin_layout::AdminLayout,
     form::{Field, FormError},
@@ -76,7 +77,7 @@ pub fn TokensPage() -> impl IntoView {
                                 </tbody>
                             </table>
                         }.into_any(),
-                        Err(e) => view! { <p class="form-error">{e.message}</p> }.into_any(),
+                        Err(e) => view! { <PageError error=e /> }.into_any(),
                     }
                 })}
             </Suspense>

@@ -2,6 +2,7 @@
 //! button posts to `/u/:token` (as a mail client's one-click unsubscribe does).
 
 use crate::api::unsubscribe::load_unsubscribe;
+use crate::components::page_error::PageError;
 use crate::domain::sending::MailText;
 use crate::error::ErrorKind;
 use crate::pages::not_found::NotFound;
@@ -42,7 +43,7 @@ pub fn UnsubscribePage() -> impl IntoView {
                         }.into_any()
                     }
                     Err(e) if e.kind == ErrorKind::NotFound => view! { <NotFound /> }.into_any(),
-                    Err(e) => view! { <main class="respondent"><p class="form-error">{e.message}</p></main> }.into_any(),
+                    Err(e) => view! { <main class="respondent"><PageError error=e /></main> }.into_any(),
                 }
             })}
         </Suspense>

@@ -2,6 +2,7 @@
 //! change what they reach here.
 
 use crate::api::auth::{load_users, AddUser, ChangeUser, DisableUser};
+use crate::components::page_error::PageError;
 use crate::components::{
     admin_layout::AdminLayout,
     form::{Field, FormError},
@@ -88,7 +89,7 @@ pub fn UsersPage() -> impl IntoView {
                                 </tbody>
                             </table>
                         }.into_any(),
-                        Err(e) => view! { <p class="form-error">{e.message}</p> }.into_any(),
+                        Err(e) => view! { <PageError error=e /> }.into_any(),
                     }
                 })}
             </Suspense>

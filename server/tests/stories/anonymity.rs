@@ -105,3 +105,39 @@ async fn a_privacy_export_polled_around_an_answer_does_not_tell_who_answered(dat
 }
 
 on_both_databases!(a_privacy_export_polled_around_an_answer_does_not_tell_who_answered);
+
+/// How many answered an anonymous survey is a count like any other: polled around an
+/// invitation, a small one would tell who answered. Below the minimum group it is not
+/// shown, in the API or on the page; from the minimum on it is.
+#[tokio::test]
+async fn an_anonymous_surveys_response_count_shows_only_from_its_minimum_group() {
+    let (_db, app, admin) = crate::harness::app_with_admin().await;
+    let survey = app.create_survey(&admin, "pulse").await;
+    let id = survey["id"].as_i64().unwrap();
+    let slug = crate::harness::public_slug(&survey);
+    let count = || async {
+        let listed = app.get_json(&admin, "/api/v1/surveys").await;
+        let report = app.get_json(&admin, &format!("/api/v1/surveys/{id}")).await;
+        assert_eq!(
+            listed[0]["response_count"],
+            report["survey"]["response_count"]
+        );
+        report["survey"]["response_count"].clone()
+    };
+    for n in 1..=5 {
+        let res = app.answer_publicly(&slug, pulse_answer(3)).await;
+        assert_eq!(res.status(), 201);
+        let expected = if n < 5 { Value::Null } else { json!(5) };
+        assert_eq!(count().await, expected, "after {n} answers");
+    }
+    let page = app.page(&admin, &format!("/surveys/{id}")).await;
+    let at = page
+        .find("data-testid=\"responses\"")
+        .expect("the count on the page");
+    let shown: String = page[at..]
+        .chars()
+        .skip_while(|c| *c != '>')
+        .take(12)
+        .collect();
+    assert!(shown.contains('5'), "the page shows it too: {shown}");
+}
