@@ -29,8 +29,10 @@ pub struct UserView {
 pub struct SessionView {
     /// Names the session to end it; not its secret.
     pub id: String,
-    /// What it was started from (the browser's User-Agent).
+    /// What it was started from (the browser's User-Agent, as sent).
     pub client: String,
+    /// That browser in words, e.g. "Firefox on Linux".
+    pub browser: String,
     pub started: String,
     pub expires: String,
     /// The session this request came with.

@@ -333,6 +333,7 @@ mod ssr {
             .map(|s| SessionView {
                 current: current.as_deref() == Some(s.token_hash.as_str()),
                 id: s.id,
+                browser: crate::domain::user_agent::describe(&s.client),
                 client: s.client,
                 started: shown(s.created_at),
                 expires: shown(s.expires_at),

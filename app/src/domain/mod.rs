@@ -34,6 +34,7 @@
 //! - [`locale`]: English and German, and which one a respondent gets.
 //! - [`movement`]: who moved between categories from one wave to the next.
 //! - [`weighting`]: weighted NPS, each answer counted with its respondent's weight.
+//! - [`user_agent`]: a browser's User-Agent in words ("Firefox on Linux").
 //! - [`ui_text`]: every text of the respondent's page chrome, in both languages.
 //!
 //! Conventions shared by every result: percentages are 0–100, NPS is in
@@ -68,6 +69,7 @@ pub mod templates;
 pub mod tile;
 pub mod trend;
 pub mod ui_text;
+pub mod user_agent;
 pub mod weighting;
 
 pub use ces::{CesAnswer, CesResult, CesScale};

@@ -47,7 +47,7 @@ pub fn AccountPage() -> impl IntoView {
                                 <tbody>
                                     {list.into_iter().map(|s| view! {
                                         <tr>
-                                            <td>{match s.client.as_str() { "" => "unknown".to_owned(), c => c.to_owned() }}</td>
+                                            <td title=s.client.clone()>{s.browser}</td>
                                             <td>{s.started}</td>
                                             <td>{s.expires}</td>
                                             <td>

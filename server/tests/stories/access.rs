@@ -1240,8 +1240,11 @@ async fn a_new_password_signs_the_other_sessions_out_and_a_session_can_be_ended(
     let (_db, app, admin) = app_with_admin().await;
     add_user(&admin, &app, "mo@example.com", "viewer", &[]).await;
     let old = "correct horse battery";
-    let laptop = sign_in_from(&app, "mo@example.com", old, "Laptop Firefox").await;
-    let phone = sign_in_from(&app, "mo@example.com", old, "Phone Safari").await;
+    const FIREFOX: &str = "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0";
+    const IPHONE: &str = "Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) \
+         AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Mobile/15E148 Safari/604.1";
+    let laptop = sign_in_from(&app, "mo@example.com", old, FIREFOX).await;
+    let phone = sign_in_from(&app, "mo@example.com", old, IPHONE).await;
     let sessions = json_of(
         laptop
             .get(app.url("/api/v1/me/sessions"))
@@ -1253,11 +1256,12 @@ async fn a_new_password_signs_the_other_sessions_out_and_a_session_can_be_ended(
     let sessions = sessions.as_array().unwrap();
     assert_eq!(sessions.len(), 2);
     let this = sessions.iter().find(|s| s["current"] == true).unwrap();
-    assert_eq!(this["client"], "Laptop Firefox");
+    assert_eq!(this["client"], FIREFOX);
+    assert_eq!(this["browser"], "Firefox on Linux");
     let other = sessions.iter().find(|s| s["current"] == false).unwrap();
-    assert_eq!(other["client"], "Phone Safari");
+    assert_eq!(other["browser"], "Safari on iOS");
     let page = app.page(&laptop, "/settings/account").await;
-    assert!(page.contains("Phone Safari") && page.contains("this one"));
+    assert!(page.contains("Safari on iOS") && page.contains("this one"));
 
     let ended = laptop
         .delete(app.url(&format!(
