@@ -278,13 +278,9 @@ mod ssr {
                 "You cannot take the admin role from yourself: ask another admin.",
             ));
         }
-        if !services.store.set_user_access(id, role, &scope).await? {
-            return Err(AppError::not_found("There is no such user."));
-        }
-        let users = services.store.list_users().await?;
-        users
-            .iter()
-            .find(|u| u.id == id)
+        let changed = services.store.set_user_access(id, role, &scope).await?;
+        changed
+            .as_ref()
             .map(view)
             .ok_or_else(|| AppError::not_found("There is no such user."))
     }
@@ -304,17 +300,12 @@ mod ssr {
                 "You cannot disable yourself: ask another admin.",
             ));
         }
-        if !services
+        let changed = services
             .store
             .set_user_disabled(id, disabled, Utc::now())
-            .await?
-        {
-            return Err(AppError::not_found("There is no such user."));
-        }
-        let users = services.store.list_users().await?;
-        users
-            .iter()
-            .find(|u| u.id == id)
+            .await?;
+        changed
+            .as_ref()
             .map(view)
             .ok_or_else(|| AppError::not_found("There is no such user."))
     }

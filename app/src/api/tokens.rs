@@ -96,29 +96,24 @@ mod ssr {
     #[tracing::instrument(skip_all, err(level = "info"))]
     pub async fn list(services: &Services, actor: &User) -> Result<Vec<ApiTokenView>, AppError> {
         authorize(actor, Action::ManageOwnTokens)?;
-        let tokens = services.store.list_api_tokens().await?;
-        Ok(tokens
-            .iter()
-            .filter(|t| actor.role == Role::Admin || t.user_id == actor.id)
-            .map(token_view)
-            .collect())
+        let tokens = services.store.list_api_tokens(own_only(actor)).await?;
+        Ok(tokens.iter().map(token_view).collect())
     }
 
     #[tracing::instrument(skip_all, fields(token_id = id), err(level = "info"))]
     pub async fn revoke(services: &Services, actor: &User, id: i64) -> Result<(), AppError> {
         authorize(actor, Action::ManageOwnTokens)?;
-        let gone = || AppError::not_found("There is no active token with this id.");
-        let tokens = services.store.list_api_tokens().await?;
-        let own = tokens
-            .iter()
-            .any(|t| t.id == id && (actor.role == Role::Admin || t.user_id == actor.id));
-        if !own {
-            return Err(gone());
-        }
-        match services.store.revoke_api_token(id).await? {
+        match services.store.revoke_api_token(id, own_only(actor)).await? {
             true => Ok(()),
-            false => Err(gone()),
+            false => Err(AppError::not_found(
+                "There is no active token of yours with this id.",
+            )),
         }
+    }
+
+    /// Whose tokens `actor` manages: an admin everyone's, anyone else their own.
+    fn own_only(actor: &User) -> Option<i64> {
+        (actor.role != Role::Admin).then_some(actor.id)
     }
 
     /// Whom a token acts as: its owner with the token's role and scope, while those are

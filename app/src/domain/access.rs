@@ -15,6 +15,7 @@
 //! is narrowed to one of them, so a survey that does not group by a scope's attribute is
 //! out of their reach. Anonymity rules apply on top, to every role.
 
+use crate::domain::filter::{conditions_of, segment, SEPARATOR};
 use serde::{Deserialize, Serialize};
 
 /// A user's role; what it grants is [`decide`]'s table.
@@ -53,9 +54,6 @@ pub struct Scope(Vec<(String, String)>);
 /// Why a scope cannot be read: a message for the person.
 pub type ScopeError = String;
 
-/// Between the values of a stored scope.
-const SEPARATOR: char = '\u{1f}';
-
 impl Scope {
     /// Reads `attribute=value` items (as typed, or as the API sends them), sorted and
     /// without repeats.
@@ -83,18 +81,17 @@ impl Scope {
 
     /// Reads what [`Scope::stored`] wrote; an unreadable item is dropped, which narrows.
     pub fn from_stored(text: &str) -> Scope {
-        let mut pairs: Vec<(String, String)> = text
-            .split(SEPARATOR)
-            .filter_map(|item| item.split_once('='))
+        let mut pairs: Vec<(String, String)> = conditions_of(text)
+            .into_iter()
             .map(|(a, v)| (a.to_owned(), v.to_owned()))
             .collect();
-        pairs.sort();
         pairs.dedup();
         Scope(pairs)
     }
 
+    /// Stored as a dashboard segment is named (see [`crate::domain::filter::segment`]).
     pub fn stored(&self) -> String {
-        self.items().join(&SEPARATOR.to_string())
+        segment(self.0.iter().map(|(a, v)| (a.as_str(), v.as_str())))
     }
 
     /// `attribute=value` per item, as the pages and the API show them.

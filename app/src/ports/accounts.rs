@@ -74,9 +74,13 @@ pub trait Accounts: Send + Sync {
     async fn create_first_user(&self, user: NewUser) -> Result<User, StoreError>;
     async fn create_user(&self, user: NewUser) -> Result<User, StoreError>;
     async fn list_users(&self) -> Result<Vec<User>, StoreError>;
-    /// Changes a user's role and scope; false when there is no such user.
-    async fn set_user_access(&self, id: i64, role: Role, scope: &Scope)
-        -> Result<bool, StoreError>;
+    /// Changes a user's role and scope; the user as changed, none when there is no such user.
+    async fn set_user_access(
+        &self,
+        id: i64,
+        role: Role,
+        scope: &Scope,
+    ) -> Result<Option<User>, StoreError>;
     /// The user and their password hash.
     async fn user_credentials(&self, email: &str) -> Result<Option<(User, String)>, StoreError>;
     /// `client`: what the session was started from (a User-Agent), for its owner's list.
@@ -103,13 +107,13 @@ pub trait Accounts: Send + Sync {
         keep: Option<&str>,
     ) -> Result<(), StoreError>;
     /// Disables a user (ending their sessions and revoking their tokens at once) or
-    /// enables them again; false when there is no such user.
+    /// enables them again; the user as changed, none when there is no such user.
     async fn set_user_disabled(
         &self,
         user_id: i64,
         disabled: bool,
         at: DateTime<Utc>,
-    ) -> Result<bool, StoreError>;
+    ) -> Result<Option<User>, StoreError>;
     async fn session_user(
         &self,
         token_hash: &str,
@@ -149,9 +153,11 @@ pub trait Accounts: Send + Sync {
         role: Role,
         scope: &Scope,
     ) -> Result<ApiTokenRecord, StoreError>;
-    async fn list_api_tokens(&self) -> Result<Vec<ApiTokenRecord>, StoreError>;
+    /// Newest first; `owner`: only theirs (`None`: everyone's).
+    async fn list_api_tokens(&self, owner: Option<i64>) -> Result<Vec<ApiTokenRecord>, StoreError>;
     /// True when a live token was revoked.
-    async fn revoke_api_token(&self, id: i64) -> Result<bool, StoreError>;
+    /// True when a live token was revoked; `owner`: only if it is theirs (`None`: anyone's).
+    async fn revoke_api_token(&self, id: i64, owner: Option<i64>) -> Result<bool, StoreError>;
     /// The owner of a live token and what the token grants; marks it used.
     async fn api_token_user(
         &self,

@@ -73,14 +73,18 @@ impl app::ports::Accounts for Storage {
         id: i64,
         role: Role,
         scope: &Scope,
-    ) -> Result<bool, StoreError> {
-        let done = query("UPDATE users SET role = $2, scope = $3 WHERE id = $1")
+    ) -> Result<Option<User>, StoreError> {
+        let sql = format!(
+            "UPDATE users SET role = $2, scope = $3 WHERE id = $1 RETURNING {USER_COLUMNS}"
+        );
+        query(&sql)
             .bind(id)
             .bind(role.as_str())
             .bind(scope.stored())
-            .execute(&self.db)
-            .await?;
-        Ok(done == 1)
+            .fetch_optional::<UserRow>(&self.db)
+            .await?
+            .map(User::try_from)
+            .transpose()
     }
 
     async fn user_credentials(&self, email: &str) -> Result<Option<(User, String)>, StoreError> {
@@ -166,15 +170,17 @@ impl app::ports::Accounts for Storage {
         user_id: i64,
         disabled: bool,
         at: DateTime<Utc>,
-    ) -> Result<bool, StoreError> {
+    ) -> Result<Option<User>, StoreError> {
         let mut tx = self.db.begin().await?;
-        let done = query("UPDATE users SET disabled_at = $2 WHERE id = $1")
+        let sql =
+            format!("UPDATE users SET disabled_at = $2 WHERE id = $1 RETURNING {USER_COLUMNS}");
+        let user = query(&sql)
             .bind(user_id)
             .bind(disabled.then_some(at))
-            .execute(&mut tx)
+            .fetch_optional::<UserRow>(&mut tx)
             .await?;
         // Their tokens are revoked, not only paused: enabling them again revives none.
-        if disabled {
+        if disabled && user.is_some() {
             query("DELETE FROM sessions WHERE user_id = $1")
                 .bind(user_id)
                 .execute(&mut tx)
@@ -188,7 +194,7 @@ impl app::ports::Accounts for Storage {
             .await?;
         }
         tx.commit().await?;
-        Ok(done == 1)
+        user.map(User::try_from).transpose()
     }
 
     async fn session_user(
@@ -330,9 +336,12 @@ impl app::ports::Accounts for Storage {
             .try_into()
     }
 
-    async fn list_api_tokens(&self) -> Result<Vec<ApiTokenRecord>, StoreError> {
-        let sql = format!("SELECT {TOKEN_COLUMNS} FROM api_tokens ORDER BY id DESC");
+    async fn list_api_tokens(&self, owner: Option<i64>) -> Result<Vec<ApiTokenRecord>, StoreError> {
+        let sql = format!(
+            "SELECT {TOKEN_COLUMNS} FROM api_tokens WHERE $1 IS NULL OR user_id = $1 ORDER BY id DESC"
+        );
         query(&sql)
+            .bind(owner)
             .fetch_all::<TokenRow>(&self.db)
             .await?
             .into_iter()
@@ -340,13 +349,16 @@ impl app::ports::Accounts for Storage {
             .collect()
     }
 
-    async fn revoke_api_token(&self, id: i64) -> Result<bool, StoreError> {
-        let done =
-            query("UPDATE api_tokens SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL")
-                .bind(id)
-                .bind(Utc::now())
-                .execute(&self.db)
-                .await?;
+    async fn revoke_api_token(&self, id: i64, owner: Option<i64>) -> Result<bool, StoreError> {
+        let done = query(
+            "UPDATE api_tokens SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL \
+             AND ($3 IS NULL OR user_id = $3)",
+        )
+        .bind(id)
+        .bind(Utc::now())
+        .bind(owner)
+        .execute(&self.db)
+        .await?;
         Ok(done == 1)
     }
 
@@ -356,38 +368,36 @@ impl app::ports::Accounts for Storage {
         now: DateTime<Utc>,
     ) -> Result<Option<(User, Role, Scope)>, StoreError> {
         // Refreshed at most once a minute so busy scripts do not write on every call.
-        let user_id: Option<i64> = query(
+        let sql = format!(
             "UPDATE api_tokens SET last_used_at = $2 \
              WHERE token_hash = $1 AND revoked_at IS NULL \
                AND (last_used_at IS NULL OR last_used_at < $3) \
-             RETURNING user_id",
-        )
-        .bind(token_hash)
-        .bind(now)
-        .bind(now - chrono::Duration::minutes(1))
-        .scalar_optional(&self.db)
-        .await?;
-        let user_id = match user_id {
-            Some(id) => Some(id),
+             RETURNING {TOKEN_COLUMNS}"
+        );
+        let refreshed = query(&sql)
+            .bind(token_hash)
+            .bind(now)
+            .bind(now - chrono::Duration::minutes(1))
+            .fetch_optional::<TokenRow>(&self.db)
+            .await?;
+        let row = match refreshed {
+            Some(row) => Some(row),
             None => {
-                query("SELECT user_id FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL")
+                let sql = format!(
+                    "SELECT {TOKEN_COLUMNS} FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL"
+                );
+                query(&sql)
                     .bind(token_hash)
-                    .scalar_optional(&self.db)
+                    .fetch_optional::<TokenRow>(&self.db)
                     .await?
             }
         };
-        let Some(user_id) = user_id else {
+        let Some(token) = row.map(ApiTokenRecord::try_from).transpose()? else {
             return Ok(None);
         };
-        let sql = format!("SELECT {TOKEN_COLUMNS} FROM api_tokens WHERE token_hash = $1");
-        let token: ApiTokenRecord = query(&sql)
-            .bind(token_hash)
-            .fetch_one::<TokenRow>(&self.db)
-            .await?
-            .try_into()?;
         let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1 AND disabled_at IS NULL");
         let user = query(&sql)
-            .bind(user_id)
+            .bind(token.user_id)
             .fetch_optional::<UserRow>(&self.db)
             .await?
             .map(User::try_from)

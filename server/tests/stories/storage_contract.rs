@@ -194,7 +194,8 @@ async fn a_disabled_user_is_found_by_no_session_or_token_and_a_new_password_keep
         .await
         .unwrap()
         .is_some());
-    assert!(store.set_user_disabled(bob.id, true, now).await.unwrap());
+    let disabled = store.set_user_disabled(bob.id, true, now).await.unwrap();
+    assert!(disabled.is_some_and(|u| u.disabled));
     assert!(store
         .session_user("aaaaaaaaaaaaaaaa-1", now)
         .await
@@ -211,7 +212,8 @@ async fn a_disabled_user_is_found_by_no_session_or_token_and_a_new_password_keep
         .unwrap()
         .unwrap();
     assert!(read.disabled);
-    assert!(store.set_user_disabled(bob.id, false, now).await.unwrap());
+    let enabled = store.set_user_disabled(bob.id, false, now).await.unwrap();
+    assert!(enabled.is_some_and(|u| !u.disabled));
     assert!(
         store
             .api_token_user("bob-token", now)
@@ -220,7 +222,11 @@ async fn a_disabled_user_is_found_by_no_session_or_token_and_a_new_password_keep
             .is_none(),
         "enabling again revives no token"
     );
-    assert!(!store.set_user_disabled(9_999, true, now).await.unwrap());
+    assert!(store
+        .set_user_disabled(9_999, true, now)
+        .await
+        .unwrap()
+        .is_none());
 }
 
 on_both_backends!(failed_logins_are_counted_per_account_and_per_address_within_the_window);
@@ -308,16 +314,30 @@ async fn an_api_token_identifies_its_owner_and_what_it_grants_until_revoked(stor
             .map(|(owner, role, scope)| (owner.id, owner.role, role, scope)),
         Some((id, Role::Admin, Role::Manager, sales.clone()))
     );
-    let listed = store.list_api_tokens().await.unwrap();
+    let listed = store.list_api_tokens(None).await.unwrap();
     assert_eq!(listed.len(), 1);
     assert!(listed[0].last_used_at.is_some(), "use is recorded");
-    assert!(store.revoke_api_token(token.id).await.unwrap());
+    let someone_else = Some(id + 1);
+    assert!(store
+        .list_api_tokens(someone_else)
+        .await
+        .unwrap()
+        .is_empty());
     assert!(
-        !store.revoke_api_token(token.id).await.unwrap(),
+        !store
+            .revoke_api_token(token.id, someone_else)
+            .await
+            .unwrap(),
+        "no one revokes another's token"
+    );
+    assert_eq!(store.list_api_tokens(Some(id)).await.unwrap().len(), 1);
+    assert!(store.revoke_api_token(token.id, Some(id)).await.unwrap());
+    assert!(
+        !store.revoke_api_token(token.id, None).await.unwrap(),
         "revoking twice changes nothing"
     );
     assert!(store.api_token_user("hash-1", now).await.unwrap().is_none());
-    assert!(store.list_api_tokens().await.unwrap()[0].revoked);
+    assert!(store.list_api_tokens(None).await.unwrap()[0].revoked);
 }
 
 on_both_backends!(a_users_role_and_scope_change_together_and_are_read_back);
@@ -329,10 +349,12 @@ async fn a_users_role_and_scope_change_together_and_are_read_back(store: Arc<dyn
         .unwrap();
     assert!(bob.scope.is_empty());
     let scope = Scope::parse(["team=Sales", "team=Süd = Ost"]).unwrap();
-    assert!(store
+    let changed = store
         .set_user_access(bob.id, Role::Manager, &scope)
         .await
-        .unwrap());
+        .unwrap()
+        .expect("bob is there");
+    assert_eq!((changed.role, &changed.scope), (Role::Manager, &scope));
     let read = store
         .user_credentials("bob@example.com")
         .await
@@ -341,10 +363,11 @@ async fn a_users_role_and_scope_change_together_and_are_read_back(store: Arc<dyn
         .0;
     assert_eq!((read.role, read.scope), (Role::Manager, scope));
     assert!(
-        !store
+        store
             .set_user_access(9_999, Role::Admin, &Scope::default())
             .await
-            .unwrap(),
+            .unwrap()
+            .is_none(),
         "no such user: nothing changes"
     );
 }
