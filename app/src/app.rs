@@ -5,9 +5,11 @@ use crate::pages::{
     answer::AnswerPage,
     contacts::{ContactsPage, ImportPage},
     editor::EditorPage,
+    forgot::ForgotPage,
     home::HomePage,
     login::LoginPage,
     not_found::NotFound,
+    password::PasswordPage,
     response::ResponsePage,
     sends::{SendPage, SendsPage},
     setup::SetupPage,
@@ -81,6 +83,8 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/") view=HomePage ssr=ssr.clone() />
                 <Route path=path!("/setup") view=SetupPage ssr=ssr.clone() />
                 <Route path=path!("/login") view=LoginPage ssr=ssr.clone() />
+                <Route path=path!("/forgot") view=ForgotPage ssr=ssr.clone() />
+                <Route path=path!("/password/:token") view=PasswordPage ssr=ssr.clone() />
                 <Route path=path!("/surveys") view=SurveysPage ssr=ssr.clone() />
                 <Route path=path!("/surveys/:id") view=SurveyPage ssr=ssr.clone() />
                 <Route path=path!("/surveys/:id/edit") view=EditorPage ssr=ssr.clone() />

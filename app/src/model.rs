@@ -21,6 +21,17 @@ pub struct UserView {
     pub scope: Vec<String>,
     /// A disabled user cannot sign in, and their tokens grant nothing.
     pub disabled: bool,
+    /// Invited and not yet through their link, so without a password.
+    pub invited: bool,
+}
+
+/// What an account link (an invitation, a password reset) is for, shown on its page.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AccountLinkView {
+    pub email: String,
+    pub name: String,
+    /// An invitation (a first password) rather than a reset.
+    pub invite: bool,
 }
 
 /// One of the signed-in user's sessions.

@@ -2,13 +2,17 @@
 //! authorisation rule every entry point uses.
 
 use crate::error::AppError;
-use crate::model::{Role, SessionView, UserView};
+use crate::model::{AccountLinkView, Role, SessionView, UserView};
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
 pub use ssr::*;
 
 pub const SESSION_COOKIE: &str = "resonance_session";
+/// How long an invitation's link lets the invited user choose a password.
+pub const INVITE_VALID_DAYS: i64 = 7;
+/// How long a reset link works: long enough to find the email, short for a thief.
+pub const RESET_VALID_MINUTES: i64 = 60;
 
 pub use crate::domain::access::{Access, Action};
 
@@ -19,7 +23,10 @@ mod ssr {
     use crate::domain::access::Scope;
     use crate::domain::Email;
     use crate::error::ErrorKind;
-    use crate::ports::{LoginFailures, NewUser, Services, StoreError, User};
+    use crate::ports::{
+        LinkFor, LinkPurpose, LinkSent, LoginFailures, NewAccountLink, NewUser, Services,
+        StoreError, User,
+    };
     use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
     use chrono::{Duration, Utc};
     use rand::RngCore;
@@ -33,6 +40,9 @@ mod ssr {
     /// The longest pause between two sign-ins to an account failing from many addresses.
     pub const MAX_SLOWDOWN_SECS: u64 = 30;
     pub const MIN_PASSWORD_CHARS: usize = 10;
+    /// Links of one purpose a user is sent in an hour at most, so a reset asked for
+    /// again and again cannot flood their mailbox.
+    pub const LINKS_PER_HOUR: i64 = 3;
     /// A hash of a random password, checked against when the email is unknown.
     static UNKNOWN_USER_HASH: std::sync::LazyLock<String> =
         std::sync::LazyLock::new(|| password_auth::generate_hash(new_secret()));
@@ -75,6 +85,7 @@ mod ssr {
             role: user.role,
             scope: user.scope.items(),
             disabled: user.disabled,
+            invited: user.invited,
         }
     }
 
@@ -117,10 +128,11 @@ mod ssr {
             .await
     }
 
+    /// `password`: none for an invited user, who chooses one through their link.
     fn validate_new_account(
         name: &str,
         email: &str,
-        password: &str,
+        password: Option<&str>,
     ) -> Result<NewAccount, AppError> {
         let name = name.trim();
         if name.is_empty() {
@@ -133,16 +145,23 @@ mod ssr {
             ));
         }
         let email = Email::parse(email).map_err(|e| AppError::bad_input("email", e.to_string()))?;
-        if password.chars().count() < MIN_PASSWORD_CHARS {
-            return Err(AppError::bad_input(
-                "password",
-                format!("The password needs at least {MIN_PASSWORD_CHARS} characters."),
-            ));
+        if let Some(password) = password {
+            check_new_password("password", password)?;
         }
         Ok(NewAccount {
             name: name.to_string(),
             email,
         })
+    }
+
+    fn check_new_password(field: &str, password: &str) -> Result<(), AppError> {
+        if password.chars().count() < MIN_PASSWORD_CHARS {
+            return Err(AppError::bad_input(
+                field,
+                format!("The password needs at least {MIN_PASSWORD_CHARS} characters."),
+            ));
+        }
+        Ok(())
     }
 
     struct NewAccount {
@@ -187,7 +206,7 @@ mod ssr {
                 ));
             }
         }
-        let account = validate_new_account(name, email, password)?;
+        let account = validate_new_account(name, email, Some(password))?;
         if services.store.count_users().await? > 0 {
             return Err(AppError::not_found("Resonance is already set up."));
         }
@@ -209,7 +228,8 @@ mod ssr {
         Ok((user, secret))
     }
 
-    /// Creates another account with its role (admin work).
+    /// Creates another account with its role (admin work). Without a password the user
+    /// is invited: a link to choose one goes out by email, valid [`INVITE_VALID_DAYS`].
     // No `err`: its message may repeat what was typed (an email address), which
     // stays out of the log.
     #[tracing::instrument(skip_all)]
@@ -217,18 +237,23 @@ mod ssr {
         services: &Services,
         name: &str,
         email: &str,
-        password: &str,
+        password: Option<&str>,
         role: Role,
         scope: &[String],
     ) -> Result<User, AppError> {
+        let password = password.filter(|p| !p.is_empty());
         let account = validate_new_account(name, email, password)?;
         let scope = parse_scope(role, scope)?;
-        services
+        let password_hash = match password {
+            Some(password) => hash_password(password.to_string()).await?,
+            None => String::new(),
+        };
+        let user = services
             .store
             .create_user(NewUser {
                 email: account.email.as_str().to_string(),
                 name: account.name,
-                password_hash: hash_password(password.to_string()).await?,
+                password_hash,
                 role,
                 scope,
             })
@@ -240,7 +265,130 @@ mod ssr {
                 )
                 .on("email"),
                 other => other.into(),
-            })
+            })?;
+        if user.invited {
+            send_invitation(services, user.id).await?;
+        }
+        Ok(user)
+    }
+
+    /// Makes a link of `purpose` for a user and queues its email.
+    async fn send_link(
+        services: &Services,
+        to: LinkFor,
+        purpose: LinkPurpose,
+    ) -> Result<LinkSent, AppError> {
+        let token = new_secret();
+        let now = Utc::now();
+        let valid = match purpose {
+            LinkPurpose::Invite => Duration::days(INVITE_VALID_DAYS),
+            LinkPurpose::Reset => Duration::minutes(RESET_VALID_MINUTES),
+        };
+        let link = NewAccountLink {
+            to,
+            purpose,
+            token_hash: services.settings.token_hash(&token),
+            token,
+            now,
+            expires_at: now + valid,
+            most_per_hour: LINKS_PER_HOUR,
+        };
+        Ok(services.store.send_account_link(&link).await?)
+    }
+
+    /// Sends a user a link to choose their password: their invitation, again (admin work,
+    /// checked by the caller).
+    #[tracing::instrument(skip_all, fields(user_id = id), err(level = "info"))]
+    pub async fn send_invitation(services: &Services, id: i64) -> Result<(), AppError> {
+        match send_link(services, LinkFor::User(id), LinkPurpose::Invite).await? {
+            LinkSent::Sent => Ok(()),
+            LinkSent::NoSuchUser => Err(AppError::not_found(
+                "There is no such user, or they are disabled: enable them first.",
+            )),
+            LinkSent::TooMany => Err(AppError::new(
+                ErrorKind::RateLimited,
+                format!("This user was sent {LINKS_PER_HOUR} links within the hour: wait before sending another."),
+            )
+            .retry_after(3600)),
+        }
+    }
+
+    /// Asks for a reset link for `email`. Whether an account has the address is told to
+    /// no one: the answer is the same, and the link is made after the answer, so not even
+    /// its timing tells. Each request counts against the address's sign-in allowance
+    /// (as a failed sign-in to `reset:<email>`), so neither can be used to spray.
+    #[tracing::instrument(skip_all)]
+    pub async fn request_password_reset(
+        services: &Services,
+        email: &str,
+        ip: &str,
+    ) -> Result<(), AppError> {
+        let email = Email::parse(email).map_err(|e| AppError::bad_input("email", e.to_string()))?;
+        let email = email.as_str().to_lowercase();
+        let account = format!("reset:{email}");
+        let now = Utc::now();
+        refuse_when_limited(services, &account, ip, now, 0).await?;
+        services
+            .store
+            .record_login_attempt(&account, ip, false, now)
+            .await?;
+        let services = services.clone();
+        tokio::spawn(async move {
+            if let Err(e) = send_link(&services, LinkFor::Email(email), LinkPurpose::Reset).await {
+                tracing::error!(error = %e.message, "making a reset link");
+            }
+        });
+        Ok(())
+    }
+
+    /// Who a live account link is for and what it does; 404 when it is not live.
+    pub async fn account_link(
+        services: &Services,
+        token: &str,
+    ) -> Result<AccountLinkView, AppError> {
+        let found = services
+            .store
+            .account_link(&services.settings.token_hash(token), Utc::now())
+            .await?;
+        let (user, purpose) = found.ok_or_else(dead_link)?;
+        Ok(AccountLinkView {
+            email: user.email,
+            name: user.name,
+            invite: purpose == LinkPurpose::Invite,
+        })
+    }
+
+    fn dead_link() -> AppError {
+        AppError::not_found(
+            "This link has expired or was used already. Ask for a new one: a reset link from the sign-in page, or a new invitation from your admin.",
+        )
+    }
+
+    /// Sets the password through a live link, once: every session of the user ends,
+    /// every link of theirs is forgotten, and a new session starts. Its secret.
+    #[tracing::instrument(skip_all)]
+    pub async fn set_password_with_link(
+        services: &Services,
+        token: &str,
+        password: &str,
+        repeated: &str,
+        agent: &str,
+    ) -> Result<(User, String), AppError> {
+        check_new_password("password", password)?;
+        if password != repeated {
+            return Err(AppError::bad_input(
+                "repeated",
+                "The two passwords differ: type the same one twice.",
+            ));
+        }
+        let hash = hash_password(password.to_owned()).await?;
+        let user = services
+            .store
+            .use_account_link(&services.settings.token_hash(token), &hash, Utc::now())
+            .await?
+            .ok_or_else(dead_link)?;
+        let secret = start_session(services, &user, agent).await?;
+        Ok((user, secret))
     }
 
     #[tracing::instrument(skip_all, err(level = "info"))]
@@ -364,12 +512,7 @@ mod ssr {
                 "This is not your current password.",
             ));
         }
-        if new.chars().count() < MIN_PASSWORD_CHARS {
-            return Err(AppError::bad_input(
-                "new",
-                format!("Choose a password of at least {MIN_PASSWORD_CHARS} characters."),
-            ));
-        }
+        check_new_password("new", new)?;
         let hash = hash_password(new.to_owned()).await?;
         let keep = keep.map(|secret| services.settings.token_hash(secret));
         Ok(services
@@ -694,13 +837,14 @@ fn parse_role(role: &str) -> Result<Role, AppError> {
         .ok_or_else(|| AppError::bad_input("role", "Choose one of admin, hr, manager, viewer."))
 }
 
-/// Adds an account with a first password the admin passes on; `role` is its name and
-/// `scope` a manager's `attribute=value` items, separated by commas.
+/// Adds an account: invited by email, or (with `password`) with a first password the
+/// admin passes on; `role` is its name and `scope` a manager's `attribute=value` items,
+/// separated by commas.
 #[server(prefix = "/rpc", endpoint = "create_user")]
 pub async fn add_user(
     name: String,
     email: String,
-    password: String,
+    #[server(default)] password: Option<String>,
     role: String,
     #[server(default)] scope: Option<String>,
 ) -> Result<(), AppError> {
@@ -720,7 +864,7 @@ pub async fn add_user(
             &services,
             &name,
             &email,
-            &password,
+            password.as_deref(),
             role,
             &scope_items(&scope),
         )
@@ -731,6 +875,58 @@ pub async fn add_user(
     result
         .map_err(|e| e.with_input(input))
         .or_else(context::fail)
+}
+
+/// Sends an invited user a new link to choose their password (admins only).
+#[server(prefix = "/rpc", endpoint = "invite_again")]
+pub async fn invite_again(id: i64) -> Result<(), AppError> {
+    use super::context;
+    let (services, _) = context::require(Action::ManageUsers)
+        .await
+        .or_else(context::fail)?;
+    send_invitation(&services, id).await.or_else(context::fail)
+}
+
+/// Asks for a password reset link; the page then says the same whoever asked.
+#[server(prefix = "/rpc", endpoint = "forgot_password")]
+pub async fn forgot_password(email: String) -> Result<(), AppError> {
+    use super::context;
+    let services = context::services()?;
+    match request_password_reset(&services, &email, &context::client_ip()).await {
+        Ok(()) => {
+            leptos_axum::redirect("/forgot?sent=1");
+            Ok(())
+        }
+        Err(e) => context::fail(e.with_input([("email", email.as_str())])),
+    }
+}
+
+/// Who an account link is for (its page's form); 404 once it is used or expired.
+#[server(prefix = "/rpc", endpoint = "account_link")]
+pub async fn load_account_link(token: String) -> Result<AccountLinkView, AppError> {
+    use super::context;
+    let services = context::services()?;
+    account_link(&services, &token).await.or_else(context::fail)
+}
+
+/// Chooses a password through an account link, and signs in.
+#[server(prefix = "/rpc", endpoint = "set_password")]
+pub async fn choose_password(
+    token: String,
+    password: String,
+    repeated: String,
+) -> Result<(), AppError> {
+    use super::context;
+    let services = context::services()?;
+    let agent = context::header(http::header::USER_AGENT).unwrap_or_default();
+    match set_password_with_link(&services, &token, &password, &repeated, &agent).await {
+        Ok((_, secret)) => {
+            context::set_cookie(&session_cookie(&services.settings, &secret));
+            leptos_axum::redirect("/surveys");
+            Ok(())
+        }
+        Err(e) => context::fail(e),
+    }
 }
 
 /// Changes a user's role and scope (admins only).

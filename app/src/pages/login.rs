@@ -25,6 +25,7 @@ pub fn LoginPage() -> impl IntoView {
                 />
                 <button type="submit">"Sign in"</button>
             </ActionForm>
+            <p><a href="/forgot">"Forgot your password?"</a></p>
         </main>
     }
 }

@@ -1,7 +1,7 @@
-//! `/settings/users`: the accounts, their roles and scopes; admins add people and
-//! change what they reach here.
+//! `/settings/users`: the accounts, their roles and scopes; admins invite people by
+//! email (or give them a first password) and change what they reach here.
 
-use crate::api::auth::{load_users, AddUser, ChangeUser, DisableUser};
+use crate::api::auth::{load_users, AddUser, ChangeUser, DisableUser, InviteAgain};
 use crate::components::page_error::PageError;
 use crate::components::{
     admin_layout::AdminLayout,
@@ -16,6 +16,7 @@ pub fn UsersPage() -> impl IntoView {
     let add = ServerAction::<AddUser>::new();
     let change = ServerAction::<ChangeUser>::new();
     let disable = ServerAction::<DisableUser>::new();
+    let invite = ServerAction::<InviteAgain>::new();
     let users = Resource::new(
         move || {
             (
@@ -33,7 +34,10 @@ pub fn UsersPage() -> impl IntoView {
             .get()
             .and_then(Result::err)
             .or_else(|| disable.value().get().and_then(Result::err))
+            .or_else(|| invite.value().get().and_then(Result::err))
     });
+    let added = move || matches!(add.value().get(), Some(Ok(())));
+    let invited_again = move || matches!(invite.value().get(), Some(Ok(())));
     let chosen_role = move || {
         error
             .get()
@@ -49,6 +53,9 @@ pub fn UsersPage() -> impl IntoView {
                     match users.await {
                         Ok(list) => view! {
                             <FormError error=change_error />
+                            {move || invited_again().then(|| view! {
+                                <p class="notice" role="status">"A new invitation is on its way."</p>
+                            })}
                             <table class="tokens users">
                                 <thead><tr><th>"Name"</th><th>"Email"</th><th>"Role and scope"</th><th>"Sign-in"</th></tr></thead>
                                 <tbody>
@@ -73,6 +80,13 @@ pub fn UsersPage() -> impl IntoView {
                                                     </ActionForm>
                                                 </td>
                                                 <td>
+                                                    {u.invited.then(|| view! {
+                                                        <ActionForm action=invite attr:class="inline">
+                                                            <input type="hidden" name="id" value=u.id.to_string() />
+                                                            <span class="muted">"invited "</span>
+                                                            <button type="submit" class="link">"Send again"</button>
+                                                        </ActionForm>
+                                                    })}
                                                     <ActionForm action=disable attr:class="inline">
                                                         <input type="hidden" name="id" value=u.id.to_string() />
                                                         <input type="hidden" name="disabled" value=(!u.disabled).to_string() />
@@ -95,11 +109,15 @@ pub fn UsersPage() -> impl IntoView {
             </Suspense>
             <h2>"Add a user"</h2>
             <p class="muted">"Admins manage everything; HR runs employee surveys and contacts; managers read their teams' results (their scope, e.g. team=Sales); viewers read aggregated results."</p>
+            <p class="muted">"They get an email with a link to choose their password, valid for 7 days. Or give them a first password yourself."</p>
+            {move || added().then(|| view! {
+                <p class="notice" role="status" data-testid="user-added">"User added. Without a first password, they were sent an invitation."</p>
+            })}
             <ActionForm action=add attr:class="card">
                 <FormError error />
                 <Field label="Name" name="name" error />
                 <Field label="Email" name="email" kind="email" error />
-                <Field label="First password (at least 10 characters)" name="password" kind="password" error autocomplete="new-password" />
+                <Field label="First password (optional: leave it empty to invite by email)" name="password" kind="password" error autocomplete="new-password" required=false />
                 <div class="field">
                     <label for="field-role">"Role"</label>
                     <select id="field-role" name="role">

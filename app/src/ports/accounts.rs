@@ -30,6 +30,8 @@ pub struct User {
     pub scope: Scope,
     /// Disabled users cannot sign in, and their sessions and tokens grant nothing.
     pub disabled: bool,
+    /// Invited and not yet through their link: no password, so no sign-in.
+    pub invited: bool,
     pub created_at: DateTime<Utc>,
 }
 
@@ -47,6 +49,7 @@ pub struct SessionRecord {
 pub struct NewUser {
     pub email: String,
     pub name: String,
+    /// Empty for an invited user, who chooses a password through their link.
     pub password_hash: String,
     pub role: Role,
     pub scope: Scope,
@@ -64,6 +67,63 @@ pub struct ApiTokenRecord {
     /// What the token grants: no more than its owner (checked again at each use).
     pub role: Role,
     pub scope: Scope,
+}
+
+/// What an account link is for ([`Accounts::send_account_link`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LinkPurpose {
+    /// An admin invited the user: the link sets their first password.
+    Invite,
+    /// The user asked to reset a forgotten password.
+    Reset,
+}
+
+impl LinkPurpose {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LinkPurpose::Invite => "invite",
+            LinkPurpose::Reset => "reset",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<LinkPurpose> {
+        [LinkPurpose::Invite, LinkPurpose::Reset]
+            .into_iter()
+            .find(|p| p.as_str() == s)
+    }
+}
+
+/// Whom an account link is for: a user by id (an invitation), or whoever has an address
+/// (a reset, which must not tell whether anyone has).
+#[derive(Clone, Debug)]
+pub enum LinkFor {
+    User(i64),
+    Email(String),
+}
+
+/// An account link to make and mail through the outbox.
+#[derive(Clone, Debug)]
+pub struct NewAccountLink {
+    pub to: LinkFor,
+    pub purpose: LinkPurpose,
+    /// The secret as it goes into the email, kept in the outbox until the message is
+    /// finished, and its hash, kept with the link.
+    pub token: String,
+    pub token_hash: String,
+    pub now: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    /// No link is made when the user was sent this many of this purpose in the last hour.
+    pub most_per_hour: i64,
+}
+
+/// What became of a link to send ([`Accounts::send_account_link`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LinkSent {
+    Sent,
+    /// No enabled user has the id or the address.
+    NoSuchUser,
+    /// The user was sent as many links of the purpose as an hour allows.
+    TooMany,
 }
 
 /// Users, sessions, login attempts and API tokens.
@@ -113,6 +173,24 @@ pub trait Accounts: Send + Sync {
         user_id: i64,
         disabled: bool,
         at: DateTime<Utc>,
+    ) -> Result<Option<User>, StoreError>;
+    /// Makes an account link for an enabled user and queues its email in one
+    /// transaction; nothing is made when there is no such enabled user, or they were
+    /// sent enough links of the purpose lately.
+    async fn send_account_link(&self, link: &NewAccountLink) -> Result<LinkSent, StoreError>;
+    /// The user and purpose of a live link (read only: a GET shows its form).
+    async fn account_link(
+        &self,
+        token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<(User, LinkPurpose)>, StoreError>;
+    /// Uses a live link once: sets the password of its (enabled) user, ends all their
+    /// sessions and forgets all their links; the user, none when the link is not live.
+    async fn use_account_link(
+        &self,
+        token_hash: &str,
+        password_hash: &str,
+        now: DateTime<Utc>,
     ) -> Result<Option<User>, StoreError>;
     async fn session_user(
         &self,

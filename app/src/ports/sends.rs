@@ -75,6 +75,10 @@ pub enum MessageKind {
     Reminder,
     ThankYou,
     Alert,
+    /// An invitation to an account: a link to choose a password.
+    AccountInvite,
+    /// A link to choose a new password, asked for from the sign-in page.
+    PasswordReset,
 }
 
 impl MessageKind {
@@ -84,6 +88,8 @@ impl MessageKind {
             MessageKind::Reminder => "reminder",
             MessageKind::ThankYou => "thank_you",
             MessageKind::Alert => "alert",
+            MessageKind::AccountInvite => "account_invite",
+            MessageKind::PasswordReset => "password_reset",
         }
     }
 
@@ -93,6 +99,8 @@ impl MessageKind {
             MessageKind::Reminder,
             MessageKind::ThankYou,
             MessageKind::Alert,
+            MessageKind::AccountInvite,
+            MessageKind::PasswordReset,
         ]
         .into_iter()
         .find(|k| k.as_str() == s)
@@ -105,7 +113,8 @@ pub struct ClaimedMessage {
     pub id: i64,
     pub kind: MessageKind,
     pub send_id: Option<i64>,
-    pub survey_id: i64,
+    /// None for a user's account link, which belongs to no survey.
+    pub survey_id: Option<i64>,
     /// Attempts including this one.
     pub attempts: i64,
     pub contact_id: Option<i64>,
@@ -117,6 +126,9 @@ pub struct ClaimedMessage {
     pub response_id: Option<i64>,
     /// Its send's link salt ([`NewSend::salted_links`]): `None` unsalted, `""` forgotten.
     pub link_salt: Option<String>,
+    /// An account link's secret ([`MessageKind::AccountInvite`], `PasswordReset`), kept
+    /// only until the message is finished.
+    pub account_token: Option<String>,
 }
 
 /// A message for one recipient outside a send (a thank-you, an alert). A contact who is

@@ -235,6 +235,67 @@ pub fn alert(a: &Alert) -> Rendered {
     }
 }
 
+/// An invitation to an account, or a password reset: a link to choose a password.
+pub struct AccountLink<'a> {
+    pub invite: bool,
+    pub name: &'a str,
+    pub url: &'a str,
+    pub organisation: &'a str,
+}
+
+/// The people who run surveys use Resonance in English, so their account mail is too.
+pub fn account_link(a: &AccountLink) -> Rendered {
+    use app::api::auth::{INVITE_VALID_DAYS, RESET_VALID_MINUTES};
+    let (subject, lead, button, lasts) = if a.invite {
+        (
+            format!("You are invited to {} on Resonance", a.organisation),
+            format!(
+                "{} invited you to see and run its surveys on Resonance. Choose a password to start.",
+                a.organisation
+            ),
+            "Choose your password",
+            format!("{INVITE_VALID_DAYS} days"),
+        )
+    } else {
+        (
+            "Choose a new password for Resonance".to_owned(),
+            "Someone, probably you, asked to reset the password of your Resonance account."
+                .to_owned(),
+            "Choose a new password",
+            format!("{RESET_VALID_MINUTES} minutes"),
+        )
+    };
+    let hello = match a.name.trim() {
+        "" => "Hello,".to_owned(),
+        name => format!("Hello {name},"),
+    };
+    let note = if a.invite {
+        format!("The link works once, for {lasts}. If you did not expect this, ignore this email.")
+    } else {
+        format!(
+            "The link works once, for {lasts}. If you did not ask, ignore this email: your \
+             password stays as it is."
+        )
+    };
+    let text = format!("{hello}\n\n{lead}\n\n{button}: {}\n\n{note}\n", a.url);
+    let html = format!(
+        "<p style=\"margin:0 0 16px\">{}</p><p style=\"margin:0 0 16px\">{}</p>\
+         <p style=\"margin:0 0 16px\"><a href=\"{}\" style=\"display:inline-block;padding:12px 20px;\
+         background:{BRAND};color:#ffffff;text-decoration:none;border-radius:6px\">{}</a></p>\
+         <p style=\"margin:0;color:#4b5563\">{}</p>",
+        escape(&hello),
+        escape(&lead),
+        escape(a.url),
+        escape(button),
+        escape(&note)
+    );
+    Rendered {
+        html: page(Locale::En, &subject, &html, "Resonance"),
+        subject,
+        text,
+    }
+}
+
 /// The labels under the lowest and highest score.
 fn end_labels(
     question: &Question,

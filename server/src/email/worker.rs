@@ -133,13 +133,13 @@ impl Worker {
         // instead would leave them claimed, to be claimed again when the lease runs out,
         // forever.
         let mut surveys: HashMap<i64, Result<Arc<Survey>, &'static str>> = HashMap::new();
-        for message in &batch {
-            if let Entry::Vacant(slot) = surveys.entry(message.survey_id) {
-                slot.insert(match store.survey(message.survey_id).await {
+        for id in batch.iter().filter_map(|m| m.survey_id) {
+            if let Entry::Vacant(slot) = surveys.entry(id) {
+                slot.insert(match store.survey(id).await {
                     Ok(Some(survey)) => Ok(Arc::new(survey)),
                     Ok(None) => Err("The survey no longer exists."),
                     Err(e) => {
-                        tracing::error!(survey = message.survey_id, error = %e, "reading a message's survey");
+                        tracing::error!(survey = id, error = %e, "reading a message's survey");
                         Err("The survey could not be read.")
                     }
                 });
@@ -151,7 +151,7 @@ impl Worker {
             .filter_map(|m| {
                 let token = self.personal_token(m)?;
                 Some(NewInvitation {
-                    survey_id: m.survey_id,
+                    survey_id: m.survey_id?,
                     token_hash: inner.services.settings.token_hash(&token),
                     contact_id: m.contact_id,
                     locale: m.locale,
@@ -169,10 +169,15 @@ impl Worker {
         let slots = Arc::new(Semaphore::new(inner.mail.connections.max(1) as usize));
         let mut running = JoinSet::new();
         for message in batch {
-            let survey = surveys
-                .get(&message.survey_id)
-                .cloned()
-                .unwrap_or(Err("The survey no longer exists."));
+            // An account link belongs to no survey.
+            let survey = match message.survey_id {
+                Some(id) => surveys
+                    .get(&id)
+                    .cloned()
+                    .unwrap_or(Err("The survey no longer exists."))
+                    .map(Some),
+                None => Ok(None),
+            };
             let worker = self.clone();
             let slots = slots.clone();
             // Each task waits for a connection's slot itself, so outcomes are recorded
@@ -248,13 +253,13 @@ impl Worker {
     async fn deliver(
         &self,
         message: ClaimedMessage,
-        survey: Result<Arc<Survey>, &'static str>,
+        survey: Result<Option<Arc<Survey>>, &'static str>,
     ) -> Finished {
         let inner = &self.0;
         let composed = match stalled(message.attempts) {
             Some(why) => Err(why),
             None => match &survey {
-                Ok(survey) => self.compose(&message, survey).await,
+                Ok(survey) => self.compose(&message, survey.as_deref()).await,
                 Err(why) => Err((*why).to_owned()),
             },
         };
@@ -327,7 +332,11 @@ impl Worker {
     }
 
     /// The email, or why none can be written (the message then fails for good).
-    async fn compose(&self, m: &ClaimedMessage, survey: &Survey) -> Result<Message, String> {
+    async fn compose(
+        &self,
+        m: &ClaimedMessage,
+        survey: Option<&Survey>,
+    ) -> Result<Message, String> {
         let inner = &self.0;
         let settings = &inner.services.settings;
         let address = m
@@ -339,55 +348,23 @@ impl Worker {
         let unsubscribe = token
             .as_ref()
             .map(|t| format!("{}/u/{t}", settings.base_url));
-        let mut placeholders =
-            BTreeMap::from([("company".to_owned(), settings.organisation.clone())]);
-        placeholders.extend(m.attributes.clone());
-        let locale = m.locale.unwrap_or(survey.definition.default_locale);
-        let rendered: Rendered = match (m.kind, &token, &unsubscribe) {
-            (MessageKind::Invitation | MessageKind::Reminder, Some(token), Some(unsubscribe)) => {
-                templates::invitation(&templates::Invitation {
-                    survey: &survey.definition,
-                    locale,
+        let rendered = match (m.kind, survey) {
+            (MessageKind::AccountInvite | MessageKind::PasswordReset, _) => {
+                let token = m
+                    .account_token
+                    .as_deref()
+                    .ok_or("This link's message was finished already.")?;
+                templates::account_link(&templates::AccountLink {
+                    invite: m.kind == MessageKind::AccountInvite,
                     name: &m.name,
-                    placeholders: &placeholders,
-                    survey_url: &format!("{}/t/{token}", settings.base_url),
-                    unsubscribe_url: unsubscribe,
+                    url: &format!("{}/password/{token}", settings.base_url),
                     organisation: &settings.organisation,
-                    reminder: m.kind == MessageKind::Reminder,
                 })
             }
-            (MessageKind::ThankYou, _, _) if m.contact_id.is_some() => templates::thank_you(
-                &survey.definition,
-                locale,
-                &m.name,
-                &placeholders,
-                unsubscribe.as_deref(),
-                &settings.organisation,
-            ),
-            (MessageKind::Alert, _, _) => {
-                let response = m
-                    .response_id
-                    .ok_or("The response this alert was about no longer exists.")?;
-                let facts = responses::alert(&inner.services, survey.id, response)
-                    .await
-                    .map_err(|e| e.message)?
-                    .ok_or("The response no longer has a low score.")?;
-                templates::alert(&templates::Alert {
-                    survey_title: &facts.survey_title,
-                    question: &facts.question,
-                    score: facts.score,
-                    scale_max: facts.scale_max,
-                    detractor: facts.detractor,
-                    comment: facts.comment.as_deref(),
-                    respondent: facts.respondent.as_deref(),
-                    response_url: &facts.response_url,
-                })
-            }
-            (kind, _, _) => {
-                return Err(format!(
-                    "A {} message needs a send and a contact.",
-                    kind.as_str()
-                ))
+            (_, None) => return Err("The survey no longer exists.".to_owned()),
+            (_, Some(survey)) => {
+                self.survey_message(m, survey, token.as_deref(), unsubscribe.as_deref())
+                    .await?
             }
         };
         let secret = settings.derived_secret(&format!("message-id:{}", m.id));
@@ -420,5 +397,68 @@ impl Worker {
                 rendered.html,
             ))
             .map_err(|e| format!("The email could not be written: {e}"))
+    }
+
+    /// What a survey's message says: an invitation, a reminder, a thank-you or an alert.
+    async fn survey_message(
+        &self,
+        m: &ClaimedMessage,
+        survey: &Survey,
+        token: Option<&str>,
+        unsubscribe: Option<&str>,
+    ) -> Result<Rendered, String> {
+        let inner = &self.0;
+        let settings = &inner.services.settings;
+        let mut placeholders =
+            BTreeMap::from([("company".to_owned(), settings.organisation.clone())]);
+        placeholders.extend(m.attributes.clone());
+        let locale = m.locale.unwrap_or(survey.definition.default_locale);
+        Ok(match (m.kind, token, unsubscribe) {
+            (MessageKind::Invitation | MessageKind::Reminder, Some(token), Some(unsubscribe)) => {
+                templates::invitation(&templates::Invitation {
+                    survey: &survey.definition,
+                    locale,
+                    name: &m.name,
+                    placeholders: &placeholders,
+                    survey_url: &format!("{}/t/{token}", settings.base_url),
+                    unsubscribe_url: unsubscribe,
+                    organisation: &settings.organisation,
+                    reminder: m.kind == MessageKind::Reminder,
+                })
+            }
+            (MessageKind::ThankYou, _, _) if m.contact_id.is_some() => templates::thank_you(
+                &survey.definition,
+                locale,
+                &m.name,
+                &placeholders,
+                unsubscribe,
+                &settings.organisation,
+            ),
+            (MessageKind::Alert, _, _) => {
+                let response = m
+                    .response_id
+                    .ok_or("The response this alert was about no longer exists.")?;
+                let facts = responses::alert(&inner.services, survey.id, response)
+                    .await
+                    .map_err(|e| e.message)?
+                    .ok_or("The response no longer has a low score.")?;
+                templates::alert(&templates::Alert {
+                    survey_title: &facts.survey_title,
+                    question: &facts.question,
+                    score: facts.score,
+                    scale_max: facts.scale_max,
+                    detractor: facts.detractor,
+                    comment: facts.comment.as_deref(),
+                    respondent: facts.respondent.as_deref(),
+                    response_url: &facts.response_url,
+                })
+            }
+            (kind, _, _) => {
+                return Err(format!(
+                    "A {} message needs a send and a contact.",
+                    kind.as_str()
+                ))
+            }
+        })
     }
 }

@@ -116,6 +116,7 @@ pub fn parts(services: Services) -> (Router, utoipa::openapi::OpenApi) {
         .routes(routes!(users::list_users, users::create_user))
         .routes(routes!(users::set_access))
         .routes(routes!(users::set_disabled))
+        .routes(routes!(users::send_invitation))
         .routes(routes!(users::my_sessions))
         .routes(routes!(users::end_session))
         .routes(routes!(users::change_password))

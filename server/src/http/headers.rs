@@ -1,7 +1,7 @@
 //! Response headers every page and API answer carries: no content-type sniffing, no
 //! framing by other sites, a referrer policy, and none at all from the pages whose URL is
-//! a capability (`/t/` answer links, `/u/` unsubscribe links), so the token never leaves
-//! in a `Referer` header to a site those pages link to.
+//! a capability (`/t/` answer links, `/u/` unsubscribe links, `/password/` account links),
+//! so the token never leaves in a `Referer` header to a site those pages link to.
 
 use axum::{
     extract::Request,
@@ -36,7 +36,7 @@ pub async fn security_headers(req: Request, next: Next) -> Response {
 
 /// Paths whose secret segment is the permission: an answer link and an unsubscribe link.
 pub fn is_capability_url(path: &str) -> bool {
-    path.starts_with("/t/") || path.starts_with("/u/")
+    path.starts_with("/t/") || path.starts_with("/u/") || path.starts_with("/password/")
 }
 
 #[cfg(test)]
@@ -44,7 +44,8 @@ mod tests {
     use super::is_capability_url;
 
     #[test]
-    fn answer_and_unsubscribe_links_are_capabilities_and_admin_pages_are_not() {
+    fn answer_unsubscribe_and_account_links_are_capabilities_and_admin_pages_are_not() {
+        assert!(is_capability_url("/password/abc"));
         assert!(is_capability_url("/t/abc"));
         assert!(is_capability_url("/t/abc/thanks"));
         assert!(is_capability_url("/u/abc"));

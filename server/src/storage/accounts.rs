@@ -2,12 +2,16 @@
 
 use super::db::query;
 use super::rows::{
-    CredentialsRow, SessionRow, TokenRow, UserRow, SESSION_ID_CHARS, TOKEN_COLUMNS, USER_COLUMNS,
+    corrupt, millis, to_json, AccountPayload, CredentialsRow, SessionRow, TokenRow, UserRow,
+    SESSION_ID_CHARS, TOKEN_COLUMNS, USER_COLUMNS,
 };
 use super::Storage;
 use app::domain::access::Scope;
 use app::model::Role;
-use app::ports::{ApiTokenRecord, LoginFailures, NewUser, SessionRecord, StoreError, User};
+use app::ports::{
+    ApiTokenRecord, LinkFor, LinkPurpose, LinkSent, LoginFailures, MessageKind, NewAccountLink,
+    NewUser, SessionRecord, StoreError, User,
+};
 use chrono::{DateTime, Utc};
 
 #[async_trait::async_trait]
@@ -185,6 +189,10 @@ impl app::ports::Accounts for Storage {
                 .bind(user_id)
                 .execute(&mut tx)
                 .await?;
+            query("DELETE FROM account_links WHERE user_id = $1")
+                .bind(user_id)
+                .execute(&mut tx)
+                .await?;
             query(
                 "UPDATE api_tokens SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL",
             )
@@ -197,6 +205,132 @@ impl app::ports::Accounts for Storage {
         user.map(User::try_from).transpose()
     }
 
+    async fn send_account_link(&self, link: &NewAccountLink) -> Result<LinkSent, StoreError> {
+        let mut tx = self.db.begin().await?;
+        let user: Option<i64> = match &link.to {
+            LinkFor::User(id) => {
+                query("SELECT id FROM users WHERE id = $1 AND disabled_at IS NULL").bind(*id)
+            }
+            LinkFor::Email(email) => {
+                query("SELECT id FROM users WHERE email = $1 AND disabled_at IS NULL").bind(email)
+            }
+        }
+        .scalar_optional(&mut tx)
+        .await?;
+        let Some(user) = user else {
+            return Ok(LinkSent::NoSuchUser);
+        };
+        let kind = match link.purpose {
+            LinkPurpose::Invite => MessageKind::AccountInvite,
+            LinkPurpose::Reset => MessageKind::PasswordReset,
+        };
+        let now = millis(link.now);
+        let recent: i64 = query(
+            "SELECT COUNT(*) FROM outbox WHERE user_id = $1 AND kind = $2 AND created_at > $3",
+        )
+        .bind(user)
+        .bind(kind.as_str())
+        .bind(now - 3_600_000)
+        .scalar(&mut tx)
+        .await?;
+        if recent >= link.most_per_hour {
+            return Ok(LinkSent::TooMany);
+        }
+        query(
+            "INSERT INTO account_links (user_id, purpose, token_hash, created_at, expires_at) \
+             VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(user)
+        .bind(link.purpose.as_str())
+        .bind(&link.token_hash)
+        .bind(link.now)
+        .bind(link.expires_at)
+        .execute(&mut tx)
+        .await?;
+        let payload = to_json(&AccountPayload {
+            token: Some(link.token.clone()),
+        })?;
+        query(
+            "INSERT INTO outbox (kind, user_id, payload, status, next_attempt_at, created_at) \
+             VALUES ($1, $2, $3, 'queued', $4, $4)",
+        )
+        .bind(kind.as_str())
+        .bind(user)
+        .bind(payload)
+        .bind(now)
+        .execute(&mut tx)
+        .await?;
+        tx.commit().await?;
+        Ok(LinkSent::Sent)
+    }
+
+    async fn account_link(
+        &self,
+        token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<(User, LinkPurpose)>, StoreError> {
+        let link: Option<(i64, String)> = query(
+            "SELECT user_id, purpose FROM account_links WHERE token_hash = $1 AND expires_at > $2",
+        )
+        .bind(token_hash)
+        .bind(now)
+        .fetch_optional(&self.db)
+        .await?;
+        let Some((user_id, purpose)) = link else {
+            return Ok(None);
+        };
+        let purpose = LinkPurpose::parse(&purpose).ok_or_else(|| corrupt("purpose", &purpose))?;
+        let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1 AND disabled_at IS NULL");
+        let user = query(&sql)
+            .bind(user_id)
+            .fetch_optional::<UserRow>(&self.db)
+            .await?
+            .map(User::try_from)
+            .transpose()?;
+        Ok(user.map(|user| (user, purpose)))
+    }
+
+    async fn use_account_link(
+        &self,
+        token_hash: &str,
+        password_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<User>, StoreError> {
+        let mut tx = self.db.begin().await?;
+        // The delete is the claim: of two uses at once, one gets the row.
+        let user_id: Option<i64> = query(
+            "DELETE FROM account_links WHERE token_hash = $1 AND expires_at > $2 \
+             RETURNING user_id",
+        )
+        .bind(token_hash)
+        .bind(now)
+        .scalar_optional(&mut tx)
+        .await?;
+        let Some(user_id) = user_id else {
+            return Ok(None);
+        };
+        let sql = format!(
+            "UPDATE users SET password_hash = $2 WHERE id = $1 AND disabled_at IS NULL \
+             RETURNING {USER_COLUMNS}"
+        );
+        let Some(user) = query(&sql)
+            .bind(user_id)
+            .bind(password_hash)
+            .fetch_optional::<UserRow>(&mut tx)
+            .await?
+        else {
+            return Ok(None);
+        };
+        for sql in [
+            "DELETE FROM sessions WHERE user_id = $1",
+            "DELETE FROM account_links WHERE user_id = $1",
+        ] {
+            query(sql).bind(user_id).execute(&mut tx).await?;
+        }
+        tx.commit().await?;
+        user.try_into().map(Some)
+    }
+
     async fn session_user(
         &self,
         token_hash: &str,
@@ -204,7 +338,7 @@ impl app::ports::Accounts for Storage {
     ) -> Result<Option<User>, StoreError> {
         query(
             "SELECT u.id, u.email, u.name, u.role, u.scope, u.disabled_at IS NOT NULL AS disabled, \
-             u.created_at FROM sessions s JOIN users u ON u.id = s.user_id \
+             u.password_hash = '' AS invited, u.created_at FROM sessions s JOIN users u ON u.id = s.user_id \
              WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.disabled_at IS NULL",
         )
         .bind(token_hash)
@@ -228,10 +362,12 @@ impl app::ports::Accounts for Storage {
         now: DateTime<Utc>,
         attempts_before: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        query("DELETE FROM sessions WHERE expires_at <= $1")
-            .bind(now)
-            .execute(&self.db)
-            .await?;
+        for sql in [
+            "DELETE FROM sessions WHERE expires_at <= $1",
+            "DELETE FROM account_links WHERE expires_at <= $1",
+        ] {
+            query(sql).bind(now).execute(&self.db).await?;
+        }
         query("DELETE FROM login_attempts WHERE at < $1")
             .bind(attempts_before)
             .execute(&self.db)

@@ -18,6 +18,7 @@ pub struct UserRow {
     pub role: String,
     pub scope: String,
     pub disabled: bool,
+    pub invited: bool,
     pub created_at: DateTime<Utc>,
 }
 
@@ -31,6 +32,7 @@ impl TryFrom<UserRow> for User {
             name: r.name,
             scope: Scope::from_stored(&r.scope),
             disabled: r.disabled,
+            invited: r.invited,
             created_at: r.created_at,
         })
     }
@@ -266,7 +268,8 @@ pub const SURVEY_SELECT: &str = "SELECT id, public_slug, version, definition, st
      detractor_alerts, created_by, created_at FROM surveys";
 
 pub const USER_COLUMNS: &str =
-    "id, email, name, role, scope, disabled_at IS NOT NULL AS disabled, created_at";
+    "id, email, name, role, scope, disabled_at IS NOT NULL AS disabled, \
+     password_hash = '' AS invited, created_at";
 
 /// How many characters of a session's hash name it to its owner.
 pub const SESSION_ID_CHARS: usize = 16;
@@ -362,7 +365,7 @@ pub struct ClaimedRow {
     pub id: i64,
     pub kind: String,
     pub send_id: Option<i64>,
-    pub survey_id: i64,
+    pub survey_id: Option<i64>,
     pub attempts: i64,
     pub contact_id: Option<i64>,
     pub email: Option<String>,
@@ -371,14 +374,21 @@ pub struct ClaimedRow {
     pub attributes: Option<String>,
     pub response_id: Option<i64>,
     pub link_salt: Option<String>,
+    pub payload: String,
+}
+
+/// What an account link's message carries until it is finished.
+#[derive(serde::Serialize, serde::Deserialize, Default)]
+pub struct AccountPayload {
+    pub token: Option<String>,
 }
 
 impl TryFrom<ClaimedRow> for ClaimedMessage {
     type Error = StoreError;
     fn try_from(r: ClaimedRow) -> Result<Self, StoreError> {
+        let kind = MessageKind::parse(&r.kind).ok_or_else(|| corrupt("message kind", &r.kind))?;
         Ok(ClaimedMessage {
             id: r.id,
-            kind: MessageKind::parse(&r.kind).ok_or_else(|| corrupt("message kind", &r.kind))?,
             send_id: r.send_id,
             survey_id: r.survey_id,
             attempts: r.attempts,
@@ -392,6 +402,13 @@ impl TryFrom<ClaimedRow> for ClaimedMessage {
             },
             response_id: r.response_id,
             link_salt: r.link_salt,
+            account_token: match kind {
+                MessageKind::AccountInvite | MessageKind::PasswordReset => {
+                    from_json::<AccountPayload>("payload", &r.payload)?.token
+                }
+                _ => None,
+            },
+            kind,
         })
     }
 }

@@ -498,7 +498,7 @@ impl app::ports::Sends for Storage {
         let mut q = query(
             "SELECT o.id, o.kind, o.send_id, o.survey_id, o.attempts, o.contact_id, \
              COALESCE(c.email, u.email) AS email, COALESCE(c.name, u.name) AS name, \
-             c.locale, c.attributes, o.response_id, s.link_salt \
+             c.locale, c.attributes, o.response_id, s.link_salt, o.payload \
              FROM outbox o LEFT JOIN contacts c ON c.id = o.contact_id \
              LEFT JOIN users u ON u.id = o.user_id \
              LEFT JOIN sends s ON s.id = o.send_id WHERE o.id IN ",
@@ -573,7 +573,10 @@ impl app::ports::Sends for Storage {
                 )
                 .push_bind(day)
                 .push(" ELSE next_attempt_at END")
-                .push(", response_id = NULL WHERE status = 'sending' AND (id, attempts) IN (")
+                .push(
+                    ", response_id = NULL, payload = '{}' \
+                     WHERE status = 'sending' AND (id, attempts) IN (",
+                )
                 .push_values(chunk, |&i| {
                     vec![finished[i].id.into(), finished[i].attempt.into()]
                 })
@@ -596,7 +599,8 @@ impl app::ports::Sends for Storage {
                  next_attempt_at = CASE WHEN $4 IS NULL AND EXISTS (SELECT 1 FROM sends s \
                  WHERE s.id = outbox.send_id AND s.link_salt IS NOT NULL) THEN $6 \
                  ELSE COALESCE($4, next_attempt_at) END, lease_until = NULL, \
-                 response_id = CASE WHEN $2 = 'queued' THEN response_id END \
+                 response_id = CASE WHEN $2 = 'queued' THEN response_id END, \
+                 payload = CASE WHEN $2 = 'queued' THEN payload ELSE '{}' END \
                  WHERE id = $1 AND status = 'sending' AND attempts = $5 \
                  RETURNING send_id, contact_id",
             )

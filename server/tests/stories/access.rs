@@ -113,6 +113,7 @@ const API: &[Call] = &[
         r#"{"disabled":false}"#,
         USERS,
     ),
+    call("POST", "/api/v1/users/{U}/invitation", "", USERS),
     call("GET", "/api/v1/me/sessions", "", ACCOUNT),
     call("DELETE", "/api/v1/me/sessions/{X}", "", ACCOUNT),
     call(
@@ -261,6 +262,8 @@ const PAGES: &[Call] = &[
     call("GET", "/", "", Public),
     call("GET", "/setup", "", Public),
     call("GET", "/login", "", Public),
+    call("GET", "/forgot", "", Public),
+    call("GET", "/password/{TOKEN}", "", Public),
     call("GET", "/surveys", "", SignedIn),
     sales("GET", "/surveys/{S}?filter=team:Sales", "", RESULTS),
     call("GET", "/surveys/{S}/edit", "", MANAGE),
@@ -306,6 +309,19 @@ const RPC: &[Call] = &[
         Public,
     ),
     call("POST", "/rpc/logout", "", Public),
+    call(
+        "POST",
+        "/rpc/forgot_password",
+        "email=nobody%40example.com",
+        Public,
+    ),
+    call("POST", "/rpc/account_link", "token={TOKEN}", Public),
+    call(
+        "POST",
+        "/rpc/set_password",
+        "token={TOKEN}&password=correct+horse+battery&repeated=correct+horse+battery",
+        Public,
+    ),
     call("POST", "/rpc/users", "", USERS),
     call(
         "POST",
@@ -315,6 +331,7 @@ const RPC: &[Call] = &[
     ),
     call("POST", "/rpc/change_user", "id={U}&role=viewer", USERS),
     call("POST", "/rpc/disable_user", "id={U}&disabled=false", USERS),
+    call("POST", "/rpc/invite_again", "id={U}", USERS),
     call("POST", "/rpc/account_sessions", "", ACCOUNT),
     call("POST", "/rpc/end_session", "id={X}", ACCOUNT),
     call(
@@ -708,6 +725,7 @@ async fn every_route_answers_each_role_as_the_readmes_table_says() {
         ("{S}", "{id}"),
         ("{I}", "{id}"),
         ("/u/{TOKEN}", "/u/{token}"),
+        ("/password/{TOKEN}", "/password/{token}"),
         ("{SLUG}", "{id}"),
         ("{TOKEN}", "{id}"),
     ];

@@ -6,6 +6,7 @@
 mod harness;
 
 mod access;
+mod account_links;
 mod anonymity;
 mod answering;
 mod assets;

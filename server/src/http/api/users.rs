@@ -36,8 +36,10 @@ pub async fn list_users(
 pub struct NewUserBody {
     pub name: String,
     pub email: String,
-    /// The first password (at least 10 characters), passed on to the person.
-    pub password: String,
+    /// A first password (at least 10 characters) passed on to the person. Without one
+    /// they are invited: an email with a link to choose a password, valid 7 days.
+    #[serde(default)]
+    pub password: Option<String>,
     pub role: Role,
     /// A manager's `attribute=value` items (e.g. `team=Sales`): their results are
     /// narrowed to one of them. Required for managers, refused for other roles.
@@ -45,7 +47,8 @@ pub struct NewUserBody {
     pub scope: Vec<String>,
 }
 
-/// Adds an account with a role: admin, hr, manager or viewer.
+/// Adds an account with a role: admin, hr, manager or viewer; without a password, the
+/// person is invited by email (`invited` is true until they chose one).
 #[utoipa::path(post, path = "/users", tag = "account", request_body = NewUserBody,
     responses((status = 201, body = UserView), (status = 409, body = ErrorBody),
               (status = 422, body = ErrorBody), (status = 403, body = ErrorBody)))]
@@ -59,7 +62,7 @@ pub async fn create_user(
         &s,
         &body.name,
         &body.email,
-        &body.password,
+        body.password.as_deref(),
         body.role,
         &body.scope,
     )
@@ -90,6 +93,22 @@ pub async fn set_access(
     Ok(Json(
         auth::set_access(&s, &admin, id, body.role, &body.scope).await?,
     ))
+}
+
+/// Sends the user a new link to choose their password (their invitation, again); earlier
+/// links keep working until used or expired. At most 3 an hour per user.
+#[utoipa::path(post, path = "/users/{id}/invitation", tag = "account",
+    params(("id" = i64, Path, description = "User id")),
+    responses((status = 202), (status = 404, body = ErrorBody),
+              (status = 429, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn send_invitation(
+    State(s): State<Services>,
+    caller: Caller,
+    Path(id): Path<i64>,
+) -> ApiResult<StatusCode> {
+    caller.may(auth::Action::ManageUsers)?;
+    auth::send_invitation(&s, id).await?;
+    Ok(StatusCode::ACCEPTED)
 }
 
 #[derive(Deserialize, ToSchema)]
