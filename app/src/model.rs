@@ -129,6 +129,8 @@ pub struct SurveyReport {
     /// decides again on every call): change and send the survey, see its sends.
     pub may_manage: bool,
     pub may_see_sends: bool,
+    /// Read single responses, and so download the answers file.
+    pub may_read_responses: bool,
     /// The caller's results are narrowed to their scope: whole-survey figures are not
     /// theirs.
     pub narrowed: bool,

@@ -552,6 +552,7 @@ mod ssr {
             questions,
             may_manage: may(Action::ManageSurvey(&facts)),
             may_see_sends: may(Action::ReadSends(&facts)),
+            may_read_responses: may(Action::ReadResponse(&facts)),
             narrowed: access != Access::Allowed,
         })
     }

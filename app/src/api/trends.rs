@@ -43,8 +43,9 @@ mod ssr {
     use crate::domain::tile::{tile, PeriodCounts};
     use crate::domain::trend::{periods, resolve_range, trend, Day, Grain, Limits, Mark, Plan};
     use crate::domain::weighting::WeightedNps;
+    use crate::error::ErrorKind;
     use crate::model::{CommentView, Comments, FilterChoice, FilterChoices, TrendView};
-    use crate::ports::CommentQuery;
+    use crate::ports::{CommentQuery, ExportQuery};
     use crate::ports::{Services, Survey, User, RESPONSES};
     use chrono::{Datelike, NaiveDate, Utc};
     use std::collections::BTreeMap;
@@ -149,14 +150,45 @@ mod ssr {
         query: &DashboardQuery,
     ) -> Result<Dashboard, AppError> {
         let (survey, access) = reach(services, user, id, OnSurvey::ReadResults).await?;
-        dashboard_of(
-            services,
-            &Rights::of(user, &survey, access),
-            survey,
-            query,
-            Part::Whole,
-        )
-        .await
+        let rights = Rights::of(user, &survey, access);
+        Ok(dashboard_of(services, &rights, survey, query, Part::Whole)
+            .await?
+            .0)
+    }
+
+    /// The responses an answers export of survey `id` holds under `query`: the
+    /// dashboard's view of them (range, send, attributes, a manager narrowed to their
+    /// scope), for whoever may read single responses. An anonymous survey's only when
+    /// the dashboard shows the group's comments (its minimum group, complement and
+    /// next-smallest rules): otherwise a 409 that says so (not a 403: the role may, the
+    /// view may not).
+    #[tracing::instrument(skip_all, fields(survey_id = id), err(level = "info"))]
+    pub async fn answer_rows(
+        services: &Services,
+        user: &User,
+        id: i64,
+        query: &DashboardQuery,
+    ) -> Result<(Survey, ExportQuery), AppError> {
+        let (survey, access) = reach(services, user, id, OnSurvey::ReadResponse).await?;
+        let rights = Rights::of(user, &survey, access);
+        // Rows are not a page of comments nor a breakdown: those parameters do not apply.
+        let view = DashboardQuery {
+            by: String::new(),
+            sort: String::new(),
+            category: String::new(),
+            q: String::new(),
+            page: String::new(),
+            ..query.clone()
+        };
+        let (dashboard, rows) =
+            dashboard_of(services, &rights, survey.clone(), &view, Part::Whole).await?;
+        if rows.anonymous && dashboard.comments.withheld.is_some() {
+            return Err(AppError::new(
+                ErrorKind::Conflict,
+                "Hidden to protect anonymity: this view holds too few answers, or would reveal a small group by subtraction. Widen the range or remove a filter.",
+            ));
+        }
+        Ok((survey, rows))
     }
 
     /// What the caller may see of one survey's dashboard, from the access rule.
@@ -195,13 +227,14 @@ mod ssr {
         Headline,
     }
 
+    /// The dashboard, and the responses its view holds (as an answers export reads them).
     async fn dashboard_of(
         services: &Services,
         rights: &Rights,
         survey: Survey,
         query: &DashboardQuery,
         part: Part,
-    ) -> Result<Dashboard, AppError> {
+    ) -> Result<(Dashboard, ExportQuery), AppError> {
         let definition = &survey.definition;
         let anonymous = definition.anonymous;
         let grouping = &definition.grouping_attributes;
@@ -390,6 +423,21 @@ mod ssr {
             }
             _ => None,
         };
+        let rows = ExportQuery {
+            from: date(view.plan.from),
+            to: date(view.plan.to),
+            send: view.filter.send(),
+            conditions: view
+                .filter
+                .conditions()
+                .iter()
+                .filter(|(k, _)| k != SEND)
+                .cloned()
+                .collect(),
+            anonymous,
+            after: None,
+            limit: 0,
+        };
         let query = DashboardQuery {
             range: range.to_owned(),
             filter: view.filter.attribute_params(),
@@ -400,7 +448,7 @@ mod ssr {
                 .unwrap_or_default(),
             ..query.clone()
         };
-        Ok(Dashboard {
+        let dashboard = Dashboard {
             query,
             choices,
             questions,
@@ -410,7 +458,8 @@ mod ssr {
             funnels_withheld,
             funnels,
             funnel_svg,
-        })
+        };
+        Ok((dashboard, rows))
     }
 
     /// Every survey, newest first, with the headline of its default dashboard: the same
@@ -422,7 +471,8 @@ mod ssr {
             let query = DashboardQuery::default();
             let survey = crate::api::surveys::summary_for(services, &full, &access);
             let rights = Rights::of(user, &full, access);
-            let dashboard = dashboard_of(services, &rights, full, &query, Part::Headline).await?;
+            let (dashboard, _) =
+                dashboard_of(services, &rights, full, &query, Part::Headline).await?;
             let headline = dashboard.questions.into_iter().next();
             let sparkline_svg = match &headline {
                 Some(h) => services.charts.sparkline_svg(&h.trend).map_err(|e| {

@@ -67,6 +67,7 @@ pub fn SurveyPage() -> impl IntoView {
                 match report.await {
                     Ok(r) => {
                     let may_see_sends = r.may_see_sends;
+                    let may_read_responses = r.may_read_responses;
                     view! {
                         <Title text=format!("{} · Resonance", r.survey.title) />
                         <AdminLayout>
@@ -106,6 +107,16 @@ pub fn SurveyPage() -> impl IntoView {
                                                 <a href=format!("/api/v1/surveys/{}/results.csv{}", r.survey.id, d.query.to_query_string()) download="" data-testid="results-csv">
                                                     "Download these figures (CSV)"
                                                 </a>
+                                                {may_read_responses.then(|| {
+                                                    let answers = format!("/api/v1/surveys/{}/answers", r.survey.id);
+                                                    let params = d.query.to_query_string();
+                                                    view! {
+                                                        " · "
+                                                        <a href=format!("{answers}.csv{params}") download="" data-testid="answers-csv">"Download the answers as CSV"</a>
+                                                        " or "
+                                                        <a href=format!("{answers}.json{params}") download="" data-testid="answers-json">"as JSON"</a>
+                                                    }
+                                                })}
                                             </p>
                                             {d.questions
                                                 .into_iter()

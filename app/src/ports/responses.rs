@@ -147,6 +147,45 @@ pub struct CommentQuery {
     pub limit: u64,
 }
 
+/// A page of responses to export ([`Responses::export_page`]), under a dashboard's filters.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ExportQuery {
+    pub from: chrono::NaiveDate,
+    pub to: chrono::NaiveDate,
+    pub send: Option<i64>,
+    /// Grouping attributes' values, all of which must hold.
+    pub conditions: Vec<(String, String)>,
+    /// Anonymous: within a day, the responses' keyed hashes give the order, not arrival.
+    pub anonymous: bool,
+    /// Where the previous page ended (its last row's cursor), none for the first.
+    pub after: Option<ExportCursor>,
+    pub limit: u64,
+}
+
+/// A place in an export's order: the day, then the id (identified) or the response key
+/// (anonymous).
+#[derive(Clone, Debug, PartialEq)]
+pub struct ExportCursor {
+    pub day: chrono::NaiveDate,
+    pub id: i64,
+    pub key: String,
+}
+
+/// One response as an export holds it, with its answers in no particular order.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ExportedResponse {
+    pub cursor: ExportCursor,
+    pub submitted_at: Option<DateTime<Utc>>,
+    pub locale: String,
+    pub completed: bool,
+    pub groups: BTreeMap<String, String>,
+    /// The contact's address and name (identified surveys' personal links only).
+    pub email: Option<String>,
+    pub name: Option<String>,
+    /// (question key, value, follow-up)
+    pub answers: Vec<(String, AnswerValue, Option<String>)>,
+}
+
 /// One answer with a comment: its follow-up, or (free-text questions) its value.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CommentRow {
@@ -229,6 +268,13 @@ pub trait Responses: Send + Sync {
         survey_id: i64,
         query: &CommentQuery,
     ) -> Result<Vec<CommentRow>, StoreError>;
+    /// The next page of a survey's responses under `query`, in its order: memory stays a
+    /// page, however many there are.
+    async fn export_page(
+        &self,
+        survey_id: i64,
+        query: &ExportQuery,
+    ) -> Result<Vec<ExportedResponse>, StoreError>;
     /// Every one-condition segment (`attribute=value`) of the survey's responses with how
     /// many responses it holds, in segment order.
     async fn segment_sizes(&self, survey_id: i64) -> Result<Vec<(String, u64)>, StoreError>;

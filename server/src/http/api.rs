@@ -124,6 +124,8 @@ pub fn parts(services: Services) -> (Router, utoipa::openapi::OpenApi) {
         .routes(routes!(surveys::survey_report))
         .routes(routes!(surveys::survey_trends))
         .routes(routes!(surveys::survey_results_csv))
+        .routes(routes!(surveys::survey_answers_csv))
+        .routes(routes!(surveys::survey_answers_json))
         .routes(routes!(surveys::overview))
         .routes(routes!(surveys::survey_shares_chart))
         .routes(routes!(surveys::survey_funnel_chart))

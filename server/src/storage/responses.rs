@@ -8,13 +8,27 @@ use super::rows::{from_json, to_json, AnswerRow, InvitationRow, ResponseRow};
 use super::sends::insert_message;
 use super::Storage;
 use app::domain::filter::{answer_segments, condition, conditions_of, COUNTED_CONDITIONS, SEND};
+use app::domain::survey::AnswerValue;
 use app::domain::weighting::{WeightSums, Weighting};
 use app::ports::{
-    AnswerBatch, CommentQuery, CommentRow, Invitation, NewInvitation, Recorded, ResponseRecord,
-    StoreError, StoredAnswer, StoredResponse, RESPONSES,
+    AnswerBatch, CommentQuery, CommentRow, ExportCursor, ExportQuery, ExportedResponse, Invitation,
+    NewInvitation, Recorded, ResponseRecord, StoreError, StoredAnswer, StoredResponse, RESPONSES,
 };
 use chrono::{NaiveDate, Utc};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+
+#[derive(sqlx::FromRow)]
+struct ExportRecord {
+    id: i64,
+    response_key: String,
+    day: NaiveDate,
+    submitted_at: Option<chrono::DateTime<Utc>>,
+    locale: String,
+    completed: bool,
+    groups: String,
+    email: Option<String>,
+    name: Option<String>,
+}
 
 #[derive(sqlx::FromRow)]
 struct CommentRecord {
@@ -922,6 +936,97 @@ impl app::ports::Responses for Storage {
                     question_key: r.question_key,
                     follow_up: r.follow_up,
                     score: r.score.and_then(|s| u8::try_from(s).ok()),
+                })
+            })
+            .collect()
+    }
+
+    async fn export_page(
+        &self,
+        survey_id: i64,
+        q: &ExportQuery,
+    ) -> Result<Vec<ExportedResponse>, StoreError> {
+        let dialect = self.db.dialect();
+        // An anonymous survey's responses have no contact: the join finds none.
+        let mut sql = query(
+            "SELECT r.id, r.response_key, r.day, r.submitted_at, r.locale, r.completed, \
+             r.groups, c.email, c.name FROM responses r \
+             LEFT JOIN contacts c ON c.id = r.contact_id WHERE r.survey_id = ",
+        );
+        sql.push_bind(survey_id)
+            .push(" AND r.day >= ")
+            .push_bind(q.from)
+            .push(" AND r.day <= ")
+            .push_bind(q.to);
+        if let Some(send) = q.send {
+            sql.push(" AND r.send_id = ").push_bind(send);
+        }
+        let conditions: Vec<(&str, &str)> = q
+            .conditions
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        push_conditions(&mut sql, dialect, &conditions)?;
+        // Pages follow the index on (survey, day); within a day an anonymous survey's
+        // responses follow their keyed hash, which says nothing of when each came.
+        let within = if q.anonymous {
+            "r.response_key"
+        } else {
+            "r.id"
+        };
+        if let Some(after) = &q.after {
+            sql.push(" AND (r.day > ")
+                .push_bind(after.day)
+                .push(" OR (r.day = ")
+                .push_bind(after.day)
+                .push(" AND ")
+                .push(within)
+                .push(" > ");
+            if q.anonymous {
+                sql.push_bind(after.key.clone());
+            } else {
+                sql.push_bind(after.id);
+            }
+            sql.push("))");
+        }
+        sql.push(" ORDER BY r.day, ")
+            .push(within)
+            .push(" LIMIT ")
+            .push_bind(i64::try_from(q.limit).unwrap_or(i64::MAX));
+        let rows: Vec<ExportRecord> = sql.fetch_all(&self.db).await?;
+        if rows.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut answers = query(
+            "SELECT response_id, question_key, value, follow_up FROM answers \
+             WHERE response_id IN ",
+        );
+        answers.push_tuple(rows.iter().map(|r| r.id));
+        let answers: Vec<(i64, String, String, Option<String>)> =
+            answers.fetch_all(&self.db).await?;
+        let mut by_response: HashMap<i64, Vec<(String, AnswerValue, Option<String>)>> =
+            HashMap::new();
+        for (id, key, value, follow_up) in answers {
+            by_response
+                .entry(id)
+                .or_default()
+                .push((key, from_json("value", &value)?, follow_up));
+        }
+        rows.into_iter()
+            .map(|r| {
+                Ok(ExportedResponse {
+                    answers: by_response.remove(&r.id).unwrap_or_default(),
+                    groups: from_json("groups", &r.groups)?,
+                    cursor: ExportCursor {
+                        day: r.day,
+                        id: r.id,
+                        key: r.response_key,
+                    },
+                    submitted_at: r.submitted_at,
+                    locale: r.locale,
+                    completed: r.completed,
+                    email: r.email,
+                    name: r.name,
                 })
             })
             .collect()

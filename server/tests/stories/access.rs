@@ -52,6 +52,7 @@ use Needs::*;
 
 const RESULTS: Needs = Row("results");
 const RESPONSE: Needs = Row("one response");
+const ANSWERS: Needs = Row("answers files");
 const SEND_COUNTS: Needs = Row("send counts");
 const MANAGE: Needs = Row("create, edit and send");
 const CONTACTS: Needs = Row("contacts, imports");
@@ -157,6 +158,18 @@ const API: &[Call] = &[
         "/api/v1/surveys/{S}/results.csv?filter=team:Sales",
         "",
         RESULTS,
+    ),
+    sales(
+        "GET",
+        "/api/v1/surveys/{S}/answers.csv?filter=team:Sales",
+        "",
+        ANSWERS,
+    ),
+    sales(
+        "GET",
+        "/api/v1/surveys/{S}/answers.json?filter=team:Sales",
+        "",
+        ANSWERS,
     ),
     sales(
         "GET",

@@ -9,6 +9,7 @@ mod access;
 mod account_links;
 mod anonymity;
 mod answering;
+mod answers_export;
 mod assets;
 mod contacts;
 mod crash;

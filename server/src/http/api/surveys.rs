@@ -259,6 +259,82 @@ pub async fn survey_results_csv(
     ))
 }
 
+/// Every response in the dashboard's view under the same parameters, one line each:
+/// identified surveys with each response's id, time, contact and attributes; anonymous
+/// ones with the day alone, in an order within the day that follows no time, and only
+/// for a view whose group the dashboard shows (else 409). Needs the right to read single
+/// responses (else 403). UTF-8 with a byte-order mark; formula-like text starts with `'`; several
+/// choices are separated by `; `. Streamed: memory holds one page of responses.
+#[utoipa::path(get, path = "/surveys/{id}/answers.csv", tag = "surveys",
+    params(("id" = i64, Path, description = "Survey id"), DashboardQuery),
+    responses((status = 200, content_type = "text/csv", body = String),
+        (status = 422, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 409, body = ErrorBody)))]
+pub async fn survey_answers_csv(
+    State(s): State<Services>,
+    caller: Caller,
+    Path(id): Path<i64>,
+    RawQuery(raw): RawQuery,
+) -> ApiResult<axum::response::Response> {
+    answers_file(&s, &caller, id, raw, exports::AnswersFormat::Csv).await
+}
+
+/// The same responses as `answers.csv`, as a JSON array of objects (`answers` and
+/// `follow_ups` by question key), streamed the same way.
+#[utoipa::path(get, path = "/surveys/{id}/answers.json", tag = "surveys",
+    params(("id" = i64, Path, description = "Survey id"), DashboardQuery),
+    responses((status = 200, content_type = "application/json", body = Vec<Object>),
+        (status = 422, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 409, body = ErrorBody)))]
+pub async fn survey_answers_json(
+    State(s): State<Services>,
+    caller: Caller,
+    Path(id): Path<i64>,
+    RawQuery(raw): RawQuery,
+) -> ApiResult<axum::response::Response> {
+    answers_file(&s, &caller, id, raw, exports::AnswersFormat::Json).await
+}
+
+/// An answers file as a streamed body: who may read it and what it holds are settled
+/// before the first byte; a failure later cuts the transfer short rather than end a
+/// file that looks whole.
+async fn answers_file(
+    s: &Services,
+    caller: &Caller,
+    id: i64,
+    raw: Option<String>,
+    format: exports::AnswersFormat,
+) -> ApiResult<axum::response::Response> {
+    use axum::response::IntoResponse;
+    let export = exports::answers(s, &caller.0, id, &dashboard_query(raw), format).await?;
+    let content_type = match format {
+        exports::AnswersFormat::Csv => "text/csv; charset=utf-8",
+        exports::AnswersFormat::Json => "application/json",
+    };
+    let disposition = format!("attachment; filename=\"{}\"", export.file_name());
+    let chunks = futures_util::stream::unfold(Some(export), |export| async move {
+        let mut export = export?;
+        match export.next_chunk().await {
+            Ok(Some(chunk)) => Some((Ok(chunk), Some(export))),
+            Ok(None) => None,
+            Err(e) => {
+                tracing::error!(error = %e.message, "writing an answers export");
+                Some((Err(std::io::Error::other(e.message)), None))
+            }
+        }
+    });
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, content_type.to_owned()),
+            (axum::http::header::CONTENT_DISPOSITION, disposition),
+        ],
+        axum::body::Body::from_stream(chunks),
+    )
+        .into_response())
+}
+
 /// One question's trend chart as an SVG image, with the same parameters; its `<title>`
 /// says in words what it shows.
 #[utoipa::path(get, path = "/surveys/{id}/trends/{question}/chart.svg", tag = "surveys",
