@@ -803,4 +803,65 @@ test.describe.serial("the first slice", () => {
     expect(errors).toEqual([]);
     await context.close();
   });
+
+  test("an admin invites a colleague by email, who chooses a password from the link, and a forgotten password is reset from the sign-in page", async ({ browser }) => {
+    const mailTo = (to: string, subject: RegExp) =>
+      readdirSync(mailDir)
+        .filter((f) => f.endsWith(".json"))
+        .map((f) => JSON.parse(readFileSync(`${mailDir}/${f}`, "utf8")))
+        .find((m) => m.to.includes(to) && subject.test(m.subject));
+    const linkIn = (mail: { plain: string }) => mail.plain.match(/http\S+\/password\/[\w-]+/)![0];
+
+    const page = await signIn(browser);
+    await page.goto("/settings/users");
+    await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+    await page.getByLabel("Name", { exact: true }).fill("Ines Invited");
+    await page.getByLabel("Email", { exact: true }).fill("ines@example.com");
+    await page.getByLabel("Role", { exact: true }).selectOption("viewer");
+    await page.getByRole("button", { name: "Add user" }).click();
+    await expect(page.getByTestId("user-added")).toBeVisible();
+    await expect(page.getByRole("row", { name: /ines@example.com.*invited/ })).toBeVisible();
+
+    await expect.poll(() => mailTo("ines@example.com", /invited to/) !== undefined).toBe(true);
+    const invitation = linkIn(mailTo("ines@example.com", /invited to/));
+    const ines = await (await browser.newContext()).newPage();
+    const errors = failOnPageErrors(ines);
+    await ines.goto(invitation);
+    await expect(ines.getByRole("heading", { name: "Welcome to Resonance" })).toBeVisible();
+    await expectNoSeriousA11yViolations(ines);
+    await ines.screenshot({ path: "../target/e2e-artifacts/invitation.png", fullPage: true });
+    await ines.getByLabel("New password (at least 10 characters)").fill("ines chose this one");
+    await ines.getByLabel("The same password again").fill("ines chose this too");
+    await ines.getByRole("button", { name: "Choose password and sign in" }).click();
+    await expect(ines.getByText("The two passwords differ")).toBeVisible();
+    await ines.getByLabel("New password (at least 10 characters)").fill("ines chose this one");
+    await ines.getByLabel("The same password again").fill("ines chose this one");
+    await ines.getByRole("button", { name: "Choose password and sign in" }).click();
+    await expect(ines).toHaveURL(/\/surveys$/);
+
+    // Later, on another browser, she has forgotten it.
+    const later = await (await browser.newContext()).newPage();
+    await later.goto("/login");
+    await later.getByRole("link", { name: "Forgot your password?" }).click();
+    await expect(later).toHaveURL(/\/forgot$/);
+    await later.getByLabel("Email").fill("ines@example.com");
+    await later.getByRole("button", { name: "Send the link" }).click();
+    await expect(later.getByTestId("reset-sent")).toContainText("If an account has this address");
+    await expectNoSeriousA11yViolations(later);
+    await later.screenshot({ path: "../target/e2e-artifacts/forgot.png", fullPage: true });
+    await expect.poll(() => mailTo("ines@example.com", /new password/) !== undefined).toBe(true);
+    const reset = linkIn(mailTo("ines@example.com", /new password/));
+    await later.goto(reset);
+    await expect(later.getByRole("heading", { name: "Choose a new password" })).toBeVisible();
+    await later.getByLabel("New password (at least 10 characters)").fill("a newer password");
+    await later.getByLabel("The same password again").fill("a newer password");
+    await later.getByRole("button", { name: "Change password and sign in" }).click();
+    await expect(later).toHaveURL(/\/surveys$/);
+    // The link worked once, and the first browser's session ended with the change.
+    await later.goto(reset);
+    await expect(later.getByText(/expired or was used already/)).toBeVisible();
+    await ines.goto("/surveys");
+    await expect(ines).toHaveURL(/\/login$/);
+    expect(errors).toEqual([]);
+  });
 });

@@ -5,6 +5,10 @@
 //! answers measured in the same run. Prints figures; asserts nothing. Loopback only,
 //! fixed request counts, one request at a time (a manager opening a page).
 //!
+//! Then the survey's answers file (`answers.csv`, every response) streamed through
+//! HTTP: its rate against the scan, and the process's peak memory while writing it above
+//! what it held before (the server runs in this process; the client keeps no body).
+//!
 //! `DASHBOARD_BACKENDS=postgres DASHBOARD_ANSWERS=10000000` runs the tenfold case.
 
 use clap::Parser;
@@ -146,6 +150,62 @@ async fn bench_backend(name: &str, url: &str, responses: u64) {
     let page = latencies(&admin, &app.url("/surveys")).await;
     let api = latencies(&admin, &app.url("/api/v1/overview")).await;
     row(name, "overview (4)", page, api, scan);
+    answers_file(name, &app, &admin, id, scan, answers).await;
+}
+
+/// Streams the survey's whole answers file and prints its size, time and the memory the
+/// process's peak grew by meanwhile.
+async fn answers_file(
+    name: &str,
+    app: &harness::TestApp,
+    admin: &reqwest::Client,
+    id: i64,
+    scan: Duration,
+    answers: i64,
+) {
+    let before = memory_kib("VmRSS");
+    // Linux: writing 5 here resets the peak (VmHWM) to what is resident now.
+    let reset = std::fs::write("/proc/self/clear_refs", "5").is_ok();
+    let t = Instant::now();
+    let mut res = admin
+        .get(app.url(&format!("/api/v1/surveys/{id}/answers.csv?range=all")))
+        .send()
+        .await
+        .expect("answers file");
+    assert_eq!(res.status(), 200, "the answers file");
+    let (mut bytes, mut lines) = (0usize, 0usize);
+    while let Some(chunk) = res.chunk().await.expect("a chunk") {
+        bytes += chunk.len();
+        lines += chunk.iter().filter(|&&b| b == b'\n').count();
+    }
+    let took = t.elapsed();
+    let peak = memory_kib("VmHWM");
+    println!(
+        "{name:<8} answers.csv of {answers} answers: {} rows, {:.1} MiB in {:.1} s \
+         ({:.0} rows/s; {:.1}× the scan's time); peak memory {} MiB above the {} MiB before{}",
+        lines.saturating_sub(1),
+        bytes as f64 / 1_048_576.0,
+        took.as_secs_f64(),
+        lines as f64 / took.as_secs_f64(),
+        took.as_secs_f64() / scan.as_secs_f64(),
+        peak.saturating_sub(before) / 1024,
+        before / 1024,
+        if reset {
+            ""
+        } else {
+            " (peak since start: clear_refs refused)"
+        },
+    );
+}
+
+/// A line of /proc/self/status in KiB (0 where there is none).
+fn memory_kib(field: &str) -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .unwrap_or_default()
+        .lines()
+        .find_map(|l| l.strip_prefix(field)?.strip_prefix(':'))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or(0)
 }
 
 type Latencies = (Duration, Duration, usize);

@@ -13,6 +13,9 @@ pub struct Dialect {
     pub attribute_value: (&'static str, &'static str),
     /// A response's grouping attribute: as `attribute_value`, over `r.groups`.
     pub group_value: (&'static str, &'static str),
+    /// Where the backend tests all of a view's attributes at once (`r.groups` contains
+    /// the bound JSON object): the expression's opening and closing.
+    pub groups_contain: Option<(&'static str, &'static str)>,
     /// `LIKE` that ignores case.
     pub like_any_case: &'static str,
     /// How a transaction that will write begins.
@@ -25,4 +28,6 @@ pub struct Dialect {
     /// A fresh random secret as text, evaluated per row: at least 128 bits from the
     /// database's strong random source.
     pub random_secret: &'static str,
+    /// What brings the planner up to date after a bulk load.
+    pub refresh_statistics: &'static str,
 }

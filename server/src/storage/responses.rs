@@ -341,12 +341,15 @@ fn push_conditions(
     conditions: &[(&str, &str)],
 ) -> Result<(), StoreError> {
     let (open, prefix) = dialect.group_value;
+    let mut groups = serde_json::Map::new();
     for &(key, value) in conditions {
         if key == SEND {
             let send: i64 = value
                 .parse()
                 .map_err(|_| StoreError::Backend(format!("send {value:?} is not a number")))?;
             sql.push(" AND r.send_id = ").push_bind(send);
+        } else if dialect.groups_contain.is_some() {
+            groups.insert(key.to_owned(), serde_json::Value::from(value));
         } else {
             sql.push(" AND ")
                 .push(open)
@@ -354,6 +357,12 @@ fn push_conditions(
                 .push(") = ")
                 .push_bind(value);
         }
+    }
+    if let (Some((open, close)), false) = (dialect.groups_contain, groups.is_empty()) {
+        sql.push(" AND ")
+            .push(open)
+            .push_bind(serde_json::Value::Object(groups).to_string())
+            .push(close);
     }
     Ok(())
 }
@@ -652,7 +661,9 @@ impl app::ports::Responses for Storage {
     }
 
     async fn refresh_statistics(&self) -> Result<(), StoreError> {
-        query("ANALYZE").execute(&self.db).await?;
+        query(self.db.dialect().refresh_statistics)
+            .execute(&self.db)
+            .await?;
         Ok(())
     }
 
@@ -967,27 +978,29 @@ impl app::ports::Responses for Storage {
             .map(|(k, v)| (k.as_str(), v.as_str()))
             .collect();
         push_conditions(&mut sql, dialect, &conditions)?;
-        // Pages follow the index on (survey, day); within a day an anonymous survey's
-        // responses follow their keyed hash, which says nothing of when each came.
+        // Pages follow an index on (survey, day, id), or for an anonymous survey on
+        // (survey, day, keyed hash), which says nothing of when each came; a page starts
+        // in the index where the last one ended (a row value), so the file costs its
+        // rows once, not once per page.
         let within = if q.anonymous {
             "r.response_key"
         } else {
             "r.id"
         };
         if let Some(after) = &q.after {
-            sql.push(" AND (r.day > ")
+            sql.push(" AND r.day >= ")
                 .push_bind(after.day)
-                .push(" OR (r.day = ")
-                .push_bind(after.day)
-                .push(" AND ")
+                .push(" AND (r.day, ")
                 .push(within)
-                .push(" > ");
+                .push(") > (")
+                .push_bind(after.day)
+                .push(", ");
             if q.anonymous {
                 sql.push_bind(after.key.clone());
             } else {
                 sql.push_bind(after.id);
             }
-            sql.push("))");
+            sql.push(")");
         }
         sql.push(" ORDER BY r.day, ")
             .push(within)

@@ -24,6 +24,10 @@ pub const DIALECT: Dialect = Dialect {
     next_response_id: "NULL",
     // randomblob() draws from SQLite's own strong generator (seeded by the OS).
     random_secret: "lower(hex(randomblob(32)))",
+    // json_extract per attribute: SQLite has no containment operator.
+    groups_contain: None,
+    // SQLite's planner reads only what ANALYZE gathers; there is no visibility map.
+    refresh_statistics: "ANALYZE",
 };
 
 /// Opens (creating if missing) the database file the URL names.

@@ -171,6 +171,45 @@ async fn an_identified_surveys_answers_read_back_unchanged_across_pages_as_csv_a
     assert!(objects.iter().all(|o| o["attributes"]["team"] == "Ops"
         && o["follow_ups"][&key] == "ops"
         && o["response_id"].is_i64()));
+    // A manager of Ops gets Ops's rows without asking, and never Sales's.
+    let res = admin
+        .post(app.url("/api/v1/users"))
+        .json(
+            &serde_json::json!({"name": "Otto", "email": "otto@example.com",
+            "password": "correct horse battery", "role": "manager", "scope": ["team=Ops"]}),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    let otto = client();
+    let res = otto
+        .post(app.url("/rpc/login"))
+        .form(&[
+            ("email", "otto@example.com"),
+            ("password", "correct horse battery"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert!(res.status().is_success() || res.status().is_redirection());
+    let (status, json) = get(
+        &app,
+        &otto,
+        &format!("/api/v1/surveys/{id}/answers.json?range=all"),
+    )
+    .await;
+    assert_eq!(status, 200, "{json}");
+    let objects: Vec<Value> = serde_json::from_str(&json).unwrap();
+    assert_eq!(objects.len(), 2);
+    assert!(objects.iter().all(|o| o["attributes"]["team"] == "Ops"));
+    let (status, _) = get(
+        &app,
+        &otto,
+        &format!("/api/v1/surveys/{id}/answers.csv?range=all&filter=team:Sales"),
+    )
+    .await;
+    assert_eq!(status, 403);
     let (status, body) = get(
         &app,
         &admin,
