@@ -82,6 +82,26 @@ mod ssr {
     }
 
     impl View<'_> {
+        /// The responses the view holds, as the store selects them: an answers file reads
+        /// them page by page, and the comments are read from them.
+        fn responses(&self) -> ExportQuery {
+            ExportQuery {
+                from: date(self.plan.from),
+                to: date(self.plan.to),
+                send: self.filter.send(),
+                conditions: self
+                    .filter
+                    .conditions()
+                    .iter()
+                    .filter(|(k, _)| k != SEND)
+                    .cloned()
+                    .collect(),
+                anonymous: self.plan.anonymous,
+                after: None,
+                limit: 0,
+            }
+        }
+
         async fn days(&self, question: &str, segment: &str) -> Result<Days, AppError> {
             let from = self.plan.scored_from.min(self.plan.previous().0);
             Ok(self
@@ -423,21 +443,7 @@ mod ssr {
             }
             _ => None,
         };
-        let rows = ExportQuery {
-            from: date(view.plan.from),
-            to: date(view.plan.to),
-            send: view.filter.send(),
-            conditions: view
-                .filter
-                .conditions()
-                .iter()
-                .filter(|(k, _)| k != SEND)
-                .cloned()
-                .collect(),
-            anonymous,
-            after: None,
-            limit: 0,
-        };
+        let rows = view.responses();
         let query = DashboardQuery {
             range: range.to_owned(),
             filter: view.filter.attribute_params(),
@@ -623,27 +629,22 @@ mod ssr {
             .filter(|q| matches!(q.kind, QuestionKind::FreeText { .. }))
             .map(|q| q.key.clone())
             .collect();
+        let held = view.responses();
         let rows = view
             .services
             .store
             .comments(
                 view.survey.id,
                 &CommentQuery {
-                    from: date(view.plan.from),
-                    to: date(view.plan.to),
-                    send: view.filter.send(),
-                    conditions: view
-                        .filter
-                        .conditions()
-                        .iter()
-                        .filter(|(k, _)| k != SEND)
-                        .cloned()
-                        .collect(),
+                    from: held.from,
+                    to: held.to,
+                    send: held.send,
+                    conditions: held.conditions,
                     text_keys: text_keys.clone(),
                     headline_key: headline.map(|h| h.question_key.clone()).unwrap_or_default(),
                     scores,
                     search: query.q.trim().to_owned(),
-                    anonymous: view.plan.anonymous,
+                    anonymous: held.anonymous,
                     offset: (page - 1) * COMMENTS_PER_PAGE,
                     limit: COMMENTS_PER_PAGE + 1,
                 },

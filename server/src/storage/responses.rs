@@ -367,6 +367,28 @@ fn push_conditions(
     Ok(())
 }
 
+/// The responses (`r`) of a view: its days, its send and its attributes' values.
+fn push_view(
+    sql: &mut Query,
+    dialect: &Dialect,
+    (from, to): (NaiveDate, NaiveDate),
+    send: Option<i64>,
+    conditions: &[(String, String)],
+) -> Result<(), StoreError> {
+    sql.push(" AND r.day >= ")
+        .push_bind(from)
+        .push(" AND r.day <= ")
+        .push_bind(to);
+    if let Some(send) = send {
+        sql.push(" AND r.send_id = ").push_bind(send);
+    }
+    let conditions: Vec<(&str, &str)> = conditions
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    push_conditions(sql, dialect, &conditions)
+}
+
 /// The answers of a view more narrowly filtered than answers are counted
 /// ([`COUNTED_CONDITIONS`]), read from the answers themselves over `from..=to`: per day
 /// and score, and for [`RESPONSES`] the responses at score 0. Costs the survey's answers
@@ -876,26 +898,14 @@ impl app::ports::Responses for Storage {
         );
         sql.push_bind(&q.headline_key)
             .push(" WHERE r.survey_id = ")
-            .push_bind(survey_id)
-            .push(" AND r.day >= ")
-            .push_bind(q.from)
-            .push(" AND r.day <= ")
-            .push_bind(q.to)
-            .push(" AND (COALESCE(a.follow_up, '') <> ''");
+            .push_bind(survey_id);
+        push_view(&mut sql, dialect, (q.from, q.to), q.send, &q.conditions)?;
+        sql.push(" AND (COALESCE(a.follow_up, '') <> ''");
         if !q.text_keys.is_empty() {
             sql.push(" OR a.question_key IN ")
                 .push_tuple(q.text_keys.iter().map(String::as_str));
         }
         sql.push(")");
-        if let Some(send) = q.send {
-            sql.push(" AND r.send_id = ").push_bind(send);
-        }
-        let conditions: Vec<(&str, &str)> = q
-            .conditions
-            .iter()
-            .map(|(k, v)| (k.as_str(), v.as_str()))
-            .collect();
-        push_conditions(&mut sql, dialect, &conditions)?;
         if let Some((low, high)) = q.scores {
             sql.push(" AND h.score >= ")
                 .push_bind(i32::from(low))
@@ -964,20 +974,8 @@ impl app::ports::Responses for Storage {
              r.groups, c.email, c.name FROM responses r \
              LEFT JOIN contacts c ON c.id = r.contact_id WHERE r.survey_id = ",
         );
-        sql.push_bind(survey_id)
-            .push(" AND r.day >= ")
-            .push_bind(q.from)
-            .push(" AND r.day <= ")
-            .push_bind(q.to);
-        if let Some(send) = q.send {
-            sql.push(" AND r.send_id = ").push_bind(send);
-        }
-        let conditions: Vec<(&str, &str)> = q
-            .conditions
-            .iter()
-            .map(|(k, v)| (k.as_str(), v.as_str()))
-            .collect();
-        push_conditions(&mut sql, dialect, &conditions)?;
+        sql.push_bind(survey_id);
+        push_view(&mut sql, dialect, (q.from, q.to), q.send, &q.conditions)?;
         // Pages follow an index on (survey, day, id), or for an anonymous survey on
         // (survey, day, keyed hash), which says nothing of when each came; a page starts
         // in the index where the last one ended (a row value), so the file costs its

@@ -4,7 +4,8 @@
 //! outbox to a real SMTP server on loopback.
 
 use crate::harness::smtp::{Mail, SmtpSink};
-use crate::harness::{client, read_column, spawn_app, TestApp};
+use crate::harness::{client, read_column, TestApp};
+use crate::sending::app_sending_to;
 use app::model::Role;
 use app::ports::{LinkFor, LinkPurpose, LinkSent, NewAccountLink, NewUser, Store};
 use chrono::{Duration, Utc};
@@ -12,26 +13,6 @@ use serde_json::{json, Value};
 use std::sync::Arc;
 
 const PASSWORD: &str = "correct horse battery";
-
-async fn app_mailing_to(database_url: &str, sink: &SmtpSink) -> (TestApp, reqwest::Client) {
-    let app = spawn_app(
-        database_url,
-        &[
-            "--smtp-url",
-            &sink.url(),
-            "--mail-from",
-            "Acme Surveys <surveys@acme.test>",
-            "--organisation",
-            "Acme",
-            "--outbox-poll-ms",
-            "20",
-        ],
-    )
-    .await;
-    let admin = client();
-    app.set_up_admin(&admin).await;
-    (app, admin)
-}
 
 /// The secret of the `/password/` link in a message's text.
 fn link_token(mail: &Mail) -> String {
@@ -85,7 +66,7 @@ async fn forgot(app: &TestApp, email: &str) -> (u16, String) {
 on_both_databases!(an_invited_user_chooses_their_password_through_the_emailed_link_once);
 async fn an_invited_user_chooses_their_password_through_the_emailed_link_once(url: &str) {
     let sink = SmtpSink::start();
-    let (app, admin) = app_mailing_to(url, &sink).await;
+    let (app, admin) = app_sending_to(url, &sink).await;
     let res = admin
         .post(app.url("/api/v1/users"))
         .json(&json!({ "name": "Vic Viewer", "email": "vic@example.com", "role": "viewer" }))
@@ -184,7 +165,7 @@ async fn an_invited_user_chooses_their_password_through_the_emailed_link_once(ur
 on_both_databases!(asking_for_a_reset_tells_no_one_whether_an_address_has_an_account);
 async fn asking_for_a_reset_tells_no_one_whether_an_address_has_an_account(url: &str) {
     let sink = SmtpSink::start();
-    let (app, admin) = app_mailing_to(url, &sink).await;
+    let (app, admin) = app_sending_to(url, &sink).await;
     let unknown = forgot(&app, "nobody@example.com").await;
     let known = forgot(&app, "ADA@example.com").await;
     assert_eq!(unknown, known, "the same answer whoever asked");
@@ -253,7 +234,7 @@ async fn asking_for_a_reset_tells_no_one_whether_an_address_has_an_account(url: 
 on_both_databases!(a_disabled_user_gets_no_reset_and_their_links_stop_working);
 async fn a_disabled_user_gets_no_reset_and_their_links_stop_working(url: &str) {
     let sink = SmtpSink::start();
-    let (app, admin) = app_mailing_to(url, &sink).await;
+    let (app, admin) = app_sending_to(url, &sink).await;
     let res = admin
         .post(app.url("/api/v1/users"))
         .json(&json!({ "name": "Hal", "email": "hal@example.com", "role": "hr" }))

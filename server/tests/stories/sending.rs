@@ -13,7 +13,10 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 /// The app with a worker that sends to `sink` and looks for work every few milliseconds.
-async fn app_sending_to(database_url: &str, sink: &SmtpSink) -> (TestApp, reqwest::Client) {
+pub(crate) async fn app_sending_to(
+    database_url: &str,
+    sink: &SmtpSink,
+) -> (TestApp, reqwest::Client) {
     let url = sink.url();
     let app = spawn_app(
         database_url,
