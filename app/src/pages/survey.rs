@@ -105,7 +105,11 @@ pub fn SurveyPage() -> impl IntoView {
                                             <DashboardFilters query=d.query.clone() choices=d.choices.clone() />
                                             <p class="download">
                                                 <a href=format!("/api/v1/surveys/{}/results.csv{}", r.survey.id, d.query.to_query_string()) download="" data-testid="results-csv">
-                                                    "Download these figures (CSV)"
+                                                    "Download these figures as CSV"
+                                                </a>
+                                                " or "
+                                                <a href=format!("/api/v1/surveys/{}/trends{}", r.survey.id, d.query.to_query_string()) download="" data-testid="results-json">
+                                                    "the figures as JSON"
                                                 </a>
                                                 {may_read_responses.then(|| {
                                                     let answers = format!("/api/v1/surveys/{}/answers", r.survey.id);
@@ -114,7 +118,7 @@ pub fn SurveyPage() -> impl IntoView {
                                                         " · "
                                                         <a href=format!("{answers}.csv{params}") download="" data-testid="answers-csv">"Download the answers as CSV"</a>
                                                         " or "
-                                                        <a href=format!("{answers}.json{params}") download="" data-testid="answers-json">"as JSON"</a>
+                                                        <a href=format!("{answers}.json{params}") download="" data-testid="answers-json">"the answers as JSON"</a>
                                                     }
                                                 })}
                                             </p>
