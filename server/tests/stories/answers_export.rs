@@ -124,6 +124,16 @@ async fn an_identified_surveys_answers_read_back_unchanged_across_pages_as_csv_a
     .await;
     assert_eq!(status, 200, "{csv}");
     assert!(csv.starts_with('\u{feff}'), "a byte-order mark for Excel");
+    // Compressed on the way, as browsers ask for it, the file still arrives whole.
+    let gzipped = admin
+        .get(app.url(&format!("/api/v1/surveys/{id}/answers.csv?range=all")))
+        .header("accept-encoding", "gzip")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(gzipped.headers()["content-encoding"], "gzip");
+    let bytes = gzipped.bytes().await.expect("the whole compressed file");
+    assert!(bytes.len() > 1000 && bytes.len() < csv.len());
     assert!(csv.contains("'=HYPERLINK"), "a formula stays text");
     let rows = table(&csv);
     assert_eq!(

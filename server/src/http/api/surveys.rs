@@ -308,6 +308,7 @@ async fn answers_file(
     format: exports::AnswersFormat,
 ) -> ApiResult<axum::response::Response> {
     use axum::response::IntoResponse;
+    use futures_util::StreamExt;
     let export = exports::answers(s, &caller.0, id, &dashboard_query(raw), format).await?;
     let content_type = match format {
         exports::AnswersFormat::Csv => "text/csv; charset=utf-8",
@@ -324,7 +325,9 @@ async fn answers_file(
                 Some((Err(std::io::Error::other(e.message)), None))
             }
         }
-    });
+    })
+    // Fused: the compression layer polls a body again after its end.
+    .fuse();
     Ok((
         [
             (axum::http::header::CONTENT_TYPE, content_type.to_owned()),
