@@ -70,8 +70,10 @@ async fn answered(db: &str, id: i64, key: &str, team: &str, answers: &[(u8, Stri
     store.record_answers_in_bulk(batches).await.unwrap();
 }
 
-async fn get(app: &TestApp, c: &reqwest::Client, path: &str) -> (u16, String) {
-    let res = c.get(app.url(path)).send().await.unwrap();
+/// Survey `id`'s answers file: `file` is its extension and query (`csv?range=all`).
+async fn answers(app: &TestApp, c: &reqwest::Client, id: i64, file: &str) -> (u16, String) {
+    let path = format!("/api/v1/surveys/{id}/answers.{file}");
+    let res = c.get(app.url(&path)).send().await.unwrap();
     (res.status().as_u16(), res.text().await.unwrap())
 }
 
@@ -116,12 +118,7 @@ async fn an_identified_surveys_answers_read_back_unchanged_across_pages_as_csv_a
     )
     .await;
 
-    let (status, csv) = get(
-        &app,
-        &admin,
-        &format!("/api/v1/surveys/{id}/answers.csv?range=all"),
-    )
-    .await;
+    let (status, csv) = answers(&app, &admin, id, "csv?range=all").await;
     assert_eq!(status, 200, "{csv}");
     assert!(csv.starts_with('\u{feff}'), "a byte-order mark for Excel");
     // Compressed on the way, as browsers ask for it, the file still arrives whole.
@@ -163,12 +160,7 @@ async fn an_identified_surveys_answers_read_back_unchanged_across_pages_as_csv_a
         2
     );
 
-    let (status, json) = get(
-        &app,
-        &admin,
-        &format!("/api/v1/surveys/{id}/answers.json?range=all&filter=team:Ops"),
-    )
-    .await;
+    let (status, json) = answers(&app, &admin, id, "json?range=all&filter=team:Ops").await;
     assert_eq!(status, 200, "{json}");
     let objects: Vec<Value> = serde_json::from_str(&json).expect("a JSON array");
     assert_eq!(objects.len(), 2, "the filter holds");
@@ -203,29 +195,14 @@ async fn an_identified_surveys_answers_read_back_unchanged_across_pages_as_csv_a
         .await
         .unwrap();
     assert!(res.status().is_success() || res.status().is_redirection());
-    let (status, json) = get(
-        &app,
-        &otto,
-        &format!("/api/v1/surveys/{id}/answers.json?range=all"),
-    )
-    .await;
+    let (status, json) = answers(&app, &otto, id, "json?range=all").await;
     assert_eq!(status, 200, "{json}");
     let objects: Vec<Value> = serde_json::from_str(&json).unwrap();
     assert_eq!(objects.len(), 2);
     assert!(objects.iter().all(|o| o["attributes"]["team"] == "Ops"));
-    let (status, _) = get(
-        &app,
-        &otto,
-        &format!("/api/v1/surveys/{id}/answers.csv?range=all&filter=team:Sales"),
-    )
-    .await;
+    let (status, _) = answers(&app, &otto, id, "csv?range=all&filter=team:Sales").await;
     assert_eq!(status, 403);
-    let (status, body) = get(
-        &app,
-        &admin,
-        &format!("/api/v1/surveys/{id}/answers.csv?filter=team"),
-    )
-    .await;
+    let (status, body) = answers(&app, &admin, id, "csv?filter=team").await;
     assert_eq!(status, 422, "{body}");
     assert!(body.contains("filter"), "{body}");
 }
@@ -242,12 +219,7 @@ async fn an_anonymous_surveys_answers_file_names_no_one_and_withholds_small_grou
     answered(url, id, &key, "Sales", &notes("Sales", 12)).await;
     answered(url, id, &key, "Ops", &notes("Ops", 3)).await;
 
-    let (status, csv) = get(
-        &app,
-        &admin,
-        &format!("/api/v1/surveys/{id}/answers.csv?range=all"),
-    )
-    .await;
+    let (status, csv) = answers(&app, &admin, id, "csv?range=all").await;
     assert_eq!(status, 200, "{csv}");
     let header = &read_records(&csv)[0];
     for column in [
@@ -285,22 +257,18 @@ async fn an_anonymous_surveys_answers_file_names_no_one_and_withholds_small_grou
     // Ops alone (3 people) is below the minimum of 5; Sales alone would leave Ops as
     // the difference to the whole file.
     for team in ["Ops", "Sales"] {
-        let (status, body) = get(
+        let (status, body) = answers(
             &app,
             &admin,
-            &format!("/api/v1/surveys/{id}/answers.json?range=all&filter=team:{team}"),
+            id,
+            &format!("json?range=all&filter=team:{team}"),
         )
         .await;
         assert_eq!(status, 409, "{team}: {body}");
         assert!(body.contains("Hidden to protect anonymity"), "{body}");
         assert!(!body.contains("note"), "{body}");
     }
-    let (status, json) = get(
-        &app,
-        &admin,
-        &format!("/api/v1/surveys/{id}/answers.json?range=all"),
-    )
-    .await;
+    let (status, json) = answers(&app, &admin, id, "json?range=all").await;
     assert_eq!(status, 200);
     let objects: Vec<Value> = serde_json::from_str(&json).unwrap();
     for o in &objects {
