@@ -381,10 +381,21 @@ mod ssr {
                 "The two passwords differ: type the same one twice.",
             ));
         }
+        // A cheap look first: a dead link costs no password hash, which is what an
+        // unauthenticated caller could otherwise make the server do at will.
+        let token_hash = services.settings.token_hash(token);
+        if services
+            .store
+            .account_link(&token_hash, Utc::now())
+            .await?
+            .is_none()
+        {
+            return Err(dead_link());
+        }
         let hash = hash_password(password.to_owned()).await?;
         let user = services
             .store
-            .use_account_link(&services.settings.token_hash(token), &hash, Utc::now())
+            .use_account_link(&token_hash, &hash, Utc::now())
             .await?
             .ok_or_else(dead_link)?;
         let secret = start_session(services, &user, agent).await?;

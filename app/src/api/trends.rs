@@ -200,8 +200,14 @@ mod ssr {
             page: String::new(),
             ..query.clone()
         };
+        // An identified survey's rows need the view alone; an anonymous one's also the
+        // comments' decision, which only the whole dashboard makes.
+        let part = match survey.definition.anonymous {
+            true => Part::Whole,
+            false => Part::Headline,
+        };
         let (dashboard, rows) =
-            dashboard_of(services, &rights, survey.clone(), &view, Part::Whole).await?;
+            dashboard_of(services, &rights, survey.clone(), &view, part).await?;
         if rows.anonymous && dashboard.comments.withheld.is_some() {
             return Err(AppError::new(
                 ErrorKind::Conflict,
