@@ -3,6 +3,8 @@
 use crate::pages::{
     account::AccountPage,
     answer::AnswerPage,
+    case::CasePage,
+    cases::CasesPage,
     contacts::{ContactsPage, ImportPage},
     editor::EditorPage,
     forgot::ForgotPage,
@@ -91,6 +93,8 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/surveys/:id/sends") view=SendsPage ssr=ssr.clone() />
                 <Route path=path!("/surveys/:id/sends/:send") view=SendPage ssr=ssr.clone() />
                 <Route path=path!("/surveys/:id/responses/:response") view=ResponsePage ssr=ssr.clone() />
+                <Route path=path!("/cases") view=CasesPage ssr=ssr.clone() />
+                <Route path=path!("/cases/:id") view=CasePage ssr=ssr.clone() />
                 <Route path=path!("/contacts") view=ContactsPage ssr=ssr.clone() />
                 <Route path=path!("/contacts/imports/:id") view=ImportPage ssr=ssr.clone() />
                 <Route path=path!("/settings/tokens") view=TokensPage ssr=ssr.clone() />

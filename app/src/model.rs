@@ -128,6 +128,8 @@ pub struct SurveyReport {
     /// What the caller may do here, so the page offers only that (the access rule
     /// decides again on every call): change and send the survey, see its sends.
     pub may_manage: bool,
+    /// The case rule and alert recipients, for those who may change them.
+    pub cases: Option<CaseSettingsView>,
     pub may_see_sends: bool,
     /// Read single responses, and so download the answers file.
     pub may_read_responses: bool,
@@ -818,6 +820,9 @@ pub struct Dashboard {
     /// the latest) and the one before, who moved between the headline's categories.
     #[cfg_attr(feature = "ssr", schema(value_type = Option<Object>))]
     pub movement: Option<crate::domain::movement::Movement>,
+    /// The view's cases, for those who may read its responses (identified surveys only).
+    #[serde(default)]
+    pub cases: Option<CaseStats>,
 }
 
 /// A survey on the overview: its headline score over the last 90 days (the survey page's
@@ -871,4 +876,155 @@ pub struct Comments {
     pub withheld: Option<String>,
     /// The categories the headline question's comments can be filtered by.
     pub categories: Vec<String>,
+}
+
+/// One case as its list and its page show it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct CaseView {
+    pub id: i64,
+    pub survey_id: i64,
+    pub survey_title: String,
+    pub response_id: i64,
+    /// The response's page in the admin area.
+    pub response_url: String,
+    pub state: crate::domain::cases::CaseState,
+    pub owner_id: Option<i64>,
+    pub owner: Option<String>,
+    /// "Name <email>"; None once the contact is erased.
+    pub respondent: Option<String>,
+    /// The headline score and first comment of the answer that opened it.
+    pub score: Option<u8>,
+    pub comment: Option<String>,
+    pub groups: Vec<(String, String)>,
+    /// The language the respondent answered in (`en`, `de`): a reply is written in it.
+    pub language: String,
+    /// UTC, `YYYY-MM-DD HH:MM`.
+    pub opened_at: String,
+    pub due_at: String,
+    /// Past its due time, not done, and nobody has written to the respondent.
+    pub overdue: bool,
+    pub first_contact_at: Option<String>,
+    pub done_at: Option<String>,
+}
+
+/// A page of cases, newest first.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct CaseList {
+    pub cases: Vec<CaseView>,
+    /// Cases under the filters, on every page.
+    pub total: u64,
+    /// From 1.
+    pub page: u64,
+    pub pages: u64,
+    /// The surveys the caller may see cases of, for the filter: (id, title).
+    pub surveys: Vec<(i64, String)>,
+}
+
+/// What happened on a case, oldest first.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct CaseEventView {
+    /// UTC, `YYYY-MM-DD HH:MM`.
+    pub at: String,
+    /// Who did it; None for the case opening itself.
+    pub who: Option<String>,
+    /// `opened`, `note`, `state`, `reply` or `owner`.
+    pub kind: String,
+    /// The state it moved to (`state`).
+    pub state: Option<crate::domain::cases::CaseState>,
+    /// A reply's subject.
+    pub subject: Option<String>,
+    /// A note's or reply's text, or the new owner's name.
+    pub text: String,
+    /// A reply's message: `queued`, `sending`, `sent`, `failed`, `bounced` or `skipped`.
+    pub delivery: Option<String>,
+}
+
+/// A case's page.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct CaseDetail {
+    pub case: CaseView,
+    pub events: Vec<CaseEventView>,
+    /// Where it may move from here.
+    pub next_states: Vec<crate::domain::cases::CaseState>,
+    /// Who may own it (they may read its response): (id, name).
+    pub owners: Vec<(i64, String)>,
+    /// A reply's subject unless another is written, in the respondent's language.
+    pub reply_subject: String,
+    /// Why no reply can be sent, if none can (no contact, or they asked for no email).
+    pub reply_blocked: Option<String>,
+}
+
+/// A case's new state.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct CaseStateChange {
+    pub state: crate::domain::cases::CaseState,
+}
+
+/// A note on a case, for the people who work on it (the respondent never sees it).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct CaseNote {
+    pub text: String,
+}
+
+/// A reply to the respondent, sent by email with the writer as its reply-to.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct CaseReply {
+    /// Empty or absent: the case's default subject.
+    #[serde(default)]
+    pub subject: String,
+    pub body: String,
+}
+
+/// Who owns a case from now on.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct CaseOwnerChange {
+    pub owner_id: i64,
+}
+
+/// A survey's case rule and alert recipients, as its settings show and the API sets them.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct CaseSettingsView {
+    /// None: no answer opens a case.
+    pub rule: Option<crate::domain::cases::CaseRule>,
+    /// The users' email addresses.
+    #[serde(default)]
+    pub alert_recipients: Vec<String>,
+}
+
+/// The cases of a dashboard's view: opened in its range, narrowed like it.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct CaseStats {
+    pub all: crate::domain::cases::CaseFigures,
+    /// Per period of the dashboard's grain, by the day each case opened.
+    pub periods: Vec<CasePeriod>,
+    /// The attribute the teams are values of (the breakdown's, else the first grouping
+    /// attribute); None when the survey groups by nothing.
+    pub team_attribute: Option<String>,
+    pub teams: Vec<CaseTeam>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct CasePeriod {
+    /// The period's first day, `YYYY-MM-DD`.
+    pub start: String,
+    pub figures: crate::domain::cases::CaseFigures,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct CaseTeam {
+    /// None: respondents without a value.
+    pub team: Option<String>,
+    pub figures: crate::domain::cases::CaseFigures,
 }

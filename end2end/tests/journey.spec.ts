@@ -864,4 +864,120 @@ test.describe.serial("the first slice", () => {
     await expect(ines).toHaveURL(/\/login$/);
     expect(errors).toEqual([]);
   });
+
+  test("a detractor's answer opens a case for the Sales manager, who writes back by email in German and resolves it", async ({ browser }) => {
+    const mailTo = (to: string, subject: RegExp) =>
+      readdirSync(mailDir)
+        .filter((f) => f.endsWith(".json"))
+        .map((f) => JSON.parse(readFileSync(`${mailDir}/${f}`, "utf8")))
+        .find((m) => m.to.includes(to) && subject.test(m.subject));
+    const page = await signIn(browser);
+    const errors = failOnPageErrors(page);
+    await page.goto("/surveys");
+    await page.getByRole("link", { name: "Customer NPS (demo)" }).click();
+    const path = new URL(page.url()).pathname;
+    const id = path.split("/").pop();
+    await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+
+    // The owner sets which answers open a case; a bad range is refused with the input kept.
+    await page.getByLabel("Open a case for critical answers").check();
+    await page.getByLabel(/^Headline scores that open a case/).fill("0-11");
+    await page.getByLabel(/^Low-score alerts go to/).fill(admin.email);
+    const caseSettings = page.locator("section", { has: page.getByRole("heading", { name: "Cases and alerts" }) });
+    await caseSettings.getByRole("button", { name: "Save" }).click();
+    await expect(page.getByText(/Write the scores that open a case as a range within 0–10/)).toBeVisible();
+    await expect(page.getByLabel(/^Low-score alerts go to/)).toHaveValue(admin.email);
+    await page.getByLabel(/^Headline scores that open a case/).fill("0-6");
+    await caseSettings.getByRole("button", { name: "Save" }).click();
+    await expect(page.getByTestId("case-settings-saved")).toBeVisible();
+
+    // Lena of Sales gets a personal link and answers 2 in German with a comment.
+    const imported = await page.request.post("/api/v1/contacts/import", {
+      data: "email,name,team,locale\nlena@example.com,Lena Berg,Sales,de\n",
+    });
+    expect(imported.ok()).toBe(true);
+    const contacts = await (await page.request.get("/api/v1/contacts?limit=500")).json();
+    const lena = contacts.contacts.find((c: { email: string }) => c.email === "lena@example.com");
+    const made = await page.request.post(`/api/v1/surveys/${id}/links`, {
+      data: { contact_id: lena.id, attributes: { team: "Sales" }, locale: "de" },
+    });
+    expect(made.status()).toBe(201);
+    const link = (await made.json()).url as string;
+    const respondent = await (await browser.newContext()).newPage();
+    await respondent.goto(`${link}?score=2`);
+    await expect(respondent.locator("html")).toHaveAttribute("lang", "de");
+    const why = respondent.getByRole("textbox");
+    if ((await why.count()) > 0 && (await why.first().isVisible())) {
+      await why.first().fill("Die Lieferung kam zwei Wochen zu spät.");
+    }
+    await respondent.getByRole("button", { name: "Absenden" }).click();
+    await expect(respondent.getByRole("heading", { name: "Vielen Dank!" })).toBeVisible();
+
+    // The alert reaches the admin with a link to the case.
+    await expect.poll(() => mailTo(admin.email, /^Detractor alert: .*\(2\/10\)$/) !== undefined).toBe(true);
+    const alert = mailTo(admin.email, /^Detractor alert: .*\(2\/10\)$/);
+    const casePath = new URL(alert.plain.match(/http\S+\/cases\/\d+/)![0]).pathname;
+
+    // Mia, Sales's manager, owns it: she finds it under Cases.
+    const context = await browser.newContext();
+    const mia = await context.newPage();
+    const miaErrors = failOnPageErrors(mia);
+    await mia.goto("/login");
+    await mia.getByLabel("Email").fill("mia@example.com");
+    await mia.getByLabel("Password").fill("correct horse battery");
+    await mia.getByRole("button", { name: "Sign in" }).click();
+    await expect(mia).toHaveURL(/\/surveys$/);
+    await mia.getByRole("link", { name: "Cases" }).click();
+    await expect(mia).toHaveURL(/\/cases$/);
+    await mia.getByLabel("Only mine").check();
+    await mia.getByRole("button", { name: "Show" }).click();
+    await expect(mia).toHaveURL(/mine=1/);
+    const row = mia.getByTestId("case-row").filter({ hasText: "Lena Berg" });
+    await expect(row).toContainText("Mia Manager");
+    await expectNoSeriousA11yViolations(mia);
+    await mia.screenshot({ path: "../target/e2e-artifacts/cases.png", fullPage: true });
+    await row.getByRole("link").click();
+    await expect(mia).toHaveURL(new RegExp(`${casePath}$`));
+    await expect(mia.locator("body")).toHaveAttribute("data-hydrated", "true");
+    await expect(mia.getByTestId("case-state")).toHaveText("Open");
+    await expect(mia.getByTestId("case-score")).toHaveText("2");
+    await expect(mia.getByText("They answered in German")).toBeVisible();
+
+    // An empty reply is refused; then she writes in German and it goes by email.
+    await mia.getByTestId("send-reply").click();
+    await expect(mia.getByText("Write the reply first.")).toBeVisible();
+    await mia.getByLabel("Message").fill("Liebe Frau Berg,\n\ndas tut uns leid. Ihre nächste Lieferung geht heute per Express raus.");
+    await mia.getByTestId("send-reply").click();
+    await expect(mia.getByTestId("case-state")).toHaveText("Contacted");
+    await expect(mia.getByTestId("event-reply")).toContainText("per Express");
+    await expect.poll(() => mailTo("lena@example.com", /^Re: /) !== undefined).toBe(true);
+    const reply = mailTo("lena@example.com", /^Re: /);
+    expect(reply.plain).toMatch(/^Guten Tag Lena Berg,/);
+    expect(reply.plain).toContain("Ihre nächste Lieferung geht heute per Express raus.");
+    expect(reply.plain).toContain("Antworten Sie einfach auf diese E-Mail.");
+
+    // A note, then resolved, without JavaScript too: the page is a plain form.
+    await mia.getByLabel("Note").fill("Called her as well; she is happy now.");
+    await mia.getByTestId("add-note").click();
+    await expect(mia.getByTestId("event-note")).toContainText("she is happy now");
+    const plain = await (await browser.newContext({ javaScriptEnabled: false, storageState: await context.storageState() })).newPage();
+    await plain.goto(casePath);
+    await plain.getByTestId("case-resolved").click();
+    await expect(plain.getByTestId("case-state")).toHaveText("Resolved");
+    await mia.reload();
+    await expect(mia.getByTestId("case-state")).toHaveText("Resolved");
+    await expect(mia.getByTestId("case-open")).toBeVisible();
+    await expectNoSeriousA11yViolations(mia);
+    await mia.screenshot({ path: "../target/e2e-artifacts/case.png", fullPage: true });
+    expect(miaErrors).toEqual([]);
+
+    // The survey's dashboard times it.
+    await page.goto(`${path}?range=all`);
+    await expect(page.getByTestId("case-figures")).toBeVisible();
+    await expect(page.getByTestId("cases-open")).toHaveText("0");
+    await expect(page.getByTestId("cases-by-team")).toContainText("Sales");
+    await page.getByTestId("case-figures").screenshot({ path: "../target/e2e-artifacts/case-figures.png" });
+    expect(errors).toEqual([]);
+    await context.close();
+  });
 });

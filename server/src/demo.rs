@@ -200,6 +200,7 @@ async fn waves(
                 completed: dice.unit() < 0.9,
                 capped: false,
                 on_completion: Vec::new(),
+                open_case: None,
             });
         }
         answered += batches.len() as u64;
@@ -472,6 +473,7 @@ pub async fn run(args: &DemoArgs) -> anyhow::Result<()> {
                 completed: true,
                 capped: false,
                 on_completion: Vec::new(),
+                open_case: None,
             });
             if batches.len() == BULK || i + 1 == responses {
                 store

@@ -20,8 +20,8 @@ mod ssr {
     use crate::error::ErrorKind;
     use crate::model::{Availability, QuestionView, ScalePoint};
     use crate::ports::{
-        AnswerBatch, Invitation, MessageKind, NewInvitation, NewMessage, NotOpen, Recorded,
-        Services, StoreError, StoredAnswer, Survey,
+        AnswerBatch, Invitation, MessageKind, NewCase, NewInvitation, NewMessage, NotOpen,
+        Recorded, Services, StoreError, StoredAnswer, Survey,
     };
     use chrono::Utc;
     use std::collections::BTreeMap;
@@ -384,9 +384,12 @@ mod ssr {
         let now = Utc::now();
         let anonymous = definition.anonymous;
         let segments = answer_segments(&groups, invitation.and_then(|i| i.send_id), anonymous);
-        let on_completion = match completed {
-            true => completion_messages(services, target, &key, &answers, &cleared).await?,
-            false => Vec::new(),
+        let (on_completion, open_case) = match completed {
+            true => {
+                completion_messages(services, target, &key, &answers, &cleared, &groups, now)
+                    .await?
+            }
+            false => (Vec::new(), None),
         };
         let recorded = services
             .store
@@ -413,6 +416,7 @@ mod ssr {
                 completed,
                 capped: survey.response_cap.is_some(),
                 on_completion,
+                open_case,
             })
             .await
             .map_err(|e| match e {
@@ -432,15 +436,19 @@ mod ssr {
         Ok(recorded)
     }
 
-    /// What completing the response sends, if this is its first completion (the store
-    /// decides that): a thank-you to the contact, an alert to the owner for a low score.
+    /// What completing the response sends and opens, if this is its first completion
+    /// (the store decides that): a thank-you to the contact; a case when the survey's rule
+    /// says so; an alert for a low score to the survey's recipients and the case's owner.
+    #[allow(clippy::too_many_arguments)]
     async fn completion_messages(
         services: &Services,
         target: &Target,
         key: &str,
         answers: &[StoredAnswer],
         cleared: &[String],
-    ) -> Result<Vec<NewMessage>, AppError> {
+        groups: &BTreeMap<String, String>,
+        now: chrono::DateTime<Utc>,
+    ) -> Result<(Vec<NewMessage>, Option<NewCase>), AppError> {
         let survey = &target.survey;
         let definition = &survey.definition;
         let mut messages = Vec::new();
@@ -459,34 +467,56 @@ mod ssr {
                 user_id: None,
             });
         }
-        // An alert about one anonymous answer would tell when its person answered.
-        let headline = definition
-            .headline()
-            .filter(|_| survey.notifications.detractor_alerts && !definition.anonymous);
-        if let Some(question) = headline {
-            let given = answers.iter().find(|a| a.question_key == question.key);
-            let score = match given {
-                Some(answer) => answer.score(),
-                None if cleared.contains(&question.key) => None,
-                // Answered on an earlier page.
-                None => services.store.response(key).await?.and_then(|r| {
-                    r.answers
-                        .iter()
-                        .find(|a| a.question_key == question.key)
-                        .and_then(StoredAnswer::score)
-                }),
-            };
-            if score.is_some_and(|s| definition.is_low_headline(s)) {
-                messages.push(NewMessage {
-                    kind: MessageKind::Alert,
-                    send_id: None,
-                    survey_id: survey.id,
-                    contact_id: None,
-                    user_id: Some(survey.created_by),
-                });
-            }
+        // An alert or a case about one anonymous answer would tell when its person
+        // answered.
+        let follows_up = survey.notifications.detractor_alerts || survey.cases.rule.is_some();
+        if definition.anonymous || !follows_up {
+            return Ok((messages, None));
         }
-        Ok(messages)
+        // The whole response: this page's answers over those of earlier pages.
+        let earlier = match answers.len() == definition.questions.len() {
+            true => Vec::new(),
+            false => services
+                .store
+                .response(key)
+                .await?
+                .map(|r| r.answers)
+                .unwrap_or_default(),
+        };
+        let all: Vec<&StoredAnswer> = answers
+            .iter()
+            .chain(earlier.iter().filter(|e| {
+                !cleared.contains(&e.question_key)
+                    && !answers.iter().any(|a| a.question_key == e.question_key)
+            }))
+            .collect();
+        let score = definition.headline().and_then(|q| {
+            all.iter()
+                .find(|a| a.question_key == q.key)
+                .and_then(|a| a.score())
+        });
+        // The first comment in the survey's order: a follow-up, or a free-text answer.
+        let comment = definition.questions.iter().find_map(|q| {
+            let a = all.iter().find(|a| a.question_key == q.key)?;
+            let text = match (&a.follow_up, &a.value) {
+                (Some(f), _) => f.as_str(),
+                (None, AnswerValue::Text(t)) => t.as_str(),
+                _ => return None,
+            };
+            Some(text.trim().to_owned()).filter(|t| !t.is_empty())
+        });
+        let opening =
+            crate::api::cases::opening(services, survey, groups, score, comment, now).await?;
+        for user in opening.alert_to {
+            messages.push(NewMessage {
+                kind: MessageKind::Alert,
+                send_id: None,
+                survey_id: survey.id,
+                contact_id: None,
+                user_id: Some(user),
+            });
+        }
+        Ok((messages, opening.case))
     }
 
     /// Where the respondent goes after sending page `step`.

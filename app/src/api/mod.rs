@@ -4,6 +4,7 @@
 
 pub mod answers;
 pub mod auth;
+pub mod cases;
 pub mod contacts;
 #[cfg(feature = "ssr")]
 pub mod context;

@@ -178,6 +178,8 @@ mod ssr {
         pub comment: Option<String>,
         pub respondent: Option<String>,
         pub response_url: String,
+        /// The case the answer opened, if it opened one.
+        pub case_url: Option<String>,
     }
 
     /// The alert about response `id`; None when it no longer has a low headline score
@@ -216,7 +218,9 @@ mod ssr {
         // The title as respondents read it: `{company}` filled in.
         let company =
             BTreeMap::from([("company".to_owned(), services.settings.organisation.clone())]);
+        let case = services.store.case_of_response(id).await?;
         Ok(Some(AlertFacts {
+            case_url: case.map(|case| format!("{}/cases/{case}", services.settings.base_url)),
             survey_title: fill_placeholders(&response.survey_title, &company),
             question: answer.question.clone(),
             score,

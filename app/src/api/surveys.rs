@@ -547,10 +547,16 @@ mod ssr {
             .collect();
         let facts = survey.facts();
         let may = |action| decide(user.role, &user.scope, action).allowed();
+        let may_manage = may(Action::ManageSurvey(&facts));
+        let cases = match may_manage {
+            true => Some(crate::api::cases::settings(services, &survey).await?),
+            false => None,
+        };
         Ok(SurveyReport {
             survey: summary_for(services, &survey, &access),
             questions,
-            may_manage: may(Action::ManageSurvey(&facts)),
+            cases,
+            may_manage,
             may_see_sends: may(Action::ReadSends(&facts)),
             may_read_responses: may(Action::ReadResponse(&facts)),
             narrowed: access != Access::Allowed,

@@ -449,6 +449,33 @@ mod ssr {
             }
             _ => None,
         };
+        let cases = match (part, anonymous, rights.responses) {
+            (Part::Whole, false, true) => {
+                // The breakdown's attribute, else the first the survey groups by.
+                let team = Some(by)
+                    .filter(|b| !b.is_empty())
+                    .or_else(|| grouping.first().map(String::as_str));
+                let conditions: Vec<(String, String)> = view
+                    .filter
+                    .conditions()
+                    .iter()
+                    .filter(|(k, _)| k != crate::domain::filter::SEND)
+                    .cloned()
+                    .collect();
+                let stats = crate::api::cases::stats(
+                    services,
+                    &survey,
+                    (view.plan.from, view.plan.to),
+                    view.plan.grain,
+                    &conditions,
+                    rights.scope.as_deref(),
+                    team,
+                )
+                .await?;
+                (survey.cases.rule.is_some() || stats.all.opened > 0).then_some(stats)
+            }
+            _ => None,
+        };
         let rows = view.responses();
         let query = DashboardQuery {
             range: range.to_owned(),
@@ -470,6 +497,7 @@ mod ssr {
             funnels_withheld,
             funnels,
             funnel_svg,
+            cases,
         };
         Ok((dashboard, rows))
     }

@@ -25,9 +25,11 @@ pub fn AdminLayout(children: Children) -> impl IntoView {
                             let may = |action| decide(u.role, &scope, action).allowed();
                             let contacts = may(Action::ManageContacts);
                             let users = may(Action::ManageUsers);
+                            let cases = crate::domain::cases::may_work_on_cases(u.role, &scope);
                             view! {
                                 <nav>
                                     <A href="/surveys">"Surveys"</A>
+                                    {cases.then(|| view! { <A href="/cases">"Cases"</A> })}
                                     {contacts.then(|| view! { <A href="/contacts">"Contacts"</A> })}
                                     {users.then(|| view! { <A href="/settings/users">"Users"</A> })}
                                     <A href="/settings/tokens">"API tokens"</A>

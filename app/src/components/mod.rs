@@ -1,6 +1,8 @@
 //! Pieces several pages share.
 
 pub mod admin_layout;
+pub mod case_figures;
+pub mod case_settings;
 pub mod comment_list;
 pub mod dashboard_filters;
 pub mod form;

@@ -6,6 +6,7 @@
 //! | results (scores, charts, breakdowns) | all surveys | employee surveys | their scope | all surveys |
 //! | comments | all | employee surveys | their scope | — |
 //! | single responses (identified surveys) | all | employee surveys | customer surveys, their scope | — |
+//! | cases (about single responses) | all | employee surveys | customer surveys, their scope | — |
 //! | send counts and funnels | all | employee surveys | — | all |
 //! | create, edit, send | all | employee surveys | — | — |
 //! | contacts, imports, segments, privacy | yes | yes | — | — |

@@ -12,6 +12,7 @@
 //! - [`stats`]: distributions, intervals and significance tests.
 //! - [`trend`]: a score period by period (days, weeks, months) from day counts.
 //! - [`anonymity`]: which groups of an anonymous survey may be reported.
+//! - [`cases`]: which answers open a case, who owns it, its states and its figures.
 //! - [`breakdown`]: a score per value of one attribute, each against the rest.
 //! - [`tile`]: a score over a range with its change against the period before.
 //! - [`distribution`]: how answers spread over a scale, bar by bar.
@@ -46,6 +47,7 @@ use serde::{Deserialize, Serialize};
 pub mod access;
 pub mod anonymity;
 pub mod breakdown;
+pub mod cases;
 pub mod ces;
 pub mod contacts;
 pub mod csat;

@@ -160,6 +160,8 @@ pub enum MailText {
     UnsubscribeButton,
     Unsubscribed,
     ThankYouSubject,
+    /// Footer of a case reply: why a person writes.
+    CaseReplyWhy,
 }
 
 impl MailText {
@@ -189,6 +191,10 @@ impl MailText {
                 "Sie sind abgemeldet. Sie erhalten keine Umfragen mehr von uns.",
             ),
             MailText::ThankYouSubject => ("Thank you for your answer", "Danke für Ihre Antwort"),
+            MailText::CaseReplyWhy => (
+                "This is a personal reply to your answer to our survey. Reply to this email to write back.",
+                "Dies ist eine persönliche Antwort auf Ihre Rückmeldung zu unserer Umfrage. Antworten Sie einfach auf diese E-Mail.",
+            ),
         };
         match locale {
             Locale::En => en,

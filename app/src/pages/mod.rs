@@ -2,6 +2,8 @@
 
 pub mod account;
 pub mod answer;
+pub mod case;
+pub mod cases;
 pub mod contacts;
 pub mod editor;
 pub mod forgot;

@@ -6,6 +6,8 @@ use crate::api::trends::{load_dashboard, DEFAULT_RANGE};
 use crate::components::page_error::PageError;
 use crate::components::{
     admin_layout::AdminLayout,
+    case_figures::CaseFiguresView,
+    case_settings::CaseSettingsForm,
     comment_list::CommentList,
     dashboard_filters::DashboardFilters,
     funnel_chart::{FunnelFigure, MovementTable},
@@ -127,6 +129,7 @@ pub fn SurveyPage() -> impl IntoView {
                                                 .map(|v| view! { <QuestionDashboard view=v query=query.clone() /> })
                                                 .collect_view()}
                                             <CommentList comments=d.comments.clone() query=d.query.clone() />
+                                            {d.cases.clone().map(|stats| view! { <CaseFiguresView stats survey_id=r.survey.id /> })}
                                             {may_see_sends.then(|| view! {
                                                 <h3>"Sends and waves"</h3>
                                                 <FunnelFigure funnels=d.funnels svg=d.funnel_svg description=d.funnel_description />
@@ -156,6 +159,9 @@ pub fn SurveyPage() -> impl IntoView {
                             </section>
                             {(!r.narrowed).then(|| r.questions.into_iter().map(|q| view! { <QuestionResults report=q /> }).collect_view())}
                             {r.may_manage.then(|| view! { <SurveySettingsForm survey=r.survey.clone() /> })}
+                            {r.cases.clone().map(|settings| view! {
+                                <CaseSettingsForm survey_id=r.survey.id anonymous=r.survey.anonymous settings />
+                            })}
                         </AdminLayout>
                     }.into_any()
                     }

@@ -2,6 +2,7 @@
 //! traits (SQLite, PostgreSQL) and hands them to every request as `Services`.
 
 mod accounts;
+mod cases;
 mod charts;
 mod contacts;
 mod imports;
@@ -11,6 +12,7 @@ mod sends;
 mod surveys;
 
 pub use accounts::*;
+pub use cases::*;
 pub use charts::*;
 pub use contacts::*;
 pub use imports::*;
@@ -33,7 +35,9 @@ pub enum StoreError {
 
 /// The whole storage contract, one trait per aggregate; a backend implements them all.
 #[async_trait]
-pub trait Store: Accounts + Surveys + Contacts + Responses + Sends + Imports + Send + Sync {
+pub trait Store:
+    Accounts + Cases + Surveys + Contacts + Responses + Sends + Imports + Send + Sync
+{
     async fn ping(&self) -> Result<(), StoreError>;
 }
 

@@ -88,6 +88,9 @@ pub struct AnswerBatch {
     /// Emails queued, in the same transaction, when this batch completes the response for
     /// the first time (a thank-you, an alert); each is linked to the response.
     pub on_completion: Vec<NewMessage>,
+    /// A case opened, in the same transaction, when this batch completes the response for
+    /// the first time (the survey's case rule decided it would).
+    pub open_case: Option<super::NewCase>,
 }
 
 /// A response as it is stored. Anonymous ones have no contact and no time, only the day.

@@ -79,6 +79,8 @@ pub enum MessageKind {
     AccountInvite,
     /// A link to choose a new password, asked for from the sign-in page.
     PasswordReset,
+    /// A case owner's reply to a respondent ([`super::Cases::reply_to_case`]).
+    CaseReply,
 }
 
 impl MessageKind {
@@ -90,6 +92,7 @@ impl MessageKind {
             MessageKind::Alert => "alert",
             MessageKind::AccountInvite => "account_invite",
             MessageKind::PasswordReset => "password_reset",
+            MessageKind::CaseReply => "case_reply",
         }
     }
 
@@ -101,6 +104,7 @@ impl MessageKind {
             MessageKind::Alert,
             MessageKind::AccountInvite,
             MessageKind::PasswordReset,
+            MessageKind::CaseReply,
         ]
         .into_iter()
         .find(|k| k.as_str() == s)

@@ -34,6 +34,7 @@ pub struct Survey {
     /// Where respondents' weights come from, for the weighted NPS; identified surveys only.
     pub weighting: Option<Weighting>,
     pub notifications: Notifications,
+    pub cases: CaseSettings,
     pub created_by: i64,
     pub created_at: DateTime<Utc>,
 }
@@ -47,6 +48,16 @@ pub struct Notifications {
     /// An email to the survey's owner when the headline score is low (a detractor).
     pub detractor_alerts: bool,
 }
+
+/// Which answers open a case, and who besides a case's owner gets the low-score alert.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CaseSettings {
+    /// None: no answer opens a case.
+    pub rule: Option<crate::domain::cases::CaseRule>,
+    /// Users who get every low-score alert of the survey.
+    pub alert_recipients: Vec<i64>,
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum NotOpen {
     Draft,
@@ -167,6 +178,12 @@ pub trait Surveys: Send + Sync {
         &self,
         id: i64,
         settings: &SurveySettings,
+    ) -> Result<bool, StoreError>;
+    /// False when no survey has this id.
+    async fn update_case_settings(
+        &self,
+        id: i64,
+        settings: &CaseSettings,
     ) -> Result<bool, StoreError>;
     /// Whether any response was given to this version of the survey.
     async fn version_answered(&self, survey_id: i64, version: i64) -> Result<bool, StoreError>;

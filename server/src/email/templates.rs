@@ -194,6 +194,8 @@ pub struct Alert<'a> {
     /// Who answered; None for anonymous surveys, whose alerts never say.
     pub respondent: Option<&'a str>,
     pub response_url: &'a str,
+    /// The case the answer opened, if any: where to act on it.
+    pub case_url: Option<&'a str>,
 }
 
 pub fn alert(a: &Alert) -> Rendered {
@@ -209,6 +211,9 @@ pub fn alert(a: &Alert) -> Rendered {
     if let Some(c) = comment {
         let _ = write!(text, "Comment: {c}\n\n");
     }
+    if let Some(url) = a.case_url {
+        let _ = writeln!(text, "Follow it up in its case: {url}");
+    }
     let _ = writeln!(text, "See the response: {}", a.response_url);
     let mut html = format!(
         "<p style=\"margin:0 0 16px\">{} answered \"{}\" with <strong>{}</strong>.</p>",
@@ -223,6 +228,13 @@ pub fn alert(a: &Alert) -> Rendered {
             escape(c)
         );
     }
+    if let Some(url) = a.case_url {
+        let _ = write!(
+            html,
+            "<p style=\"margin:0 0 8px\"><a href=\"{}\" style=\"color:#1f2937\">Follow it up in its case</a></p>",
+            escape(url)
+        );
+    }
     let _ = write!(
         html,
         "<p style=\"margin:0\"><a href=\"{}\" style=\"color:#1f2937\">See the response</a></p>",
@@ -231,6 +243,59 @@ pub fn alert(a: &Alert) -> Rendered {
     Rendered {
         html: page(Locale::En, &subject, &html, "Resonance"),
         subject,
+        text,
+    }
+}
+
+/// A case owner's reply to a respondent: their words, with the greeting and the footer
+/// in the respondent's language.
+pub struct CaseReply<'a> {
+    pub locale: Locale,
+    /// The respondent's name, if known.
+    pub name: &'a str,
+    pub subject: &'a str,
+    pub body: &'a str,
+    /// Who wrote it, for the signature.
+    pub from_name: &'a str,
+    pub organisation: &'a str,
+}
+
+pub fn case_reply(r: &CaseReply) -> Rendered {
+    let l = r.locale;
+    let greeting = match r.name.trim() {
+        "" => format!("{},", MailText::Greeting.text(l)),
+        name => format!("{} {name},", MailText::Greeting.text(l)),
+    };
+    let signature = match r.from_name.trim() {
+        "" => r.organisation.to_owned(),
+        name => format!("{name}\n{}", r.organisation),
+    };
+    let why = MailText::CaseReplyWhy.text(l);
+    let text = format!(
+        "{greeting}\n\n{}\n\n{signature}\n\n--\n{why}\n",
+        r.body.trim()
+    );
+    let mut html = format!("<p style=\"margin:0 0 16px\">{}</p>", escape(&greeting));
+    for paragraph in r.body.trim().split("\n\n") {
+        let lines: Vec<String> = paragraph.lines().map(escape).collect();
+        let _ = write!(
+            html,
+            "<p style=\"margin:0 0 16px\">{}</p>",
+            lines.join("<br>")
+        );
+    }
+    let _ = write!(
+        html,
+        "<p style=\"margin:0\">{}</p>",
+        signature
+            .lines()
+            .map(escape)
+            .collect::<Vec<_>>()
+            .join("<br>")
+    );
+    Rendered {
+        html: page(l, r.subject, &html, why),
+        subject: r.subject.to_owned(),
         text,
     }
 }
@@ -416,6 +481,7 @@ mod tests {
             comment: Some("Too slow"),
             respondent: None,
             response_url: "https://r.example/surveys/1",
+            case_url: None,
         });
         assert!(mail.text.starts_with("An anonymous respondent answered"));
         assert!(mail.text.contains("Too slow"));
@@ -434,11 +500,37 @@ mod tests {
             comment: None,
             respondent: Some("Bo <bo@example.com>"),
             response_url: "https://r.example/surveys/1/responses/2",
+            case_url: Some("https://r.example/cases/3"),
         });
         assert_eq!(mail.subject, "Low score alert: Support (2/7)");
         assert!(mail.text.starts_with("Bo <bo@example.com> answered"));
         assert!(mail.html.contains("Bo &lt;bo@example.com&gt;"));
         assert!(!mail.text.contains("Comment:"));
+    }
+
+    #[test]
+    fn a_case_reply_is_the_writers_words_in_the_respondents_language() {
+        let mail = case_reply(&CaseReply {
+            locale: Locale::De,
+            name: "Anna",
+            subject: "Re: Ihre Meinung",
+            body: "Danke für <Ihre> Rückmeldung.\n\nWir rufen Sie an.",
+            from_name: "Sam Sales",
+            organisation: "Acme",
+        });
+        assert_eq!(mail.subject, "Re: Ihre Meinung");
+        assert!(mail
+            .text
+            .starts_with("Guten Tag Anna,\n\nDanke für <Ihre> Rückmeldung."));
+        assert!(mail.text.contains("Sam Sales\nAcme"));
+        assert!(mail
+            .text
+            .contains("Antworten Sie einfach auf diese E-Mail."));
+        assert!(mail.html.contains("Danke für &lt;Ihre&gt; Rückmeldung."));
+        assert!(mail
+            .html
+            .contains("<p style=\"margin:0 0 16px\">Wir rufen Sie an.</p>"));
+        assert!(mail.html.contains("lang=\"de\""));
     }
 
     #[test]

@@ -348,7 +348,31 @@ impl Worker {
         let unsubscribe = token
             .as_ref()
             .map(|t| format!("{}/u/{t}", settings.base_url));
+        // A case reply goes back to the person who wrote it.
+        let mut reply_to = None;
         let rendered = match (m.kind, survey) {
+            (MessageKind::CaseReply, _) => {
+                let reply = inner
+                    .services
+                    .store
+                    .case_message(m.id)
+                    .await
+                    .map_err(|e| format!("The reply could not be read: {e}"))?
+                    .ok_or("The case this reply belonged to no longer exists.")?;
+                let from_name = reply.from_name.clone().unwrap_or_default();
+                reply_to = reply.from_email.as_deref().and_then(|email| {
+                    let name = Some(from_name.trim().to_owned()).filter(|n| !n.is_empty());
+                    Some(Mailbox::new(name, email.parse().ok()?))
+                });
+                templates::case_reply(&templates::CaseReply {
+                    locale: reply.locale,
+                    name: &m.name,
+                    subject: &reply.subject,
+                    body: &reply.body,
+                    from_name: &from_name,
+                    organisation: &settings.organisation,
+                })
+            }
             (MessageKind::AccountInvite | MessageKind::PasswordReset, _) => {
                 let token = m
                     .account_token
@@ -379,6 +403,9 @@ impl Worker {
                 &secret[..16],
                 inner.domain
             )));
+        if let Some(reply_to) = reply_to {
+            builder = builder.reply_to(reply_to);
+        }
         if let Some(url) = unsubscribe {
             // RFC 8058: mail clients offer "unsubscribe" and POST to the URL themselves.
             builder = builder
@@ -451,6 +478,7 @@ impl Worker {
                     comment: facts.comment.as_deref(),
                     respondent: facts.respondent.as_deref(),
                     response_url: &facts.response_url,
+                    case_url: facts.case_url.as_deref(),
                 })
             }
             (kind, _, _) => {

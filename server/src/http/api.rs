@@ -8,9 +8,10 @@
 //! (`/me`, `/users`), `api/tokens.rs`, `api/surveys.rs` (definition, settings, report,
 //! personal links), `api/responses.rs` (answers sent as JSON, reading a response),
 //! `api/contacts.rs` (`/contacts`, `/privacy`), `api/imports.rs` (`/contacts/imports`),
-//! `api/segments.rs`, and `api/sends.rs` (`/surveys/{id}/sends`, `/sends`,
-//! `/frequency-rules`). The route map of the whole server is in `http/mod.rs`.
+//! `api/segments.rs`, `api/sends.rs` (`/surveys/{id}/sends`, `/sends`,
+//! `/frequency-rules`), and `api/cases.rs` (`/cases`, `/surveys/{id}/case-settings`). The route map of the whole server is in `http/mod.rs`.
 
+mod cases;
 mod contacts;
 mod imports;
 mod responses;
@@ -161,6 +162,13 @@ pub fn parts(services: Services) -> (Router, utoipa::openapi::OpenApi) {
             sends::list_frequency_rules,
             sends::set_frequency_rule
         ))
+        .routes(routes!(cases::list_cases))
+        .routes(routes!(cases::get_case))
+        .routes(routes!(cases::change_case_state))
+        .routes(routes!(cases::add_case_note))
+        .routes(routes!(cases::reply_to_case))
+        .routes(routes!(cases::change_case_owner))
+        .routes(routes!(cases::get_case_settings, cases::put_case_settings))
         .routes(routes!(tokens::list_tokens, tokens::create_token))
         .routes(routes!(tokens::revoke_token));
     let (router, mut doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())

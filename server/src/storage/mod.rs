@@ -9,6 +9,7 @@
 //! backend's `Dialect`, declared with its reasons in `sqlite.rs` and `postgres.rs`.
 
 mod accounts;
+mod cases;
 mod contacts;
 pub mod db;
 mod dialect;

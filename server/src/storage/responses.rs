@@ -526,6 +526,9 @@ async fn record(tx: &mut Tx, batch: AnswerBatch) -> Result<Recorded, StoreError>
         for message in &batch.on_completion {
             insert_message(&mut *tx, message, response_id, now).await?;
         }
+        if let Some(case) = &batch.open_case {
+            super::cases::insert_case(&mut *tx, batch.survey_id, response_id, case).await?;
+        }
     }
     // Each bucket's net change: what earlier answers to these questions added comes
     // off (a new response has nothing to replace), the new scores go on.

@@ -4,9 +4,9 @@ use app::domain::access::Scope;
 use app::domain::Locale;
 use app::model::{Repeat, Role, SurveyStatus};
 use app::ports::{
-    ApiTokenRecord, ClaimedMessage, Contact, Invitation, MessageKind, NewSend, Notifications,
-    SendRecord, SessionRecord, StoreError, StoredAnswer, StoredResponse, StoredSendState, Survey,
-    User,
+    ApiTokenRecord, CaseSettings, ClaimedMessage, Contact, Invitation, MessageKind, NewSend,
+    Notifications, SendRecord, SessionRecord, StoreError, StoredAnswer, StoredResponse,
+    StoredSendState, Survey, User,
 };
 use chrono::{DateTime, NaiveDate, Utc};
 
@@ -90,6 +90,8 @@ pub struct SurveyRow {
     pub weighting: Option<String>,
     pub thank_you_email: bool,
     pub detractor_alerts: bool,
+    pub case_rule: Option<String>,
+    pub alert_recipients: String,
     pub created_by: i64,
     pub created_at: DateTime<Utc>,
 }
@@ -116,6 +118,14 @@ impl TryFrom<SurveyRow> for Survey {
             notifications: Notifications {
                 thank_you_email: r.thank_you_email,
                 detractor_alerts: r.detractor_alerts,
+            },
+            cases: CaseSettings {
+                rule: r
+                    .case_rule
+                    .as_deref()
+                    .map(|rule| from_json("case_rule", rule))
+                    .transpose()?,
+                alert_recipients: from_json("alert_recipients", &r.alert_recipients)?,
             },
             created_by: r.created_by,
             created_at: r.created_at,
@@ -265,7 +275,7 @@ pub const SURVEY_SELECT: &str = "SELECT id, public_slug, version, definition, st
      WHERE c.survey_id = surveys.id) AS BIGINT) AS response_count, \
      CAST(min_group_size AS BIGINT) AS min_group_size, \
      CAST(min_meaningful AS BIGINT) AS min_meaningful, weighting, thank_you_email, \
-     detractor_alerts, created_by, created_at FROM surveys";
+     detractor_alerts, case_rule, alert_recipients, created_by, created_at FROM surveys";
 
 pub const USER_COLUMNS: &str =
     "id, email, name, role, scope, disabled_at IS NOT NULL AS disabled, \

@@ -7,7 +7,9 @@ use super::rows::{from_json, to_json, SurveyRow, SURVEY_SELECT};
 use super::Storage;
 use app::domain::survey::SurveyDefinition;
 use app::domain::weighting::Weighting;
-use app::ports::{EditorDraft, NewSurvey, SavedAs, StoreError, Survey, SurveySettings};
+use app::ports::{
+    CaseSettings, EditorDraft, NewSurvey, SavedAs, StoreError, Survey, SurveySettings,
+};
 use chrono::Utc;
 
 #[async_trait::async_trait]
@@ -176,6 +178,21 @@ impl app::ports::Surveys for Storage {
         .bind(settings.notifications.detractor_alerts)
         .execute(&self.db)
         .await?;
+        Ok(done == 1)
+    }
+
+    async fn update_case_settings(
+        &self,
+        id: i64,
+        settings: &CaseSettings,
+    ) -> Result<bool, StoreError> {
+        let rule = settings.rule.as_ref().map(to_json).transpose()?;
+        let done = query("UPDATE surveys SET case_rule = $2, alert_recipients = $3 WHERE id = $1")
+            .bind(id)
+            .bind(rule)
+            .bind(to_json(&settings.alert_recipients)?)
+            .execute(&self.db)
+            .await?;
         Ok(done == 1)
     }
 

@@ -53,6 +53,8 @@ use Needs::*;
 const RESULTS: Needs = Row("results");
 const RESPONSE: Needs = Row("one response");
 const ANSWERS: Needs = Row("answers files");
+const CASE: Needs = Row("a case:");
+const CASE_LIST: Needs = Row("the cases list");
 const SEND_COUNTS: Needs = Row("send counts");
 const MANAGE: Needs = Row("create, edit and send");
 const CONTACTS: Needs = Row("contacts, imports");
@@ -61,7 +63,7 @@ const TOKENS: Needs = Row("their own API tokens");
 const ACCOUNT: Needs = Row("their own password and sessions");
 
 /// One call. Placeholders: `{S}` the survey, `{KIND}` a kind of its audience, `{R}` its
-/// response from Sales, `{N}` its send, `{Q}` its question, `{DEF}` its definition; `{I}`
+/// response from Sales, `{K}` the case that response opened, `{N}` its send, `{Q}` its question, `{DEF}` its definition; `{I}`
 /// an import, `{C}` a contact, `{U}` a spare user, `{X}` an id nothing has, `{n}` a
 /// number of its own, `{AT}` tomorrow. `sales`: the call asks for Sales's figures.
 struct Call {
@@ -253,6 +255,39 @@ const API: &[Call] = &[
         CONTACTS,
     ),
     call("DELETE", "/api/v1/segments/{X}", "", CONTACTS),
+    call("GET", "/api/v1/cases", "", CASE_LIST),
+    sales("GET", "/api/v1/cases/{K}", "", CASE),
+    sales(
+        "POST",
+        "/api/v1/cases/{K}/notes",
+        r#"{"text":"note {n}"}"#,
+        CASE,
+    ),
+    sales(
+        "POST",
+        "/api/v1/cases/{K}/state",
+        r#"{"state":"contacted"}"#,
+        CASE,
+    ),
+    sales(
+        "POST",
+        "/api/v1/cases/{K}/replies",
+        r#"{"body":"Hello {n}"}"#,
+        CASE,
+    ),
+    sales(
+        "PUT",
+        "/api/v1/cases/{K}/owner",
+        r#"{"owner_id":{U}}"#,
+        CASE,
+    ),
+    call("GET", "/api/v1/surveys/{S}/case-settings", "", MANAGE),
+    call(
+        "PUT",
+        "/api/v1/surveys/{S}/case-settings",
+        r#"{"rule":{"scores":{"from":0,"to":6},"any_comment":false,"due_hours":48},"alert_recipients":[]}"#,
+        MANAGE,
+    ),
     call("GET", "/api/v1/tokens", "", TOKENS),
     call("POST", "/api/v1/tokens", r#"{"name":"token {n}"}"#, TOKENS),
     call("DELETE", "/api/v1/tokens/{X}", "", TOKENS),
@@ -283,6 +318,8 @@ const PAGES: &[Call] = &[
     call("GET", "/surveys/{S}/sends", "", MANAGE),
     call("GET", "/surveys/{S}/sends/{N}", "", MANAGE),
     sales("GET", "/surveys/{S}/responses/{R}", "", RESPONSE),
+    call("GET", "/cases", "", CASE_LIST),
+    sales("GET", "/cases/{K}", "", CASE),
     call("GET", "/contacts", "", CONTACTS),
     call("GET", "/contacts/imports/{I}", "", CONTACTS),
     call("GET", "/settings/tokens", "", TOKENS),
@@ -352,6 +389,23 @@ const RPC: &[Call] = &[
         "/rpc/change_password",
         "current=not+mine&new=a+new+password",
         ACCOUNT,
+    ),
+    call("POST", "/rpc/cases", "", CASE_LIST),
+    sales("POST", "/rpc/case", "id={K}", CASE),
+    sales("POST", "/rpc/move_case", "id={K}&state=contacted", CASE),
+    sales("POST", "/rpc/note_case", "id={K}&text=note+{n}", CASE),
+    sales(
+        "POST",
+        "/rpc/reply_case",
+        "id={K}&subject=&body=Hello+{n}",
+        CASE,
+    ),
+    sales("POST", "/rpc/assign_case", "id={K}&owner={U}", CASE),
+    call(
+        "POST",
+        "/rpc/case_settings",
+        "id={S}&cases_on=on&case_scores=0-6&case_due_hours=48",
+        MANAGE,
     ),
     call("POST", "/rpc/contacts", "", CONTACTS),
     call("POST", "/rpc/contact_import", "id={I}", CONTACTS),
@@ -490,6 +544,7 @@ struct Survey {
     slug: String,
     token: String,
     response: i64,
+    case: i64,
     send: i64,
     question: String,
     definition: Value,
@@ -509,6 +564,7 @@ fn fill(text: &str, world: &World, survey: Option<&(Kind, Survey)>, n: usize) ->
     text = text
         .replace("{S}", &s.id.to_string())
         .replace("{R}", &s.response.to_string())
+        .replace("{K}", &s.case.to_string())
         .replace("{N}", &s.send.to_string())
         .replace("{Q}", &s.question)
         .replace("{SLUG}", &s.slug)
@@ -525,7 +581,7 @@ fn fill(text: &str, world: &World, survey: Option<&(Kind, Survey)>, n: usize) ->
 }
 
 fn per_survey(call: &Call) -> bool {
-    ["{S}", "{R}", "{N}", "{KIND}", "{Q}"]
+    ["{S}", "{R}", "{K}", "{N}", "{KIND}", "{Q}"]
         .iter()
         .any(|p| call.path.contains(p) || call.body.contains(p))
 }
@@ -583,8 +639,23 @@ async fn survey(
         .as_str()
         .unwrap()
         .to_owned();
+    // Ana's answer opens a case.
+    let rule = json!({ "rule": { "scores": { "from": 0, "to": 6 }, "any_comment": false, "due_hours": 48 } });
+    let res = admin
+        .put(app.url(&format!("/api/v1/surveys/{id}/case-settings")))
+        .json(&rule)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
     let link = json!({ "contact_id": ana, "attributes": { "team": "Sales" } });
     let token = answer_as(app, admin, id, link, 3, "Too slow").await;
+    let cases = app
+        .get_json(admin, &format!("/api/v1/cases?survey={id}"))
+        .await;
+    let case = cases["cases"][0]["id"]
+        .as_i64()
+        .unwrap_or_else(|| panic!("Ana's answer opened a case: {cases}"));
     let dashboard = app
         .get_json(
             admin,
@@ -609,6 +680,7 @@ async fn survey(
         slug: crate::harness::public_slug(&summary),
         token,
         response,
+        case,
         send: send["send"]["id"].as_i64().unwrap(),
         question,
         definition,
@@ -707,6 +779,7 @@ async fn every_route_answers_each_role_as_the_readmes_table_says() {
         ("/users/{U}", "/users/{id}"),
         ("{S}/responses/{R}", "{id}/responses/{response_id}"),
         ("{S}", "{id}"),
+        ("{K}", "{id}"),
         ("{N}", "{id}"),
         ("{I}", "{id}"),
         ("{C}", "{id}"),
@@ -736,6 +809,7 @@ async fn every_route_answers_each_role_as_the_readmes_table_says() {
             "/surveys/{id}/responses/{response}",
         ),
         ("{S}", "{id}"),
+        ("{K}", "{id}"),
         ("{I}", "{id}"),
         ("/u/{TOKEN}", "/u/{token}"),
         ("/password/{TOKEN}", "/password/{token}"),

@@ -11,6 +11,7 @@ mod anonymity;
 mod answering;
 mod answers_export;
 mod assets;
+mod cases;
 mod contacts;
 mod crash;
 mod dashboard_filters;

@@ -519,6 +519,7 @@ async fn reminders_go_once_to_those_who_did_not_answer(store: Arc<dyn Store>) {
             completed: true,
             capped: false,
             on_completion: vec![],
+            open_case: None,
         })
         .await
         .unwrap();
@@ -637,6 +638,7 @@ async fn a_response_sends_its_thank_you_and_alert_once_when_first_completed(stor
         completed,
         capped: false,
         on_completion: messages(contact),
+        open_case: None,
     };
     // A partial response sends nothing; completing it does, once; changing it later and
     // completing it again sends nothing more.

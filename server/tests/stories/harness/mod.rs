@@ -518,5 +518,6 @@ pub fn response_on(
         completed: true,
         capped: false,
         on_completion: vec![],
+        open_case: None,
     }
 }
