@@ -68,12 +68,15 @@ pub struct CaseEvent {
     pub text: String,
 }
 
+/// Attribute values a case's response must hold one of (a manager's scope); `None`: any.
+pub type Within = Option<Vec<(String, String)>>;
+
 /// Which cases to list, newest first.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CaseQuery {
     /// The surveys the caller may read cases of, each with the scope conditions one of
     /// which a case's response must meet (`None`: all of the survey's cases).
-    pub surveys: Vec<(i64, Option<Vec<(String, String)>>)>,
+    pub surveys: Vec<(i64, Within)>,
     pub states: Vec<CaseState>,
     pub owner: Option<i64>,
     /// Only cases past their due time with nobody contacted.
