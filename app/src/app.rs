@@ -9,6 +9,7 @@ use crate::pages::{
     editor::EditorPage,
     forgot::ForgotPage,
     home::HomePage,
+    inbox::InboxPage,
     login::LoginPage,
     not_found::NotFound,
     password::PasswordPage,
@@ -93,6 +94,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/surveys/:id/sends") view=SendsPage ssr=ssr.clone() />
                 <Route path=path!("/surveys/:id/sends/:send") view=SendPage ssr=ssr.clone() />
                 <Route path=path!("/surveys/:id/responses/:response") view=ResponsePage ssr=ssr.clone() />
+                <Route path=path!("/responses") view=InboxPage ssr=ssr.clone() />
                 <Route path=path!("/cases") view=CasesPage ssr=ssr.clone() />
                 <Route path=path!("/cases/:id") view=CasePage ssr=ssr.clone() />
                 <Route path=path!("/contacts") view=ContactsPage ssr=ssr.clone() />

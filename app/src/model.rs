@@ -1028,3 +1028,85 @@ pub struct CaseTeam {
     pub team: Option<String>,
     pub figures: crate::domain::cases::CaseFigures,
 }
+
+/// The responses inbox's filters, as the page's URL and the API's query parameters say
+/// them; empty for the default.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema, utoipa::IntoParams))]
+#[cfg_attr(feature = "ssr", into_params(parameter_in = Query))]
+pub struct InboxFilters {
+    /// One survey's responses; empty: every identified survey the caller may read.
+    #[serde(default)]
+    pub survey: String,
+    /// As the dashboard's: `7d`, `30d`, `90d` (default), …, `all` or `custom`.
+    #[serde(default)]
+    pub range: String,
+    #[serde(default)]
+    pub from: String,
+    #[serde(default)]
+    pub to: String,
+    /// Only responses to this send (with a survey).
+    #[serde(default)]
+    pub send: String,
+    /// Only responses whose grouping attribute has this value, as `attribute:value`.
+    #[serde(default)]
+    pub filter: Vec<String>,
+    /// The headline's category: `low` (NPS detractors), `neutral` (passives) or `high`
+    /// (promoters); `detractor`, `passive` and `promoter` say the same.
+    #[serde(default)]
+    pub category: String,
+    /// `with` or `without` a comment.
+    #[serde(default)]
+    pub comment: String,
+    /// `none` (no case), `any`, `open` (open or contacted), `done` (resolved or closed),
+    /// or one state.
+    #[serde(default)]
+    pub case: String,
+    /// Text in a comment, or in the respondent's name or address.
+    #[serde(default)]
+    pub q: String,
+    /// From 1.
+    #[serde(default)]
+    pub page: String,
+}
+
+/// One response in the inbox.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct InboxItem {
+    pub response_id: i64,
+    pub survey_id: i64,
+    pub survey_title: String,
+    /// The response's page in the admin area.
+    pub response_url: String,
+    /// "Name <email>"; None for public links and erased contacts.
+    pub respondent: Option<String>,
+    /// UTC, `YYYY-MM-DD HH:MM`, else the day.
+    pub at: String,
+    pub completed: bool,
+    /// The headline question's score and its category (`low`, `neutral`, `high`).
+    pub score: Option<u8>,
+    pub category: Option<String>,
+    /// The first comment (a follow-up or a free-text answer).
+    pub comment: Option<String>,
+    pub groups: Vec<(String, String)>,
+    pub case_id: Option<i64>,
+    pub case_state: Option<crate::domain::cases::CaseState>,
+}
+
+/// A page of the inbox, newest first.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct InboxList {
+    /// The filters as understood (the range resolved to days).
+    pub filters: InboxFilters,
+    pub items: Vec<InboxItem>,
+    pub page: u64,
+    /// Another page follows.
+    pub more: bool,
+    /// The identified surveys the caller may read responses of: (id, title).
+    pub surveys: Vec<(i64, String)>,
+    /// With a survey chosen: its attributes' values and its sends, as the dashboard
+    /// offers them.
+    pub choices: FilterChoices,
+}

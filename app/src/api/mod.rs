@@ -13,6 +13,7 @@ pub mod exports;
 #[cfg(feature = "ssr")]
 pub mod hashing;
 pub mod imports;
+pub mod inbox;
 pub mod responses;
 pub mod segments;
 pub mod sends;

@@ -29,6 +29,7 @@ pub fn AdminLayout(children: Children) -> impl IntoView {
                             view! {
                                 <nav>
                                     <A href="/surveys">"Surveys"</A>
+                                    {cases.then(|| view! { <A href="/responses">"Responses"</A> })}
                                     {cases.then(|| view! { <A href="/cases">"Cases"</A> })}
                                     {contacts.then(|| view! { <A href="/contacts">"Contacts"</A> })}
                                     {users.then(|| view! { <A href="/settings/users">"Users"</A> })}

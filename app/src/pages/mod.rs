@@ -8,6 +8,7 @@ pub mod contacts;
 pub mod editor;
 pub mod forgot;
 pub mod home;
+pub mod inbox;
 pub mod login;
 pub mod not_found;
 pub mod password;

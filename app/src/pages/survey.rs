@@ -113,6 +113,10 @@ pub fn SurveyPage() -> impl IntoView {
                                                 <a href=format!("/api/v1/surveys/{}/trends{}", r.survey.id, d.query.to_query_string()) download="" data-testid="results-json">
                                                     "the figures as JSON"
                                                 </a>
+                                                {(may_read_responses && !r.survey.anonymous).then(|| view! {
+                                                    " · "
+                                                    <a href=format!("/responses?survey={}&range=all", r.survey.id) data-testid="inbox-link">"Read the responses one by one"</a>
+                                                })}
                                                 {may_read_responses.then(|| {
                                                     let answers = format!("/api/v1/surveys/{}/answers", r.survey.id);
                                                     let params = d.query.to_query_string();

@@ -6,6 +6,7 @@ mod cases;
 mod charts;
 mod contacts;
 mod imports;
+mod inbox;
 mod limits;
 mod responses;
 mod sends;
@@ -16,6 +17,7 @@ pub use cases::*;
 pub use charts::*;
 pub use contacts::*;
 pub use imports::*;
+pub use inbox::*;
 pub use limits::*;
 pub use responses::*;
 pub use sends::*;
@@ -36,7 +38,7 @@ pub enum StoreError {
 /// The whole storage contract, one trait per aggregate; a backend implements them all.
 #[async_trait]
 pub trait Store:
-    Accounts + Cases + Surveys + Contacts + Responses + Sends + Imports + Send + Sync
+    Accounts + Cases + Surveys + Contacts + Inbox + Responses + Sends + Imports + Send + Sync
 {
     async fn ping(&self) -> Result<(), StoreError>;
 }

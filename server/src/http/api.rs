@@ -6,7 +6,8 @@
 //! This file owns the router, the OpenAPI document, the `Caller` extractor, the JSON body
 //! extractor and the error body; the handlers live one file per resource: `api/users.rs`
 //! (`/me`, `/users`), `api/tokens.rs`, `api/surveys.rs` (definition, settings, report,
-//! personal links), `api/responses.rs` (answers sent as JSON, reading a response),
+//! personal links), `api/responses.rs` (answers sent as JSON, reading a response, the
+//! responses inbox),
 //! `api/contacts.rs` (`/contacts`, `/privacy`), `api/imports.rs` (`/contacts/imports`),
 //! `api/segments.rs`, `api/sends.rs` (`/surveys/{id}/sends`, `/sends`,
 //! `/frequency-rules`), and `api/cases.rs` (`/cases`, `/surveys/{id}/case-settings`). The route map of the whole server is in `http/mod.rs`.
@@ -133,6 +134,7 @@ pub fn parts(services: Services) -> (Router, utoipa::openapi::OpenApi) {
         .routes(routes!(surveys::survey_trend_chart))
         .routes(routes!(surveys::survey_distribution_chart))
         .routes(routes!(responses::get_response))
+        .routes(routes!(responses::list_responses))
         .routes(routes!(surveys::get_definition, surveys::put_definition))
         .routes(routes!(surveys::update_survey_settings))
         .routes(routes!(surveys::set_weighting))

@@ -3,7 +3,8 @@
 //!
 //! One file per aggregate implements its port trait once for both backends: `accounts`,
 //! `surveys`, `contacts` (and segments, privacy), `responses` (personal links, answers,
-//! day buckets), `sends` (the outbox), `imports`. Each statement is written once with `$n`
+//! day buckets), `inbox` (identified responses one by one), `cases` (and their history),
+//! `sends` (the outbox), `imports`. Each statement is written once with `$n`
 //! parameters and run through `db`; where the backends must differ (the outbox claim,
 //! JSON attributes, how a writing transaction begins) the shared code names the
 //! backend's `Dialect`, declared with its reasons in `sqlite.rs` and `postgres.rs`.
@@ -14,6 +15,7 @@ mod contacts;
 pub mod db;
 mod dialect;
 mod imports;
+mod inbox;
 pub mod postgres;
 mod responses;
 mod rows;

@@ -368,7 +368,7 @@ fn push_conditions(
 }
 
 /// The responses (`r`) of a view: its days, its send and its attributes' values.
-fn push_view(
+pub(super) fn push_view(
     sql: &mut Query,
     dialect: &Dialect,
     (from, to): (NaiveDate, NaiveDate),

@@ -55,6 +55,7 @@ const RESPONSE: Needs = Row("one response");
 const ANSWERS: Needs = Row("answers files");
 const CASE: Needs = Row("a case:");
 const CASE_LIST: Needs = Row("the cases list");
+const INBOX: Needs = Row("the responses inbox");
 const SEND_COUNTS: Needs = Row("send counts");
 const MANAGE: Needs = Row("create, edit and send");
 const CONTACTS: Needs = Row("contacts, imports");
@@ -255,6 +256,7 @@ const API: &[Call] = &[
         CONTACTS,
     ),
     call("DELETE", "/api/v1/segments/{X}", "", CONTACTS),
+    call("GET", "/api/v1/responses", "", INBOX),
     call("GET", "/api/v1/cases", "", CASE_LIST),
     sales("GET", "/api/v1/cases/{K}", "", CASE),
     sales(
@@ -318,6 +320,7 @@ const PAGES: &[Call] = &[
     call("GET", "/surveys/{S}/sends", "", MANAGE),
     call("GET", "/surveys/{S}/sends/{N}", "", MANAGE),
     sales("GET", "/surveys/{S}/responses/{R}", "", RESPONSE),
+    call("GET", "/responses", "", INBOX),
     call("GET", "/cases", "", CASE_LIST),
     sales("GET", "/cases/{K}", "", CASE),
     call("GET", "/contacts", "", CONTACTS),
@@ -390,6 +393,7 @@ const RPC: &[Call] = &[
         "current=not+mine&new=a+new+password",
         ACCOUNT,
     ),
+    call("POST", "/rpc/inbox", "query[range]=all", INBOX),
     call("POST", "/rpc/cases", "", CASE_LIST),
     sales("POST", "/rpc/case", "id={K}", CASE),
     sales("POST", "/rpc/move_case", "id={K}&state=contacted", CASE),

@@ -18,6 +18,7 @@ mod dashboard_filters;
 mod dashboards;
 mod editor;
 mod http;
+mod inbox;
 mod logs;
 mod outbox_contract;
 mod sending;

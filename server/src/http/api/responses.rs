@@ -6,11 +6,15 @@
 use super::{ApiResult, Body, Caller, ErrorBody, Path};
 use app::api::answers::{self, Link};
 use app::api::context::ClientIp;
-use app::api::responses;
+use app::api::{inbox, responses};
 use app::domain::{Locale, TypedAnswer};
-use app::model::ResponseView;
+use app::model::{InboxFilters, InboxList, ResponseView};
 use app::ports::{Recorded, Services};
-use axum::{extract::State, http::StatusCode, Extension, Json};
+use axum::{
+    extract::{RawQuery, State},
+    http::StatusCode,
+    Extension, Json,
+};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use utoipa::ToSchema;
@@ -28,6 +32,38 @@ pub async fn get_response(
     Path((id, response_id)): Path<(i64, i64)>,
 ) -> ApiResult<Json<ResponseView>> {
     Ok(Json(responses::view(&s, &caller.0, id, response_id).await?))
+}
+
+/// The responses inbox: identified surveys' responses the caller may read, newest first,
+/// 25 a page, under the dashboard's filters and the inbox's own. `more` says whether
+/// another page follows. Anonymous surveys' responses are never listed.
+#[utoipa::path(get, path = "/responses", tag = "surveys", params(InboxFilters),
+    responses((status = 200, body = InboxList), (status = 404, body = ErrorBody),
+              (status = 422, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn list_responses(
+    State(s): State<Services>,
+    caller: Caller,
+    RawQuery(raw): RawQuery,
+) -> ApiResult<Json<InboxList>> {
+    let mut f = InboxFilters::default();
+    for (key, value) in url::form_urlencoded::parse(raw.unwrap_or_default().as_bytes()) {
+        let value = value.into_owned();
+        match key.as_ref() {
+            "survey" => f.survey = value,
+            "range" => f.range = value,
+            "from" => f.from = value,
+            "to" => f.to = value,
+            "send" => f.send = value,
+            "filter" => f.filter.push(value),
+            "category" => f.category = value,
+            "comment" => f.comment = value,
+            "case" => f.case = value,
+            "q" => f.q = value,
+            "page" => f.page = value,
+            _ => {}
+        }
+    }
+    Ok(Json(inbox::page(&s, &caller.0, &f).await?))
 }
 
 #[derive(Deserialize, ToSchema)]
