@@ -6,6 +6,7 @@ use crate::pages::{
     case::CasePage,
     cases::CasesPage,
     contacts::{ContactsPage, ImportPage},
+    digest_stop::DigestStopPage,
     editor::EditorPage,
     forgot::ForgotPage,
     home::HomePage,
@@ -106,6 +107,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/s/:id/thanks") view=|| view! { <ThanksPage link_kind="s" /> } ssr=ssr.clone() />
                 <Route path=path!("/t/:id") view=|| view! { <AnswerPage link_kind="t" /> } ssr=ssr.clone() />
                 <Route path=path!("/u/:token") view=UnsubscribePage ssr=ssr.clone() />
+                <Route path=path!("/d/:token") view=DigestStopPage ssr=ssr.clone() />
                 <Route path=path!("/t/:id/thanks") view=|| view! { <ThanksPage link_kind="t" /> } ssr=ssr />
             </Routes>
         </Router>

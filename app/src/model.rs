@@ -694,6 +694,19 @@ pub struct TrendView {
 }
 
 /// What a survey's dashboard shows, as its URL says it: every field is a query
+/// A query parameter's value as a URL carries it (percent-encoded but for RFC 3986's
+/// unreserved characters).
+pub fn query_value(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
 /// parameter of the page and of the API, empty for the default.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema, utoipa::IntoParams))]
@@ -740,16 +753,7 @@ impl DashboardQuery {
     /// The page's query string for this view (`?range=…&filter=…`), without empty
     /// parameters: what a link to a re-sorted breakdown or a bookmark says.
     pub fn to_query_string(&self) -> String {
-        fn encode(text: &str) -> String {
-            text.bytes()
-                .map(|b| match b {
-                    b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                        (b as char).to_string()
-                    }
-                    _ => format!("%{b:02X}"),
-                })
-                .collect()
-        }
+        let encode = query_value;
         let single = [
             ("range", &self.range),
             ("from", &self.from),
@@ -1109,4 +1113,48 @@ pub struct InboxList {
     /// With a survey chosen: its attributes' values and its sends, as the dashboard
     /// offers them.
     pub choices: FilterChoices,
+}
+
+/// One of a user's digests.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct DigestView {
+    pub id: i64,
+    /// None: every survey the user may read.
+    pub survey_id: Option<i64>,
+    pub survey_title: Option<String>,
+    pub frequency: crate::domain::digest::Frequency,
+    /// The dashboard view's attribute filters, `attribute:value`.
+    pub filters: Vec<String>,
+    /// When the next one goes out, UTC `YYYY-MM-DD HH:MM`.
+    pub next_at: String,
+}
+
+/// A new digest: of one survey's view (`survey` and its `filter`s), or of every survey.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct DigestRequestBody {
+    #[serde(default)]
+    pub survey_id: Option<i64>,
+    /// `weekly` or `monthly`.
+    pub frequency: String,
+    /// `attribute:value`, as the dashboard's filter.
+    #[serde(default)]
+    pub filter: Vec<String>,
+}
+
+/// The language of the mail a user gets.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct LanguageBody {
+    /// `en` or `de`.
+    pub locale: String,
+}
+
+/// The account page's digests and the language of the user's mail.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct DigestSettings {
+    /// `en` or `de`.
+    pub language: String,
+    pub digests: Vec<DigestView>,
 }

@@ -577,7 +577,7 @@ test.describe.serial("the first slice", () => {
     const { path } = await createOpenSurvey(page, "nps");
     // After an answer: a thank-you email, and an alert to the owner for a detractor.
     const thankYou = page.getByLabel(/Email a thank-you/);
-    const alerts = page.getByLabel(/Email the survey.s owner/);
+    const alerts = page.getByLabel(/Email an alert for a low score/);
     await thankYou.check();
     await alerts.check();
     await Promise.all([
@@ -883,13 +883,17 @@ test.describe.serial("the first slice", () => {
     await page.getByLabel("Open a case for critical answers").check();
     await page.getByLabel(/^Headline scores that open a case/).fill("0-11");
     await page.getByLabel(/^Low-score alerts go to/).fill(admin.email);
-    const caseSettings = page.locator("section", { has: page.getByRole("heading", { name: "Cases and alerts" }) });
-    await caseSettings.getByRole("button", { name: "Save" }).click();
+    await page.getByRole("button", { name: "Set cases and alerts" }).click();
     await expect(page.getByText(/Write the scores that open a case as a range within 0–10/)).toBeVisible();
     await expect(page.getByLabel(/^Low-score alerts go to/)).toHaveValue(admin.email);
     await page.getByLabel(/^Headline scores that open a case/).fill("0-6");
-    await caseSettings.getByRole("button", { name: "Save" }).click();
+    await page.getByRole("button", { name: "Set cases and alerts" }).click();
     await expect(page.getByTestId("case-settings-saved")).toBeVisible();
+    await page.getByLabel(/Email an alert for a low score/).check();
+    await Promise.all([
+      page.waitForResponse((r) => r.url().includes("/rpc/survey_settings") && r.ok()),
+      page.getByRole("button", { name: "Save" }).click(),
+    ]);
 
     // Lena of Sales gets a personal link and answers 2 in German with a comment.
     const imported = await page.request.post("/api/v1/contacts/import", {
@@ -977,6 +981,24 @@ test.describe.serial("the first slice", () => {
     await expect(page.getByTestId("cases-open")).toHaveText("0");
     await expect(page.getByTestId("cases-by-team")).toContainText("Sales");
     await page.getByTestId("case-figures").screenshot({ path: "../target/e2e-artifacts/case-figures.png" });
+
+    // The admin gets this view by email every week, and asks for one now.
+    await page.goto(`${path}?range=all&filter=team%3ASales`);
+    await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+    await page.getByLabel("How often").selectOption("weekly");
+    await page.getByRole("button", { name: "Email me this view" }).click();
+    await expect(page.getByTestId("digest-subscribed")).toBeVisible();
+    await page.goto("/settings/account");
+    await expect(page.getByTestId("digest-row")).toContainText("team:Sales");
+    await page.getByTestId("digest-send").click();
+    await expect(page.getByTestId("digest-sent")).toBeVisible();
+    await expectNoSeriousA11yViolations(page);
+    await page.screenshot({ path: "../target/e2e-artifacts/digests.png", fullPage: true });
+    await expect.poll(() => mailTo(admin.email, /^Weekly digest: /) !== undefined).toBe(true);
+    const digest = mailTo(admin.email, /^Weekly digest: /);
+    expect(digest.plain).toMatch(/NPS: -?\d+ points/);
+    expect(digest.plain).toContain("filter=team%3ASales");
+    expect(digest.html).toMatch(/<img src="cid:trend-0\.[^"]+"/);
     expect(errors).toEqual([]);
     await context.close();
   });

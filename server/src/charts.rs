@@ -30,6 +30,9 @@ const SIZE: (u32, u32) = (400, 250);
 const TEXT: u32 = 18;
 /// A sparkline's drawing size: a table cell's width.
 const SPARKLINE: (u32, u32) = (120, 32);
+/// An emailed trend's size in pixels: the SVG's shape at 1.5×, sharp on most screens
+/// and small enough for a mailbox.
+const PNG_SIZE: (u32, u32) = (600, 375);
 
 /// The plotters renderer behind [`Charts`].
 pub struct Plotters(());
@@ -48,6 +51,27 @@ impl Plotters {
 }
 
 impl Charts for Plotters {
+    fn trend_png(&self, trend: &Trend) -> Result<Vec<u8>, String> {
+        let (w, h) = PNG_SIZE;
+        let mut pixels = vec![255u8; (w * h * 3) as usize];
+        {
+            let root = BitMapBackend::with_buffer(&mut pixels, PNG_SIZE).into_drawing_area();
+            root.fill(&WHITE)
+                .map_err(|e| format!("drawing the trend: {e}"))?;
+            draw_trend_on(trend, &root).map_err(|e| format!("drawing the trend: {e}"))?;
+        }
+        let mut png = Vec::new();
+        image::ImageEncoder::write_image(
+            image::codecs::png::PngEncoder::new(&mut png),
+            &pixels,
+            w,
+            h,
+            image::ExtendedColorType::Rgb8,
+        )
+        .map_err(|e| format!("encoding the trend: {e}"))?;
+        Ok(png)
+    }
+
     fn trend_svg(&self, trend: &Trend) -> Result<String, String> {
         let mut svg = String::new();
         draw_trend(trend, &mut svg).map_err(|e| format!("drawing the trend: {e}"))?;
@@ -82,11 +106,22 @@ impl Charts for Plotters {
 
 fn draw_trend(trend: &Trend, svg: &mut String) -> Result<(), Box<dyn std::error::Error>> {
     let root = SVGBackend::with_string(svg, SIZE).into_drawing_area();
+    draw_trend_on(trend, &root)
+}
+
+/// The trend on any backend: SVG for pages, a bitmap for email.
+fn draw_trend_on<DB: DrawingBackend>(
+    trend: &Trend,
+    root: &DrawingArea<DB, Shift>,
+) -> Result<(), Box<dyn std::error::Error>>
+where
+    DB::ErrorType: 'static,
+{
     let points = &trend.points;
     let last = points.len().max(1) as f64 - 0.5;
     let (low, high) = trend.scale;
     let mut chart = columns(
-        &root,
+        root,
         points.len(),
         // Few enough labels that "Dec 2026" never runs into the next at phone width.
         points.len().min(4),
@@ -276,14 +311,17 @@ fn draw_sparkline(trend: &Trend, svg: &mut String) -> Result<(), Box<dyn std::er
 /// The chart every figure but the sparkline is drawn on: a column per item (period, bar
 /// or send) across, `shown` of them labelled by `label`, values `y` up the side in whole
 /// numbers, both axes described, in the page's ink.
-fn columns<'a, 'b>(
-    root: &'a DrawingArea<SVGBackend<'b>, Shift>,
+fn columns<'a, DB: DrawingBackend + 'a>(
+    root: &'a DrawingArea<DB, Shift>,
     items: usize,
     shown: usize,
     label: impl Fn(usize) -> String,
     y: std::ops::Range<f64>,
     (x_desc, y_desc): (&str, &str),
-) -> Result<Columns<'a, 'b>, Box<dyn std::error::Error>> {
+) -> Result<Columns<'a, DB>, Box<dyn std::error::Error>>
+where
+    DB::ErrorType: 'static,
+{
     let last = items.max(1) as f64 - 0.5;
     let mut chart = ChartBuilder::on(root)
         .margin(10)
@@ -317,8 +355,7 @@ fn columns<'a, 'b>(
     Ok(chart)
 }
 
-type Columns<'a, 'b> =
-    ChartContext<'a, SVGBackend<'b>, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
+type Columns<'a, DB> = ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
 
 /// A category's colour: mid-tones that show on white and on near-black.
 fn category_colour(category: &str) -> RGBColor {
@@ -462,6 +499,30 @@ mod tests {
         assert!(svg.contains("currentColor") && !svg.contains(INK_HEX));
         // Five days with answers, two without: five points on one line.
         assert_eq!(svg.matches("<circle").count(), 5);
+    }
+
+    #[test]
+    fn an_emailed_trend_is_a_png_with_the_line_drawn_on_white() {
+        let png = Plotters::new()
+            .unwrap()
+            .trend_png(&week_of_answers())
+            .unwrap();
+        assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
+        let image = image::load_from_memory(&png).unwrap().to_rgb8();
+        assert_eq!(image.dimensions(), PNG_SIZE);
+        let series = image
+            .pixels()
+            .filter(|p| p.0 == [SERIES.0, SERIES.1, SERIES.2])
+            .count();
+        assert!(
+            series > 100,
+            "the line and points in the series' blue: {series} pixels"
+        );
+        assert_eq!(
+            image.get_pixel(0, 0).0,
+            [255, 255, 255],
+            "a white background"
+        );
     }
 
     #[test]

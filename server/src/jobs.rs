@@ -1,9 +1,9 @@
 //! The scheduler: every few seconds, starts the sends whose time has come (and schedules
-//! the next wave of recurring ones), queues due reminders, and takes on contact imports
-//! no process is running (one whose process died); about once an hour it deletes expired
-//! sessions and sign-in attempts too old to count. Every step claims its work in the
-//! database (or, for the deletions, does the same thing twice harmlessly), so several
-//! processes may run it at once.
+//! the next wave of recurring ones), queues due reminders and due digests, and takes on
+//! contact imports no process is running (one whose process died); about once an hour it
+//! deletes expired sessions and sign-in attempts too old to count. Every step claims its
+//! work in the database (or, for the deletions, does the same thing twice harmlessly), so
+//! several processes may run it at once.
 
 use app::ports::Services;
 use chrono::{DateTime, Utc};
@@ -39,6 +39,9 @@ impl Scheduler {
             tracing::error!(error = %e, "scheduler");
         }
         run_imports(services).await;
+        if let Err(e) = app::api::digests::run_due(services, now).await {
+            tracing::error!(error = %e.message, "digests");
+        }
         if self.next_prune.is_none_or(|due| now >= due) {
             // The use case logs its own failure; the next hour tries again.
             let _ = app::api::auth::prune_auth_records(services, now).await;

@@ -2,7 +2,10 @@
 //! authorisation rule every entry point uses.
 
 use crate::error::AppError;
-use crate::model::{AccountLinkView, Role, SessionView, UserView};
+use crate::model::{AccountLinkView, SessionView, UserView};
+// Only the server's code names a role here; the browser's build would warn of it.
+#[cfg(feature = "ssr")]
+use crate::model::Role;
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]

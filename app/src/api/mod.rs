@@ -8,6 +8,7 @@ pub mod cases;
 pub mod contacts;
 #[cfg(feature = "ssr")]
 pub mod context;
+pub mod digests;
 pub mod editor;
 pub mod exports;
 #[cfg(feature = "ssr")]

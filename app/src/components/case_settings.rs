@@ -35,7 +35,7 @@ pub fn CaseSettingsForm(
                         <Checkbox label="Any comment opens a case too" name="case_any_comment" initial=rule.is_some_and(|r| r.any_comment) error />
                         <Field label="Target: hours until someone has written to the person" name="case_due_hours" kind="number" initial=due error required=false />
                         <Field label="Low-score alerts go to (users' email addresses, comma-separated; empty: the survey's owner). A case's owner gets them too." name="alert_recipients" initial=recipients error required=false />
-                        <button type="submit">"Save"</button>
+                        <button type="submit">"Set cases and alerts"</button>
                     </ActionForm>
                 }.into_any(),
             }}

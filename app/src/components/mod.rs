@@ -5,6 +5,7 @@ pub mod case_figures;
 pub mod case_settings;
 pub mod comment_list;
 pub mod dashboard_filters;
+pub mod digests;
 pub mod form;
 pub mod funnel_chart;
 pub mod nps_summary;

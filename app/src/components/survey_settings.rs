@@ -97,7 +97,7 @@ pub fn SurveySettingsForm(survey: SurveySummary) -> impl IntoView {
                     />
                     {anonymous.then(|| view! { <p class="muted">{THANK_YOU_REFUSED}</p> })}
                     <Checkbox
-                        label="Email the survey's owner when someone gives a low score (NPS: a detractor, 0–6)"
+                        label="Email an alert for a low score (NPS: a detractor, 0–6) to the survey's owner, or the recipients under Cases and alerts, and to a case's owner"
                         name="detractor_alerts"
                         initial=alerts && !anonymous
                         disabled=anonymous

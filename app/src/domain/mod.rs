@@ -20,6 +20,7 @@
 //! - [`nps`]: Net Promoter Score, also used for eNPS (same 0–10 question).
 //! - [`ces`]: Customer Effort Score on a 7- or 5-point agreement scale.
 //! - [`contacts`]: contacts and the rules for reading them from an imported table.
+//! - [`digest`]: how often a digest goes out, which days it covers, when it is due.
 //! - [`csat`]: Customer Satisfaction on a 5-point scale.
 //! - [`editor`]: the editor's working copy of a definition, kept even while invalid.
 //! - [`filter`]: what a dashboard is narrowed to, and the segments answers are counted in.
@@ -51,6 +52,7 @@ pub mod cases;
 pub mod ces;
 pub mod contacts;
 pub mod csat;
+pub mod digest;
 pub mod distribution;
 pub mod editor;
 pub mod email;

@@ -1,10 +1,12 @@
-//! `/settings/account`: the signed-in user's own password and sessions; changing the
-//! password signs every other session out, and each session can be signed out here.
+//! `/settings/account`: the signed-in user's own password and sessions (changing the
+//! password signs every other session out, and each session can be signed out here),
+//! and their digests and the language of their mail.
 
 use crate::api::auth::{load_sessions, ChangeOwnPassword, SignOutSession};
 use crate::components::page_error::PageError;
 use crate::components::{
     admin_layout::AdminLayout,
+    digests::DigestList,
     form::{Field, FormError},
 };
 use leptos::prelude::*;
@@ -71,6 +73,7 @@ pub fn AccountPage() -> impl IntoView {
                     }
                 })}
             </Suspense>
+            <DigestList />
         </AdminLayout>
     }
 }

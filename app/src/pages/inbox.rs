@@ -6,7 +6,7 @@ use crate::api::inbox::load_inbox;
 use crate::components::admin_layout::AdminLayout;
 use crate::components::page_error::PageError;
 use crate::domain::trend::RANGES;
-use crate::model::{InboxFilters, InboxItem, InboxList};
+use crate::model::{query_value, InboxFilters, InboxItem, InboxList};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -216,7 +216,7 @@ fn list_view(list: InboxList) -> impl IntoView {
         let query: Vec<String> = pairs
             .into_iter()
             .filter(|(_, v)| !v.is_empty())
-            .map(|(k, v)| format!("{k}={}", encode(&v)))
+            .map(|(k, v)| format!("{k}={}", query_value(&v)))
             .collect();
         format!("/responses?{}", query.join("&"))
     };
@@ -243,19 +243,6 @@ fn list_view(list: InboxList) -> impl IntoView {
             </nav>
         })}
     }
-}
-
-/// A query value as a URL carries it.
-fn encode(value: &str) -> String {
-    value
-        .bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 fn row(item: InboxItem) -> impl IntoView {

@@ -5,6 +5,7 @@ pub mod answer;
 pub mod case;
 pub mod cases;
 pub mod contacts;
+pub mod digest_stop;
 pub mod editor;
 pub mod forgot;
 pub mod home;

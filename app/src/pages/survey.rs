@@ -10,6 +10,7 @@ use crate::components::{
     case_settings::CaseSettingsForm,
     comment_list::CommentList,
     dashboard_filters::DashboardFilters,
+    digests::DigestSubscribe,
     funnel_chart::{FunnelFigure, MovementTable},
     question_report::QuestionResults,
     survey_settings::SurveySettingsForm,
@@ -144,6 +145,7 @@ pub fn SurveyPage() -> impl IntoView {
                                                 })}
                                             })}
                                             {d.movement.map(|m| view! { <MovementTable movement=m /> })}
+                                            <DigestSubscribe survey_id=r.survey.id filters=d.query.filter.clone() />
                                         }
                                         .into_any()
                                     }

@@ -32,6 +32,8 @@ pub struct User {
     pub disabled: bool,
     /// Invited and not yet through their link: no password, so no sign-in.
     pub invited: bool,
+    /// The language of the mail the user gets (digests).
+    pub locale: crate::domain::Locale,
     pub created_at: DateTime<Utc>,
 }
 
@@ -134,6 +136,12 @@ pub trait Accounts: Send + Sync {
     async fn create_first_user(&self, user: NewUser) -> Result<User, StoreError>;
     async fn create_user(&self, user: NewUser) -> Result<User, StoreError>;
     async fn list_users(&self) -> Result<Vec<User>, StoreError>;
+    /// False when there is no such user.
+    async fn set_user_locale(
+        &self,
+        id: i64,
+        locale: crate::domain::Locale,
+    ) -> Result<bool, StoreError>;
     /// Changes a user's role and scope; the user as changed, none when there is no such user.
     async fn set_user_access(
         &self,

@@ -10,6 +10,8 @@ pub trait Charts: Send + Sync {
     /// The trend as an SVG element that scales with its container, with its axes
     /// labelled; withheld points are not drawn at all.
     fn trend_svg(&self, trend: &Trend) -> Result<String, String>;
+    /// The same trend as a PNG, for email (mail clients do not show SVG).
+    fn trend_png(&self, trend: &Trend) -> Result<Vec<u8>, String>;
     /// A bar per point of the scale, in its category's colour; withheld bars are not
     /// drawn.
     fn distribution_svg(&self, distribution: &Distribution) -> Result<String, String>;

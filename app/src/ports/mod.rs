@@ -5,6 +5,7 @@ mod accounts;
 mod cases;
 mod charts;
 mod contacts;
+mod digests;
 mod imports;
 mod inbox;
 mod limits;
@@ -16,6 +17,7 @@ pub use accounts::*;
 pub use cases::*;
 pub use charts::*;
 pub use contacts::*;
+pub use digests::*;
 pub use imports::*;
 pub use inbox::*;
 pub use limits::*;
@@ -38,7 +40,7 @@ pub enum StoreError {
 /// The whole storage contract, one trait per aggregate; a backend implements them all.
 #[async_trait]
 pub trait Store:
-    Accounts + Cases + Surveys + Contacts + Inbox + Responses + Sends + Imports + Send + Sync
+    Accounts + Cases + Surveys + Contacts + Digests + Inbox + Responses + Sends + Imports + Send + Sync
 {
     async fn ping(&self) -> Result<(), StoreError>;
 }

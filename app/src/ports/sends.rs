@@ -81,6 +81,8 @@ pub enum MessageKind {
     PasswordReset,
     /// A case owner's reply to a respondent ([`super::Cases::reply_to_case`]).
     CaseReply,
+    /// A user's digest ([`super::Digests`]).
+    Digest,
 }
 
 impl MessageKind {
@@ -93,6 +95,7 @@ impl MessageKind {
             MessageKind::AccountInvite => "account_invite",
             MessageKind::PasswordReset => "password_reset",
             MessageKind::CaseReply => "case_reply",
+            MessageKind::Digest => "digest",
         }
     }
 
@@ -105,6 +108,7 @@ impl MessageKind {
             MessageKind::AccountInvite,
             MessageKind::PasswordReset,
             MessageKind::CaseReply,
+            MessageKind::Digest,
         ]
         .into_iter()
         .find(|k| k.as_str() == s)
@@ -133,6 +137,8 @@ pub struct ClaimedMessage {
     /// An account link's secret ([`MessageKind::AccountInvite`], `PasswordReset`), kept
     /// only until the message is finished.
     pub account_token: Option<String>,
+    /// What a digest covers ([`MessageKind::Digest`]).
+    pub digest: Option<super::DigestRequest>,
 }
 
 /// A message for one recipient outside a send (a thank-you, an alert). A contact who is

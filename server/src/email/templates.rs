@@ -3,6 +3,7 @@
 //! clients render alike; the first question's scale is a row of links, one per score,
 //! each opening the personal answer page with that score chosen.
 
+use app::api::digests::DigestContent;
 use app::domain::sending::MailText;
 use app::domain::{fill_placeholders, Locale, LocalizedText, Question, SurveyDefinition, UiText};
 use std::collections::BTreeMap;
@@ -296,6 +297,198 @@ pub fn case_reply(r: &CaseReply) -> Rendered {
     Rendered {
         html: page(l, r.subject, &html, why),
         subject: r.subject.to_owned(),
+        text,
+    }
+}
+
+/// A digest's fixed words, in English and German.
+fn digest_text(locale: Locale, en: &'static str, de: &'static str) -> &'static str {
+    match locale {
+        Locale::En => en,
+        Locale::De => de,
+    }
+}
+
+/// A digest: per survey its headline score, change, response rate, comments and cases,
+/// a few recent comments, and its trend chart as an inline image (`cid:` of `charts`,
+/// one per section that has a chart); the text part says the same numbers for clients
+/// that block images.
+pub fn digest(d: &DigestContent, charts: &[Option<String>]) -> Rendered {
+    use app::components::trend_chart::{digits, signed};
+    use app::domain::digest::Frequency;
+    let l = d.locale;
+    let t = |en, de| digest_text(l, en, de);
+    let period = format!("{} – {}", d.from, d.to);
+    let kind = match d.frequency {
+        Frequency::Weekly => t("Weekly digest", "Wöchentlicher Überblick"),
+        Frequency::Monthly => t("Monthly digest", "Monatlicher Überblick"),
+    };
+    let subject = match d.sections.as_slice() {
+        [one] => format!("{kind}: {} ({period})", one.survey_title),
+        _ => format!("{kind} ({period})"),
+    };
+    let greeting = match d.name.trim() {
+        "" => format!("{},", MailText::Greeting.text(l)),
+        name => format!("{} {name},", MailText::Greeting.text(l)),
+    };
+    let mut text = format!("{greeting}\n\n{subject}\n");
+    let mut html = format!(
+        "<p style=\"margin:0 0 16px\">{}</p><p style=\"margin:0 0 16px;color:#4b5563\">{}</p>",
+        escape(&greeting),
+        escape(&period)
+    );
+    if d.sections.is_empty() {
+        let none = t(
+            "There is no survey in this digest that you may read any more.",
+            "In diesem Überblick ist keine Umfrage mehr, die Sie lesen dürfen.",
+        );
+        let _ = write!(text, "\n{none}\n");
+        let _ = write!(html, "<p>{}</p>", escape(none));
+    }
+    for (i, s) in d.sections.iter().enumerate() {
+        let places = digits(&s.unit, &s.measure);
+        let mut lines: Vec<String> = Vec::new();
+        let headline = match (s.withheld, s.value, s.n) {
+            (true, _, _) => t(
+                "Hidden to protect anonymity",
+                "Zum Schutz der Anonymität ausgeblendet",
+            )
+            .to_owned(),
+            (false, Some(v), Some(n)) => {
+                let interval =
+                    s.ci.map(|(lo, hi)| {
+                        format!(
+                            ", 95 % {} {lo:.places$} {} {hi:.places$}",
+                            t("interval", "Intervall"),
+                            t("to", "bis")
+                        )
+                    })
+                    .unwrap_or_default();
+                let few = if s.too_few {
+                    format!(
+                        " — {}",
+                        t("not enough answers yet", "noch zu wenige Antworten")
+                    )
+                } else {
+                    String::new()
+                };
+                format!(
+                    "{}: {v:.places$} {}{interval} (n = {n}){few}",
+                    s.measure, s.unit
+                )
+            }
+            _ => t(
+                "No answers in this period",
+                "Keine Antworten in diesem Zeitraum",
+            )
+            .to_owned(),
+        };
+        lines.push(headline);
+        if let (Some(c), false) = (&s.change, s.withheld) {
+            let verdict = if c.significant {
+                t("significant", "signifikant")
+            } else {
+                t("not significant", "nicht signifikant")
+            };
+            lines.push(format!(
+                "{} {} ({verdict}, p = {:.3})",
+                signed(c.difference, places),
+                t("against the period before", "gegenüber dem Zeitraum davor"),
+                c.p
+            ));
+        }
+        if let Some(rate) = s.response_rate {
+            lines.push(format!(
+                "{}: {rate:.0} %",
+                t("Response rate", "Rücklaufquote")
+            ));
+        }
+        lines.push(format!(
+            "{}: {}{}",
+            t("New comments", "Neue Kommentare"),
+            s.comments,
+            if s.more_comments { "+" } else { "" }
+        ));
+        if let Some(open) = s.open_cases {
+            lines.push(format!("{}: {open}", t("Open cases", "Offene Fälle")));
+        }
+        let _ = write!(
+            text,
+            "\n{}\n{}\n",
+            s.survey_title,
+            "=".repeat(s.survey_title.chars().count().min(60))
+        );
+        let _ = writeln!(text, "{}", s.question);
+        for line in &lines {
+            let _ = writeln!(text, "- {line}");
+        }
+        if !s.recent.is_empty() {
+            let _ = writeln!(text, "{}:", t("Recent comments", "Neueste Kommentare"));
+            for (score, comment) in &s.recent {
+                let score = score.map(|s| format!("[{s}] ")).unwrap_or_default();
+                let _ = writeln!(text, "  {score}\"{comment}\"");
+            }
+        }
+        let _ = writeln!(
+            text,
+            "{}: {}",
+            t("Open the dashboard", "Zum Dashboard"),
+            s.url
+        );
+        let _ = write!(
+            html,
+            "<h2 style=\"margin:24px 0 4px;font-size:18px\">{}</h2><p style=\"margin:0 0 8px;color:#4b5563\">{}</p><ul style=\"margin:0 0 12px;padding-left:20px\">",
+            escape(&s.survey_title),
+            escape(&s.question)
+        );
+        for line in &lines {
+            let _ = write!(html, "<li>{}</li>", escape(line));
+        }
+        html.push_str("</ul>");
+        if let Some(Some(cid)) = charts.get(i) {
+            let alt = format!("{} – {}", t("Trend", "Verlauf"), s.survey_title);
+            let _ = write!(
+                html,
+                "<p style=\"margin:0 0 12px\"><img src=\"cid:{}\" width=\"400\" alt=\"{}\" style=\"max-width:100%;height:auto\"></p>",
+                escape(cid),
+                escape(&alt)
+            );
+        }
+        if !s.recent.is_empty() {
+            let _ = write!(
+                html,
+                "<p style=\"margin:0 0 4px;font-weight:600\">{}</p>",
+                escape(t("Recent comments", "Neueste Kommentare"))
+            );
+            for (score, comment) in &s.recent {
+                let score = score.map(|s| format!("{s} · ")).unwrap_or_default();
+                let _ = write!(
+                    html,
+                    "<blockquote style=\"margin:0 0 8px;padding-left:12px;border-left:3px solid #d1d5db\">{}{}</blockquote>",
+                    escape(&score),
+                    escape(comment)
+                );
+            }
+        }
+        let _ = write!(
+            html,
+            "<p style=\"margin:0 0 16px\"><a href=\"{}\" style=\"color:{BRAND}\">{}</a></p>",
+            escape(&s.url),
+            escape(t("Open the dashboard", "Zum Dashboard"))
+        );
+    }
+    let stop = t("Stop this digest", "Diesen Überblick abbestellen");
+    let _ = write!(text, "\n--\n{stop}: {}\n", d.stop_url);
+    let footer = format!(
+        "<a href=\"{}\" style=\"color:#4b5563\">{}</a> · <a href=\"{}\" style=\"color:#4b5563\">{}</a>",
+        escape(&d.stop_url),
+        escape(stop),
+        escape(&d.settings_url),
+        escape(t("Your digests", "Ihre Überblicke"))
+    );
+    Rendered {
+        html: page(l, &subject, &html, &footer),
+        subject,
         text,
     }
 }

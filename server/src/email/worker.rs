@@ -6,7 +6,7 @@
 use super::smtp::{Connections, Refusal, Relay};
 use super::templates::{self, Rendered};
 use anyhow::Context;
-use app::api::responses;
+use app::api::{digests, responses};
 use app::domain::sending::{
     claim_size, classify_reply, retry_delay_ms, stalled, ReplyClass, FAILURE_RUN_LIMIT,
     MAX_ATTEMPTS,
@@ -15,8 +15,8 @@ use app::ports::{
     ClaimedMessage, Delivery, Finished, MessageKind, NewInvitation, Services, Survey,
 };
 use chrono::{TimeDelta, Utc};
-use lettre::message::header::{HeaderName, HeaderValue};
-use lettre::message::{Mailbox, MultiPart};
+use lettre::message::header::{ContentType, HeaderName, HeaderValue};
+use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
 use lettre::Message;
 use std::collections::hash_map::Entry;
 use std::collections::{BTreeMap, HashMap};
@@ -350,7 +350,38 @@ impl Worker {
             .map(|t| format!("{}/u/{t}", settings.base_url));
         // A case reply goes back to the person who wrote it.
         let mut reply_to = None;
+        // A digest's charts, attached inline: (content id, PNG).
+        let mut images: Vec<(String, Vec<u8>)> = Vec::new();
+        let mut stop_url = None;
         let rendered = match (m.kind, survey) {
+            (MessageKind::Digest, _) => {
+                let request = m
+                    .digest
+                    .as_ref()
+                    .ok_or("This digest says nothing to write.")?;
+                let content = digests::content(&inner.services, request)
+                    .await
+                    .map_err(|e| format!("The digest could not be written: {}", e.message))?
+                    .ok_or("The digest's subscription or its user is gone.")?;
+                let mut charts = Vec::new();
+                for (i, section) in content.sections.iter().enumerate() {
+                    let drawn = section
+                        .trend
+                        .as_ref()
+                        .filter(|t| t.points.iter().any(|p| p.value.is_some()));
+                    match drawn {
+                        Some(trend) => {
+                            let png = inner.services.charts.trend_png(trend)?;
+                            let cid = format!("trend-{i}.{}@{}", m.id, inner.domain);
+                            charts.push(Some(cid.clone()));
+                            images.push((cid, png));
+                        }
+                        None => charts.push(None),
+                    }
+                }
+                stop_url = Some(content.stop_url.clone());
+                templates::digest(&content, &charts)
+            }
             (MessageKind::CaseReply, _) => {
                 let reply = inner
                     .services
@@ -406,7 +437,7 @@ impl Worker {
         if let Some(reply_to) = reply_to {
             builder = builder.reply_to(reply_to);
         }
-        if let Some(url) = unsubscribe {
+        if let Some(url) = unsubscribe.or(stop_url) {
             // RFC 8058: mail clients offer "unsubscribe" and POST to the URL themselves.
             builder = builder
                 .raw_header(HeaderValue::new(
@@ -418,11 +449,24 @@ impl Worker {
                     "List-Unsubscribe=One-Click".to_owned(),
                 ));
         }
+        let body = match images.is_empty() {
+            true => MultiPart::alternative_plain_html(rendered.text, rendered.html),
+            // The HTML and the images it shows by `cid:` travel together.
+            false => {
+                let mut related = MultiPart::related().singlepart(SinglePart::html(rendered.html));
+                for (cid, png) in images {
+                    related = related.singlepart(Attachment::new_inline(cid).body(
+                        png,
+                        ContentType::parse("image/png").map_err(|e| e.to_string())?,
+                    ));
+                }
+                MultiPart::alternative()
+                    .singlepart(SinglePart::plain(rendered.text))
+                    .multipart(related)
+            }
+        };
         builder
-            .multipart(MultiPart::alternative_plain_html(
-                rendered.text,
-                rendered.html,
-            ))
+            .multipart(body)
             .map_err(|e| format!("The email could not be written: {e}"))
     }
 

@@ -10,10 +10,12 @@
 //! responses inbox),
 //! `api/contacts.rs` (`/contacts`, `/privacy`), `api/imports.rs` (`/contacts/imports`),
 //! `api/segments.rs`, `api/sends.rs` (`/surveys/{id}/sends`, `/sends`,
-//! `/frequency-rules`), and `api/cases.rs` (`/cases`, `/surveys/{id}/case-settings`). The route map of the whole server is in `http/mod.rs`.
+//! `/frequency-rules`), `api/cases.rs` (`/cases`, `/surveys/{id}/case-settings`), and
+//! `api/digests.rs` (`/me/digests`, `/me/language`). The route map of the whole server is in `http/mod.rs`.
 
 mod cases;
 mod contacts;
+mod digests;
 mod imports;
 mod responses;
 mod segments;
@@ -164,6 +166,10 @@ pub fn parts(services: Services) -> (Router, utoipa::openapi::OpenApi) {
             sends::list_frequency_rules,
             sends::set_frequency_rule
         ))
+        .routes(routes!(digests::list_digests, digests::create_digest))
+        .routes(routes!(digests::delete_digest))
+        .routes(routes!(digests::send_digest))
+        .routes(routes!(digests::set_language))
         .routes(routes!(cases::list_cases))
         .routes(routes!(cases::get_case))
         .routes(routes!(cases::change_case_state))

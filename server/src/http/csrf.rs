@@ -39,6 +39,7 @@ pub async fn refuse_cross_site(
 /// forged request can do no more than the link's owner could.
 fn one_click_unsubscribe(path: &str) -> bool {
     path.strip_prefix("/u/")
+        .or_else(|| path.strip_prefix("/d/"))
         .is_some_and(|token| !token.is_empty() && !token.contains('/'))
 }
 
@@ -115,6 +116,8 @@ mod tests {
     #[test]
     fn only_the_one_click_unsubscribe_is_exempt() {
         assert!(one_click_unsubscribe("/u/abc123"));
+        assert!(one_click_unsubscribe("/d/abc123"));
+        assert!(!one_click_unsubscribe("/d/"));
         assert!(!one_click_unsubscribe("/u/"));
         assert!(!one_click_unsubscribe("/u/abc/more"));
         assert!(!one_click_unsubscribe("/login"));

@@ -1,7 +1,8 @@
 //! Plain form routes for what a server function with fixed arguments cannot take: the
 //! survey editor and an import's column mapping (their fields vary in number), the
 //! contact upload (a file), a contact's suppression (a form per row of the list) and
-//! unsubscribing (a mail client's one-click POST is no server function call). Each answers with a redirect to the page that
+//! unsubscribing and stopping a digest (a mail client's one-click POST is no server
+//! function call). Each answers with a redirect to the page that
 //! shows the result (post/redirect/get), the same with JavaScript on or off.
 
 use app::api::auth::{self, Action};
@@ -29,6 +30,7 @@ pub fn router(services: Services) -> Router {
         .route("/contacts/imports/{id}", post(map_columns))
         .route("/contacts/{id}/suppression", post(suppress))
         .route("/u/{token}", post(unsubscribe))
+        .route("/d/{token}", post(stop_digest))
         .with_state(services)
 }
 
@@ -46,6 +48,22 @@ async fn unsubscribe(
         (StatusCode::OK, "Unsubscribed.").into_response()
     } else {
         Redirect::to(&format!("/u/{token}?done=1")).into_response()
+    }
+}
+
+/// A digest's stop page's button, and the one-click POST of its `List-Unsubscribe`.
+async fn stop_digest(
+    State(services): State<Services>,
+    Path(token): Path<String>,
+    body: String,
+) -> Response {
+    if let Err(e) = app::api::digests::stop(&services, &token).await {
+        return failure(&e);
+    }
+    if body.contains("List-Unsubscribe=One-Click") {
+        (StatusCode::OK, "Stopped.").into_response()
+    } else {
+        Redirect::to(&format!("/d/{token}?done=1")).into_response()
     }
 }
 

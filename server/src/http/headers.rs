@@ -36,7 +36,10 @@ pub async fn security_headers(req: Request, next: Next) -> Response {
 
 /// Paths whose secret segment is the permission: an answer link and an unsubscribe link.
 pub fn is_capability_url(path: &str) -> bool {
-    path.starts_with("/t/") || path.starts_with("/u/") || path.starts_with("/password/")
+    path.starts_with("/t/")
+        || path.starts_with("/u/")
+        || path.starts_with("/d/")
+        || path.starts_with("/password/")
 }
 
 #[cfg(test)]

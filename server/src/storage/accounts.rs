@@ -7,6 +7,7 @@ use super::rows::{
 };
 use super::Storage;
 use app::domain::access::Scope;
+use app::domain::Locale;
 use app::model::Role;
 use app::ports::{
     ApiTokenRecord, LinkFor, LinkPurpose, LinkSent, LoginFailures, MessageKind, NewAccountLink,
@@ -70,6 +71,15 @@ impl app::ports::Accounts for Storage {
             .into_iter()
             .map(User::try_from)
             .collect()
+    }
+
+    async fn set_user_locale(&self, id: i64, locale: Locale) -> Result<bool, StoreError> {
+        let done = query("UPDATE users SET locale = $2 WHERE id = $1")
+            .bind(id)
+            .bind(locale.as_str())
+            .execute(&self.db)
+            .await?;
+        Ok(done == 1)
     }
 
     async fn set_user_access(
@@ -338,7 +348,7 @@ impl app::ports::Accounts for Storage {
     ) -> Result<Option<User>, StoreError> {
         query(
             "SELECT u.id, u.email, u.name, u.role, u.scope, u.disabled_at IS NOT NULL AS disabled, \
-             u.password_hash = '' AS invited, u.created_at FROM sessions s JOIN users u ON u.id = s.user_id \
+             u.password_hash = '' AS invited, u.locale, u.created_at FROM sessions s JOIN users u ON u.id = s.user_id \
              WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.disabled_at IS NULL",
         )
         .bind(token_hash)

@@ -14,6 +14,7 @@ mod cases;
 mod contacts;
 pub mod db;
 mod dialect;
+mod digests;
 mod imports;
 mod inbox;
 pub mod postgres;

@@ -19,6 +19,7 @@ pub struct UserRow {
     pub scope: String,
     pub disabled: bool,
     pub invited: bool,
+    pub locale: String,
     pub created_at: DateTime<Utc>,
 }
 
@@ -33,6 +34,7 @@ impl TryFrom<UserRow> for User {
             scope: Scope::from_stored(&r.scope),
             disabled: r.disabled,
             invited: r.invited,
+            locale: Locale::parse(&r.locale).unwrap_or(Locale::En),
             created_at: r.created_at,
         })
     }
@@ -279,7 +281,7 @@ pub const SURVEY_SELECT: &str = "SELECT id, public_slug, version, definition, st
 
 pub const USER_COLUMNS: &str =
     "id, email, name, role, scope, disabled_at IS NOT NULL AS disabled, \
-     password_hash = '' AS invited, created_at";
+     password_hash = '' AS invited, locale, created_at";
 
 /// How many characters of a session's hash name it to its owner.
 pub const SESSION_ID_CHARS: usize = 16;
@@ -416,6 +418,10 @@ impl TryFrom<ClaimedRow> for ClaimedMessage {
                 MessageKind::AccountInvite | MessageKind::PasswordReset => {
                     from_json::<AccountPayload>("payload", &r.payload)?.token
                 }
+                _ => None,
+            },
+            digest: match kind {
+                MessageKind::Digest => Some(from_json("payload", &r.payload)?),
                 _ => None,
             },
             kind,

@@ -56,6 +56,7 @@ const ANSWERS: Needs = Row("answers files");
 const CASE: Needs = Row("a case:");
 const CASE_LIST: Needs = Row("the cases list");
 const INBOX: Needs = Row("the responses inbox");
+const DIGESTS: Needs = Row("their own digests");
 const SEND_COUNTS: Needs = Row("send counts");
 const MANAGE: Needs = Row("create, edit and send");
 const CONTACTS: Needs = Row("contacts, imports");
@@ -257,6 +258,16 @@ const API: &[Call] = &[
     ),
     call("DELETE", "/api/v1/segments/{X}", "", CONTACTS),
     call("GET", "/api/v1/responses", "", INBOX),
+    call("GET", "/api/v1/me/digests", "", DIGESTS),
+    call(
+        "POST",
+        "/api/v1/me/digests",
+        r#"{"survey_id":{S},"frequency":"weekly"}"#,
+        RESULTS,
+    ),
+    call("DELETE", "/api/v1/me/digests/{X}", "", DIGESTS),
+    call("POST", "/api/v1/me/digests/{X}/send", "", DIGESTS),
+    call("PUT", "/api/v1/me/language", r#"{"locale":"en"}"#, DIGESTS),
     call("GET", "/api/v1/cases", "", CASE_LIST),
     sales("GET", "/api/v1/cases/{K}", "", CASE),
     sales(
@@ -333,6 +344,7 @@ const PAGES: &[Call] = &[
     call("GET", "/t/{TOKEN}", "", Public),
     call("GET", "/t/{TOKEN}/thanks", "", Public),
     call("GET", "/u/{TOKEN}", "", Public),
+    call("GET", "/d/{TOKEN}", "", Public),
 ];
 
 /// Every server function (form-encoded, as a script posts them: errors keep their status).
@@ -394,6 +406,17 @@ const RPC: &[Call] = &[
         ACCOUNT,
     ),
     call("POST", "/rpc/inbox", "query[range]=all", INBOX),
+    call("POST", "/rpc/digests", "", DIGESTS),
+    call(
+        "POST",
+        "/rpc/subscribe_digest",
+        "survey={S}&frequency=monthly",
+        RESULTS,
+    ),
+    call("POST", "/rpc/stop_digest", "id={X}", DIGESTS),
+    call("POST", "/rpc/send_digest_now", "id={X}", DIGESTS),
+    call("POST", "/rpc/set_language", "locale=en", DIGESTS),
+    call("POST", "/rpc/digest_stop_page", "token={TOKEN}", Public),
     call("POST", "/rpc/cases", "", CASE_LIST),
     sales("POST", "/rpc/case", "id={K}", CASE),
     sales("POST", "/rpc/move_case", "id={K}&state=contacted", CASE),
@@ -470,6 +493,7 @@ const FORMS: &[Call] = &[
     call("POST", "/contacts/imports/{I}", "action=cancel", CONTACTS),
     call("POST", "/contacts/{C}/suppression", "suppressed=", CONTACTS),
     call("POST", "/u/{TOKEN}", "", Public),
+    call("POST", "/d/{TOKEN}", "", Public),
 ];
 
 /// The README's role table: each row's first cell, and its cells by role.
@@ -816,6 +840,7 @@ async fn every_route_answers_each_role_as_the_readmes_table_says() {
         ("{K}", "{id}"),
         ("{I}", "{id}"),
         ("/u/{TOKEN}", "/u/{token}"),
+        ("/d/{TOKEN}", "/d/{token}"),
         ("/password/{TOKEN}", "/password/{token}"),
         ("{SLUG}", "{id}"),
         ("{TOKEN}", "{id}"),

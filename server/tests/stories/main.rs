@@ -16,6 +16,7 @@ mod contacts;
 mod crash;
 mod dashboard_filters;
 mod dashboards;
+mod digests;
 mod editor;
 mod http;
 mod inbox;

@@ -468,8 +468,9 @@ pub struct SettingsBody {
     /// Email a thank-you after a completed response (personal links; refused for anonymous
     /// surveys). Omit to leave it as it is.
     pub thank_you_email: Option<bool>,
-    /// Email the survey's owner when the headline score is low (an NPS detractor, or below
-    /// the midpoint of CES, CSAT and Likert scales). Omit to leave it as it is.
+    /// Email an alert when the headline score is low (an NPS detractor, or below the
+    /// midpoint of CES, CSAT and Likert scales): to the recipients of the case settings
+    /// (else the survey's owner) and to a case's owner. Omit to leave it as it is.
     pub detractor_alerts: Option<bool>,
     /// Anonymous surveys: groups of fewer respondents are never reported (3 to 1000,
     /// default 5). Omit to leave it as it is.

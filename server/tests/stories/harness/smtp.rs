@@ -18,6 +18,8 @@ pub struct Mail {
     pub headers: Vec<(String, String)>,
     pub text: String,
     pub html: String,
+    /// Inline images: (Content-ID without its brackets, decoded bytes).
+    pub images: Vec<(String, Vec<u8>)>,
 }
 
 impl Mail {
@@ -114,10 +116,20 @@ pub fn parse(raw: &[u8]) -> Mail {
         .collect();
     let mut text = String::new();
     let mut html = String::new();
+    let mut images = Vec::new();
     for part in mail.parts() {
         match part.ctype.mimetype.as_str() {
             "text/plain" => text = part.get_body().expect("text part"),
             "text/html" => html = part.get_body().expect("html part"),
+            "image/png" => {
+                let id = part
+                    .headers
+                    .iter()
+                    .find(|h| h.get_key().eq_ignore_ascii_case("content-id"))
+                    .map(|h| h.get_value().trim_matches(['<', '>', ' ']).to_owned())
+                    .unwrap_or_default();
+                images.push((id, part.get_body_raw().expect("image part")));
+            }
             _ => {}
         }
     }
@@ -125,5 +137,6 @@ pub fn parse(raw: &[u8]) -> Mail {
         headers,
         text,
         html,
+        images,
     }
 }
