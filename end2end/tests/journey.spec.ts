@@ -947,7 +947,8 @@ test.describe.serial("the first slice", () => {
     await expect(mia.getByTestId("case-score")).toHaveText("2");
     await expect(mia.getByText("They answered in German")).toBeVisible();
 
-    // An empty reply is refused; then she writes in German and it goes by email.
+    // A blank reply is refused; then she writes in German and it goes by email.
+    await mia.getByLabel("Message").fill("   ");
     await mia.getByTestId("send-reply").click();
     await expect(mia.getByText("Write the reply first.")).toBeVisible();
     await mia.getByLabel("Message").fill("Liebe Frau Berg,\n\ndas tut uns leid. Ihre nächste Lieferung geht heute per Express raus.");

@@ -10,3 +10,4 @@ pub mod jobs;
 pub mod serve;
 pub mod storage;
 pub mod telemetry;
+pub mod webhooks;

@@ -37,6 +37,7 @@
 //! - [`movement`]: who moved between categories from one wave to the next.
 //! - [`weighting`]: weighted NPS, each answer counted with its respondent's weight.
 //! - [`user_agent`]: a browser's User-Agent in words ("Firefox on Linux").
+//! - [`webhooks`]: webhook events, their retry schedule, and which addresses are off limits.
 //! - [`ui_text`]: every text of the respondent's page chrome, in both languages.
 //!
 //! Conventions shared by every result: percentages are 0–100, NPS is in
@@ -74,6 +75,7 @@ pub mod tile;
 pub mod trend;
 pub mod ui_text;
 pub mod user_agent;
+pub mod webhooks;
 pub mod weighting;
 
 pub use ces::{CesAnswer, CesResult, CesScale};
