@@ -962,7 +962,7 @@ test.describe.serial("the first slice", () => {
     expect(reply.plain).toContain("Antworten Sie einfach auf diese E-Mail.");
 
     // A note, then resolved, without JavaScript too: the page is a plain form.
-    await mia.getByLabel("Note").fill("Called her as well; she is happy now.");
+    await mia.getByLabel("Note", { exact: true }).fill("Called her as well; she is happy now.");
     await mia.getByTestId("add-note").click();
     await expect(mia.getByTestId("event-note")).toContainText("she is happy now");
     const plain = await (await browser.newContext({ javaScriptEnabled: false, storageState: await context.storageState() })).newPage();
@@ -976,8 +976,8 @@ test.describe.serial("the first slice", () => {
     await mia.screenshot({ path: "../target/e2e-artifacts/case.png", fullPage: true });
     expect(miaErrors).toEqual([]);
 
-    // The survey's dashboard times it.
-    await page.goto(`${path}?range=all`);
+    // The survey's dashboard times it, here per team (the breakdown's attribute).
+    await page.goto(`${path}?range=all&by=team`);
     await expect(page.getByTestId("case-figures")).toBeVisible();
     await expect(page.getByTestId("cases-open")).toHaveText("0");
     await expect(page.getByTestId("cases-by-team")).toContainText("Sales");

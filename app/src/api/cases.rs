@@ -32,7 +32,7 @@ mod ssr {
     };
     use crate::ports::{
         CaseEventKind, CaseQuery, CaseSettings, NewCase, NewReply, ReplyQueued, Services,
-        StoredCase, Survey, User,
+        StoredCase, Survey, User, Within,
     };
     use chrono::{DateTime, TimeDelta, Utc};
     use std::collections::BTreeMap;
@@ -58,27 +58,6 @@ mod ssr {
         pub mine: bool,
         /// From 1.
         pub page: u64,
-    }
-
-    /// The surveys `user` may read cases of, each with the scope a case must be in.
-    async fn readable(
-        services: &Services,
-        user: &User,
-    ) -> Result<Vec<(Survey, Option<Vec<(String, String)>>)>, AppError> {
-        Ok(services
-            .store
-            .list_surveys()
-            .await?
-            .into_iter()
-            .filter(|s| !s.definition.anonymous)
-            .filter_map(|s| {
-                match decide(user.role, &user.scope, Action::ReadResponse(&s.facts())) {
-                    Access::Allowed => Some((s, None)),
-                    Access::WithinScope(conditions) => Some((s, Some(conditions))),
-                    Access::Denied => None,
-                }
-            })
-            .collect())
     }
 
     fn in_scope(groups: &BTreeMap<String, String>, access: &Access) -> bool {
@@ -158,7 +137,14 @@ mod ssr {
         if !cases::may_work_on_cases(user.role, &user.scope) {
             return Err(AppError::forbidden());
         }
-        let mut surveys = readable(services, user).await?;
+        let mut surveys: Vec<(Survey, Within)> = surveys::with_readable_responses(services, user)
+            .await?
+            .into_iter()
+            .map(|(s, access)| match access {
+                Access::WithinScope(conditions) => (s, Some(conditions)),
+                _ => (s, None),
+            })
+            .collect();
         let choices = surveys
             .iter()
             .map(|(s, _)| (s.id, s.title().to_owned()))

@@ -22,25 +22,16 @@ pub const COMMENTS_SHOWN: usize = 3;
 mod ssr {
     use super::*;
     use crate::api::surveys;
-    use crate::api::trends;
+    use crate::api::trends::{self, date, day};
     use crate::domain::access::OnSurvey;
     use crate::domain::digest::Frequency;
     use crate::domain::tile::Change;
-    use crate::domain::trend::{Day, Trend};
+    use crate::domain::trend::Trend;
     use crate::domain::Locale;
     use crate::error::ErrorKind;
     use crate::model::DashboardQuery;
     use crate::ports::{DigestRequest, NewSubscription, Services, Subscription, User};
-    use chrono::{DateTime, Datelike, NaiveDate, Utc};
-
-    fn day(date: NaiveDate) -> Day {
-        Day::from_ymd(date.year(), date.month(), date.day())
-    }
-
-    fn date(d: Day) -> NaiveDate {
-        let (y, m, d) = d.ymd();
-        NaiveDate::from_ymd_opt(y, m, d).unwrap_or_default()
-    }
+    use chrono::{DateTime, NaiveDate, Utc};
 
     /// The secret of a subscription's stop link: derived, so nothing secret is stored.
     pub fn stop_token(services: &Services, id: i64) -> String {

@@ -18,25 +18,16 @@ mod ssr {
     use super::*;
     use crate::api::auth::{authorize, Access, Action};
     use crate::api::surveys;
-    use crate::api::trends::DEFAULT_RANGE;
+    use crate::api::trends::{date, day, DEFAULT_RANGE};
     use crate::domain::access::decide;
     use crate::domain::cases::{may_work_on_cases, CaseState};
     use crate::domain::filter::{condition, Filter};
-    use crate::domain::trend::{resolve_range, Day};
+    use crate::domain::trend::resolve_range;
     use crate::domain::{category, fill_placeholders, AnswerValue, Category, QuestionKind};
     use crate::model::{FilterChoice, FilterChoices, InboxItem};
     use crate::ports::{CaseFilter, InboxQuery, InboxSurvey, Services, Survey, User};
-    use chrono::{Datelike, NaiveDate, Utc};
+    use chrono::Utc;
     use std::collections::BTreeMap;
-
-    fn day(date: NaiveDate) -> Day {
-        Day::from_ymd(date.year(), date.month(), date.day())
-    }
-
-    fn date(d: Day) -> NaiveDate {
-        let (y, m, d) = d.ymd();
-        NaiveDate::from_ymd_opt(y, m, d).unwrap_or_default()
-    }
 
     fn category_of(text: &str) -> Result<Option<Category>, AppError> {
         Ok(match text {
@@ -99,18 +90,7 @@ mod ssr {
         if !may_work_on_cases(user.role, &user.scope) {
             return Err(AppError::forbidden());
         }
-        // Every identified survey whose single responses the caller may read.
-        let mut readable: Vec<(Survey, Access)> = services
-            .store
-            .list_surveys()
-            .await?
-            .into_iter()
-            .filter(|s| !s.definition.anonymous)
-            .filter_map(|s| {
-                let access = decide(user.role, &user.scope, Action::ReadResponse(&s.facts()));
-                access.allowed().then_some((s, access))
-            })
-            .collect();
+        let mut readable = surveys::with_readable_responses(services, user).await?;
         let choices_list: Vec<(i64, String)> = readable
             .iter()
             .map(|(s, _)| (s.id, s.title().to_owned()))

@@ -409,6 +409,25 @@ mod ssr {
         }
     }
 
+    /// The identified surveys whose single responses `user` may read, newest first, and
+    /// how far (a manager within their scope): the inbox's and the cases' surveys.
+    pub async fn with_readable_responses(
+        services: &Services,
+        user: &User,
+    ) -> Result<Vec<(Survey, Access)>, AppError> {
+        Ok(services
+            .store
+            .list_surveys()
+            .await?
+            .into_iter()
+            .filter(|s| !s.definition.anonymous)
+            .filter_map(|s| {
+                let access = decide(user.role, &user.scope, Action::ReadResponse(&s.facts()));
+                access.allowed().then_some((s, access))
+            })
+            .collect())
+    }
+
     /// The surveys `user` may see results of, newest first, and how far.
     pub async fn reachable(
         services: &Services,

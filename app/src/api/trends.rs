@@ -50,11 +50,12 @@ mod ssr {
     use chrono::{Datelike, NaiveDate, Utc};
     use std::collections::BTreeMap;
 
-    fn day(date: NaiveDate) -> Day {
+    /// A calendar date as the trend engine counts days, and back.
+    pub fn day(date: NaiveDate) -> Day {
         Day::from_ymd(date.year(), date.month(), date.day())
     }
 
-    fn date(d: Day) -> NaiveDate {
+    pub fn date(d: Day) -> NaiveDate {
         let (y, m, d) = d.ymd();
         NaiveDate::from_ymd_opt(y, m, d).unwrap_or_default()
     }

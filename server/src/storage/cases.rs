@@ -3,6 +3,7 @@
 //! replied to; a reply is an outbox row written in the same transaction as its event.
 
 use super::db::{query, Query, Tx};
+use super::responses::push_any_of;
 use super::rows::{corrupt, from_json, millis};
 use super::Storage;
 use app::domain::cases::{CaseState, CaseTiming};
@@ -102,20 +103,11 @@ impl TryFrom<CaseRow> for StoredCase {
 /// ` WHERE …` of a case list: the surveys (each narrowed to its scope), states, owner,
 /// overdue.
 fn push_filters(sql: &mut Query, dialect: &super::dialect::Dialect, q: &CaseQuery) {
-    let (open, prefix) = dialect.group_value;
     sql.push(" WHERE (FALSE");
     for (survey, scope) in &q.surveys {
         sql.push(" OR (c.survey_id = ").push_bind(*survey);
         if let Some(conditions) = scope {
-            sql.push(" AND (FALSE");
-            for (attribute, value) in conditions {
-                sql.push(" OR ")
-                    .push(open)
-                    .push_bind(format!("{prefix}{attribute}"))
-                    .push(") = ")
-                    .push_bind(value.as_str());
-            }
-            sql.push(")");
+            push_any_of(sql, dialect, conditions);
         }
         sql.push(")");
     }

@@ -3,7 +3,7 @@
 
 use super::db::{query, Query};
 use super::dialect::Dialect;
-use super::responses::push_view;
+use super::responses::{like_pattern, push_any_of, push_view};
 use super::rows::{corrupt, from_json, ResponseAnswerRow};
 use super::Storage;
 use app::domain::cases::CaseState;
@@ -45,16 +45,7 @@ fn push_comment(sql: &mut Query, text_keys: &[String], test: &dyn Fn(&mut Query,
 fn push_survey(sql: &mut Query, dialect: &Dialect, s: &InboxSurvey, q: &InboxQuery) {
     sql.push(" OR (r.survey_id = ").push_bind(s.id);
     if let Some(scope) = &s.within {
-        let (open, prefix) = dialect.group_value;
-        sql.push(" AND (FALSE");
-        for (attribute, value) in scope {
-            sql.push(" OR ")
-                .push(open)
-                .push_bind(format!("{prefix}{attribute}"))
-                .push(") = ")
-                .push_bind(value.as_str());
-        }
-        sql.push(")");
+        push_any_of(sql, dialect, scope);
     }
     if let Some((key, low, high)) = &s.headline {
         sql.push(
@@ -74,13 +65,7 @@ fn push_survey(sql: &mut Query, dialect: &Dialect, s: &InboxSurvey, q: &InboxQue
         });
     }
     if !q.search.is_empty() {
-        let pattern = format!(
-            "%{}%",
-            q.search
-                .replace('\\', "\\\\")
-                .replace('%', "\\%")
-                .replace('_', "\\_")
-        );
+        let pattern = like_pattern(&q.search);
         let like = |sql: &mut Query, column: &str| {
             sql.push(column)
                 .push(" ")

@@ -368,6 +368,31 @@ fn push_conditions(
 }
 
 /// The responses (`r`) of a view: its days, its send and its attributes' values.
+/// `%text%` for `LIKE … ESCAPE '\'`: the text's own `%`, `_` and `\` match themselves.
+pub(super) fn like_pattern(text: &str) -> String {
+    format!(
+        "%{}%",
+        text.replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_")
+    )
+}
+
+/// ` AND (…)`: the response's grouping attributes hold one of `conditions` (a manager's
+/// scope).
+pub(super) fn push_any_of(sql: &mut Query, dialect: &Dialect, conditions: &[(String, String)]) {
+    let (open, prefix) = dialect.group_value;
+    sql.push(" AND (FALSE");
+    for (attribute, value) in conditions {
+        sql.push(" OR ")
+            .push(open)
+            .push_bind(format!("{prefix}{attribute}"))
+            .push(") = ")
+            .push_bind(value.as_str());
+    }
+    sql.push(")");
+}
+
 pub(super) fn push_view(
     sql: &mut Query,
     dialect: &Dialect,
@@ -917,13 +942,7 @@ impl app::ports::Responses for Storage {
         }
         if !q.search.is_empty() {
             // The stored value is JSON; its text is searched as written there.
-            let pattern = format!(
-                "%{}%",
-                q.search
-                    .replace('\\', "\\\\")
-                    .replace('%', "\\%")
-                    .replace('_', "\\_")
-            );
+            let pattern = like_pattern(&q.search);
             sql.push(" AND (a.follow_up ")
                 .push(dialect.like_any_case)
                 .push(" ")

@@ -5,66 +5,9 @@
 //! the response's reach sees the case, and an anonymous survey never opens one.
 
 use crate::harness::smtp::{Mail, SmtpSink};
-use crate::harness::{client, read_column, TestApp};
+use crate::harness::{read_column, TestApp};
 use crate::sending::app_sending_to;
 use serde_json::{json, Value};
-
-const PASSWORD: &str = "correct horse battery";
-
-async fn add_user(
-    app: &TestApp,
-    admin: &reqwest::Client,
-    email: &str,
-    role: &str,
-    scope: &[&str],
-) -> reqwest::Client {
-    let res = admin
-        .post(app.url("/api/v1/users"))
-        .json(
-            &json!({ "name": email.split('@').next().unwrap(), "email": email,
-                       "password": PASSWORD, "role": role, "scope": scope }),
-        )
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 201, "{email}");
-    let c = client();
-    let res = c
-        .post(app.url("/rpc/login"))
-        .form(&[("email", email), ("password", PASSWORD)])
-        .send()
-        .await
-        .unwrap();
-    assert!(
-        res.headers().get("set-cookie").is_some(),
-        "{email} signs in"
-    );
-    c
-}
-
-/// An NPS survey grouped by team, for customers (`anonymous`: an anonymous one).
-async fn survey(app: &TestApp, admin: &reqwest::Client, anonymous: bool) -> (i64, String) {
-    let id = app.create_survey(admin, "nps").await["id"]
-        .as_i64()
-        .unwrap();
-    let mut definition = app
-        .get_json(admin, &format!("/api/v1/surveys/{id}/definition"))
-        .await;
-    definition["grouping_attributes"] = json!(["team"]);
-    definition["anonymous"] = json!(anonymous);
-    let res = admin
-        .put(app.url(&format!("/api/v1/surveys/{id}/definition")))
-        .json(&definition)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
-    let question = definition["questions"][0]["key"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    (id, question)
-}
 
 async fn put_json(c: &reqwest::Client, app: &TestApp, path: &str, body: Value) -> (u16, Value) {
     let res = c.put(app.url(path)).json(&body).send().await.unwrap();
@@ -89,27 +32,16 @@ async fn get(c: &reqwest::Client, app: &TestApp, path: &str) -> (u16, Value) {
 async fn answer(
     app: &TestApp,
     admin: &reqwest::Client,
-    (id, question): &(i64, String),
+    s: &(i64, String),
     contact: Option<i64>,
     team: &str,
     lang: &str,
     score: u8,
     comment: &str,
 ) {
-    let token = app
-        .personal_token(
-            admin,
-            *id,
-            json!({ "contact_id": contact, "attributes": { "team": team }, "locale": lang }),
-        )
+    let link = json!({ "contact_id": contact, "attributes": { "team": team }, "locale": lang });
+    app.answer_by_link(admin, s, link, score, Some(comment))
         .await;
-    let res = client()
-        .post(app.url(&format!("/api/v1/personal-answers/{token}")))
-        .json(&json!({ "answers": { question: score }, "follow_ups": { question: comment }, "lang": lang }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 201, "{}", res.text().await.unwrap());
 }
 
 async fn contact_id(app: &TestApp, admin: &reqwest::Client, email: &str) -> i64 {
@@ -146,17 +78,16 @@ async fn a_detractor_answer_opens_a_case_for_the_teams_manager_who_writes_back_a
     assert_eq!(imported.status(), 200);
     let ana = contact_id(&app, &admin, "ana@example.com").await;
     let bo = contact_id(&app, &admin, "bo@example.com").await;
-    let sales = add_user(
-        &app,
-        &admin,
-        "sales@example.com",
-        "manager",
-        &["team=Sales"],
-    )
-    .await;
-    let ops = add_user(&app, &admin, "ops@example.com", "manager", &["team=Ops"]).await;
-    let viewer = add_user(&app, &admin, "viewer@example.com", "viewer", &[]).await;
-    let s = survey(&app, &admin, false).await;
+    let sales = app
+        .signed_in_user(&admin, "sales@example.com", "manager", &["team=Sales"])
+        .await;
+    let ops = app
+        .signed_in_user(&admin, "ops@example.com", "manager", &["team=Ops"])
+        .await;
+    let viewer = app
+        .signed_in_user(&admin, "viewer@example.com", "viewer", &[])
+        .await;
+    let s = app.survey_by_team(&admin, false).await;
     let id = s.0;
     let (status, settings) = put_json(
         &admin,
@@ -356,7 +287,7 @@ async fn an_overdue_case_is_listed_as_overdue_and_a_respondent_who_unsubscribed_
     app.import_contacts(&admin, "email,name,team\ncy@example.com,Cy,Legal\n")
         .await;
     let cy = contact_id(&app, &admin, "cy@example.com").await;
-    let s = survey(&app, &admin, false).await;
+    let s = app.survey_by_team(&admin, false).await;
     let id = s.0;
     // Any comment opens a case; nobody manages Legal, so the survey's owner gets it.
     let rule = json!({ "rule": { "scores": null, "any_comment": true, "due_hours": 1 }, "alert_recipients": [] });
@@ -438,7 +369,7 @@ on_both_databases!(an_anonymous_survey_opens_no_case_whatever_its_answers);
 async fn an_anonymous_survey_opens_no_case_whatever_its_answers(url: &str) {
     let sink = SmtpSink::start();
     let (app, admin) = app_sending_to(url, &sink).await;
-    let s = survey(&app, &admin, true).await;
+    let s = app.survey_by_team(&admin, true).await;
     let id = s.0;
     // A rule is refused outright: a case is about one person's answer.
     let (status, error) = put_json(
@@ -454,7 +385,7 @@ async fn an_anonymous_survey_opens_no_case_whatever_its_answers(url: &str) {
         "{error}"
     );
     // Even a rule set while the survey was identified opens nothing once it is anonymous.
-    let (identified, _) = survey(&app, &admin, false).await;
+    let (identified, _) = app.survey_by_team(&admin, false).await;
     assert_eq!(
         put_json(
             &admin,

@@ -9,31 +9,6 @@ use crate::harness::{client, read_column, TestApp};
 use crate::sending::app_sending_to;
 use serde_json::{json, Value};
 
-async fn survey(app: &TestApp, admin: &reqwest::Client, anonymous: bool) -> (i64, String) {
-    let id = app.create_survey(admin, "nps").await["id"]
-        .as_i64()
-        .unwrap();
-    let mut definition = app
-        .get_json(admin, &format!("/api/v1/surveys/{id}/definition"))
-        .await;
-    definition["grouping_attributes"] = json!(["team"]);
-    definition["anonymous"] = json!(anonymous);
-    let res = admin
-        .put(app.url(&format!("/api/v1/surveys/{id}/definition")))
-        .json(&definition)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 200);
-    (
-        id,
-        definition["questions"][0]["key"]
-            .as_str()
-            .unwrap()
-            .to_owned(),
-    )
-}
-
 async fn answer(
     app: &TestApp,
     admin: &reqwest::Client,
@@ -42,17 +17,9 @@ async fn answer(
     score: u8,
     comment: &str,
 ) {
-    let (id, question) = s;
-    let token = app
-        .personal_token(admin, *id, json!({ "attributes": { "team": team } }))
+    let link = json!({ "attributes": { "team": team } });
+    app.answer_by_link(admin, s, link, score, Some(comment))
         .await;
-    let res = client()
-        .post(app.url(&format!("/api/v1/personal-answers/{token}")))
-        .json(&json!({ "answers": { question: score }, "follow_ups": { question: comment } }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 201);
 }
 
 async fn subscribe(app: &TestApp, c: &reqwest::Client, body: Value) -> i64 {
@@ -109,7 +76,7 @@ async fn a_digest_arrives_with_its_trend_as_an_inline_png_and_the_dashboards_num
 ) {
     let sink = SmtpSink::start();
     let (app, admin) = app_sending_to(url, &sink).await;
-    let s = survey(&app, &admin, false).await;
+    let s = app.survey_by_team(&admin, false).await;
     let id = s.0;
     answer(&app, &admin, &s, "Sales", 2, "Too slow").await;
     answer(&app, &admin, &s, "Sales", 10, "Lovely").await;
@@ -272,7 +239,7 @@ async fn a_due_digest_is_queued_once_by_the_scheduler_and_never_shows_a_withheld
     let sink = SmtpSink::start();
     let (app, admin) = app_sending_to(url, &sink).await;
     // Three answers to an anonymous survey whose minimum group is five.
-    let s = survey(&app, &admin, true).await;
+    let s = app.survey_by_team(&admin, true).await;
     for comment in ["secret one", "secret two", "secret three"] {
         answer(&app, &admin, &s, "Sales", 3, comment).await;
     }

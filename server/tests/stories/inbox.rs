@@ -6,58 +6,17 @@
 use crate::harness::{client, spawn_app, TestApp};
 use serde_json::{json, Value};
 
-async fn survey(app: &TestApp, admin: &reqwest::Client, anonymous: bool) -> (i64, String) {
-    let id = app.create_survey(admin, "nps").await["id"]
-        .as_i64()
-        .unwrap();
-    let mut definition = app
-        .get_json(admin, &format!("/api/v1/surveys/{id}/definition"))
-        .await;
-    definition["grouping_attributes"] = json!(["team"]);
-    definition["anonymous"] = json!(anonymous);
-    let res = admin
-        .put(app.url(&format!("/api/v1/surveys/{id}/definition")))
-        .json(&definition)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 200);
-    (
-        id,
-        definition["questions"][0]["key"]
-            .as_str()
-            .unwrap()
-            .to_owned(),
-    )
-}
-
 async fn answer(
     app: &TestApp,
     admin: &reqwest::Client,
-    (id, question): &(i64, String),
+    s: &(i64, String),
     contact: Option<i64>,
     team: &str,
     score: u8,
     comment: Option<&str>,
 ) {
-    let token = app
-        .personal_token(
-            admin,
-            *id,
-            json!({ "contact_id": contact, "attributes": { "team": team } }),
-        )
-        .await;
-    let follow_ups = match comment {
-        Some(c) => json!({ question: c }),
-        None => json!({}),
-    };
-    let res = client()
-        .post(app.url(&format!("/api/v1/personal-answers/{token}")))
-        .json(&json!({ "answers": { question: score }, "follow_ups": follow_ups }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 201);
+    let link = json!({ "contact_id": contact, "attributes": { "team": team } });
+    app.answer_by_link(admin, s, link, score, comment).await;
 }
 
 async fn inbox(app: &TestApp, c: &reqwest::Client, query: &str) -> (u16, Value) {
@@ -96,34 +55,6 @@ async fn only(app: &TestApp, c: &reqwest::Client, query: &str) -> Vec<String> {
     who(&page)
 }
 
-async fn sign_in_as(
-    app: &TestApp,
-    admin: &reqwest::Client,
-    email: &str,
-    role: &str,
-    scope: &[&str],
-) -> reqwest::Client {
-    let res = admin
-        .post(app.url("/api/v1/users"))
-        .json(
-            &json!({ "name": email, "email": email, "password": "correct horse battery",
-                       "role": role, "scope": scope }),
-        )
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 201);
-    let c = client();
-    let res = c
-        .post(app.url("/rpc/login"))
-        .form(&[("email", email), ("password", "correct horse battery")])
-        .send()
-        .await
-        .unwrap();
-    assert!(res.headers().get("set-cookie").is_some());
-    c
-}
-
 on_both_databases!(
     the_inbox_lists_identified_responses_newest_first_under_every_filter_and_never_an_anonymous_one
 );
@@ -148,7 +79,7 @@ async fn the_inbox_lists_identified_responses_newest_first_under_every_filter_an
             .unwrap()["id"]
             .as_i64()
     };
-    let s = survey(&app, &admin, false).await;
+    let s = app.survey_by_team(&admin, false).await;
     let rule = json!({ "rule": { "scores": { "from": 0, "to": 6 }, "any_comment": false, "due_hours": 48 } });
     let res = admin
         .put(app.url(&format!("/api/v1/surveys/{}/case-settings", s.0)))
@@ -179,7 +110,7 @@ async fn the_inbox_lists_identified_responses_newest_first_under_every_filter_an
     .await;
     answer(&app, &admin, &s, id_of("cy@example.com"), "Sales", 10, None).await;
     // An anonymous survey's answers, one with a comment that must never be listed.
-    let anonymous = survey(&app, &admin, true).await;
+    let anonymous = app.survey_by_team(&admin, true).await;
     for team in ["Sales", "Sales", "Ops"] {
         answer(
             &app,
@@ -272,18 +203,15 @@ async fn the_inbox_lists_identified_responses_newest_first_under_every_filter_an
     assert_eq!(status, 422);
 
     // A manager of Sales reads Sales's responses; a viewer none.
-    let sales = sign_in_as(
-        &app,
-        &admin,
-        "sales@example.com",
-        "manager",
-        &["team=Sales"],
-    )
-    .await;
+    let sales = app
+        .signed_in_user(&admin, "sales@example.com", "manager", &["team=Sales"])
+        .await;
     let (status, theirs) = inbox(&app, &sales, "").await;
     assert_eq!(status, 200);
     assert_eq!(who(&theirs), ["cy@example.com", "ana@example.com"]);
-    let viewer = sign_in_as(&app, &admin, "viewer@example.com", "viewer", &[]).await;
+    let viewer = app
+        .signed_in_user(&admin, "viewer@example.com", "viewer", &[])
+        .await;
     assert_eq!(inbox(&app, &viewer, "").await.0, 403);
 
     // 25 a page: the 26th response is on the next.

@@ -395,6 +395,91 @@ impl TestApp {
         url.rsplit('/').next().expect("a token").to_owned()
     }
 
+    /// An NPS survey (an anonymous one with `anonymous`) whose results are grouped by
+    /// team, taking answers: its id and its first question's key.
+    pub async fn survey_by_team(&self, admin: &reqwest::Client, anonymous: bool) -> (i64, String) {
+        let id = self.create_survey(admin, "nps").await["id"]
+            .as_i64()
+            .expect("id");
+        let path = format!("/api/v1/surveys/{id}/definition");
+        let mut definition = self.get_json(admin, &path).await;
+        definition["grouping_attributes"] = serde_json::json!(["team"]);
+        definition["anonymous"] = serde_json::json!(anonymous);
+        let res = admin
+            .put(self.url(&path))
+            .json(&definition)
+            .send()
+            .await
+            .expect("request");
+        assert_eq!(res.status(), 200);
+        let question = definition["questions"][0]["key"]
+            .as_str()
+            .expect("a question");
+        (id, question.to_owned())
+    }
+
+    /// Answers `survey`'s first question with `score` (and a follow-up `comment`, in
+    /// `lang`) through a new personal link made with `link` (its contact, attributes and
+    /// locale).
+    pub async fn answer_by_link(
+        &self,
+        admin: &reqwest::Client,
+        (id, question): &(i64, String),
+        link: serde_json::Value,
+        score: u8,
+        comment: Option<&str>,
+    ) {
+        let lang = link["locale"].as_str().unwrap_or("en").to_owned();
+        let token = self.personal_token(admin, *id, link).await;
+        let follow_ups = match comment {
+            Some(c) => serde_json::json!({ question: c }),
+            None => serde_json::json!({}),
+        };
+        let res = client()
+            .post(self.url(&format!("/api/v1/personal-answers/{token}")))
+            .json(&serde_json::json!({ "answers": { question: score }, "follow_ups": follow_ups, "lang": lang }))
+            .send()
+            .await
+            .expect("request");
+        assert_eq!(
+            res.status(),
+            201,
+            "{}",
+            res.text().await.unwrap_or_default()
+        );
+    }
+
+    /// A new user of `role` and `scope`, named by their address's local part and signed in.
+    pub async fn signed_in_user(
+        &self,
+        admin: &reqwest::Client,
+        email: &str,
+        role: &str,
+        scope: &[&str],
+    ) -> reqwest::Client {
+        let name = email.split('@').next().unwrap_or(email);
+        let res = admin
+            .post(self.url("/api/v1/users"))
+            .json(&serde_json::json!({ "name": name, "email": email,
+                "password": "correct horse battery", "role": role, "scope": scope }))
+            .send()
+            .await
+            .expect("request");
+        assert_eq!(res.status(), 201, "{email}");
+        let c = client();
+        let res = c
+            .post(self.url("/rpc/login"))
+            .form(&[("email", email), ("password", "correct horse battery")])
+            .send()
+            .await
+            .expect("request");
+        assert!(
+            res.headers().get("set-cookie").is_some(),
+            "{email} signs in"
+        );
+        c
+    }
+
     /// Sends a whole response to a survey's public link through the API.
     pub async fn answer_publicly(&self, slug: &str, body: serde_json::Value) -> reqwest::Response {
         client()
