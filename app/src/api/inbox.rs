@@ -90,6 +90,30 @@ mod ssr {
         if !may_work_on_cases(user.role, &user.scope) {
             return Err(AppError::forbidden());
         }
+        // No stored text holds a NUL, and PostgreSQL refuses one in a parameter.
+        let fields = [
+            ("survey", &f.survey),
+            ("range", &f.range),
+            ("from", &f.from),
+            ("to", &f.to),
+            ("send", &f.send),
+            ("category", &f.category),
+            ("comment", &f.comment),
+            ("case", &f.case),
+            ("q", &f.q),
+            ("page", &f.page),
+        ];
+        let filters = f.filter.iter().map(|v| ("filter", v));
+        if let Some((field, _)) = fields
+            .into_iter()
+            .chain(filters)
+            .find(|(_, v)| v.contains('\0'))
+        {
+            return Err(AppError::bad_input(
+                field,
+                "Text may not contain the NUL character.",
+            ));
+        }
         let mut readable = surveys::with_readable_responses(services, user).await?;
         let choices_list: Vec<(i64, String)> = readable
             .iter()

@@ -305,6 +305,19 @@ impl app::ports::Contacts for Storage {
         .bind(contact_id)
         .execute(&mut tx)
         .await?;
+        // A case keeps the answer's comment and what was written to or about the person:
+        // those go too. The case stays, with its state and times, for the figures.
+        query(format!("UPDATE cases SET comment = NULL WHERE {theirs}"))
+            .bind(contact_id)
+            .execute(&mut tx)
+            .await?;
+        query(format!(
+            "UPDATE case_events SET body = '', subject = NULL \
+             WHERE case_id IN (SELECT id FROM cases WHERE {theirs})"
+        ))
+        .bind(contact_id)
+        .execute(&mut tx)
+        .await?;
         let responses = query(
             "UPDATE responses SET contact_id = NULL, submitted_at = NULL, updated_at = NULL \
              WHERE contact_id = $1",

@@ -274,6 +274,29 @@ async fn a_detractor_answer_opens_a_case_for_the_teams_manager_who_writes_back_a
         .get_json(&ops, &format!("/api/v1/surveys/{id}/trends"))
         .await;
     assert_eq!(theirs["cases"]["all"]["opened"], 0, "{}", theirs["cases"]);
+
+    // Ana asks to be forgotten: the case stays for the figures, but nothing she wrote or
+    // was written to her, and no longer who she is.
+    let res = admin
+        .delete(app.url("/api/v1/privacy/ana@example.com"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
+    let (status, after) = get(&sales, &app, &format!("/api/v1/cases/{case_id}")).await;
+    assert_eq!(status, 200, "{after}");
+    assert!(after["case"]["comment"].is_null(), "{after}");
+    assert!(after["case"]["respondent"].is_null(), "{after}");
+    let text = after.to_string();
+    for said in [
+        "Viel zu langsam",
+        "Wir haben das behoben",
+        "Called her too",
+        "Ana",
+    ] {
+        assert!(!text.contains(said), "{said} is gone: {text}");
+    }
+    assert_eq!(after["case"]["state"], "resolved");
 }
 
 on_both_databases!(

@@ -191,6 +191,8 @@ async fn the_inbox_lists_identified_responses_newest_first_under_every_filter_an
         ("page=0", "page"),
         ("send=1", "send"),
         ("filter=plan:Pro", "filter"),
+        ("q=a%00b", "q"),
+        ("filter=team:Sa%00les", "filter"),
     ] {
         let (status, error) = inbox(&app, &admin, query).await;
         assert_eq!(
