@@ -362,6 +362,22 @@ pub struct PersonalData {
     pub invitations: Vec<InvitationData>,
     /// Responses to surveys that are not anonymous (anonymous ones keep no contact).
     pub responses: Vec<ResponseData>,
+    /// The cases their responses opened: what was kept, written to them and noted.
+    #[serde(default)]
+    pub cases: Vec<CaseData>,
+}
+
+/// A case in a privacy export.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct CaseData {
+    pub survey_id: i64,
+    pub state: crate::domain::cases::CaseState,
+    /// UTC, `YYYY-MM-DD HH:MM`.
+    pub opened_at: String,
+    /// The answer's comment, as the case keeps it.
+    pub comment: Option<String>,
+    pub events: Vec<CaseEventView>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

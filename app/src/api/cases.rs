@@ -31,8 +31,8 @@ mod ssr {
         CaseEventView, CasePeriod, CaseSettingsView, CaseStats, CaseTeam, CaseView,
     };
     use crate::ports::{
-        CaseEventKind, CaseQuery, CaseSettings, NewCase, NewReply, ReplyQueued, Services,
-        StoredCase, Survey, User, Within,
+        CaseEvent, CaseEventKind, CaseQuery, CaseSettings, NewCase, NewReply, ReplyQueued,
+        Services, StoredCase, Survey, User, Within,
     };
     use chrono::{DateTime, TimeDelta, Utc};
     use std::collections::BTreeMap;
@@ -127,6 +127,51 @@ mod ssr {
         }
     }
 
+    /// A case's event as its page, the API and a privacy export show it.
+    pub fn event_view(e: CaseEvent) -> CaseEventView {
+        let (kind, state, subject, delivery) = match e.kind {
+            CaseEventKind::Opened => ("opened", None, None, None),
+            CaseEventKind::Note => ("note", None, None, None),
+            CaseEventKind::State(s) => ("state", Some(s), None, None),
+            CaseEventKind::Reply { subject, status } => ("reply", None, Some(subject), status),
+            CaseEventKind::Owner => ("owner", None, None, None),
+        };
+        CaseEventView {
+            at: shown(e.at),
+            who: e.user_name,
+            kind: kind.to_owned(),
+            state,
+            subject,
+            text: e.text,
+            delivery,
+        }
+    }
+
+    /// The cases of a contact's responses, for a privacy export.
+    pub async fn of_responses(
+        store: &dyn crate::ports::Store,
+        responses: &[(i64, i64)],
+    ) -> Result<Vec<crate::model::CaseData>, AppError> {
+        let mut out = Vec::new();
+        for &(survey_id, response) in responses {
+            let Some(id) = store.case_of_response(response).await? else {
+                continue;
+            };
+            let Some(case) = store.case(id).await? else {
+                continue;
+            };
+            let events = store.case_events(id).await?;
+            out.push(crate::model::CaseData {
+                survey_id,
+                state: case.state,
+                opened_at: shown(case.opened_at),
+                comment: case.comment,
+                events: events.into_iter().map(event_view).collect(),
+            });
+        }
+        Ok(out)
+    }
+
     /// A page of the cases `user` may see, newest first.
     #[tracing::instrument(skip_all, fields(user_id = user.id), err(level = "info"))]
     pub async fn list(
@@ -216,26 +261,7 @@ mod ssr {
             .case_events(id)
             .await?
             .into_iter()
-            .map(|e| {
-                let (kind, state, subject, delivery) = match e.kind {
-                    CaseEventKind::Opened => ("opened", None, None, None),
-                    CaseEventKind::Note => ("note", None, None, None),
-                    CaseEventKind::State(s) => ("state", Some(s), None, None),
-                    CaseEventKind::Reply { subject, status } => {
-                        ("reply", None, Some(subject), status)
-                    }
-                    CaseEventKind::Owner => ("owner", None, None, None),
-                };
-                CaseEventView {
-                    at: shown(e.at),
-                    who: e.user_name,
-                    kind: kind.to_owned(),
-                    state,
-                    subject,
-                    text: e.text,
-                    delivery,
-                }
-            })
+            .map(event_view)
             .collect();
         let owners = owners(services, &survey, &case.groups).await?;
         let reply_blocked = match (&case.contact_id, &case.email) {

@@ -204,13 +204,16 @@ mod ssr {
         }
     }
 
-    /// A privacy request's export: the contact, its personal links, its responses.
+    /// A privacy request's export: the contact, its personal links, its responses and
+    /// their cases.
     // No `err`: its message may repeat what was typed (an email address), which
     // stays out of the log.
     #[tracing::instrument(skip_all)]
     pub async fn personal_data(store: &dyn Store, email: &str) -> Result<PersonalData, AppError> {
         let contact = find(store, email).await?;
         let (invitations, responses) = store.contact_history(contact.id).await?;
+        let ids: Vec<(i64, i64)> = responses.iter().map(|r| (r.survey_id, r.id)).collect();
+        let cases = crate::api::cases::of_responses(store, &ids).await?;
         let at = |t: chrono::DateTime<chrono::Utc>| t.to_rfc3339();
         let mut anonymous = std::collections::BTreeMap::new();
         for i in &invitations {
@@ -247,6 +250,7 @@ mod ssr {
                         .collect(),
                 })
                 .collect(),
+            cases,
         })
     }
 

@@ -47,6 +47,7 @@ pub struct ContactInvitation {
 /// A response a contact gave (never one to an anonymous survey: those keep no contact).
 #[derive(Clone, Debug, PartialEq)]
 pub struct ContactResponse {
+    pub id: i64,
     pub survey_id: i64,
     pub version: i64,
     pub day: NaiveDate,

@@ -235,6 +235,7 @@ impl app::ports::Contacts for Storage {
             .into_iter()
             .map(
                 |(id, survey_id, version, day, submitted_at)| ContactResponse {
+                    id,
                     survey_id,
                     version,
                     day,

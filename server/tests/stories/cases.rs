@@ -275,6 +275,23 @@ async fn a_detractor_answer_opens_a_case_for_the_teams_manager_who_writes_back_a
         .await;
     assert_eq!(theirs["cases"]["all"]["opened"], 0, "{}", theirs["cases"]);
 
+    // Ana asks what is kept of her: the case, what she was written and what was noted.
+    let (status, export) = get(&admin, &app, "/api/v1/privacy/ana@example.com").await;
+    assert_eq!(status, 200, "{export}");
+    let kept = &export["cases"][0];
+    assert_eq!(kept["comment"], "Viel zu langsam");
+    let texts: Vec<&str> = kept["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["text"].as_str().unwrap())
+        .collect();
+    assert!(
+        texts.iter().any(|t| t.contains("Wir haben das behoben")),
+        "{texts:?}"
+    );
+    assert!(texts.contains(&"Called her too."), "{texts:?}");
+
     // Ana asks to be forgotten: the case stays for the figures, but nothing she wrote or
     // was written to her, and no longer who she is.
     let res = admin
