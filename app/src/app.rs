@@ -23,6 +23,7 @@ use crate::pages::{
     tokens::TokensPage,
     unsubscribe::UnsubscribePage,
     users::UsersPage,
+    webhooks::{WebhookPage, WebhooksPage},
 };
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
@@ -102,6 +103,8 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/contacts/imports/:id") view=ImportPage ssr=ssr.clone() />
                 <Route path=path!("/settings/tokens") view=TokensPage ssr=ssr.clone() />
                 <Route path=path!("/settings/users") view=UsersPage ssr=ssr.clone() />
+                <Route path=path!("/settings/webhooks") view=WebhooksPage ssr=ssr.clone() />
+                <Route path=path!("/settings/webhooks/:id") view=WebhookPage ssr=ssr.clone() />
                 <Route path=path!("/settings/account") view=AccountPage ssr=ssr.clone() />
                 <Route path=path!("/s/:id") view=|| view! { <AnswerPage link_kind="s" /> } ssr=ssr.clone() />
                 <Route path=path!("/s/:id/thanks") view=|| view! { <ThanksPage link_kind="s" /> } ssr=ssr.clone() />

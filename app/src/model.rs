@@ -1174,3 +1174,66 @@ pub struct DigestSettings {
     pub language: String,
     pub digests: Vec<DigestView>,
 }
+
+/// A webhook endpoint as admins see it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct WebhookView {
+    pub id: i64,
+    pub url: String,
+    pub description: String,
+    /// The events it receives: `response.completed`, `response.changed`, `case.opened`,
+    /// `case.changed`, `send.finished`.
+    pub events: Vec<crate::domain::webhooks::Event>,
+    pub enabled: bool,
+    /// Why it was disabled: by hand, or failing for days.
+    pub disabled_reason: Option<String>,
+    /// Failing since (UTC `YYYY-MM-DD HH:MM`), when its last attempt failed.
+    pub failing_since: Option<String>,
+    pub created_at: String,
+}
+
+/// An endpoint with its signing secret(s) and recent deliveries.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct WebhookDetail {
+    pub endpoint: WebhookView,
+    /// The signing secret (`whsec_…`): give it to the receiver to verify signatures.
+    pub secret: String,
+    /// The previous secret, which still signs until `previous_until` after a rotation.
+    pub previous_secret: Option<String>,
+    pub previous_until: Option<String>,
+    /// The 50 most recent deliveries, newest first.
+    pub deliveries: Vec<WebhookDeliveryView>,
+}
+
+/// One message to one endpoint.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct WebhookDeliveryView {
+    /// The `webhook-id` the receiver sees, the same on every attempt and replay.
+    pub message_id: String,
+    pub event: crate::domain::webhooks::Event,
+    /// When it happened (UTC); an anonymous survey's message says only the day.
+    pub occurred: String,
+    /// held, queued, sending, delivered or failed.
+    pub status: String,
+    pub attempts: i64,
+    pub next_attempt: Option<String>,
+    pub last_attempt: Option<String>,
+    /// The receiver's HTTP status at the last attempt.
+    pub last_status: Option<i64>,
+    pub last_error: Option<String>,
+}
+
+/// A new endpoint, or an endpoint's new settings.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct WebhookInput {
+    /// An `https://` (or `http://`) URL of a public address, or of a host an admin allows.
+    pub url: String,
+    #[serde(default)]
+    pub description: String,
+    /// At least one event name.
+    pub events: Vec<String>,
+}

@@ -210,6 +210,7 @@ async fn bench_backend(name: &str, url: &str, sinks: &[Sink]) {
             session_days: 14,
             organisation: "Bench".into(),
             setup_code: None,
+            webhook_hosts: Vec::new(),
         }),
         answer_limits: Default::default(),
         charts: Arc::new(server::charts::Plotters::new().expect("chart font")),

@@ -134,6 +134,27 @@ pub struct ServeArgs {
     pub trusted_proxies: Vec<String>,
     #[command(flatten)]
     pub mail: MailArgs,
+    #[command(flatten)]
+    pub webhooks: WebhookArgs,
+}
+
+/// Delivering webhooks: which internal hosts they may reach, how many at once.
+#[derive(Debug, Args)]
+pub struct WebhookArgs {
+    /// Internal hosts webhook endpoints may reach, by name (comma-separated, e.g.
+    /// `hooks.internal,10.0.0.5`); every other endpoint must be a public address.
+    #[arg(long, env = "RESONANCE_WEBHOOK_ALLOW_HOSTS", value_delimiter = ',')]
+    pub webhook_allow_hosts: Vec<String>,
+    /// Webhook requests in flight at once from this process.
+    #[arg(long, env = "RESONANCE_WEBHOOK_CONCURRENCY", default_value_t = 16)]
+    pub webhook_concurrency: usize,
+    /// Seconds a webhook request may take before it counts as failed.
+    #[arg(long, env = "RESONANCE_WEBHOOK_TIMEOUT_SECS", default_value_t = 15)]
+    pub webhook_timeout_secs: u64,
+    /// Milliseconds one second of the retry schedule lasts (5 s, 5 min, 30 min, … about
+    /// three days): 1000, except to rehearse a receiver's outage quickly.
+    #[arg(long, env = "RESONANCE_WEBHOOK_RETRY_UNIT_MS", default_value_t = 1000)]
+    pub webhook_retry_unit_ms: u64,
 }
 
 /// Sending email: where to, as whom, how fast. Without --smtp-url, sends are queued in the

@@ -201,6 +201,7 @@ async fn waves(
                 capped: false,
                 on_completion: Vec::new(),
                 open_case: None,
+                webhook_payload: None,
             });
         }
         answered += batches.len() as u64;
@@ -345,6 +346,7 @@ pub async fn run(args: &DemoArgs) -> anyhow::Result<()> {
             session_days: 1,
             organisation: "Resonance".into(),
             setup_code: None,
+            webhook_hosts: Vec::new(),
         }),
         answer_limits: Default::default(),
         charts: Arc::new(Plotters::new()?),
@@ -474,6 +476,7 @@ pub async fn run(args: &DemoArgs) -> anyhow::Result<()> {
                 capped: false,
                 on_completion: Vec::new(),
                 open_case: None,
+                webhook_payload: None,
             });
             if batches.len() == BULK || i + 1 == responses {
                 store

@@ -1,8 +1,9 @@
 //! The scheduler: every few seconds, starts the sends whose time has come (and schedules
-//! the next wave of recurring ones), queues due reminders and due digests, and takes on
-//! contact imports no process is running (one whose process died); about once an hour it
-//! deletes expired sessions and sign-in attempts too old to count. Every step claims its
-//! work in the database (or, for the deletions, does the same thing twice harmlessly), so
+//! the next wave of recurring ones), queues due reminders and due digests, releases the
+//! anonymous webhook batches that are due, and takes on contact imports no process is
+//! running (one whose process died); about once an hour it deletes expired sessions,
+//! sign-in attempts too old to count and old webhook messages. Every step claims its work
+//! in the database (or, for the deletions, does the same thing twice harmlessly), so
 //! several processes may run it at once.
 
 use app::ports::Services;
@@ -42,9 +43,15 @@ impl Scheduler {
         if let Err(e) = app::api::digests::run_due(services, now).await {
             tracing::error!(error = %e.message, "digests");
         }
+        if let Err(e) = app::api::webhooks::release_held(services, now).await {
+            tracing::error!(error = %e.message, "releasing held webhooks");
+        }
         if self.next_prune.is_none_or(|due| now >= due) {
             // The use case logs its own failure; the next hour tries again.
             let _ = app::api::auth::prune_auth_records(services, now).await;
+            if let Err(e) = app::api::webhooks::prune(services, now).await {
+                tracing::error!(error = %e.message, "pruning webhook messages");
+            }
             self.next_prune = Some(now + chrono::Duration::minutes(PRUNE_EVERY_MINUTES));
         }
     }

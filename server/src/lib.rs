@@ -1,5 +1,5 @@
 //! The `resonance` server: configuration, storage backends, HTTP surface, the outbox
-//! worker and the scheduler.
+//! worker, the webhook deliverer and the scheduler.
 
 pub mod charts;
 pub mod config;
@@ -10,4 +10,5 @@ pub mod jobs;
 pub mod serve;
 pub mod storage;
 pub mod telemetry;
+pub mod tls;
 pub mod webhooks;

@@ -3,6 +3,7 @@
 
 use crate::config::{MailArgs, ServeArgs};
 use crate::email::{MailSettings, Worker};
+use crate::webhooks::delivery::{Deliverer, DeliverySettings};
 use crate::{http, jobs, storage};
 use anyhow::Context;
 use app::ports::{AnswerLimits, SecretKey, Services, Settings};
@@ -29,6 +30,7 @@ pub struct Bound {
     router: axum::Router,
     services: Services,
     worker: Option<Worker>,
+    deliverer: Deliverer,
     scheduler_every: Duration,
     header_read_timeout: Duration,
 }
@@ -67,6 +69,13 @@ pub async fn bind(args: &ServeArgs) -> anyhow::Result<Bound> {
             session_days: args.session_days,
             organisation: args.organisation.clone(),
             setup_code,
+            webhook_hosts: args
+                .webhooks
+                .webhook_allow_hosts
+                .iter()
+                .map(|h| h.trim().to_owned())
+                .filter(|h| !h.is_empty())
+                .collect(),
         }),
         answer_limits: Arc::new(AnswerLimits::new(args.answer_burst, args.answer_rate)),
         charts: Arc::new(crate::charts::Plotters::new()?),
@@ -93,6 +102,15 @@ pub async fn bind(args: &ServeArgs) -> anyhow::Result<Bound> {
             None
         }
     };
+    let deliverer = Deliverer::new(
+        services.clone(),
+        DeliverySettings {
+            concurrency: args.webhooks.webhook_concurrency.max(1),
+            timeout: Duration::from_secs(args.webhooks.webhook_timeout_secs.max(1)),
+            retry_unit: Duration::from_millis(args.webhooks.webhook_retry_unit_ms),
+            ..DeliverySettings::default()
+        },
+    );
     Ok(Bound {
         addr,
         base_url,
@@ -104,6 +122,7 @@ pub async fn bind(args: &ServeArgs) -> anyhow::Result<Bound> {
         ),
         services,
         worker,
+        deliverer,
         scheduler_every: Duration::from_millis(args.mail.scheduler_ms.max(10)),
         header_read_timeout: Duration::from_secs(args.header_read_timeout_secs.max(1)),
     })
@@ -138,6 +157,7 @@ impl Bound {
         // again when its lease runs out.
         let scheduler = tokio::spawn(jobs::run(self.services.clone(), self.scheduler_every));
         let worker = self.worker.map(|w| tokio::spawn(w.run()));
+        let deliverer = tokio::spawn(self.deliverer.run());
         let served = serve_connections(
             self.listener,
             self.router,
@@ -146,6 +166,7 @@ impl Bound {
         )
         .await;
         scheduler.abort();
+        deliverer.abort();
         if let Some(worker) = worker {
             worker.abort();
         }

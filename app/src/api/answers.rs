@@ -15,7 +15,9 @@ mod ssr {
     use super::*;
     use crate::api::auth::new_secret;
     use crate::domain::filter::answer_segments;
-    use crate::domain::survey::{parse_follow_up_answer, Question, RawAnswer, TypedAnswer};
+    use crate::domain::survey::{
+        parse_follow_up_answer, Question, RawAnswer, SurveyDefinition, TypedAnswer,
+    };
     use crate::domain::{fill_placeholders, ui_text::UiText, AnswerValue, Locale, LocalizedText};
     use crate::error::ErrorKind;
     use crate::model::{Availability, QuestionView, ScalePoint};
@@ -391,6 +393,17 @@ mod ssr {
             }
             false => (Vec::new(), None),
         };
+        let webhook_payload = match completed && anonymous {
+            true => {
+                let all = whole_response(services, definition, &key, &answers, &cleared).await?;
+                Some(crate::api::webhooks::anonymous_response(
+                    survey,
+                    &all,
+                    now.date_naive(),
+                )?)
+            }
+            false => None,
+        };
         let recorded = services
             .store
             .record_answers(AnswerBatch {
@@ -417,6 +430,7 @@ mod ssr {
                 capped: survey.response_cap.is_some(),
                 on_completion,
                 open_case,
+                webhook_payload,
             })
             .await
             .map_err(|e| match e {
@@ -473,27 +487,11 @@ mod ssr {
         if definition.anonymous || !follows_up {
             return Ok((messages, None));
         }
-        // The whole response: this page's answers over those of earlier pages.
-        let earlier = match answers.len() == definition.questions.len() {
-            true => Vec::new(),
-            false => services
-                .store
-                .response(key)
-                .await?
-                .map(|r| r.answers)
-                .unwrap_or_default(),
-        };
-        let all: Vec<&StoredAnswer> = answers
-            .iter()
-            .chain(earlier.iter().filter(|e| {
-                !cleared.contains(&e.question_key)
-                    && !answers.iter().any(|a| a.question_key == e.question_key)
-            }))
-            .collect();
+        let all = whole_response(services, definition, key, answers, cleared).await?;
         let score = definition.headline().and_then(|q| {
             all.iter()
                 .find(|a| a.question_key == q.key)
-                .and_then(|a| a.score())
+                .and_then(StoredAnswer::score)
         });
         // The first comment in the survey's order: a follow-up, or a free-text answer.
         let comment = definition.questions.iter().find_map(|q| {
@@ -517,6 +515,30 @@ mod ssr {
             });
         }
         Ok((messages, opening.case))
+    }
+
+    /// The whole response: this page's answers over those of earlier pages.
+    async fn whole_response(
+        services: &Services,
+        definition: &SurveyDefinition,
+        key: &str,
+        answers: &[StoredAnswer],
+        cleared: &[String],
+    ) -> Result<Vec<StoredAnswer>, AppError> {
+        let earlier = match answers.len() == definition.questions.len() {
+            true => Vec::new(),
+            false => services
+                .store
+                .response(key)
+                .await?
+                .map(|r| r.answers)
+                .unwrap_or_default(),
+        };
+        let kept = earlier.into_iter().filter(|e| {
+            !cleared.contains(&e.question_key)
+                && !answers.iter().any(|a| a.question_key == e.question_key)
+        });
+        Ok(answers.iter().cloned().chain(kept).collect())
     }
 
     /// Where the respondent goes after sending page `step`.

@@ -22,3 +22,4 @@ pub mod surveys;
 pub mod tokens;
 pub mod trends;
 pub mod unsubscribe;
+pub mod webhooks;

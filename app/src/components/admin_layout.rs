@@ -25,6 +25,7 @@ pub fn AdminLayout(children: Children) -> impl IntoView {
                             let may = |action| decide(u.role, &scope, action).allowed();
                             let contacts = may(Action::ManageContacts);
                             let users = may(Action::ManageUsers);
+                            let webhooks = may(Action::ManageWebhooks);
                             let cases = crate::domain::cases::may_work_on_cases(u.role, &scope);
                             view! {
                                 <nav>
@@ -33,6 +34,7 @@ pub fn AdminLayout(children: Children) -> impl IntoView {
                                     {cases.then(|| view! { <A href="/cases">"Cases"</A> })}
                                     {contacts.then(|| view! { <A href="/contacts">"Contacts"</A> })}
                                     {users.then(|| view! { <A href="/settings/users">"Users"</A> })}
+                                    {webhooks.then(|| view! { <A href="/settings/webhooks">"Webhooks"</A> })}
                                     <A href="/settings/tokens">"API tokens"</A>
                                 </nav>
                                 <A href="/settings/account" attr:class="who">

@@ -149,6 +149,8 @@ pub enum Action<'a> {
     ManageContacts,
     /// Accounts of others: add, change role and scope.
     ManageUsers,
+    /// Webhook endpoints: they receive every survey's responses and cases, so admins only.
+    ManageWebhooks,
     /// The caller's own API tokens.
     ManageOwnTokens,
 }
@@ -205,7 +207,7 @@ pub fn decide(role: Role, scope: &Scope, action: Action<'_>) -> Access {
             ReadResults(s) | ReadComments(s) | ReadResponse(s) | ReadSends(s) | ManageSurvey(s) => {
                 yes(s.employees)
             }
-            ManageUsers => Access::Denied,
+            ManageUsers | ManageWebhooks => Access::Denied,
         },
         Role::Manager => match action {
             ListSurveys | ManageOwnTokens => Access::Allowed,
@@ -280,6 +282,7 @@ mod tests {
         );
         assert!(decide(Role::Hr, &none, Action::ManageContacts).allowed());
         assert!(!decide(Role::Hr, &none, Action::ManageUsers).allowed());
+        assert!(!decide(Role::Hr, &none, Action::ManageWebhooks).allowed());
     }
 
     #[test]

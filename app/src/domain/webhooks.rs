@@ -69,6 +69,77 @@ pub fn retry_after(failed: u32) -> Option<i64> {
     RETRY_AFTER.get(i).copied()
 }
 
+/// An endpoint's URL and why one is refused: read by the WHATWG URL parser, as a browser
+/// reads it, so `0x7f.1` and `2130706433` are 127.0.0.1 (server-side only: the parser is
+/// not shipped to the browser).
+#[cfg(feature = "ssr")]
+mod endpoint {
+    use super::forbidden;
+    use std::net::IpAddr;
+    use url::{Host, Url};
+
+    /// Why an endpoint may not be called.
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    pub enum Refused {
+        /// Not an `http://` or `https://` URL with a host, or with credentials in it.
+        NotAUrl(String),
+        /// It names or resolves to an address that is not public.
+        Forbidden { address: IpAddr, why: &'static str },
+        /// Its name resolves to nothing.
+        Unresolved(String),
+    }
+
+    impl std::fmt::Display for Refused {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            match self {
+                Refused::NotAUrl(why) => write!(f, "{why}"),
+                Refused::Forbidden { address, why } => write!(
+                    f,
+                    "It reaches {address}, {why}: webhooks go to public addresses only (an admin may allow a named internal host)."
+                ),
+                Refused::Unresolved(host) => write!(f, "The name {host} resolves to no address."),
+            }
+        }
+    }
+
+    /// Reads an endpoint's URL as a browser would; refuses any other scheme, credentials,
+    /// and a literal address that is not public (unless its text is an allowed host).
+    pub fn parse_endpoint(text: &str, allowed: &[String]) -> Result<Url, Refused> {
+        let url = Url::parse(text.trim())
+            .map_err(|e| Refused::NotAUrl(format!("This is not a URL: {e}.")))?;
+        if !matches!(url.scheme(), "http" | "https") {
+            return Err(Refused::NotAUrl("Use an http:// or https:// URL.".into()));
+        }
+        if !url.username().is_empty() || url.password().is_some() {
+            return Err(Refused::NotAUrl(
+                "Leave credentials out of the URL: the signature proves the sender.".into(),
+            ));
+        }
+        let literal = match url.host() {
+            None => return Err(Refused::NotAUrl("The URL names no host.".into())),
+            Some(Host::Ipv4(v4)) => Some(IpAddr::V4(v4)),
+            Some(Host::Ipv6(v6)) => Some(IpAddr::V6(v6)),
+            Some(Host::Domain(_)) => None,
+        };
+        if let Some(address) = literal {
+            if !is_allowed(&url, allowed) {
+                if let Some(why) = forbidden(address) {
+                    return Err(Refused::Forbidden { address, why });
+                }
+            }
+        }
+        Ok(url)
+    }
+
+    /// Whether the admin's setting names this URL's host.
+    pub fn is_allowed(url: &Url, allowed: &[String]) -> bool {
+        url.host_str()
+            .is_some_and(|host| allowed.iter().any(|a| a.eq_ignore_ascii_case(host)))
+    }
+}
+#[cfg(feature = "ssr")]
+pub use endpoint::*;
+
 /// Why an address may not be reached, or `None` when it is a public one.
 pub fn forbidden(ip: IpAddr) -> Option<&'static str> {
     match ip {

@@ -22,3 +22,4 @@ pub mod thanks;
 pub mod tokens;
 pub mod unsubscribe;
 pub mod users;
+pub mod webhooks;

@@ -12,6 +12,7 @@ mod limits;
 mod responses;
 mod sends;
 mod surveys;
+mod webhooks;
 
 pub use accounts::*;
 pub use cases::*;
@@ -24,6 +25,7 @@ pub use limits::*;
 pub use responses::*;
 pub use sends::*;
 pub use surveys::*;
+pub use webhooks::*;
 
 use async_trait::async_trait;
 use std::sync::Arc;
@@ -40,7 +42,18 @@ pub enum StoreError {
 /// The whole storage contract, one trait per aggregate; a backend implements them all.
 #[async_trait]
 pub trait Store:
-    Accounts + Cases + Surveys + Contacts + Digests + Inbox + Responses + Sends + Imports + Send + Sync
+    Accounts
+    + Cases
+    + Surveys
+    + Contacts
+    + Digests
+    + Inbox
+    + Responses
+    + Sends
+    + Imports
+    + Webhooks
+    + Send
+    + Sync
 {
     async fn ping(&self) -> Result<(), StoreError>;
 }
@@ -77,18 +90,25 @@ pub struct Settings {
     /// loopback (printed at start), so whoever reaches a fresh server first cannot take
     /// it over. None on loopback, or once an account exists.
     pub setup_code: Option<String>,
+    /// Internal hosts an admin allows webhooks to reach by name (e.g. `hooks.internal`):
+    /// every other endpoint must be, and resolve to, a public address.
+    pub webhook_hosts: Vec<String>,
 }
 
 impl Settings {
-    /// HMAC-SHA256 of a token's secret under the instance key, hex-encoded.
-    pub fn token_hash(&self, secret: &str) -> String {
+    /// HMAC-SHA256 of `message` under the instance key.
+    fn mac(&self, message: &[u8]) -> [u8; 32] {
         use hmac::{Mac, SimpleHmac};
         use sha2::Sha256;
         let mut mac = <SimpleHmac<Sha256> as Mac>::new_from_slice(&self.secret_key.0)
             .unwrap_or_else(|_| unreachable!("HMAC takes keys of any length"));
-        mac.update(secret.as_bytes());
-        mac.finalize()
-            .into_bytes()
+        mac.update(message);
+        mac.finalize().into_bytes().into()
+    }
+
+    /// HMAC-SHA256 of a token's secret under the instance key, hex-encoded.
+    pub fn token_hash(&self, secret: &str) -> String {
+        self.mac(secret.as_bytes())
             .iter()
             .map(|b| format!("{b:02x}"))
             .collect()
@@ -111,17 +131,22 @@ impl Settings {
         self.token_hash(&format!("response:{secret}"))
     }
 
+    /// The signing secret of a webhook endpoint's `generation`, as Standard Webhooks
+    /// writes one (`whsec_` and a 24-byte key in base64): derived, so the database holds
+    /// none, and rotating is moving to the next generation.
+    pub fn webhook_secret(&self, endpoint: i64, generation: i64) -> String {
+        use base64::Engine;
+        let key = self.mac(format!("derive:webhook:{endpoint}:{generation}").as_bytes());
+        let key = base64::engine::general_purpose::STANDARD.encode(&key[..24]);
+        format!("whsec_{key}")
+    }
+
     /// A secret only this instance can compute, for a purpose and a subject, e.g. the
     /// personal link of one contact in one send. Nothing needs storing to find it again.
     pub fn derived_secret(&self, purpose: &str) -> String {
         use base64::Engine;
-        use hmac::{Mac, SimpleHmac};
-        use sha2::Sha256;
-        let mut mac = <SimpleHmac<Sha256> as Mac>::new_from_slice(&self.secret_key.0)
-            .unwrap_or_else(|_| unreachable!("HMAC takes keys of any length"));
-        mac.update(b"derive:");
-        mac.update(purpose.as_bytes());
-        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
+        let mac = self.mac(format!("derive:{purpose}").as_bytes());
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(mac)
     }
 }
 

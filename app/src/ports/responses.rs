@@ -91,6 +91,11 @@ pub struct AnswerBatch {
     /// A case opened, in the same transaction, when this batch completes the response for
     /// the first time (the survey's case rule decided it would).
     pub open_case: Option<super::NewCase>,
+    /// An anonymous survey's response as its `response.completed` webhook message keeps
+    /// it (the day and the answers: no contact, no time, no grouping attribute), queued
+    /// with its first completion. Identified surveys' messages need none: the store
+    /// queues them by reference and their data is read when they are delivered.
+    pub webhook_payload: Option<String>,
 }
 
 /// A response as it is stored. Anonymous ones have no contact and no time, only the day.

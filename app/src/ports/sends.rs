@@ -83,6 +83,8 @@ pub enum MessageKind {
     CaseReply,
     /// A user's digest ([`super::Digests`]).
     Digest,
+    /// An endpoint's creator told it was disabled for failing ([`super::Webhooks`]).
+    WebhookDisabled,
 }
 
 impl MessageKind {
@@ -96,6 +98,7 @@ impl MessageKind {
             MessageKind::PasswordReset => "password_reset",
             MessageKind::CaseReply => "case_reply",
             MessageKind::Digest => "digest",
+            MessageKind::WebhookDisabled => "webhook_disabled",
         }
     }
 
@@ -109,6 +112,7 @@ impl MessageKind {
             MessageKind::PasswordReset,
             MessageKind::CaseReply,
             MessageKind::Digest,
+            MessageKind::WebhookDisabled,
         ]
         .into_iter()
         .find(|k| k.as_str() == s)
@@ -139,6 +143,8 @@ pub struct ClaimedMessage {
     pub account_token: Option<String>,
     /// What a digest covers ([`MessageKind::Digest`]).
     pub digest: Option<super::DigestRequest>,
+    /// The endpoint a [`MessageKind::WebhookDisabled`] notice is about.
+    pub webhook_endpoint: Option<i64>,
 }
 
 /// A message for one recipient outside a send (a thank-you, an alert). A contact who is

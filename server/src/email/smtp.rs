@@ -16,7 +16,7 @@ use lettre::Message;
 use std::io;
 use std::net::SocketAddr;
 use std::pin::Pin;
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
@@ -127,7 +127,7 @@ impl Relay {
             .map_err(unreachable)?;
         tcp.set_nodelay(true).map_err(unreachable)?;
         let stream: Box<dyn AsyncTokioStream> = match self.security {
-            Security::Implicit => Box::new(Tls(tls_connect(&self.host, tcp)
+            Security::Implicit => Box::new(Tls(crate::tls::connect(&self.host, tcp)
                 .await
                 .map_err(unreachable)?)),
             _ => Box::new(tcp),
@@ -246,26 +246,6 @@ impl Connections {
             ),
         }
     }
-}
-
-/// TLS from the first byte, verified against the system's certificate store as lettre's
-/// STARTTLS does.
-async fn tls_connect(
-    host: &str,
-    tcp: TcpStream,
-) -> io::Result<tokio_rustls::client::TlsStream<TcpStream>> {
-    use rustls_platform_verifier::BuilderVerifierExt;
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let config = rustls::ClientConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .and_then(|b| b.with_platform_verifier())
-        .map_err(io::Error::other)?
-        .with_no_client_auth();
-    let name = rustls::pki_types::ServerName::try_from(host.to_owned())
-        .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))?;
-    tokio_rustls::TlsConnector::from(Arc::new(config))
-        .connect(name, tcp)
-        .await
 }
 
 /// lettre takes any stream that says whom it is connected to.

@@ -554,6 +554,43 @@ pub fn account_link(a: &AccountLink) -> Rendered {
     }
 }
 
+/// An endpoint's creator told that it was turned off.
+pub struct WebhookDisabled<'a> {
+    pub name: &'a str,
+    pub url: &'a str,
+    pub page_url: &'a str,
+}
+
+pub fn webhook_disabled(w: &WebhookDisabled) -> Rendered {
+    let subject = "A webhook endpoint was turned off".to_owned();
+    let hello = match w.name.trim() {
+        "" => "Hello,".to_owned(),
+        name => format!("Hello {name},"),
+    };
+    let lead = format!(
+        "Every delivery to {} failed for days, so Resonance turned the endpoint off. \
+         Nothing more is sent to it until it is turned on again.",
+        w.url
+    );
+    let next = "Its page lists the deliveries with the receiver's answers; once the receiver \
+         works, turn the endpoint on and replay what it missed.";
+    let text = format!("{hello}\n\n{lead}\n\n{next}\n\n{}\n", w.page_url);
+    let html = format!(
+        "<p style=\"margin:0 0 16px\">{}</p><p style=\"margin:0 0 16px\">{}</p>\
+         <p style=\"margin:0 0 16px\">{}</p><p style=\"margin:0\"><a href=\"{}\">{}</a></p>",
+        escape(&hello),
+        escape(&lead),
+        escape(next),
+        escape(w.page_url),
+        escape(w.page_url)
+    );
+    Rendered {
+        html: page(Locale::En, &subject, &html, "Resonance"),
+        subject,
+        text,
+    }
+}
+
 /// The labels under the lowest and highest score.
 fn end_labels(
     question: &Question,

@@ -404,6 +404,21 @@ impl Worker {
                     organisation: &settings.organisation,
                 })
             }
+            (MessageKind::WebhookDisabled, _) => {
+                let id = m.webhook_endpoint.ok_or("This notice names no endpoint.")?;
+                let endpoint = inner
+                    .services
+                    .store
+                    .endpoint(id)
+                    .await
+                    .map_err(|e| format!("The endpoint could not be read: {e}"))?
+                    .ok_or("The endpoint was deleted since.")?;
+                templates::webhook_disabled(&templates::WebhookDisabled {
+                    name: &m.name,
+                    url: &endpoint.url,
+                    page_url: &format!("{}/settings/webhooks/{id}", settings.base_url),
+                })
+            }
             (MessageKind::AccountInvite | MessageKind::PasswordReset, _) => {
                 let token = m
                     .account_token

@@ -11,7 +11,8 @@
 //! `api/contacts.rs` (`/contacts`, `/privacy`), `api/imports.rs` (`/contacts/imports`),
 //! `api/segments.rs`, `api/sends.rs` (`/surveys/{id}/sends`, `/sends`,
 //! `/frequency-rules`), `api/cases.rs` (`/cases`, `/surveys/{id}/case-settings`), and
-//! `api/digests.rs` (`/me/digests`, `/me/language`). The route map of the whole server is in `http/mod.rs`.
+//! `api/digests.rs` (`/me/digests`, `/me/language`), and `api/webhooks.rs` (`/webhooks`).
+//! The route map of the whole server is in `http/mod.rs`.
 
 mod cases;
 mod contacts;
@@ -23,6 +24,7 @@ mod sends;
 mod surveys;
 mod tokens;
 mod users;
+mod webhooks;
 
 use app::api::{auth, context::parse_cookie};
 use app::error::{AppError, ErrorKind};
@@ -177,6 +179,15 @@ pub fn parts(services: Services) -> (Router, utoipa::openapi::OpenApi) {
         .routes(routes!(cases::reply_to_case))
         .routes(routes!(cases::change_case_owner))
         .routes(routes!(cases::get_case_settings, cases::put_case_settings))
+        .routes(routes!(webhooks::list_webhooks, webhooks::create_webhook))
+        .routes(routes!(
+            webhooks::get_webhook,
+            webhooks::put_webhook,
+            webhooks::delete_webhook
+        ))
+        .routes(routes!(webhooks::set_webhook_enabled))
+        .routes(routes!(webhooks::rotate_webhook_secret))
+        .routes(routes!(webhooks::replay_webhook))
         .routes(routes!(tokens::list_tokens, tokens::create_token))
         .routes(routes!(tokens::revoke_token));
     let (router, mut doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())

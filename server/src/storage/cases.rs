@@ -5,8 +5,10 @@
 use super::db::{query, Query, Tx};
 use super::responses::push_any_of;
 use super::rows::{corrupt, from_json, millis};
+use super::webhooks::{self, About};
 use super::Storage;
 use app::domain::cases::{CaseState, CaseTiming};
+use app::domain::webhooks::Event;
 use app::domain::Locale;
 use app::ports::{
     CaseEvent, CaseEventKind, CaseMessage, CaseQuery, NewCase, NewReply, ReplyQueued, StoreError,
@@ -39,9 +41,37 @@ pub(super) async fn insert_case(
     query("INSERT INTO case_events (case_id, at, kind) VALUES ($1, $2, 'opened')")
         .bind(id)
         .bind(case.opened_at)
-        .execute(tx)
+        .execute(&mut *tx)
         .await?;
-    Ok(())
+    case_event(tx, Event::CaseOpened, id, survey_id, case.opened_at).await
+}
+
+/// Queues a case's webhook event in `tx`.
+async fn case_event(
+    tx: &mut Tx,
+    event: Event,
+    case_id: i64,
+    survey_id: i64,
+    at: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let about = About {
+        survey_id: Some(survey_id),
+        case_id: Some(case_id),
+        ..About::default()
+    };
+    webhooks::queue(tx, event, about, "{}", at, false).await
+}
+
+/// The survey of case `id`, read in `tx` for its `case.changed` event.
+async fn changed(tx: &mut Tx, id: i64, at: DateTime<Utc>) -> Result<(), StoreError> {
+    let survey: Option<i64> = query("SELECT survey_id FROM cases WHERE id = $1")
+        .bind(id)
+        .scalar_optional(&mut *tx)
+        .await?;
+    match survey {
+        Some(survey) => case_event(tx, Event::CaseChanged, id, survey, at).await,
+        None => Ok(()),
+    }
 }
 
 const CASE_SELECT: &str = "SELECT c.id, c.survey_id, c.response_id, c.owner_id, \
@@ -247,6 +277,7 @@ impl app::ports::Cases for Storage {
         .bind(to.as_str())
         .execute(&mut tx)
         .await?;
+        changed(&mut tx, id, at).await?;
         tx.commit().await?;
         Ok(true)
     }
@@ -302,6 +333,7 @@ impl app::ports::Cases for Storage {
         .bind(owner_id)
         .execute(&mut tx)
         .await?;
+        changed(&mut tx, id, at).await?;
         tx.commit().await
     }
 
@@ -366,6 +398,14 @@ impl app::ports::Cases for Storage {
         .bind(reply.case_id)
         .bind(reply.at)
         .execute(&mut tx)
+        .await?;
+        case_event(
+            &mut tx,
+            Event::CaseChanged,
+            reply.case_id,
+            target.survey_id,
+            reply.at,
+        )
         .await?;
         tx.commit().await?;
         Ok(ReplyQueued::Queued)

@@ -4,7 +4,8 @@
 //! One file per aggregate implements its port trait once for both backends: `accounts`,
 //! `surveys`, `contacts` (and segments, privacy), `responses` (personal links, answers,
 //! day buckets), `inbox` (identified responses one by one), `cases` (and their history),
-//! `sends` (the outbox), `imports`. Each statement is written once with `$n`
+//! `sends` (the outbox), `imports`, `webhooks` (endpoints, and deliveries claimed as the
+//! outbox's messages are). Each statement is written once with `$n`
 //! parameters and run through `db`; where the backends must differ (the outbox claim,
 //! JSON attributes, how a writing transaction begins) the shared code names the
 //! backend's `Dialect`, declared with its reasons in `sqlite.rs` and `postgres.rs`.
@@ -23,6 +24,7 @@ mod rows;
 mod sends;
 pub mod sqlite;
 mod surveys;
+mod webhooks;
 
 use app::ports::{Store, StoreError};
 use db::{query, Db};

@@ -6,9 +6,11 @@ use super::db::{query, rows_per_statement, Arg, Db, Query, Tx};
 use super::dialect::Dialect;
 use super::rows::{from_json, to_json, AnswerRow, InvitationRow, ResponseRow};
 use super::sends::insert_message;
+use super::webhooks::{self, About};
 use super::Storage;
 use app::domain::filter::{answer_segments, condition, conditions_of, COUNTED_CONDITIONS, SEND};
 use app::domain::survey::AnswerValue;
+use app::domain::webhooks::Event;
 use app::domain::weighting::{WeightSums, Weighting};
 use app::ports::{
     AnswerBatch, CommentQuery, CommentRow, ExportCursor, ExportQuery, ExportedResponse, Invitation,
@@ -486,6 +488,8 @@ async fn record(tx: &mut Tx, batch: AnswerBatch) -> Result<Recorded, StoreError>
     .bind(batch.id)
     .fetch_optional(&mut *tx)
     .await?;
+    // Whether a completed response is being changed (its `response.changed` event).
+    let mut was_completed = false;
     let (response_id, day, weight, recorded) = match inserted {
         Some((id, day)) => {
             if batch.capped {
@@ -516,9 +520,10 @@ async fn record(tx: &mut Tx, batch: AnswerBatch) -> Result<Recorded, StoreError>
         }
         None => {
             // A later page keeps the weight the first one was counted with.
-            let updated: Option<(i64, NaiveDate, Option<f64>)> = query(
+            let updated: Option<(i64, NaiveDate, Option<f64>, bool)> = query(
                 "UPDATE responses SET version = $3, updated_at = $4 \
-                 WHERE response_key = $1 AND survey_id = $2 RETURNING id, day, weight",
+                 WHERE response_key = $1 AND survey_id = $2 \
+                 RETURNING id, day, weight, completed",
             )
             .bind(&batch.response_key)
             .bind(batch.survey_id)
@@ -528,9 +533,10 @@ async fn record(tx: &mut Tx, batch: AnswerBatch) -> Result<Recorded, StoreError>
             .await?;
             // The key exists, but on another survey: a respondent's stale or copied
             // link, not a failure of ours.
-            let (id, day, weight) = updated.ok_or_else(|| {
+            let (id, day, weight, completed) = updated.ok_or_else(|| {
                 StoreError::Conflict("This answer key belongs to another survey.".into())
             })?;
+            was_completed = completed;
             (id, day, weight, Recorded::Updated)
         }
     };
@@ -555,6 +561,7 @@ async fn record(tx: &mut Tx, batch: AnswerBatch) -> Result<Recorded, StoreError>
             super::cases::insert_case(&mut *tx, batch.survey_id, response_id, case).await?;
         }
     }
+    response_events(&mut *tx, &batch, response_id, first_completion, was_completed).await?;
     // Each bucket's net change: what earlier answers to these questions added comes
     // off (a new response has nothing to replace), the new scores go on.
     let mut deltas = BTreeMap::<(&str, i32), i64>::new();
@@ -668,6 +675,43 @@ async fn record(tx: &mut Tx, batch: AnswerBatch) -> Result<Recorded, StoreError>
         .await?;
     }
     Ok(recorded)
+}
+
+/// The webhook events of an answer: `response.completed` at its first completion, and
+/// `response.changed` when a completed response changes. An anonymous response (it has
+/// no time) makes only the first, held, with the day and the answers the use case kept
+/// for it, and no reference to the response.
+async fn response_events(
+    tx: &mut Tx,
+    batch: &AnswerBatch,
+    response_id: i64,
+    first_completion: bool,
+    was_completed: bool,
+) -> Result<(), StoreError> {
+    let about = About {
+        survey_id: Some(batch.survey_id),
+        response_id: Some(response_id),
+        ..About::default()
+    };
+    match (batch.at, &batch.webhook_payload) {
+        (None, Some(payload)) if first_completion => {
+            let anonymous = About {
+                survey_id: Some(batch.survey_id),
+                ..About::default()
+            };
+            let midnight = batch.day.and_hms_opt(0, 0, 0).map(|t| t.and_utc());
+            let Some(day) = midnight else { return Ok(()) };
+            webhooks::queue(tx, Event::ResponseCompleted, anonymous, payload, day, true).await
+        }
+        (None, _) => Ok(()),
+        (Some(at), _) if first_completion => {
+            webhooks::queue(tx, Event::ResponseCompleted, about, "{}", at, false).await
+        }
+        (Some(at), _) if was_completed => {
+            webhooks::queue(tx, Event::ResponseChanged, about, "{}", at, false).await
+        }
+        _ => Ok(()),
+    }
 }
 
 #[async_trait::async_trait]

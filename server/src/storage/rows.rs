@@ -395,6 +395,12 @@ pub struct AccountPayload {
     pub token: Option<String>,
 }
 
+/// A webhook notice's payload: the endpoint it is about.
+#[derive(serde::Deserialize)]
+struct WebhookPayload {
+    endpoint: Option<i64>,
+}
+
 impl TryFrom<ClaimedRow> for ClaimedMessage {
     type Error = StoreError;
     fn try_from(r: ClaimedRow) -> Result<Self, StoreError> {
@@ -422,6 +428,12 @@ impl TryFrom<ClaimedRow> for ClaimedMessage {
             },
             digest: match kind {
                 MessageKind::Digest => Some(from_json("payload", &r.payload)?),
+                _ => None,
+            },
+            webhook_endpoint: match kind {
+                MessageKind::WebhookDisabled => {
+                    from_json::<WebhookPayload>("payload", &r.payload)?.endpoint
+                }
                 _ => None,
             },
             kind,

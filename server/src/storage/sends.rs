@@ -6,8 +6,10 @@
 use super::contacts::push_audience;
 use super::db::{query, rows_per_statement, Db, On};
 use super::rows::{corrupt, millis, to_json, ClaimedRow, SendRow, SEND_COLUMNS};
+use super::webhooks::{self, About};
 use super::Storage;
 use app::domain::sending::{self, RunChange};
+use app::domain::webhooks::Event;
 use app::domain::SurveyKind;
 use app::ports::{
     ClaimedMessage, Delivery, Finished, NewInvitation, NewMessage, NewSend, OutboxCounts,
@@ -688,6 +690,28 @@ impl app::ports::Sends for Storage {
                 .bind(why)
                 .execute(&mut tx)
                 .await?;
+            }
+        }
+        // A send whose last invitation has left the outbox is finished: its event, once.
+        let touched: std::collections::BTreeSet<i64> = sends.iter().flatten().flatten().copied().collect();
+        for send in touched {
+            let finished: Option<i64> = query(
+                "UPDATE sends SET finished_at = $2 WHERE id = $1 AND finished_at IS NULL \
+                 AND state = 'started' AND NOT EXISTS (SELECT 1 FROM outbox \
+                 WHERE send_id = $1 AND kind = 'invitation' AND status IN ('queued', 'sending')) \
+                 RETURNING survey_id",
+            )
+            .bind(send)
+            .bind(millis(now))
+            .scalar_optional(&mut tx)
+            .await?;
+            if let Some(survey) = finished {
+                let about = About {
+                    survey_id: Some(survey),
+                    send_id: Some(send),
+                    ..About::default()
+                };
+                webhooks::queue(&mut tx, Event::SendFinished, about, "{}", now, false).await?;
             }
         }
         tx.commit().await?;

@@ -61,6 +61,7 @@ const SEND_COUNTS: Needs = Row("send counts");
 const MANAGE: Needs = Row("create, edit and send");
 const CONTACTS: Needs = Row("contacts, imports");
 const USERS: Needs = Row("users, their roles");
+const WEBHOOKS: Needs = Row("webhook endpoints");
 const TOKENS: Needs = Row("their own API tokens");
 const ACCOUNT: Needs = Row("their own password and sessions");
 
@@ -268,6 +269,34 @@ const API: &[Call] = &[
     call("DELETE", "/api/v1/me/digests/{X}", "", DIGESTS),
     call("POST", "/api/v1/me/digests/{X}/send", "", DIGESTS),
     call("PUT", "/api/v1/me/language", r#"{"locale":"en"}"#, DIGESTS),
+    call("GET", "/api/v1/webhooks", "", WEBHOOKS),
+    call(
+        "POST",
+        "/api/v1/webhooks",
+        r#"{"url":"https://hooks.example.com/{n}","events":["case.opened"]}"#,
+        WEBHOOKS,
+    ),
+    call("GET", "/api/v1/webhooks/{X}", "", WEBHOOKS),
+    call(
+        "PUT",
+        "/api/v1/webhooks/{X}",
+        r#"{"url":"https://hooks.example.com/{n}","events":["case.opened"]}"#,
+        WEBHOOKS,
+    ),
+    call("DELETE", "/api/v1/webhooks/{X}", "", WEBHOOKS),
+    call(
+        "PUT",
+        "/api/v1/webhooks/{X}/enabled",
+        r#"{"enabled":false}"#,
+        WEBHOOKS,
+    ),
+    call("POST", "/api/v1/webhooks/{X}/rotate", "", WEBHOOKS),
+    call(
+        "POST",
+        "/api/v1/webhooks/{X}/deliveries/{MSG}/replay",
+        "",
+        WEBHOOKS,
+    ),
     call("GET", "/api/v1/cases", "", CASE_LIST),
     sales("GET", "/api/v1/cases/{K}", "", CASE),
     sales(
@@ -338,6 +367,8 @@ const PAGES: &[Call] = &[
     call("GET", "/contacts/imports/{I}", "", CONTACTS),
     call("GET", "/settings/tokens", "", TOKENS),
     call("GET", "/settings/users", "", USERS),
+    call("GET", "/settings/webhooks", "", WEBHOOKS),
+    call("GET", "/settings/webhooks/{X}", "", WEBHOOKS),
     call("GET", "/settings/account", "", ACCOUNT),
     call("GET", "/s/{SLUG}", "", Public),
     call("GET", "/s/{SLUG}/thanks", "", Public),
@@ -417,6 +448,22 @@ const RPC: &[Call] = &[
     call("POST", "/rpc/send_digest_now", "id={X}", DIGESTS),
     call("POST", "/rpc/set_language", "locale=en", DIGESTS),
     call("POST", "/rpc/digest_stop_page", "token={TOKEN}", Public),
+    call("POST", "/rpc/webhooks", "", WEBHOOKS),
+    call("POST", "/rpc/webhook", "id={X}", WEBHOOKS),
+    call(
+        "POST",
+        "/rpc/add_webhook",
+        "url=https%3A%2F%2Fhooks.example.com%2F{n}&events[0]=case.opened",
+        WEBHOOKS,
+    ),
+    call(
+        "POST",
+        "/rpc/change_webhook",
+        "id={X}&url=https%3A%2F%2Fhooks.example.com%2F{n}&events[0]=case.opened",
+        WEBHOOKS,
+    ),
+    call("POST", "/rpc/webhook_action", "id={X}&action=disable", WEBHOOKS),
+    call("POST", "/rpc/replay_webhook", "id={X}&message=msg_none", WEBHOOKS),
     call("POST", "/rpc/cases", "", CASE_LIST),
     sales("POST", "/rpc/case", "id={K}", CASE),
     sales("POST", "/rpc/move_case", "id={K}&state=contacted", CASE),
@@ -812,6 +859,7 @@ async fn every_route_answers_each_role_as_the_readmes_table_says() {
         ("{I}", "{id}"),
         ("{C}", "{id}"),
         ("{X}", "{id}"),
+        ("{MSG}", "{message}"),
         ("{Q}", "{question}"),
         ("{EMAIL}", "{email}"),
         ("nobody@example.com", "{email}"),
@@ -839,6 +887,7 @@ async fn every_route_answers_each_role_as_the_readmes_table_says() {
         ("{S}", "{id}"),
         ("{K}", "{id}"),
         ("{I}", "{id}"),
+        ("{X}", "{id}"),
         ("/u/{TOKEN}", "/u/{token}"),
         ("/d/{TOKEN}", "/d/{token}"),
         ("/password/{TOKEN}", "/password/{token}"),

@@ -25,4 +25,5 @@ mod outbox_contract;
 mod sending;
 mod signing_in;
 mod storage_contract;
+mod webhooks;
 mod weighting;

@@ -520,6 +520,7 @@ async fn reminders_go_once_to_those_who_did_not_answer(store: Arc<dyn Store>) {
             capped: false,
             on_completion: vec![],
             open_case: None,
+            webhook_payload: None,
         })
         .await
         .unwrap();
@@ -639,6 +640,7 @@ async fn a_response_sends_its_thank_you_and_alert_once_when_first_completed(stor
         capped: false,
         on_completion: messages(contact),
         open_case: None,
+        webhook_payload: None,
     };
     // A partial response sends nothing; completing it does, once; changing it later and
     // completing it again sends nothing more.

@@ -113,6 +113,7 @@ async fn services(database_url: &str, base_url: &str) -> Services {
             session_days: 14,
             organisation: "Acme".into(),
             setup_code: None,
+            webhook_hosts: Vec::new(),
         }),
         answer_limits: Default::default(),
         charts: Arc::new(server::charts::Plotters::new().unwrap()),

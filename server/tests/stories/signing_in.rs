@@ -104,6 +104,7 @@ async fn the_scheduler_deletes_expired_sessions_and_old_attempts_without_a_sign_
             session_days: 14,
             organisation: "Acme".into(),
             setup_code: None,
+            webhook_hosts: Vec::new(),
         }),
         answer_limits: Default::default(),
         charts: Arc::new(server::charts::Plotters::new().unwrap()),

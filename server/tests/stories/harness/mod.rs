@@ -576,6 +576,21 @@ where
     .expect("the query")
 }
 
+/// Runs `sql` (with `bind` as `$1`) on either backend: time passing, or someone with the
+/// database changing it.
+pub async fn execute(database_url: &str, sql: &str, bind: i64) {
+    if database_url.starts_with("sqlite:") {
+        let pool = sqlx::SqlitePool::connect(database_url)
+            .await
+            .expect("sqlite");
+        sqlx::query(sql).bind(bind).execute(&pool).await.map(|_| ())
+    } else {
+        let pool = sqlx::PgPool::connect(database_url).await.expect("postgres");
+        sqlx::query(sql).bind(bind).execute(&pool).await.map(|_| ())
+    }
+    .expect("the statement");
+}
+
 /// A whole, completed response of `answers` to survey `survey_id`, dated `day`, as the
 /// answer use case would hand it to the store.
 pub fn response_on(
@@ -604,5 +619,6 @@ pub fn response_on(
         capped: false,
         on_completion: vec![],
         open_case: None,
+        webhook_payload: None,
     }
 }

@@ -5,8 +5,12 @@
 //! and `2130706433` are 127.0.0.1), every address its name resolves to must be public
 //! (`app::domain::webhooks::forbidden`), and the connection then goes to those checked
 //! addresses, never to a second lookup. Hosts an admin allows by name skip the check.
+//! `delivery` is the worker that sends them.
 
-use app::domain::webhooks::forbidden;
+pub mod delivery;
+
+use app::domain::webhooks::{forbidden, is_allowed};
+pub use app::domain::webhooks::{parse_endpoint, Refused};
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use hmac::{Mac, SimpleHmac};
@@ -58,65 +62,6 @@ pub fn signature_header(
 pub fn new_secret() -> String {
     let bytes: [u8; 24] = rand::random();
     format!("{SECRET_PREFIX}{}", STANDARD.encode(bytes))
-}
-
-/// Why an endpoint may not be called.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Refused {
-    /// Not an `http://` or `https://` URL with a host, or with credentials in it.
-    NotAUrl(String),
-    /// It names or resolves to an address that is not public.
-    Forbidden { address: IpAddr, why: &'static str },
-    /// Its name resolves to nothing.
-    Unresolved(String),
-}
-
-impl std::fmt::Display for Refused {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Refused::NotAUrl(why) => write!(f, "{why}"),
-            Refused::Forbidden { address, why } => write!(
-                f,
-                "It reaches {address}, {why}: webhooks go to public addresses only (an admin may allow a named internal host)."
-            ),
-            Refused::Unresolved(host) => write!(f, "The name {host} resolves to no address."),
-        }
-    }
-}
-
-/// Reads an endpoint's URL as a browser would; refuses any other scheme, credentials,
-/// and a literal address that is not public (unless its text is an allowed host).
-pub fn parse_endpoint(text: &str, allowed: &[String]) -> Result<Url, Refused> {
-    let url = Url::parse(text.trim())
-        .map_err(|e| Refused::NotAUrl(format!("This is not a URL: {e}.")))?;
-    if !matches!(url.scheme(), "http" | "https") {
-        return Err(Refused::NotAUrl("Use an http:// or https:// URL.".into()));
-    }
-    if !url.username().is_empty() || url.password().is_some() {
-        return Err(Refused::NotAUrl(
-            "Leave credentials out of the URL: the signature proves the sender.".into(),
-        ));
-    }
-    let literal = match url.host() {
-        None => return Err(Refused::NotAUrl("The URL names no host.".into())),
-        Some(Host::Ipv4(v4)) => Some(IpAddr::V4(v4)),
-        Some(Host::Ipv6(v6)) => Some(IpAddr::V6(v6)),
-        Some(Host::Domain(_)) => None,
-    };
-    if let Some(address) = literal {
-        if !is_allowed(&url, allowed) {
-            if let Some(why) = forbidden(address) {
-                return Err(Refused::Forbidden { address, why });
-            }
-        }
-    }
-    Ok(url)
-}
-
-/// Whether the admin's setting names this URL's host.
-fn is_allowed(url: &Url, allowed: &[String]) -> bool {
-    url.host_str()
-        .is_some_and(|host| allowed.iter().any(|a| a.eq_ignore_ascii_case(host)))
 }
 
 /// The addresses to connect to for `url`: each one its name resolves to, all of them

@@ -1,0 +1,293 @@
+//! The webhook deliverer: claims due deliveries, writes each body (`app::api::webhooks::body`),
+//! signs it, and POSTs it over a connection of its own to an address it checked (no second
+//! lookup, no proxy, no redirect followed), then records the outcome. A failure is tried
+//! again on the Standard Webhooks schedule; an endpoint failing for days is disabled and
+//! its creator told. Like the outbox worker, several processes may run one: the claim
+//! keeps them apart, and a delivery whose worker died is claimed again after its lease,
+//! with the same `webhook-id`.
+
+use super::{addresses, signature_header};
+use anyhow::Context;
+use app::api::webhooks::{body, signing_secrets, DISABLE_AFTER_DAYS};
+use app::domain::webhooks::retry_after;
+use app::ports::{AttemptOutcome, Attempted, ClaimedDelivery, Services};
+use bytes::Bytes;
+use chrono::{DateTime, TimeDelta, Utc};
+use http_body_util::Full;
+use hyper::header::{CONTENT_TYPE, HOST, USER_AGENT};
+use hyper::Request;
+use hyper_util::rt::TokioIo;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::io::{AsyncRead, AsyncWrite};
+use tokio::net::TcpStream;
+use tokio::sync::Semaphore;
+use tokio::task::JoinSet;
+use url::Url;
+
+/// How the deliverer paces itself.
+#[derive(Clone, Debug)]
+pub struct DeliverySettings {
+    /// Requests in flight at once.
+    pub concurrency: usize,
+    /// A request's whole time: connecting, TLS, sending and the response's head.
+    pub timeout: Duration,
+    /// How long a claimed delivery is this worker's before another may take it.
+    pub lease: Duration,
+    /// Wait between looks when nothing is due.
+    pub poll: Duration,
+    /// What one second of the retry schedule lasts: a second, except in tests.
+    pub retry_unit: Duration,
+}
+
+impl Default for DeliverySettings {
+    fn default() -> Self {
+        DeliverySettings {
+            concurrency: 16,
+            timeout: Duration::from_secs(15),
+            lease: Duration::from_secs(120),
+            poll: Duration::from_secs(1),
+            retry_unit: Duration::from_secs(1),
+        }
+    }
+}
+
+/// The longest error text kept on a delivery.
+const ERROR_CHARS: usize = 300;
+
+#[derive(Clone)]
+pub struct Deliverer(Arc<Inner>);
+
+struct Inner {
+    services: Services,
+    settings: DeliverySettings,
+}
+
+impl Deliverer {
+    pub fn new(services: Services, settings: DeliverySettings) -> Deliverer {
+        Deliverer(Arc::new(Inner { services, settings }))
+    }
+
+    /// Delivers until the process stops.
+    pub async fn run(self) {
+        loop {
+            match self.deliver_due(Utc::now()).await {
+                Ok(0) => tokio::time::sleep(self.0.settings.poll).await,
+                Ok(_) => {}
+                Err(e) => {
+                    tracing::error!(error = format!("{e:#}"), "webhook deliverer");
+                    tokio::time::sleep(self.0.settings.poll.max(Duration::from_secs(1))).await;
+                }
+            }
+        }
+    }
+
+    /// Claims the deliveries due at `now`, attempts them, records the outcomes; returns how
+    /// many were claimed.
+    pub async fn deliver_due(&self, now: DateTime<Utc>) -> anyhow::Result<usize> {
+        let inner = &self.0;
+        let store = &inner.services.store;
+        let lease = TimeDelta::from_std(inner.settings.lease).unwrap_or(TimeDelta::minutes(2));
+        let batch_size = i64::try_from(inner.settings.concurrency.max(1) * 8).unwrap_or(128);
+        let claimed = store
+            .claim_deliveries(now, now + lease, batch_size)
+            .await
+            .context("claiming webhook deliveries")?;
+        let count = claimed.len();
+        if count == 0 {
+            return Ok(0);
+        }
+        let slots = Arc::new(Semaphore::new(inner.settings.concurrency.max(1)));
+        let mut running = JoinSet::new();
+        for delivery in claimed {
+            let me = self.clone();
+            let slots = slots.clone();
+            running.spawn(async move {
+                let _slot = slots.acquire_owned().await;
+                me.attempt(delivery).await
+            });
+        }
+        let mut attempts = Vec::with_capacity(count);
+        while let Some(done) = running.join_next().await {
+            match done {
+                Ok(a) => attempts.push(a),
+                // A panicked attempt is claimed again once its lease runs out.
+                Err(e) => tracing::error!(error = %e, "a webhook attempt stopped"),
+            }
+        }
+        let disable_before = Utc::now() - TimeDelta::days(DISABLE_AFTER_DAYS);
+        let disabled = store
+            .record_attempts(&attempts, disable_before)
+            .await
+            .context("recording webhook deliveries")?;
+        for d in disabled {
+            tracing::warn!(endpoint = d.endpoint_id, "webhook endpoint disabled after failing for days");
+        }
+        Ok(count)
+    }
+
+    /// One attempt of one delivery.
+    async fn attempt(&self, d: ClaimedDelivery) -> Attempted {
+        let inner = &self.0;
+        let services = &inner.services;
+        let started = Utc::now();
+        let done = |outcome, status, error: Option<String>| Attempted {
+            message_id: d.message.id.clone(),
+            endpoint_id: d.endpoint_id,
+            attempts: d.attempts,
+            at: started,
+            status,
+            error: error.map(|e| e.chars().take(ERROR_CHARS).collect()),
+            outcome,
+        };
+        let body = match body(services, &d.message).await {
+            Ok(Some(body)) => body,
+            Ok(None) => {
+                return done(
+                    AttemptOutcome::Dropped,
+                    None,
+                    Some("What it was about is gone or no longer identified: nothing was sent.".into()),
+                )
+            }
+            Err(e) => {
+                tracing::error!(message = %d.message.id, error = %e.message, "writing a webhook body");
+                return self.failed(done, &d, None, "The message could not be written.".into());
+            }
+        };
+        let secrets = signing_secrets(services, d.endpoint_id, d.generation, d.previous_until, started);
+        let secrets: Vec<&str> = secrets.iter().map(String::as_str).collect();
+        let timestamp = started.timestamp();
+        let signature = match signature_header(&secrets, &d.message.id, timestamp, &body) {
+            Ok(s) => s,
+            Err(_) => return self.failed(done, &d, None, "The signing secret is unreadable.".into()),
+        };
+        let posted = tokio::time::timeout(
+            inner.settings.timeout,
+            self.post(&d, body, timestamp, &signature),
+        )
+        .await;
+        match posted {
+            Ok(Ok(status)) if (200..300).contains(&status) => {
+                done(AttemptOutcome::Delivered, Some(i64::from(status)), None)
+            }
+            Ok(Ok(status)) => self.failed(
+                done,
+                &d,
+                Some(i64::from(status)),
+                format!("The endpoint answered {status}."),
+            ),
+            Ok(Err(why)) => self.failed(done, &d, None, why),
+            Err(_) => self.failed(
+                done,
+                &d,
+                None,
+                format!(
+                    "No answer within {} seconds.",
+                    inner.settings.timeout.as_secs()
+                ),
+            ),
+        }
+    }
+
+    /// A failed attempt: tried again on the schedule, or given up when it is spent.
+    fn failed(
+        &self,
+        done: impl Fn(AttemptOutcome, Option<i64>, Option<String>) -> Attempted,
+        d: &ClaimedDelivery,
+        status: Option<i64>,
+        why: String,
+    ) -> Attempted {
+        let failed = u32::try_from(d.attempts).unwrap_or(u32::MAX);
+        let outcome = match retry_after(failed) {
+            Some(seconds) => {
+                let wait = self.0.settings.retry_unit.mul_f64(seconds as f64);
+                let wait = TimeDelta::from_std(wait).unwrap_or(TimeDelta::hours(14));
+                AttemptOutcome::Retry(Utc::now() + wait)
+            }
+            None => AttemptOutcome::GiveUp,
+        };
+        done(outcome, status, Some(why))
+    }
+
+    /// POSTs the signed body to the endpoint; the receiver's status, or why none came.
+    async fn post(
+        &self,
+        d: &ClaimedDelivery,
+        body: Vec<u8>,
+        timestamp: i64,
+        signature: &str,
+    ) -> Result<u16, String> {
+        let url = Url::parse(&d.url).map_err(|e| format!("The URL is not valid: {e}."))?;
+        let allowed = &self.0.services.settings.webhook_hosts;
+        let checked = addresses(&url, allowed).await.map_err(|e| e.to_string())?;
+        let tcp = connect(&checked).await?;
+        let host = url.host_str().unwrap_or_default().to_owned();
+        let authority = match url.port() {
+            Some(port) => format!("{}:{port}", url_host(&url)),
+            None => url_host(&url),
+        };
+        let target = match url.query() {
+            Some(q) => format!("{}?{q}", url.path()),
+            None => url.path().to_owned(),
+        };
+        let request = Request::post(target)
+            .header(HOST, authority)
+            .header(CONTENT_TYPE, "application/json")
+            .header(USER_AGENT, concat!("Resonance-Webhooks/", env!("CARGO_PKG_VERSION")))
+            .header("webhook-id", d.message.id.as_str())
+            .header("webhook-timestamp", timestamp.to_string())
+            .header("webhook-signature", signature)
+            .body(Full::new(Bytes::from(body)))
+            .map_err(|e| format!("The request could not be made: {e}."))?;
+        match url.scheme() {
+            "https" => {
+                let tls = crate::tls::connect(&host, tcp)
+                    .await
+                    .map_err(|e| format!("TLS failed: {e}."))?;
+                send(tls, request).await
+            }
+            _ => send(tcp, request).await,
+        }
+    }
+}
+
+/// The host as a `Host` header writes it (an IPv6 address in brackets).
+fn url_host(url: &Url) -> String {
+    match url.host() {
+        Some(url::Host::Ipv6(v6)) => format!("[{v6}]"),
+        Some(host) => host.to_string(),
+        None => String::new(),
+    }
+}
+
+/// A connection to the first of the checked addresses that accepts one.
+async fn connect(addresses: &[SocketAddr]) -> Result<TcpStream, String> {
+    let mut last = String::from("no address");
+    for address in addresses {
+        match TcpStream::connect(address).await {
+            Ok(tcp) => {
+                let _ = tcp.set_nodelay(true);
+                return Ok(tcp);
+            }
+            Err(e) => last = format!("{address}: {e}"),
+        }
+    }
+    Err(format!("Could not connect ({last})."))
+}
+
+/// One HTTP/1.1 request on `io`; the response's status (its body is not read).
+async fn send<S>(io: S, request: Request<Full<Bytes>>) -> Result<u16, String>
+where
+    S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+{
+    let (mut sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(io))
+        .await
+        .map_err(|e| format!("HTTP failed: {e}."))?;
+    let driving = tokio::spawn(connection);
+    let response = sender.send_request(request).await;
+    driving.abort();
+    response
+        .map(|r| r.status().as_u16())
+        .map_err(|e| format!("HTTP failed: {e}."))
+}

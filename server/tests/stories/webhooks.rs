@@ -1,0 +1,620 @@
+//! Webhooks, as a receiver on loopback sees them: each delivery signed as Standard Webhooks
+//! says (checked here with the endpoint's secret, and with both secrets while one
+//! rotates), retried with the same `webhook-id` while the receiver is down until it is back,
+//! replayable; cases and sends tell their events; an endpoint failing for days is turned
+//! off and its creator told by email; a URL that reaches a private address is refused, at
+//! registration and, for a name, at delivery. An anonymous survey's responses go out only
+//! as a day's batch of at least the minimum group size, with nothing of who or when.
+
+use crate::harness::smtp::SmtpSink;
+use crate::harness::{client, free_port, read_column, spawn_app, TestApp};
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::routing::post;
+use serde_json::{json, Value};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+/// One request the receiver got.
+#[derive(Clone, Debug)]
+struct Received {
+    id: String,
+    timestamp: i64,
+    signatures: Vec<String>,
+    body: Vec<u8>,
+}
+
+impl Received {
+    fn json(&self) -> Value {
+        serde_json::from_slice(&self.body).expect("a JSON body")
+    }
+
+    /// Whether one of its signatures is the one `secret` makes, as a receiver checks it.
+    fn signed_by(&self, secret: &str) -> bool {
+        let expected =
+            server::webhooks::signature(secret, &self.id, self.timestamp, &self.body).unwrap();
+        self.signatures.contains(&expected)
+    }
+}
+
+type Log = Arc<Mutex<Vec<Received>>>;
+
+async fn receive(State(log): State<Log>, headers: HeaderMap, body: axum::body::Bytes) -> StatusCode {
+    let header = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned()
+    };
+    log.lock().unwrap().push(Received {
+        id: header("webhook-id"),
+        timestamp: header("webhook-timestamp").parse().unwrap_or(0),
+        signatures: header("webhook-signature")
+            .split(' ')
+            .map(str::to_owned)
+            .collect(),
+        body: body.to_vec(),
+    });
+    StatusCode::NO_CONTENT
+}
+
+/// A receiver listening on `port` of loopback, logging what it gets.
+async fn start_receiver(port: u16, log: Log) -> tokio::task::JoinHandle<()> {
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
+        .await
+        .expect("the receiver's port");
+    let router = axum::Router::new()
+        .route("/hook", post(receive))
+        .with_state(log);
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, router).await;
+    })
+}
+
+/// The app allowing loopback's literal address, retrying on a schedule 500 times faster.
+async fn app(database_url: &str, extra: &[&str]) -> (TestApp, reqwest::Client) {
+    let mut args = vec![
+        "--webhook-allow-hosts",
+        "127.0.0.1",
+        "--webhook-retry-unit-ms",
+        "2",
+        "--scheduler-ms",
+        "50",
+        "--outbox-poll-ms",
+        "20",
+    ];
+    args.extend_from_slice(extra);
+    let app = spawn_app(database_url, &args).await;
+    let admin = client();
+    app.set_up_admin(&admin).await;
+    (app, admin)
+}
+
+async fn send_json(
+    c: &reqwest::Client,
+    app: &TestApp,
+    method: reqwest::Method,
+    path: &str,
+    body: Option<Value>,
+) -> (u16, Value) {
+    let mut req = c.request(method, app.url(path));
+    if let Some(body) = body {
+        req = req.json(&body);
+    }
+    let res = req.send().await.unwrap();
+    let status = res.status().as_u16();
+    (status, res.json().await.unwrap_or(Value::Null))
+}
+
+async fn register(app: &TestApp, admin: &reqwest::Client, url: &str, events: &[&str]) -> Value {
+    let (status, body) = send_json(
+        admin,
+        app,
+        reqwest::Method::POST,
+        "/api/v1/webhooks",
+        Some(json!({ "url": url, "events": events, "description": "CRM" })),
+    )
+    .await;
+    assert_eq!(status, 201, "{body}");
+    body
+}
+
+/// Polls `check` every 50 ms for up to 20 s.
+async fn eventually<T>(what: &str, mut check: impl AsyncFnMut() -> Option<T>) -> T {
+    for _ in 0..400 {
+        if let Some(found) = check().await {
+            return found;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("never happened: {what}");
+}
+
+async fn deliveries(app: &TestApp, admin: &reqwest::Client, endpoint: i64) -> Vec<Value> {
+    let detail = app
+        .get_json(admin, &format!("/api/v1/webhooks/{endpoint}"))
+        .await;
+    detail["deliveries"].as_array().cloned().unwrap_or_default()
+}
+
+on_both_databases!(a_webhook_reaches_a_local_receiver_signed_and_survives_the_receiver_being_down);
+async fn a_webhook_reaches_a_local_receiver_signed_and_survives_the_receiver_being_down(
+    url: &str,
+) {
+    let (app, admin) = app(url, &[]).await;
+    let port = free_port();
+    let hook = format!("http://127.0.0.1:{port}/hook");
+    let endpoint = register(&app, &admin, &hook, &["response.completed", "response.changed"]).await;
+    let id = endpoint["endpoint"]["id"].as_i64().unwrap();
+    let secret = endpoint["secret"].as_str().unwrap().to_owned();
+    assert!(secret.starts_with("whsec_"), "{secret}");
+    // The secret is derived, not stored: no column of the table holds it.
+    let stored: Vec<String> = read_column(
+        url,
+        "SELECT url || description || events FROM webhook_endpoints WHERE id = $1",
+        id,
+    )
+    .await;
+    assert!(!stored[0].contains(&secret[6..]));
+
+    let survey = app.survey_by_team(&admin, false).await;
+    app.answer_by_link(
+        &admin,
+        &survey,
+        json!({ "attributes": { "team": "Sales" }, "locale": "en" }),
+        4,
+        Some("Too slow"),
+    )
+    .await;
+
+    // The receiver is down: the delivery fails, and is tried again with its schedule.
+    let failing = eventually("two failed attempts", async || {
+        let list = deliveries(&app, &admin, id).await;
+        list.first()
+            .filter(|d| d["attempts"].as_i64() >= Some(2) && d["status"] == "queued")
+            .cloned()
+    })
+    .await;
+    assert!(
+        failing["last_error"]
+            .as_str()
+            .is_some_and(|e| e.contains("Could not connect")),
+        "{failing}"
+    );
+    assert!(failing["next_attempt"].is_string(), "{failing}");
+
+    // It comes back: the next attempt gets through, with the same id and a valid signature.
+    let log: Log = Arc::default();
+    let receiver = start_receiver(port, log.clone()).await;
+    let delivered = eventually("the delivery", async || {
+        let list = deliveries(&app, &admin, id).await;
+        list.first().filter(|d| d["status"] == "delivered").cloned()
+    })
+    .await;
+    assert_eq!(delivered["last_status"], 204);
+    assert!(delivered["attempts"].as_i64().unwrap() >= 3, "{delivered}");
+    let got = log.lock().unwrap().clone();
+    assert_eq!(got.len(), 1, "one request once the receiver is up");
+    let first = &got[0];
+    assert_eq!(first.id, delivered["message_id"].as_str().unwrap());
+    assert!(first.signed_by(&secret), "{first:?}");
+    // A receiver rejects timestamps outside a tolerance: this one is now.
+    assert!((chrono::Utc::now().timestamp() - first.timestamp).abs() < 60);
+    let body = first.json();
+    assert_eq!(body["type"], "response.completed");
+    assert_eq!(body["data"]["survey"]["id"], survey.0);
+    assert_eq!(body["data"]["response"]["attributes"]["team"], "Sales");
+    assert_eq!(body["data"]["response"]["answers"][0]["score"], 4);
+    assert_eq!(body["data"]["response"]["answers"][0]["follow_up"], "Too slow");
+    // A forged body does not verify.
+    let mut forged = first.clone();
+    forged.body = br#"{"type":"response.completed","data":{}}"#.to_vec();
+    assert!(!forged.signed_by(&secret));
+
+    // Replayed: the same id again.
+    let message = first.id.clone();
+    let (status, _) = send_json(
+        &admin,
+        &app,
+        reqwest::Method::POST,
+        &format!("/api/v1/webhooks/{id}/deliveries/{message}/replay"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 202);
+    eventually("the replay", async || (log.lock().unwrap().len() == 2).then_some(())).await;
+    assert_eq!(log.lock().unwrap()[1].id, message);
+
+    // Rotated: during the overlap each delivery carries both signatures.
+    let (status, rotated) = send_json(
+        &admin,
+        &app,
+        reqwest::Method::POST,
+        &format!("/api/v1/webhooks/{id}/rotate"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200, "{rotated}");
+    let new_secret = rotated["secret"].as_str().unwrap().to_owned();
+    assert_ne!(new_secret, secret);
+    assert_eq!(rotated["previous_secret"], secret.as_str());
+    send_json(
+        &admin,
+        &app,
+        reqwest::Method::POST,
+        &format!("/api/v1/webhooks/{id}/deliveries/{message}/replay"),
+        None,
+    )
+    .await;
+    eventually("the rotated replay", async || (log.lock().unwrap().len() == 3).then_some(())).await;
+    let third = log.lock().unwrap()[2].clone();
+    assert_eq!(third.signatures.len(), 2, "{third:?}");
+    assert!(third.signed_by(&new_secret) && third.signed_by(&secret));
+    receiver.abort();
+
+    // Bad endpoints are refused with what is wrong, field by field.
+    for (body, field) in [
+        (json!({ "url": "ftp://example.com/x", "events": ["case.opened"] }), "url"),
+        (json!({ "url": "http://169.254.169.254/latest", "events": ["case.opened"] }), "url"),
+        (json!({ "url": "http://[::ffff:10.0.0.1]/", "events": ["case.opened"] }), "url"),
+        (json!({ "url": "https://hooks.example.com/", "events": [] }), "events"),
+        (json!({ "url": "https://hooks.example.com/", "events": ["everything"] }), "events"),
+    ] {
+        let (status, error) =
+            send_json(&admin, &app, reqwest::Method::POST, "/api/v1/webhooks", Some(body.clone())).await;
+        assert_eq!(status, 422, "{body}: {error}");
+        assert_eq!(error["field"], field, "{body}: {error}");
+    }
+    // A name is checked where it resolves, at delivery: `localhost` is loopback, not
+    // allowed by name here, so the receiver (up again) gets nothing from it.
+    let log2: Log = Arc::default();
+    let port2 = free_port();
+    let _receiver2 = start_receiver(port2, log2.clone()).await;
+    let named = register(
+        &app,
+        &admin,
+        &format!("http://localhost:{port2}/hook"),
+        &["response.completed"],
+    )
+    .await;
+    let named_id = named["endpoint"]["id"].as_i64().unwrap();
+    app.answer_by_link(
+        &admin,
+        &survey,
+        json!({ "attributes": { "team": "Ops" }, "locale": "en" }),
+        9,
+        None,
+    )
+    .await;
+    let refused = eventually("the refused delivery", async || {
+        deliveries(&app, &admin, named_id)
+            .await
+            .first()
+            .filter(|d| d["last_error"].is_string())
+            .cloned()
+    })
+    .await;
+    assert!(
+        refused["last_error"].as_str().unwrap().contains("loopback"),
+        "{refused}"
+    );
+    assert!(log2.lock().unwrap().is_empty());
+
+    // Only admins see or change endpoints.
+    let manager = app
+        .signed_in_user(&admin, "mia@example.com", "manager", &["team=Sales"])
+        .await;
+    let hr = app.signed_in_user(&admin, "hr@example.com", "hr", &[]).await;
+    for c in [&manager, &hr] {
+        let (status, _) = send_json(c, &app, reqwest::Method::GET, "/api/v1/webhooks", None).await;
+        assert_eq!(status, 403);
+        let (status, _) =
+            send_json(c, &app, reqwest::Method::GET, &format!("/api/v1/webhooks/{id}"), None).await;
+        assert_eq!(status, 403);
+    }
+}
+
+on_both_databases!(cases_and_sends_tell_their_webhooks_and_an_endpoint_failing_for_days_is_turned_off);
+async fn cases_and_sends_tell_their_webhooks_and_an_endpoint_failing_for_days_is_turned_off(
+    url: &str,
+) {
+    let sink = SmtpSink::start();
+    let smtp = sink.url();
+    let (app, admin) = app(
+        url,
+        &["--smtp-url", &smtp, "--mail-from", "Acme <surveys@acme.test>"],
+    )
+    .await;
+    let port = free_port();
+    let log: Log = Arc::default();
+    let _receiver = start_receiver(port, log.clone()).await;
+    let endpoint = register(
+        &app,
+        &admin,
+        &format!("http://127.0.0.1:{port}/hook"),
+        &["case.opened", "case.changed", "send.finished"],
+    )
+    .await;
+    let secret = endpoint["secret"].as_str().unwrap().to_owned();
+    let imported = app
+        .import_contacts(&admin, "email,name,team\nana@example.com,Ana,Sales\n")
+        .await;
+    assert_eq!(imported.status(), 200);
+    let survey = app.survey_by_team(&admin, false).await;
+    let (status, _) = send_json(
+        &admin,
+        &app,
+        reqwest::Method::PUT,
+        &format!("/api/v1/surveys/{}/settings", survey.0),
+        Some(json!({ "status": "active", "closes_at": null, "response_cap": null, "detractor_alerts": false })),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let (status, body) = send_json(
+        &admin,
+        &app,
+        reqwest::Method::PUT,
+        &format!("/api/v1/surveys/{}/case-settings", survey.0),
+        Some(json!({ "rule": { "scores": { "from": 0, "to": 6 }, "any_comment": false, "due_hours": 48 },
+                     "alert_recipients": [] })),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+
+    // A send: when its last invitation has left, `send.finished` with its counts.
+    let (status, send) = send_json(
+        &admin,
+        &app,
+        reqwest::Method::POST,
+        &format!("/api/v1/surveys/{}/sends", survey.0),
+        Some(json!({})),
+    )
+    .await;
+    assert_eq!(status, 201, "{send}");
+    let finished = eventually("send.finished", async || {
+        log.lock()
+            .unwrap()
+            .iter()
+            .find(|r| r.json()["type"] == "send.finished")
+            .cloned()
+    })
+    .await;
+    assert!(finished.signed_by(&secret));
+    let data = finished.json()["data"].clone();
+    assert_eq!(data["send"]["id"], send["id"]);
+    assert_eq!(data["send"]["sent"], 1, "{data}");
+
+    // A detractor opens a case; moving it changes it.
+    app.answer_by_link(
+        &admin,
+        &survey,
+        json!({ "attributes": { "team": "Sales" }, "locale": "en" }),
+        2,
+        Some("Broken"),
+    )
+    .await;
+    let opened = eventually("case.opened", async || {
+        log.lock()
+            .unwrap()
+            .iter()
+            .find(|r| r.json()["type"] == "case.opened")
+            .cloned()
+    })
+    .await;
+    let case = opened.json()["data"]["case"].clone();
+    assert_eq!(case["state"], "open");
+    assert_eq!(case["score"], 2);
+    assert_eq!(case["comment"], "Broken");
+    let case_id = case["id"].as_i64().unwrap();
+    let (status, _) = send_json(
+        &admin,
+        &app,
+        reqwest::Method::POST,
+        &format!("/api/v1/cases/{case_id}/state"),
+        Some(json!({ "state": "closed" })),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let changed = eventually("case.changed", async || {
+        log.lock()
+            .unwrap()
+            .iter()
+            .find(|r| r.json()["type"] == "case.changed")
+            .cloned()
+    })
+    .await;
+    assert_eq!(changed.json()["data"]["case"]["state"], "closed");
+    assert_ne!(changed.id, opened.id);
+
+    // An endpoint whose receiver is gone, failing since four days: turned off at its next
+    // failure, and its creator (the admin) told by email.
+    let dead = register(
+        &app,
+        &admin,
+        &format!("http://127.0.0.1:{}/hook", free_port()),
+        &["case.changed"],
+    )
+    .await;
+    let dead_id = dead["endpoint"]["id"].as_i64().unwrap();
+    send_json(
+        &admin,
+        &app,
+        reqwest::Method::POST,
+        &format!("/api/v1/cases/{case_id}/state"),
+        Some(json!({ "state": "open" })),
+    )
+    .await;
+    eventually("a first failure", async || {
+        let since: Vec<Option<i64>> = read_column(
+            url,
+            "SELECT failing_since FROM webhook_endpoints WHERE id = $1",
+            dead_id,
+        )
+        .await;
+        since[0].map(|_| ())
+    })
+    .await;
+    crate::harness::execute(
+        url,
+        "UPDATE webhook_endpoints SET failing_since = failing_since - 345600000 WHERE id = $1",
+        dead_id,
+    )
+    .await;
+    let turned_off = eventually("the endpoint turned off", async || {
+        let d = app
+            .get_json(&admin, &format!("/api/v1/webhooks/{dead_id}"))
+            .await;
+        (d["endpoint"]["enabled"] == false).then_some(d)
+    })
+    .await;
+    assert_eq!(
+        turned_off["endpoint"]["disabled_reason"],
+        "Every delivery failed for days."
+    );
+    let mails = sink.wait_for(2).await;
+    let notice = mails
+        .iter()
+        .find(|m| m.header("Subject") == Some("A webhook endpoint was turned off"))
+        .expect("the notice");
+    assert!(notice.header("To").unwrap().contains("ada@example.com"));
+    assert!(notice.text.contains(&format!("/settings/webhooks/{dead_id}")));
+    // Turned on again, it is tried afresh.
+    let (status, on) = send_json(
+        &admin,
+        &app,
+        reqwest::Method::PUT,
+        &format!("/api/v1/webhooks/{dead_id}/enabled"),
+        Some(json!({ "enabled": true })),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(on["endpoint"]["enabled"], true);
+    assert!(on["endpoint"]["failing_since"].is_null());
+}
+
+on_both_databases!(an_anonymous_surveys_responses_reach_a_webhook_only_as_a_days_batch_without_who_or_when);
+async fn an_anonymous_surveys_responses_reach_a_webhook_only_as_a_days_batch_without_who_or_when(
+    url: &str,
+) {
+    let (app, admin) = app(url, &[]).await;
+    let port = free_port();
+    let log: Log = Arc::default();
+    let _receiver = start_receiver(port, log.clone()).await;
+    let endpoint = register(
+        &app,
+        &admin,
+        &format!("http://127.0.0.1:{port}/hook"),
+        &["response.completed", "response.changed"],
+    )
+    .await;
+    let id = endpoint["endpoint"]["id"].as_i64().unwrap();
+    let imported = app
+        .import_contacts(
+            &admin,
+            "email,name,team\na@x.test,Ann Alder,Sales\nb@x.test,Ben Birch,Sales\n\
+             c@x.test,Cy Cedar,Ops\nd@x.test,Di Dogwood,Ops\ne@x.test,Ed Elm,Ops\n",
+        )
+        .await;
+    assert_eq!(imported.status(), 200);
+    let survey = app.survey_by_team(&admin, true).await;
+    let contacts = app.get_json(&admin, "/api/v1/contacts").await;
+    let contacts: Vec<(i64, String)> = contacts["contacts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| (c["id"].as_i64().unwrap(), c["attributes"]["team"].as_str().unwrap_or("").to_owned()))
+        .collect();
+    // Four answer today: held, whatever the scheduler does.
+    for (i, (contact, team)) in contacts.iter().take(4).enumerate() {
+        app.answer_by_link(
+            &admin,
+            &survey,
+            json!({ "contact_id": contact, "attributes": { "team": team }, "locale": "en" }),
+            u8::try_from(i).unwrap() + 6,
+            Some(&format!("Comment {i}")),
+        )
+        .await;
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert!(log.lock().unwrap().is_empty(), "nothing before the day is over");
+    let held = deliveries(&app, &admin, id).await;
+    assert_eq!(held.len(), 4);
+    assert!(held.iter().all(|d| d["status"] == "held"), "{held:?}");
+    // Someone holding the database sees no response, no contact, only a day.
+    let refs: Vec<Option<i64>> = read_column(
+        url,
+        "SELECT response_id FROM webhook_messages WHERE survey_id = $1",
+        survey.0,
+    )
+    .await;
+    assert_eq!(refs, vec![None; 4]);
+    let times: Vec<i64> = read_column(
+        url,
+        "SELECT occurred_at FROM webhook_messages WHERE survey_id = $1",
+        survey.0,
+    )
+    .await;
+    assert!(times.iter().all(|t| t % 86_400_000 == 0), "{times:?}");
+    let payloads: Vec<String> = read_column(
+        url,
+        "SELECT payload FROM webhook_messages WHERE survey_id = $1",
+        survey.0,
+    )
+    .await;
+    for p in &payloads {
+        for secret in ["@x.test", "Alder", "Birch", "Sales", "Ops", "\"team\"", "contact"] {
+            assert!(!p.contains(secret), "{secret} in {p}");
+        }
+    }
+
+    // The day ends with four: fewer than the survey's minimum group (5), so they wait.
+    let yesterday = "UPDATE webhook_messages SET occurred_at = occurred_at - 86400000 \
+                     WHERE survey_id = $1";
+    crate::harness::execute(url, yesterday, survey.0).await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert!(log.lock().unwrap().is_empty(), "four is too few to tell apart");
+
+    // A fifth completes the group: the five go out together, once its day is over.
+    let (contact, team) = &contacts[4];
+    app.answer_by_link(
+        &admin,
+        &survey,
+        json!({ "contact_id": contact, "attributes": { "team": team }, "locale": "en" }),
+        10,
+        None,
+    )
+    .await;
+    crate::harness::execute(
+        url,
+        "UPDATE webhook_messages SET occurred_at = occurred_at - 86400000 \
+         WHERE survey_id = $1 AND occurred_at >= (SELECT MAX(occurred_at) FROM webhook_messages)",
+        survey.0,
+    )
+    .await;
+    let got = eventually("the batch", async || {
+        let got = log.lock().unwrap().clone();
+        (got.len() == 5).then_some(got)
+    })
+    .await;
+    let secret = endpoint["secret"].as_str().unwrap();
+    let mut scores = Vec::new();
+    for r in &got {
+        assert!(r.signed_by(secret));
+        assert!(r.id.starts_with("msg_") && r.id.len() == 36, "{}", r.id);
+        let text = String::from_utf8(r.body.clone()).unwrap();
+        for secret in ["@x.test", "Alder", "Elm", "Sales", "Ops", "contact", "attributes"] {
+            assert!(!text.contains(secret), "{secret} in {text}");
+        }
+        let body = r.json();
+        assert_eq!(body["type"], "response.completed");
+        let timestamp = body["timestamp"].as_str().unwrap();
+        assert!(timestamp.ends_with("T00:00:00Z"), "{timestamp}");
+        let response = &body["data"]["response"];
+        assert!(response.get("id").is_none(), "{response}");
+        assert!(response["day"].is_string());
+        scores.push(response["answers"][0]["score"].as_i64().unwrap());
+    }
+    scores.sort();
+    assert_eq!(scores, vec![6, 7, 8, 9, 10]);
+}
