@@ -30,8 +30,7 @@ mod ssr {
     use crate::domain::AnswerValue;
     use crate::model::WebhookDeliveryView;
     use crate::ports::{
-        DeliveryRecord, Endpoint, NewEndpoint, Services, StoredAnswer, Survey, User,
-        WebhookMessage,
+        DeliveryRecord, Endpoint, NewEndpoint, Services, StoredAnswer, Survey, User, WebhookMessage,
     };
     use chrono::{DateTime, Duration, NaiveDate, Utc};
     use serde::Serialize;
@@ -104,7 +103,10 @@ mod ssr {
                 let known: Vec<&str> = Event::ALL.iter().map(|e| e.as_str()).collect();
                 AppError::bad_input(
                     "events",
-                    format!("There is no event \"{name}\": choose from {}.", known.join(", ")),
+                    format!(
+                        "There is no event \"{name}\": choose from {}.",
+                        known.join(", ")
+                    ),
                 )
             })?;
             if !events.contains(&event) {
@@ -155,7 +157,9 @@ mod ssr {
     pub async fn detail(services: &Services, id: i64) -> Result<WebhookDetail, AppError> {
         let e = endpoint(services, id).await?;
         let now = Utc::now();
-        let overlapping = e.previous_until.filter(|until| *until > now && e.generation > 1);
+        let overlapping = e
+            .previous_until
+            .filter(|until| *until > now && e.generation > 1);
         let deliveries = services
             .store
             .deliveries(id, DELIVERIES_SHOWN)
@@ -205,7 +209,9 @@ mod ssr {
             .update_endpoint(id, &url, &description, &events)
             .await?
         {
-            return Err(AppError::not_found("There is no webhook endpoint with this id."));
+            return Err(AppError::not_found(
+                "There is no webhook endpoint with this id.",
+            ));
         }
         detail(services, id).await
     }
@@ -218,14 +224,18 @@ mod ssr {
             .await?
         {
             true => Ok(()),
-            false => Err(AppError::not_found("There is no webhook endpoint with this id.")),
+            false => Err(AppError::not_found(
+                "There is no webhook endpoint with this id.",
+            )),
         }
     }
 
     pub async fn delete(services: &Services, id: i64) -> Result<(), AppError> {
         match services.store.delete_endpoint(id).await? {
             true => Ok(()),
-            false => Err(AppError::not_found("There is no webhook endpoint with this id.")),
+            false => Err(AppError::not_found(
+                "There is no webhook endpoint with this id.",
+            )),
         }
     }
 
@@ -234,7 +244,9 @@ mod ssr {
         let until = Utc::now() + Duration::hours(ROTATION_OVERLAP_HOURS);
         match services.store.rotate_secret(id, until).await? {
             Some(_) => detail(services, id).await,
-            None => Err(AppError::not_found("There is no webhook endpoint with this id.")),
+            None => Err(AppError::not_found(
+                "There is no webhook endpoint with this id.",
+            )),
         }
     }
 
@@ -410,7 +422,9 @@ mod ssr {
         };
         // An anonymous survey's message says its day; the others the moment it happened.
         let timestamp = match identified || message.send_id.is_some() {
-            true => message.occurred_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            true => message
+                .occurred_at
+                .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
             false => message.occurred_at.format("%Y-%m-%dT00:00:00Z").to_string(),
         };
         let envelope = json!({
@@ -418,14 +432,11 @@ mod ssr {
             "timestamp": timestamp,
             "data": data,
         });
-        serde_json::to_vec(&envelope)
-            .map(Some)
-            .map_err(|e| {
+        serde_json::to_vec(&envelope).map(Some).map_err(|e| {
             tracing::error!(error = %e, "writing a webhook body");
             AppError::internal()
         })
     }
-
 }
 
 /// Every webhook endpoint (admins only).
@@ -546,7 +557,5 @@ pub async fn replay_webhook(id: i64, message: String) -> Result<(), AppError> {
     let (services, _) = context::require(Action::ManageWebhooks)
         .await
         .or_else(context::fail)?;
-    replay(&services, id, &message)
-        .await
-        .or_else(context::fail)
+    replay(&services, id, &message).await.or_else(context::fail)
 }

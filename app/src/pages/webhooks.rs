@@ -39,10 +39,7 @@ fn state(e: &WebhookView) -> String {
 /// The events fieldset: ticked as submitted when the form comes back with an error, else
 /// as saved.
 #[component]
-fn EventChoice(
-    #[prop(into)] error: Signal<Option<AppError>>,
-    chosen: Vec<Event>,
-) -> impl IntoView {
+fn EventChoice(#[prop(into)] error: Signal<Option<AppError>>, chosen: Vec<Event>) -> impl IntoView {
     let chosen = StoredValue::new(chosen);
     let ticked = move |e: Event| match error.get().and_then(|err| err.input_value("events")) {
         Some(sent) => sent.split(',').any(|s| s == e.as_str()),
@@ -148,7 +145,9 @@ pub fn WebhookPage() -> impl IntoView {
         |(id, ..)| async move {
             match id {
                 Some(id) => load_webhook(id).await,
-                None => Err(AppError::not_found("There is no webhook endpoint with this id.")),
+                None => Err(AppError::not_found(
+                    "There is no webhook endpoint with this id.",
+                )),
             }
         },
     );
@@ -180,7 +179,11 @@ fn endpoint_view(d: WebhookDetail, forms: Forms) -> impl IntoView {
     let replayed = move || matches!(forms.replay.value().get(), Some(Ok(())));
     let state = state(&e);
     let toggle = if e.enabled { "disable" } else { "enable" };
-    let toggle_label = if e.enabled { "Turn off" } else { "Turn on again" };
+    let toggle_label = if e.enabled {
+        "Turn off"
+    } else {
+        "Turn on again"
+    };
     let action = move |name: &'static str, label: &'static str, id: String| {
         view! {
             <ActionForm action=forms.act attr:class="inline">

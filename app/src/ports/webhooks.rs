@@ -206,11 +206,7 @@ pub trait Webhooks: Send + Sync {
     ) -> Result<Vec<Disabled>, StoreError>;
     /// Releases held anonymous messages whose day is over, survey by survey, once at
     /// least the survey's minimum group size of them wait.
-    async fn release_held(
-        &self,
-        today: NaiveDate,
-        now: DateTime<Utc>,
-    ) -> Result<u64, StoreError>;
+    async fn release_held(&self, today: NaiveDate, now: DateTime<Utc>) -> Result<u64, StoreError>;
     /// Deletes messages (and their deliveries) that happened before `before` and are
     /// done with.
     async fn prune_messages(&self, before: DateTime<Utc>) -> Result<u64, StoreError>;

@@ -561,7 +561,14 @@ async fn record(tx: &mut Tx, batch: AnswerBatch) -> Result<Recorded, StoreError>
             super::cases::insert_case(&mut *tx, batch.survey_id, response_id, case).await?;
         }
     }
-    response_events(&mut *tx, &batch, response_id, first_completion, was_completed).await?;
+    response_events(
+        &mut *tx,
+        &batch,
+        response_id,
+        first_completion,
+        was_completed,
+    )
+    .await?;
     // Each bucket's net change: what earlier answers to these questions added comes
     // off (a new response has nothing to replace), the new scores go on.
     let mut deltas = BTreeMap::<(&str, i32), i64>::new();

@@ -693,7 +693,8 @@ impl app::ports::Sends for Storage {
             }
         }
         // A send whose last invitation has left the outbox is finished: its event, once.
-        let touched: std::collections::BTreeSet<i64> = sends.iter().flatten().flatten().copied().collect();
+        let touched: std::collections::BTreeSet<i64> =
+            sends.iter().flatten().flatten().copied().collect();
         for send in touched {
             let finished: Option<i64> = query(
                 "UPDATE sends SET finished_at = $2 WHERE id = $1 AND finished_at IS NULL \

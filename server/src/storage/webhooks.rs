@@ -10,8 +10,8 @@ use super::rows::{corrupt, from_json, from_millis, millis, to_json};
 use super::Storage;
 use app::domain::webhooks::Event;
 use app::ports::{
-    AttemptOutcome, Attempted, ClaimedDelivery, DeliveryRecord, DeliveryStatus, Disabled,
-    Endpoint, NewEndpoint, StoreError, WebhookMessage,
+    AttemptOutcome, Attempted, ClaimedDelivery, DeliveryRecord, DeliveryStatus, Disabled, Endpoint,
+    NewEndpoint, StoreError, WebhookMessage,
 };
 use chrono::{DateTime, NaiveDate, Utc};
 use std::collections::BTreeMap;

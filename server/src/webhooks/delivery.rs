@@ -122,7 +122,10 @@ impl Deliverer {
             .await
             .context("recording webhook deliveries")?;
         for d in disabled {
-            tracing::warn!(endpoint = d.endpoint_id, "webhook endpoint disabled after failing for days");
+            tracing::warn!(
+                endpoint = d.endpoint_id,
+                "webhook endpoint disabled after failing for days"
+            );
         }
         Ok(count)
     }
@@ -147,7 +150,10 @@ impl Deliverer {
                 return done(
                     AttemptOutcome::Dropped,
                     None,
-                    Some("What it was about is gone or no longer identified: nothing was sent.".into()),
+                    Some(
+                        "What it was about is gone or no longer identified: nothing was sent."
+                            .into(),
+                    ),
                 )
             }
             Err(e) => {
@@ -155,12 +161,20 @@ impl Deliverer {
                 return self.failed(done, &d, None, "The message could not be written.".into());
             }
         };
-        let secrets = signing_secrets(services, d.endpoint_id, d.generation, d.previous_until, started);
+        let secrets = signing_secrets(
+            services,
+            d.endpoint_id,
+            d.generation,
+            d.previous_until,
+            started,
+        );
         let secrets: Vec<&str> = secrets.iter().map(String::as_str).collect();
         let timestamp = started.timestamp();
         let signature = match signature_header(&secrets, &d.message.id, timestamp, &body) {
             Ok(s) => s,
-            Err(_) => return self.failed(done, &d, None, "The signing secret is unreadable.".into()),
+            Err(_) => {
+                return self.failed(done, &d, None, "The signing secret is unreadable.".into())
+            }
         };
         let posted = tokio::time::timeout(
             inner.settings.timeout,
@@ -234,7 +248,10 @@ impl Deliverer {
         let request = Request::post(target)
             .header(HOST, authority)
             .header(CONTENT_TYPE, "application/json")
-            .header(USER_AGENT, concat!("Resonance-Webhooks/", env!("CARGO_PKG_VERSION")))
+            .header(
+                USER_AGENT,
+                concat!("Resonance-Webhooks/", env!("CARGO_PKG_VERSION")),
+            )
             .header("webhook-id", d.message.id.as_str())
             .header("webhook-timestamp", timestamp.to_string())
             .header("webhook-signature", signature)

@@ -39,7 +39,11 @@ impl Received {
 
 type Log = Arc<Mutex<Vec<Received>>>;
 
-async fn receive(State(log): State<Log>, headers: HeaderMap, body: axum::body::Bytes) -> StatusCode {
+async fn receive(
+    State(log): State<Log>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> StatusCode {
     let header = |name: &str| {
         headers
             .get(name)
@@ -139,13 +143,17 @@ async fn deliveries(app: &TestApp, admin: &reqwest::Client, endpoint: i64) -> Ve
 }
 
 on_both_databases!(a_webhook_reaches_a_local_receiver_signed_and_survives_the_receiver_being_down);
-async fn a_webhook_reaches_a_local_receiver_signed_and_survives_the_receiver_being_down(
-    url: &str,
-) {
+async fn a_webhook_reaches_a_local_receiver_signed_and_survives_the_receiver_being_down(url: &str) {
     let (app, admin) = app(url, &[]).await;
     let port = free_port();
     let hook = format!("http://127.0.0.1:{port}/hook");
-    let endpoint = register(&app, &admin, &hook, &["response.completed", "response.changed"]).await;
+    let endpoint = register(
+        &app,
+        &admin,
+        &hook,
+        &["response.completed", "response.changed"],
+    )
+    .await;
     let id = endpoint["endpoint"]["id"].as_i64().unwrap();
     let secret = endpoint["secret"].as_str().unwrap().to_owned();
     assert!(secret.starts_with("whsec_"), "{secret}");
@@ -206,7 +214,10 @@ async fn a_webhook_reaches_a_local_receiver_signed_and_survives_the_receiver_bei
     assert_eq!(body["data"]["survey"]["id"], survey.0);
     assert_eq!(body["data"]["response"]["attributes"]["team"], "Sales");
     assert_eq!(body["data"]["response"]["answers"][0]["score"], 4);
-    assert_eq!(body["data"]["response"]["answers"][0]["follow_up"], "Too slow");
+    assert_eq!(
+        body["data"]["response"]["answers"][0]["follow_up"],
+        "Too slow"
+    );
     // A forged body does not verify.
     let mut forged = first.clone();
     forged.body = br#"{"type":"response.completed","data":{}}"#.to_vec();
@@ -223,7 +234,10 @@ async fn a_webhook_reaches_a_local_receiver_signed_and_survives_the_receiver_bei
     )
     .await;
     assert_eq!(status, 202);
-    eventually("the replay", async || (log.lock().unwrap().len() == 2).then_some(())).await;
+    eventually("the replay", async || {
+        (log.lock().unwrap().len() == 2).then_some(())
+    })
+    .await;
     assert_eq!(log.lock().unwrap()[1].id, message);
 
     // Rotated: during the overlap each delivery carries both signatures.
@@ -247,7 +261,10 @@ async fn a_webhook_reaches_a_local_receiver_signed_and_survives_the_receiver_bei
         None,
     )
     .await;
-    eventually("the rotated replay", async || (log.lock().unwrap().len() == 3).then_some(())).await;
+    eventually("the rotated replay", async || {
+        (log.lock().unwrap().len() == 3).then_some(())
+    })
+    .await;
     let third = log.lock().unwrap()[2].clone();
     assert_eq!(third.signatures.len(), 2, "{third:?}");
     assert!(third.signed_by(&new_secret) && third.signed_by(&secret));
@@ -255,14 +272,35 @@ async fn a_webhook_reaches_a_local_receiver_signed_and_survives_the_receiver_bei
 
     // Bad endpoints are refused with what is wrong, field by field.
     for (body, field) in [
-        (json!({ "url": "ftp://example.com/x", "events": ["case.opened"] }), "url"),
-        (json!({ "url": "http://169.254.169.254/latest", "events": ["case.opened"] }), "url"),
-        (json!({ "url": "http://[::ffff:10.0.0.1]/", "events": ["case.opened"] }), "url"),
-        (json!({ "url": "https://hooks.example.com/", "events": [] }), "events"),
-        (json!({ "url": "https://hooks.example.com/", "events": ["everything"] }), "events"),
+        (
+            json!({ "url": "ftp://example.com/x", "events": ["case.opened"] }),
+            "url",
+        ),
+        (
+            json!({ "url": "http://169.254.169.254/latest", "events": ["case.opened"] }),
+            "url",
+        ),
+        (
+            json!({ "url": "http://[::ffff:10.0.0.1]/", "events": ["case.opened"] }),
+            "url",
+        ),
+        (
+            json!({ "url": "https://hooks.example.com/", "events": [] }),
+            "events",
+        ),
+        (
+            json!({ "url": "https://hooks.example.com/", "events": ["everything"] }),
+            "events",
+        ),
     ] {
-        let (status, error) =
-            send_json(&admin, &app, reqwest::Method::POST, "/api/v1/webhooks", Some(body.clone())).await;
+        let (status, error) = send_json(
+            &admin,
+            &app,
+            reqwest::Method::POST,
+            "/api/v1/webhooks",
+            Some(body.clone()),
+        )
+        .await;
         assert_eq!(status, 422, "{body}: {error}");
         assert_eq!(error["field"], field, "{body}: {error}");
     }
@@ -305,17 +343,27 @@ async fn a_webhook_reaches_a_local_receiver_signed_and_survives_the_receiver_bei
     let manager = app
         .signed_in_user(&admin, "mia@example.com", "manager", &["team=Sales"])
         .await;
-    let hr = app.signed_in_user(&admin, "hr@example.com", "hr", &[]).await;
+    let hr = app
+        .signed_in_user(&admin, "hr@example.com", "hr", &[])
+        .await;
     for c in [&manager, &hr] {
         let (status, _) = send_json(c, &app, reqwest::Method::GET, "/api/v1/webhooks", None).await;
         assert_eq!(status, 403);
-        let (status, _) =
-            send_json(c, &app, reqwest::Method::GET, &format!("/api/v1/webhooks/{id}"), None).await;
+        let (status, _) = send_json(
+            c,
+            &app,
+            reqwest::Method::GET,
+            &format!("/api/v1/webhooks/{id}"),
+            None,
+        )
+        .await;
         assert_eq!(status, 403);
     }
 }
 
-on_both_databases!(cases_and_sends_tell_their_webhooks_and_an_endpoint_failing_for_days_is_turned_off);
+on_both_databases!(
+    cases_and_sends_tell_their_webhooks_and_an_endpoint_failing_for_days_is_turned_off
+);
 async fn cases_and_sends_tell_their_webhooks_and_an_endpoint_failing_for_days_is_turned_off(
     url: &str,
 ) {
@@ -323,7 +371,12 @@ async fn cases_and_sends_tell_their_webhooks_and_an_endpoint_failing_for_days_is
     let smtp = sink.url();
     let (app, admin) = app(
         url,
-        &["--smtp-url", &smtp, "--mail-from", "Acme <surveys@acme.test>"],
+        &[
+            "--smtp-url",
+            &smtp,
+            "--mail-from",
+            "Acme <surveys@acme.test>",
+        ],
     )
     .await;
     let port = free_port();
@@ -479,7 +532,9 @@ async fn cases_and_sends_tell_their_webhooks_and_an_endpoint_failing_for_days_is
     })
     .await;
     assert!(notice.to().contains("ada@example.com"), "{:?}", notice.to());
-    assert!(notice.text.contains(&format!("/settings/webhooks/{dead_id}")));
+    assert!(notice
+        .text
+        .contains(&format!("/settings/webhooks/{dead_id}")));
     // Turned on again, it is tried afresh.
     let (status, on) = send_json(
         &admin,
@@ -494,7 +549,9 @@ async fn cases_and_sends_tell_their_webhooks_and_an_endpoint_failing_for_days_is
     assert!(on["endpoint"]["failing_since"].is_null());
 }
 
-on_both_databases!(an_anonymous_surveys_responses_reach_a_webhook_only_as_a_days_batch_without_who_or_when);
+on_both_databases!(
+    an_anonymous_surveys_responses_reach_a_webhook_only_as_a_days_batch_without_who_or_when
+);
 async fn an_anonymous_surveys_responses_reach_a_webhook_only_as_a_days_batch_without_who_or_when(
     url: &str,
 ) {
@@ -524,7 +581,12 @@ async fn an_anonymous_surveys_responses_reach_a_webhook_only_as_a_days_batch_wit
         .as_array()
         .unwrap()
         .iter()
-        .map(|c| (c["id"].as_i64().unwrap(), c["attributes"]["team"].as_str().unwrap_or("").to_owned()))
+        .map(|c| {
+            (
+                c["id"].as_i64().unwrap(),
+                c["attributes"]["team"].as_str().unwrap_or("").to_owned(),
+            )
+        })
         .collect();
     // Four answer today: held, whatever the scheduler does.
     for (i, (contact, team)) in contacts.iter().take(4).enumerate() {
@@ -538,7 +600,10 @@ async fn an_anonymous_surveys_responses_reach_a_webhook_only_as_a_days_batch_wit
         .await;
     }
     tokio::time::sleep(Duration::from_millis(500)).await;
-    assert!(log.lock().unwrap().is_empty(), "nothing before the day is over");
+    assert!(
+        log.lock().unwrap().is_empty(),
+        "nothing before the day is over"
+    );
     let held = deliveries(&app, &admin, id).await;
     assert_eq!(held.len(), 4);
     assert!(held.iter().all(|d| d["status"] == "held"), "{held:?}");
@@ -564,7 +629,9 @@ async fn an_anonymous_surveys_responses_reach_a_webhook_only_as_a_days_batch_wit
     )
     .await;
     for p in &payloads {
-        for secret in ["@x.test", "Alder", "Birch", "Sales", "Ops", "\"team\"", "contact"] {
+        for secret in [
+            "@x.test", "Alder", "Birch", "Sales", "Ops", "\"team\"", "contact",
+        ] {
             assert!(!p.contains(secret), "{secret} in {p}");
         }
     }
@@ -574,7 +641,10 @@ async fn an_anonymous_surveys_responses_reach_a_webhook_only_as_a_days_batch_wit
                      WHERE survey_id = $1";
     crate::harness::execute(url, yesterday, survey.0).await;
     tokio::time::sleep(Duration::from_millis(500)).await;
-    assert!(log.lock().unwrap().is_empty(), "four is too few to tell apart");
+    assert!(
+        log.lock().unwrap().is_empty(),
+        "four is too few to tell apart"
+    );
 
     // A fifth completes the group: the five go out together, once its day is over.
     let (contact, team) = &contacts[4];
@@ -604,7 +674,15 @@ async fn an_anonymous_surveys_responses_reach_a_webhook_only_as_a_days_batch_wit
         assert!(r.signed_by(secret));
         assert!(r.id.starts_with("msg_") && r.id.len() == 36, "{}", r.id);
         let text = String::from_utf8(r.body.clone()).unwrap();
-        for secret in ["@x.test", "Alder", "Elm", "Sales", "Ops", "contact", "attributes"] {
+        for secret in [
+            "@x.test",
+            "Alder",
+            "Elm",
+            "Sales",
+            "Ops",
+            "contact",
+            "attributes",
+        ] {
             assert!(!text.contains(secret), "{secret} in {text}");
         }
         let body = r.json();
