@@ -43,11 +43,12 @@ e2e: tools
 # both backends, each as a ratio of the raw insert rate of the same database measured in
 # the same run; email delivery as a ratio of each loopback SMTP server's raw rate
 # (aiosmtpd, and Postfix's smtp-sink unpacked from Debian's package); the dashboard at a
-# million answers against a full scan; then Lighthouse's mobile run on the release
+# million answers against a full scan; webhook deliveries against a loopback receiver's
+# raw rate; then Lighthouse's mobile run on the release
 # build's answer page and an admin page.
 bench: tools
 	POSTFIX_DIR=$$(bash server/benches/postfix.sh) \
-	  cargo bench -p server --bench answer --bench import --bench send
+	  cargo bench -p server --bench answer --bench import --bench send --bench webhooks
 	$(MAKE) bench-dashboard
 	$(MAKE) bench-pages
 

@@ -63,6 +63,8 @@ export default defineConfig({
         RESONANCE_MAIL_FROM: "Resonance <surveys@example.com>",
         RESONANCE_OUTBOX_POLL_MS: "100",
         RESONANCE_SCHEDULER_MS: "500",
+        // The journey's webhook receiver runs on loopback, which only a named allowance reaches.
+        RESONANCE_WEBHOOK_ALLOW_HOSTS: "127.0.0.1",
       },
     },
   ],

@@ -1,4 +1,7 @@
 import { execFileSync } from "node:child_process";
+import { createHmac } from "node:crypto";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { test, expect, Page, Browser } from "@playwright/test";
 import { readdirSync, readFileSync } from "node:fs";
 import { expectNoSeriousA11yViolations } from "./a11y";
@@ -1002,5 +1005,88 @@ test.describe.serial("the first slice", () => {
     expect(digest.html).toMatch(/<img src="cid:trend-0\.[^"]+"/);
     expect(errors).toEqual([]);
     await context.close();
+  });
+
+  test("an admin registers a webhook, a local receiver gets the next answer signed, and a delivery is replayed", async ({ browser }) => {
+    // The receiver: it keeps each request's headers and raw body.
+    const got: { id: string; timestamp: string; signature: string; body: string }[] = [];
+    const receiver = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on("data", (c) => chunks.push(c));
+      req.on("end", () => {
+        got.push({
+          id: String(req.headers["webhook-id"]),
+          timestamp: String(req.headers["webhook-timestamp"]),
+          signature: String(req.headers["webhook-signature"]),
+          body: Buffer.concat(chunks).toString("utf8"),
+        });
+        res.writeHead(204).end();
+      });
+    });
+    await new Promise<void>((ready) => receiver.listen(0, "127.0.0.1", ready));
+    const port = (receiver.address() as AddressInfo).port;
+    // As the README's snippet checks it: HMAC-SHA256 of "id.timestamp.body".
+    const verifies = (secret: string, r: (typeof got)[number]) => {
+      const key = Buffer.from(secret.replace(/^whsec_/, ""), "base64");
+      const mac = createHmac("sha256", key).update(`${r.id}.${r.timestamp}.${r.body}`).digest("base64");
+      return r.signature.split(" ").includes(`v1,${mac}`);
+    };
+
+    const page = await signIn(browser);
+    const errors = failOnPageErrors(page);
+    await page.getByRole("link", { name: "Webhooks" }).click();
+    await expect(page).toHaveURL(/\/settings\/webhooks$/);
+    await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+    // A private address is refused, with what was typed kept.
+    await page.getByLabel(/^Endpoint URL/).fill("http://169.254.169.254/latest/meta-data/");
+    await page.getByRole("button", { name: "Add endpoint" }).click();
+    await expect(page.getByText(/link-local \(cloud metadata\)/)).toBeVisible();
+    await expect(page.getByLabel(/^Endpoint URL/)).toHaveValue("http://169.254.169.254/latest/meta-data/");
+    await page.getByLabel(/^Endpoint URL/).fill(`http://127.0.0.1:${port}/hook`);
+    await page.getByLabel(/^Description/).fill("Our CRM");
+    await page.getByLabel(/A case is opened/).check();
+    await page.getByRole("button", { name: "Add endpoint" }).click();
+    await expect(page).toHaveURL(/\/settings\/webhooks\/\d+$/);
+    const secret = (await page.getByTestId("webhook-secret").textContent()) ?? "";
+    expect(secret).toMatch(/^whsec_/);
+
+    // Someone answers the demo survey: the receiver gets it, signed.
+    await page.goto("/surveys");
+    await page.getByRole("link", { name: "Customer NPS (demo)" }).click();
+    const id = new URL(page.url()).pathname.split("/").pop();
+    const made = await page.request.post(`/api/v1/surveys/${id}/links`, {
+      data: { attributes: { team: "Ops" }, locale: "en" },
+    });
+    expect(made.status()).toBe(201);
+    const respondent = await (await browser.newContext()).newPage();
+    await respondent.goto(`${(await made.json()).url}?score=9`);
+    await respondent.getByRole("button", { name: "Send", exact: true }).click();
+    await expect(respondent.getByRole("heading", { name: "Thank you!" })).toBeVisible();
+    await expect.poll(() => got.length, { timeout: 15_000 }).toBeGreaterThan(0);
+    const first = got[0];
+    expect(verifies(secret, first)).toBe(true);
+    expect(Math.abs(Date.now() / 1000 - Number(first.timestamp))).toBeLessThan(300);
+    const body = JSON.parse(first.body);
+    expect(body.type).toBe("response.completed");
+    expect(body.data.response.answers[0].score).toBe(9);
+    expect(body.data.response.attributes.team).toBe("Ops");
+
+    // The endpoint's page lists the delivery with the receiver's 204; replayed, the same id
+    // arrives again. Without JavaScript too.
+    await page.goto(`/settings/webhooks`);
+    await page.getByRole("link", { name: `http://127.0.0.1:${port}/hook` }).click();
+    const delivery = page.locator("table.deliveries tbody tr").filter({ hasText: first.id });
+    await expect(delivery).toContainText("delivered");
+    await expect(delivery).toContainText("204");
+    await expectNoSeriousA11yViolations(page);
+    await page.screenshot({ path: "../target/e2e-artifacts/webhook.png", fullPage: true });
+    const plain = await (await browser.newContext({ javaScriptEnabled: false, storageState: await page.context().storageState() })).newPage();
+    await plain.goto(new URL(page.url()).pathname);
+    await plain.locator("table.deliveries tbody tr").filter({ hasText: first.id }).getByRole("button", { name: "Replay" }).click();
+    await expect.poll(() => got.length, { timeout: 15_000 }).toBeGreaterThan(1);
+    expect(got[1].id).toBe(first.id);
+    expect(verifies(secret, got[1])).toBe(true);
+    expect(errors).toEqual([]);
+    receiver.close();
   });
 });

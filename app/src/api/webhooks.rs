@@ -253,6 +253,11 @@ mod ssr {
     /// Sends one delivery again, with the same `webhook-id`.
     pub async fn replay(services: &Services, id: i64, message_id: &str) -> Result<(), AppError> {
         endpoint(services, id).await?;
+        // Ids are `msg_` and hex: anything else names no message (and a NUL would not
+        // even reach PostgreSQL).
+        if message_id.len() > 64 || !message_id.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+            return Err(AppError::not_found("This endpoint has no delivery of that message."));
+        }
         match services.store.replay(id, message_id, Utc::now()).await? {
             true => Ok(()),
             false => Err(AppError::not_found(

@@ -217,13 +217,13 @@ impl app::ports::Accounts for Storage {
 
     async fn send_account_link(&self, link: &NewAccountLink) -> Result<LinkSent, StoreError> {
         let mut tx = self.db.begin().await?;
+        // The user's row is locked first (an update that changes nothing), so requests
+        // made at once count their links one after another: on PostgreSQL two of them
+        // would otherwise both count two and both send a third.
+        let lock = "UPDATE users SET disabled_at = disabled_at WHERE disabled_at IS NULL AND ";
         let user: Option<i64> = match &link.to {
-            LinkFor::User(id) => {
-                query("SELECT id FROM users WHERE id = $1 AND disabled_at IS NULL").bind(*id)
-            }
-            LinkFor::Email(email) => {
-                query("SELECT id FROM users WHERE email = $1 AND disabled_at IS NULL").bind(email)
-            }
+            LinkFor::User(id) => query(format!("{lock}id = $1 RETURNING id")).bind(*id),
+            LinkFor::Email(email) => query(format!("{lock}email = $1 RETURNING id")).bind(email),
         }
         .scalar_optional(&mut tx)
         .await?;

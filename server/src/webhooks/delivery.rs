@@ -89,7 +89,9 @@ impl Deliverer {
         let inner = &self.0;
         let store = &inner.services.store;
         let lease = TimeDelta::from_std(inner.settings.lease).unwrap_or(TimeDelta::minutes(2));
-        let batch_size = i64::try_from(inner.settings.concurrency.max(1) * 8).unwrap_or(128);
+        // Four rounds of requests a claim: even if every one waits for its timeout, the
+        // batch is recorded well within the lease.
+        let batch_size = i64::try_from(inner.settings.concurrency.max(1) * 4).unwrap_or(64);
         let claimed = store
             .claim_deliveries(now, now + lease, batch_size)
             .await
