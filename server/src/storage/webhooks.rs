@@ -339,6 +339,18 @@ impl app::ports::Webhooks for Storage {
         lease_until: DateTime<Utc>,
         limit: i64,
     ) -> Result<Vec<ClaimedDelivery>, StoreError> {
+        // A look first, which reads only: most polls find nothing, and on SQLite the claim
+        // below would take the write lock each time to learn that.
+        let due: Option<i32> = query(
+            "SELECT 1 FROM webhook_deliveries WHERE (status = 'queued' AND next_attempt_at <= $1) \
+             OR (status = 'sending' AND lease_until <= $1) LIMIT 1",
+        )
+        .bind(millis(now))
+        .scalar_optional(&self.db)
+        .await?;
+        if due.is_none() {
+            return Ok(Vec::new());
+        }
         let sql = format!(
             "UPDATE webhook_deliveries SET status = 'sending', lease_until = $2, \
              attempts = attempts + 1 WHERE (message_id, endpoint_id) IN \
