@@ -82,10 +82,9 @@ async fn raw_rate(port: u16, body: Bytes, keep_alive: bool) -> f64 {
                     .await
                     .expect("connect");
                 tcp.set_nodelay(true).expect("nodelay");
-                let (sender, connection) =
-                    hyper::client::conn::http1::handshake(TokioIo::new(tcp))
-                        .await
-                        .expect("handshake");
+                let (sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(tcp))
+                    .await
+                    .expect("handshake");
                 tokio::spawn(connection);
                 sender
             };

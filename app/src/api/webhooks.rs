@@ -255,8 +255,14 @@ mod ssr {
         endpoint(services, id).await?;
         // Ids are `msg_` and hex: anything else names no message (and a NUL would not
         // even reach PostgreSQL).
-        if message_id.len() > 64 || !message_id.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
-            return Err(AppError::not_found("This endpoint has no delivery of that message."));
+        if message_id.len() > 64
+            || !message_id
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_')
+        {
+            return Err(AppError::not_found(
+                "This endpoint has no delivery of that message.",
+            ));
         }
         match services.store.replay(id, message_id, Utc::now()).await? {
             true => Ok(()),
@@ -333,21 +339,20 @@ mod ssr {
     }
 
     /// The body of `message` as it is delivered now: the Standard Webhooks envelope
-    /// (`type`, `timestamp`, `data`). `None` when what it is about is gone (erased,
+    /// (`type`, `timestamp`, `data`), given its survey as it is now (read once for a
+    /// whole batch by the deliverer). `None` when what it is about is gone (erased,
     /// deleted) or can no longer be told (a survey made anonymous since): nothing is sent.
     pub async fn body(
         services: &Services,
         message: &WebhookMessage,
+        survey: Option<&Survey>,
     ) -> Result<Option<Vec<u8>>, AppError> {
         let store = &services.store;
-        let survey = match message.survey_id {
-            Some(id) => match store.survey(id).await? {
-                Some(s) => Some(s),
-                None => return Ok(None),
-            },
-            None => None,
-        };
-        let identified = survey.as_ref().is_some_and(|s| !s.definition.anonymous);
+        // Its survey was deleted: there is nothing left to tell.
+        if message.survey_id.is_some() && survey.is_none() {
+            return Ok(None);
+        }
+        let identified = survey.is_some_and(|s| !s.definition.anonymous);
         let base = &services.settings.base_url;
         let data = match (message.response_id, message.case_id, message.send_id) {
             // An anonymous survey's message: kept as it was completed.
@@ -363,9 +368,8 @@ mod ssr {
                     Some(id) => store.contact(id).await?,
                     None => None,
                 };
-                let survey = survey.as_ref().map(survey_data);
                 json!({
-                    "survey": survey,
+                    "survey": survey.map(survey_data),
                     "response": {
                         "id": r.id,
                         "completed": r.completed,
@@ -385,7 +389,7 @@ mod ssr {
                     return Ok(None);
                 };
                 json!({
-                    "survey": survey.as_ref().map(survey_data),
+                    "survey": survey.map(survey_data),
                     "case": {
                         "id": c.id,
                         "state": c.state.as_str(),
@@ -410,7 +414,7 @@ mod ssr {
                 };
                 let counts = store.outbox_counts(send_id).await?;
                 json!({
-                    "survey": survey.as_ref().map(survey_data),
+                    "survey": survey.map(survey_data),
                     "send": {
                         "id": send.id,
                         "started_at": send.started_at,
@@ -466,6 +470,25 @@ pub async fn load_webhook(id: i64) -> Result<WebhookDetail, AppError> {
     detail(&services, id).await.or_else(context::fail)
 }
 
+/// What the endpoint form sent; on an error, the form shows it again.
+#[cfg(feature = "ssr")]
+fn form_input(url: String, description: String, events: Option<Vec<String>>) -> WebhookInput {
+    WebhookInput {
+        url,
+        description,
+        events: events.unwrap_or_default(),
+    }
+}
+
+#[cfg(feature = "ssr")]
+fn keeping(e: AppError, input: &WebhookInput) -> AppError {
+    e.with_input([
+        ("url", input.url.as_str()),
+        ("description", input.description.as_str()),
+        ("events", input.events.join(",").as_str()),
+    ])
+}
+
 /// Registers an endpoint from the form: `events` are the ticked event names.
 #[server(prefix = "/rpc", endpoint = "add_webhook")]
 pub async fn add_webhook(
@@ -478,22 +501,13 @@ pub async fn add_webhook(
     let (services, admin) = context::require(Action::ManageWebhooks)
         .await
         .or_else(context::fail)?;
-    let input = WebhookInput {
-        url,
-        description,
-        events: events.unwrap_or_default(),
-    };
-    match create(&services, &admin, &input).await {
-        Ok(detail) => {
-            leptos_axum::redirect(&format!("/settings/webhooks/{}", detail.endpoint.id));
-            Ok(())
-        }
-        Err(e) => context::fail(e.with_input([
-            ("url", input.url.as_str()),
-            ("description", input.description.as_str()),
-            ("events", input.events.join(",").as_str()),
-        ])),
-    }
+    let input = form_input(url, description, events);
+    let detail = create(&services, &admin, &input)
+        .await
+        .map_err(|e| keeping(e, &input))
+        .or_else(context::fail)?;
+    leptos_axum::redirect(&format!("/settings/webhooks/{}", detail.endpoint.id));
+    Ok(())
 }
 
 /// Changes an endpoint from its page's form.
@@ -509,21 +523,11 @@ pub async fn change_webhook(
     let (services, _) = context::require(Action::ManageWebhooks)
         .await
         .or_else(context::fail)?;
-    let input = WebhookInput {
-        url,
-        description,
-        events: events.unwrap_or_default(),
-    };
+    let input = form_input(url, description, events);
     update(&services, id, &input)
         .await
         .map(|_| ())
-        .map_err(|e| {
-            e.with_input([
-                ("url", input.url.as_str()),
-                ("description", input.description.as_str()),
-                ("events", input.events.join(",").as_str()),
-            ])
-        })
+        .map_err(|e| keeping(e, &input))
         .or_else(context::fail)
 }
 

@@ -5,7 +5,7 @@
 //! outbox's messages: PostgreSQL skips rows another worker locked, SQLite claims in one
 //! statement.
 
-use super::db::{query, Tx};
+use super::db::{query, rows_per_statement, Tx};
 use super::rows::{corrupt, from_json, from_millis, millis, to_json};
 use super::Storage;
 use app::domain::webhooks::Event;
@@ -14,7 +14,7 @@ use app::ports::{
     NewEndpoint, StoreError, WebhookMessage,
 };
 use chrono::{DateTime, NaiveDate, Utc};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 const DAY_MS: i64 = 86_400_000;
 
@@ -418,12 +418,57 @@ impl app::ports::Webhooks for Storage {
             return Ok(Vec::new());
         }
         let mut tx = self.db.begin().await?;
-        // Per endpoint, in the order the attempts happened: whether its last one worked,
-        // and when its first failure of this batch was.
+        // Per endpoint: whether any attempt of the batch reached it (then it is not
+        // failing), and when its first failure of this batch was.
         let mut endpoints: BTreeMap<i64, (bool, Option<i64>)> = BTreeMap::new();
+        let mut written: HashSet<(&str, i64)> = HashSet::new();
+        // The usual outcome, a delivery, is one statement per receiver's status for a
+        // whole chunk; only the attempts this worker claimed are written.
+        let mut delivered: BTreeMap<Option<i64>, Vec<&Attempted>> = BTreeMap::new();
+        for a in attempts
+            .iter()
+            .filter(|a| a.outcome == AttemptOutcome::Delivered)
+        {
+            delivered.entry(a.status).or_default().push(a);
+        }
+        for (status, group) in delivered {
+            for chunk in group.chunks(rows_per_statement(3)) {
+                // The chunk's last attempt time stands for all of it: they were made in
+                // the same round, within one request timeout of each other.
+                let at = chunk.iter().map(|a| millis(a.at)).max().unwrap_or_default();
+                let mut q = query(
+                    "UPDATE webhook_deliveries SET status = 'delivered', lease_until = NULL, \
+                     last_error = NULL, last_attempt_at = ",
+                );
+                q.push_bind(at)
+                    .push(", last_status = ")
+                    .push_bind(status)
+                    .push(" WHERE status = 'sending' AND (message_id, endpoint_id, attempts) IN (");
+                q.push_values(chunk, |a| {
+                    vec![
+                        a.message_id.as_str().into(),
+                        a.endpoint_id.into(),
+                        a.attempts.into(),
+                    ]
+                });
+                q.push(") RETURNING message_id, endpoint_id");
+                let rows: Vec<(String, i64)> = q.fetch_all(&mut tx).await?;
+                let rows: HashSet<(String, i64)> = rows.into_iter().collect();
+                for a in chunk {
+                    if rows.contains(&(a.message_id.clone(), a.endpoint_id)) {
+                        written.insert((a.message_id.as_str(), a.endpoint_id));
+                    }
+                }
+            }
+        }
         for a in attempts {
             let (status, next) = match a.outcome {
-                AttemptOutcome::Delivered => ("delivered", None),
+                AttemptOutcome::Delivered => {
+                    if written.contains(&(a.message_id.as_str(), a.endpoint_id)) {
+                        endpoints.entry(a.endpoint_id).or_insert((false, None)).0 = true;
+                    }
+                    continue;
+                }
                 AttemptOutcome::Retry(at) => ("queued", Some(millis(at))),
                 AttemptOutcome::GiveUp | AttemptOutcome::Dropped => ("failed", None),
             };
@@ -446,17 +491,15 @@ impl app::ports::Webhooks for Storage {
             .await?;
             if written == 1 && a.outcome != AttemptOutcome::Dropped {
                 let entry = endpoints.entry(a.endpoint_id).or_insert((false, None));
-                let ok = a.outcome == AttemptOutcome::Delivered;
-                entry.0 = ok;
-                if !ok && entry.1.is_none() {
+                if entry.1.is_none() {
                     entry.1 = Some(millis(a.at));
                 }
             }
         }
         let mut disabled = Vec::new();
         // Endpoints in id order, so concurrent workers take their rows in the same order.
-        for (id, (last_ok, first_failure)) in endpoints {
-            if last_ok {
+        for (id, (reached, first_failure)) in endpoints {
+            if reached {
                 query("UPDATE webhook_endpoints SET failing_since = NULL WHERE id = $1 AND failing_since IS NOT NULL")
                     .bind(id)
                     .execute(&mut tx)

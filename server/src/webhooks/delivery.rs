@@ -10,13 +10,15 @@ use super::{addresses, signature_header};
 use anyhow::Context;
 use app::api::webhooks::{body, signing_secrets, DISABLE_AFTER_DAYS};
 use app::domain::webhooks::retry_after;
-use app::ports::{AttemptOutcome, Attempted, ClaimedDelivery, Services};
+use app::ports::{AttemptOutcome, Attempted, ClaimedDelivery, Services, Survey};
 use bytes::Bytes;
 use chrono::{DateTime, TimeDelta, Utc};
 use http_body_util::Full;
 use hyper::header::{CONTENT_TYPE, HOST, USER_AGENT};
 use hyper::Request;
 use hyper_util::rt::TokioIo;
+use std::collections::hash_map::Entry;
+use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -100,14 +102,32 @@ impl Deliverer {
         if count == 0 {
             return Ok(0);
         }
+        // Each survey is read once for the batch. One that cannot be read fails its own
+        // deliveries, to be tried again; failing the batch would leave it all claimed.
+        let mut surveys: HashMap<i64, Result<Option<Arc<Survey>>, ()>> = HashMap::new();
+        for id in claimed.iter().filter_map(|d| d.message.survey_id) {
+            if let Entry::Vacant(slot) = surveys.entry(id) {
+                slot.insert(match store.survey(id).await {
+                    Ok(survey) => Ok(survey.map(Arc::new)),
+                    Err(e) => {
+                        tracing::error!(survey = id, error = %e, "reading a webhook's survey");
+                        Err(())
+                    }
+                });
+            }
+        }
         let slots = Arc::new(Semaphore::new(inner.settings.concurrency.max(1)));
         let mut running = JoinSet::new();
         for delivery in claimed {
             let me = self.clone();
             let slots = slots.clone();
+            let survey = match delivery.message.survey_id {
+                Some(id) => surveys.get(&id).cloned().unwrap_or(Ok(None)),
+                None => Ok(None),
+            };
             running.spawn(async move {
                 let _slot = slots.acquire_owned().await;
-                me.attempt(delivery).await
+                me.attempt(delivery, survey).await
             });
         }
         let mut attempts = Vec::with_capacity(count);
@@ -133,7 +153,11 @@ impl Deliverer {
     }
 
     /// One attempt of one delivery.
-    async fn attempt(&self, d: ClaimedDelivery) -> Attempted {
+    async fn attempt(
+        &self,
+        d: ClaimedDelivery,
+        survey: Result<Option<Arc<Survey>>, ()>,
+    ) -> Attempted {
         let inner = &self.0;
         let services = &inner.services;
         let started = Utc::now();
@@ -146,7 +170,10 @@ impl Deliverer {
             error: error.map(|e| e.chars().take(ERROR_CHARS).collect()),
             outcome,
         };
-        let body = match body(services, &d.message).await {
+        let Ok(survey) = survey else {
+            return self.failed(done, &d, None, "Its survey could not be read.".into());
+        };
+        let body = match body(services, &d.message, survey.as_deref()).await {
             Ok(Some(body)) => body,
             Ok(None) => {
                 return done(

@@ -135,6 +135,18 @@ async fn eventually<T>(what: &str, mut check: impl AsyncFnMut() -> Option<T>) ->
     panic!("never happened: {what}");
 }
 
+/// The first request of event `kind` the receiver got, once it has one.
+async fn arrived(log: &Log, kind: &str) -> Received {
+    eventually(kind, async || {
+        log.lock()
+            .unwrap()
+            .iter()
+            .find(|r| r.json()["type"] == kind)
+            .cloned()
+    })
+    .await
+}
+
 async fn deliveries(app: &TestApp, admin: &reqwest::Client, endpoint: i64) -> Vec<Value> {
     let detail = app
         .get_json(admin, &format!("/api/v1/webhooks/{endpoint}"))
@@ -425,14 +437,7 @@ async fn cases_and_sends_tell_their_webhooks_and_an_endpoint_failing_for_days_is
     )
     .await;
     assert_eq!(status, 201, "{send}");
-    let finished = eventually("send.finished", async || {
-        log.lock()
-            .unwrap()
-            .iter()
-            .find(|r| r.json()["type"] == "send.finished")
-            .cloned()
-    })
-    .await;
+    let finished = arrived(&log, "send.finished").await;
     assert!(finished.signed_by(&secret));
     let data = finished.json()["data"].clone();
     assert_eq!(data["send"]["id"], send["send"]["id"]);
@@ -447,14 +452,7 @@ async fn cases_and_sends_tell_their_webhooks_and_an_endpoint_failing_for_days_is
         Some("Broken"),
     )
     .await;
-    let opened = eventually("case.opened", async || {
-        log.lock()
-            .unwrap()
-            .iter()
-            .find(|r| r.json()["type"] == "case.opened")
-            .cloned()
-    })
-    .await;
+    let opened = arrived(&log, "case.opened").await;
     let case = opened.json()["data"]["case"].clone();
     assert_eq!(case["state"], "open");
     assert_eq!(case["score"], 2);
@@ -469,14 +467,7 @@ async fn cases_and_sends_tell_their_webhooks_and_an_endpoint_failing_for_days_is
     )
     .await;
     assert_eq!(status, 200);
-    let changed = eventually("case.changed", async || {
-        log.lock()
-            .unwrap()
-            .iter()
-            .find(|r| r.json()["type"] == "case.changed")
-            .cloned()
-    })
-    .await;
+    let changed = arrived(&log, "case.changed").await;
     assert_eq!(changed.json()["data"]["case"]["state"], "closed");
     assert_ne!(changed.id, opened.id);
 
