@@ -8,7 +8,7 @@
 //! its day is over and enough of them wait.
 
 use crate::error::AppError;
-use crate::model::{WebhookDetail, WebhookInput, WebhookView};
+use crate::model::{WebhookDetail, WebhookView};
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
@@ -28,7 +28,7 @@ mod ssr {
     use super::*;
     use crate::domain::webhooks::{parse_endpoint, Event};
     use crate::domain::AnswerValue;
-    use crate::model::WebhookDeliveryView;
+    use crate::model::{WebhookDeliveryView, WebhookInput};
     use crate::ports::{
         DeliveryRecord, Endpoint, NewEndpoint, Services, StoredAnswer, Survey, User, WebhookMessage,
     };
@@ -472,8 +472,12 @@ pub async fn load_webhook(id: i64) -> Result<WebhookDetail, AppError> {
 
 /// What the endpoint form sent; on an error, the form shows it again.
 #[cfg(feature = "ssr")]
-fn form_input(url: String, description: String, events: Option<Vec<String>>) -> WebhookInput {
-    WebhookInput {
+fn form_input(
+    url: String,
+    description: String,
+    events: Option<Vec<String>>,
+) -> crate::model::WebhookInput {
+    crate::model::WebhookInput {
         url,
         description,
         events: events.unwrap_or_default(),
@@ -481,7 +485,7 @@ fn form_input(url: String, description: String, events: Option<Vec<String>>) -> 
 }
 
 #[cfg(feature = "ssr")]
-fn keeping(e: AppError, input: &WebhookInput) -> AppError {
+fn keeping(e: AppError, input: &crate::model::WebhookInput) -> AppError {
     e.with_input([
         ("url", input.url.as_str()),
         ("description", input.description.as_str()),

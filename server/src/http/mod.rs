@@ -12,8 +12,10 @@
 //!   `/surveys/{id}/sends/{send}` → `sends.rs`; `/surveys/{id}/responses/{response}` →
 //!   `response.rs`
 //! - `/contacts` and `/contacts/imports/{id}` → `contacts.rs`
+//! - `/responses` → `inbox.rs`; `/cases` → `cases.rs`; `/cases/{id}` → `case.rs`
 //! - `/settings/tokens` → `tokens.rs`; `/settings/users` → `users.rs`;
-//!   `/settings/account` (password, sessions) → `account.rs`
+//!   `/settings/account` (password, sessions, digests) → `account.rs`;
+//!   `/settings/webhooks` and `/settings/webhooks/{id}` → `webhooks.rs`
 //! - answer links: `/s/{id}` (a survey's public link) and `/t/{token}` (a personal link)
 //!   → `answer.rs`; their `/thanks` → `thanks.rs`. GET only renders; answering is a POST.
 //! - unsubscribe links: `/u/{token}` → `unsubscribe.rs` (the page; the POST is below)
@@ -43,6 +45,9 @@
 //!   `/api/v1/contacts/{id}/suppression`, `/api/v1/privacy/{email}` → `api/contacts.rs`
 //! - `/api/v1/contacts/imports` (upload, preview, start, discard) → `api/imports.rs`
 //! - `/api/v1/segments` → `api/segments.rs`
+//! - `/api/v1/cases`, `/api/v1/surveys/{id}/case-settings` → `api/cases.rs`
+//! - `/api/v1/me/digests`, `/api/v1/me/language` → `api/digests.rs`
+//! - `/api/v1/webhooks` (endpoints, rotation, deliveries, replay) → `api/webhooks.rs`
 //!
 //! Health: `GET /healthz` → `health.rs`.
 //!
@@ -56,8 +61,8 @@
 //! puts it into the JSON body of a 500 (`request_id.rs`), the security headers of every
 //! response (`headers.rs`), the request timeout (408), the client address for server
 //! functions, `csrf.rs` (only our own pages may POST, and mail clients the one-click
-//! unsubscribe), and `gate.rs` (admin pages — `/surveys`, `/contacts`, `/settings` — need a
-//! signed-in user). Before all of them, `serve.rs` disconnects a client that does not send
+//! unsubscribe), `gate.rs` (admin pages — `/surveys`, `/contacts`, `/settings` — need a
+//! signed-in user), and `nul.rs` (a page's query or a form holding a NUL is a 422). Before all of them, `serve.rs` disconnects a client that does not send
 //! a request's headers in time.
 
 pub mod api;
@@ -68,6 +73,7 @@ mod forms;
 mod gate;
 mod headers;
 mod health;
+mod nul;
 mod request_id;
 
 use crate::config::ServeArgs;
@@ -143,6 +149,7 @@ pub fn router(services: Services, options: LeptosOptions, limits: Limits) -> Rou
         .merge(api::router(services.clone()))
         .merge(forms::router(services.clone()))
         .merge(health::router(services.clone()))
+        .layer(middleware::from_fn(nul::refuse_nul))
         .layer(middleware::from_fn_with_state(
             services.clone(),
             gate::require_sign_in,

@@ -663,6 +663,7 @@ async fn health_answers_503_when_the_database_is_gone() {
 
 /// PostgreSQL refuses NUL in text; the API refuses it first, with a 422 that says so,
 /// in a body, a path and a query, and an escaped backslash before `u0000` is plain text.
+/// Pages and forms refuse it as well.
 #[tokio::test]
 async fn text_with_a_nul_character_is_a_422_not_a_database_error() {
     let Some(db) = crate::harness::postgres_db().await else {
@@ -706,6 +707,43 @@ async fn text_with_a_nul_character_is_a_422_not_a_database_error() {
             .unwrap()
             .contains("NUL"));
     }
+    // Pages and forms too: a page's query, a server function's and a plain form's fields.
+    let survey = app.create_survey(&admin, "nps").await["id"]
+        .as_i64()
+        .unwrap();
+    let page = admin
+        .get(app.url(&format!("/surveys/{survey}?filter=team:a%00b")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 422);
+    for (path, form) in [
+        ("/rpc/create_survey", "kind=nps&title=Q4%00"),
+        (
+            "/rpc/create_user",
+            "name=A%00&email=a%40example.com&role=viewer",
+        ),
+        (
+            "/rpc/add_webhook",
+            "url=https%3A%2F%2Fhooks.example.com%2F%00&events[0]=case.opened",
+        ),
+    ] {
+        let res = admin
+            .post(app.url(path))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(form)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 422, "{path}");
+        assert!(res.text().await.unwrap().contains("NUL"), "{path}");
+    }
+    let surveys = app.get_json(&admin, "/api/v1/surveys").await;
+    assert_eq!(
+        surveys.as_array().map(Vec::len),
+        Some(1),
+        "nothing was created"
+    );
 }
 
 #[test]
