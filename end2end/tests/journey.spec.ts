@@ -1086,6 +1086,14 @@ test.describe.serial("the first slice", () => {
     await expect.poll(() => got.length, { timeout: 15_000 }).toBeGreaterThan(1);
     expect(got[1].id).toBe(first.id);
     expect(verifies(secret, got[1])).toBe(true);
+    // The list, on a phone's width: nothing runs off the screen.
+    await page.setViewportSize({ width: 360, height: 740 });
+    await page.goto("/settings/webhooks");
+    await expect(page.getByRole("link", { name: `http://127.0.0.1:${port}/hook` })).toBeVisible();
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(overflow).toBeLessThanOrEqual(0);
+    await expectNoSeriousA11yViolations(page);
+    await page.screenshot({ path: "../target/e2e-artifacts/webhooks.png", fullPage: true });
     expect(errors).toEqual([]);
     receiver.close();
   });
