@@ -259,6 +259,9 @@ mod ssr {
     #[tracing::instrument(skip_all, fields(send_id = id), err(level = "info"))]
     pub async fn detail(services: &Services, id: i64) -> Result<SendDetail, AppError> {
         let record = find(services, id).await?;
+        // The counts first: a message finished between the two reads is then among the
+        // problems, never counted as done yet missing from them.
+        let counts = services.store.outbox_counts(record.id).await?;
         let problems = services
             .store
             .outbox_problems(id, PROBLEMS_SHOWN)
@@ -279,7 +282,6 @@ mod ssr {
             })
             .collect();
         let survey = surveys::find(services, record.new.survey_id).await?;
-        let counts = services.store.outbox_counts(record.id).await?;
         Ok(SendDetail {
             send: view(&survey, record, counts),
             problems,

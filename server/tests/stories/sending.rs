@@ -195,7 +195,7 @@ async fn an_invitation_reaches_every_contact_and_its_links_answer_the_survey(dat
         .unwrap()
         .iter()
         .find(|p| p["status"] == "bounced")
-        .expect("the bounce is listed");
+        .unwrap_or_else(|| panic!("the bounce is listed: {detail}"));
     assert!(
         bounce["reason"].as_str().unwrap().contains("No such user"),
         "{bounce}"
