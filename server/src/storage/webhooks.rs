@@ -565,6 +565,15 @@ impl app::ports::Webhooks for Storage {
             .and_hms_opt(0, 0, 0)
             .map(|t| millis(t.and_utc()))
             .unwrap_or_else(|| millis(now));
+        // A look first, which reads only: the scheduler asks every few seconds, and on
+        // SQLite the update below would take the write lock each time to find nothing.
+        let held: Option<i32> =
+            query("SELECT 1 FROM webhook_deliveries WHERE status = 'held' LIMIT 1")
+                .scalar_optional(&self.db)
+                .await?;
+        if held.is_none() {
+            return Ok(0);
+        }
         // Per survey: its held messages of days that are over go out together once there
         // are at least its minimum group size of them; fewer wait for more.
         query(

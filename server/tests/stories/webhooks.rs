@@ -68,8 +68,13 @@ async fn start_receiver(port: u16, log: Log) -> tokio::task::JoinHandle<()> {
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
         .await
         .expect("the receiver's port");
+    // `/moved` sends the request on to `/hook`: a deliverer that followed it would log it.
     let router = axum::Router::new()
         .route("/hook", post(receive))
+        .route(
+            "/moved",
+            post(|| async { (StatusCode::TEMPORARY_REDIRECT, [("location", "/hook")]) }),
+        )
         .with_state(log);
     tokio::spawn(async move {
         let _ = axum::serve(listener, router).await;
@@ -124,13 +129,13 @@ async fn register(app: &TestApp, admin: &reqwest::Client, url: &str, events: &[&
     body
 }
 
-/// Polls `check` every 50 ms for up to 20 s.
+/// Polls `check` every 100 ms for up to 30 s.
 async fn eventually<T>(what: &str, mut check: impl AsyncFnMut() -> Option<T>) -> T {
-    for _ in 0..400 {
+    for _ in 0..300 {
         if let Some(found) = check().await {
             return found;
         }
-        tokio::time::sleep(Duration::from_millis(50)).await;
+        tokio::time::sleep(Duration::from_millis(100)).await;
     }
     panic!("never happened: {what}");
 }
@@ -349,7 +354,36 @@ async fn a_webhook_reaches_a_local_receiver_signed_and_survives_the_receiver_bei
         refused["last_error"].as_str().unwrap().contains("loopback"),
         "{refused}"
     );
-    assert!(log2.lock().unwrap().is_empty());
+    // A redirect is a failure, never followed.
+    let moved = register(
+        &app,
+        &admin,
+        &format!("http://127.0.0.1:{port2}/moved"),
+        &["response.completed"],
+    )
+    .await;
+    let moved_id = moved["endpoint"]["id"].as_i64().unwrap();
+    app.answer_by_link(
+        &admin,
+        &survey,
+        json!({ "attributes": { "team": "Ops" }, "locale": "en" }),
+        7,
+        None,
+    )
+    .await;
+    let redirected = eventually("the redirected delivery", async || {
+        deliveries(&app, &admin, moved_id)
+            .await
+            .first()
+            .filter(|d| d["last_status"] == 307)
+            .cloned()
+    })
+    .await;
+    assert_ne!(redirected["status"], "delivered", "{redirected}");
+    assert!(
+        log2.lock().unwrap().is_empty(),
+        "the redirect was not followed"
+    );
 
     // Only admins see or change endpoints.
     let manager = app
