@@ -632,6 +632,15 @@ async fn an_anonymous_surveys_responses_reach_a_webhook_only_as_a_days_batch_wit
     let held = deliveries(&app, &admin, id).await;
     assert_eq!(held.len(), 4);
     assert!(held.iter().all(|d| d["status"] == "held"), "{held:?}");
+    // The endpoint's page and API say the day only, and no time to try it at yet.
+    for d in &held {
+        let occurred = d["occurred"].as_str().unwrap();
+        assert_eq!(occurred.len(), "2026-12-07".len(), "{d}");
+        assert!(
+            d["next_attempt"].is_null() && d["last_attempt"].is_null(),
+            "{d}"
+        );
+    }
     // Someone holding the database sees no response, no contact, only a day.
     let refs: Vec<Option<i64>> = read_column(
         url,
