@@ -88,9 +88,9 @@ use axum::{
     Router,
 };
 use leptos::prelude::*;
-use leptos_axum::{generate_route_list, LeptosRoutes};
+use leptos_axum::{generate_route_list, AxumRouteListing, LeptosRoutes};
 use std::net::SocketAddr;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 use tower_http::{
     compression::{
@@ -126,8 +126,17 @@ impl TryFrom<&ServeArgs> for Limits {
     }
 }
 
+/// The page routes, listed once per process. Listing them runs the app with resource loads
+/// suspended by a process-wide flag, so a page rendering elsewhere in the process at that
+/// moment would wait forever on a resource that never loads (leptos issue 4773). Listing
+/// once, before any router serves, leaves no page to catch the flag.
+pub fn page_routes() -> Vec<AxumRouteListing> {
+    static ROUTES: OnceLock<Vec<AxumRouteListing>> = OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
+}
+
 pub fn router(services: Services, options: LeptosOptions, limits: Limits) -> Router {
-    let routes = generate_route_list(App);
+    let routes = page_routes();
     let context = {
         let services = services.clone();
         move || provide_context(services.clone())

@@ -4,7 +4,7 @@
 //! has one writer at a time, so its `UPDATE … RETURNING` claim is atomic as it is.
 
 use super::contacts::push_audience;
-use super::db::{query, rows_per_statement, Db, On};
+use super::db::{query, rows_per_statement, Db, On, Tx};
 use super::rows::{corrupt, millis, to_json, ClaimedRow, SendRow, SEND_COLUMNS};
 use super::webhooks::{self, About};
 use super::Storage;
@@ -153,6 +153,30 @@ pub(super) async fn insert_message<'c>(
     .bind(message.send_id)
     .execute(on)
     .await?;
+    Ok(())
+}
+
+/// Marks `send` finished once no invitation of it waits in the outbox any more, and queues
+/// its `send.finished` event: once, whoever gets here first.
+async fn finish_when_done(tx: &mut Tx, send: i64, now: DateTime<Utc>) -> Result<(), StoreError> {
+    let finished: Option<i64> = query(
+        "UPDATE sends SET finished_at = $2 WHERE id = $1 AND finished_at IS NULL \
+         AND state = 'started' AND NOT EXISTS (SELECT 1 FROM outbox \
+         WHERE send_id = $1 AND kind = 'invitation' AND status IN ('queued', 'sending')) \
+         RETURNING survey_id",
+    )
+    .bind(send)
+    .bind(millis(now))
+    .scalar_optional(&mut *tx)
+    .await?;
+    if let Some(survey) = finished {
+        let about = About {
+            survey_id: Some(survey),
+            send_id: Some(send),
+            ..About::default()
+        };
+        webhooks::queue(tx, Event::SendFinished, about, "{}", now, false).await?;
+    }
     Ok(())
 }
 
@@ -371,6 +395,9 @@ impl app::ports::Sends for Storage {
         push_audience(&mut q, self.db.dialect(), &send.new.audience);
         q.push(") a");
         let queued = q.execute(&mut tx).await?;
+        // Every recipient skipped (or none at all): nothing will leave the outbox, so the
+        // send is finished as it starts.
+        finish_when_done(&mut tx, send_id, now).await?;
         if let Some(next) = next_wave {
             insert_send(&mut tx, &next).await?;
         }
@@ -696,24 +723,7 @@ impl app::ports::Sends for Storage {
         let touched: std::collections::BTreeSet<i64> =
             sends.iter().flatten().flatten().copied().collect();
         for send in touched {
-            let finished: Option<i64> = query(
-                "UPDATE sends SET finished_at = $2 WHERE id = $1 AND finished_at IS NULL \
-                 AND state = 'started' AND NOT EXISTS (SELECT 1 FROM outbox \
-                 WHERE send_id = $1 AND kind = 'invitation' AND status IN ('queued', 'sending')) \
-                 RETURNING survey_id",
-            )
-            .bind(send)
-            .bind(millis(now))
-            .scalar_optional(&mut tx)
-            .await?;
-            if let Some(survey) = finished {
-                let about = About {
-                    survey_id: Some(survey),
-                    send_id: Some(send),
-                    ..About::default()
-                };
-                webhooks::queue(&mut tx, Event::SendFinished, about, "{}", now, false).await?;
-            }
+            finish_when_done(&mut tx, send, now).await?;
         }
         tx.commit().await?;
         Ok(sends.iter().map(Option::is_some).collect())

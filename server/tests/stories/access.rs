@@ -884,7 +884,7 @@ async fn every_route_answers_each_role_as_the_readmes_table_says() {
         listed, documented,
         "every documented operation has its cells"
     );
-    let pages: BTreeSet<String> = leptos_axum::generate_route_list(app::App)
+    let pages: BTreeSet<String> = server::http::page_routes()
         .iter()
         .map(|r| r.path().to_owned())
         .collect();

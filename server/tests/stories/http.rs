@@ -1116,3 +1116,34 @@ async fn a_storage_failure_is_a_500_with_the_request_id_and_no_database_text() {
         }
     }
 }
+
+/// Listing the app's pages (as each server does as it starts) runs the app with a
+/// process-wide flag that suspends data loading: a page rendering elsewhere in the process
+/// at that moment waited for its data until the request timed out. Test servers share one
+/// process, and it hung one page in a few full runs. The list is made once a process now.
+#[tokio::test]
+async fn pages_render_whole_while_servers_in_the_same_process_list_their_pages() {
+    let (_db, app, admin) = crate::harness::app_with_admin().await;
+    let survey = app.create_survey(&admin, "nps").await;
+    let title = survey["title"].as_str().expect("a title").to_owned();
+    let listing = std::thread::spawn(|| {
+        (0..1000)
+            .map(|_| server::http::page_routes().len())
+            .min()
+            .unwrap_or_default()
+    });
+    let pages = futures_util::future::join_all((0..100).map(|_| async {
+        let res = admin
+            .get(app.url("/surveys"))
+            .send()
+            .await
+            .expect("request");
+        (res.status().as_u16(), res.text().await.unwrap_or_default())
+    }))
+    .await;
+    assert!(listing.join().expect("listed") > 20, "every page listed");
+    for (status, page) in pages {
+        assert_eq!(status, 200, "{page}");
+        assert!(page.contains(&title), "the survey list, whole: {page}");
+    }
+}

@@ -476,6 +476,27 @@ async fn cases_and_sends_tell_their_webhooks_and_an_endpoint_failing_for_days_is
     let data = finished.json()["data"].clone();
     assert_eq!(data["send"]["id"], send["send"]["id"]);
     assert_eq!(data["send"]["sent"], 1, "{data}");
+    // A second send at once reaches no one (NPS's 30-day rule skips Ana): nothing leaves the
+    // outbox, and it is finished all the same.
+    let (status, again) = send_json(
+        &admin,
+        &app,
+        reqwest::Method::POST,
+        &format!("/api/v1/surveys/{}/sends", survey.0),
+        Some(json!({})),
+    )
+    .await;
+    assert_eq!(status, 201, "{again}");
+    let skipped = eventually("the second send.finished", async || {
+        log.lock()
+            .unwrap()
+            .iter()
+            .map(|r| r.json()["data"]["send"].clone())
+            .find(|s| s["id"] == again["send"]["id"])
+    })
+    .await;
+    assert_eq!(skipped["sent"], 0, "{skipped}");
+    assert_eq!(skipped["skipped"], 1, "{skipped}");
 
     // A detractor opens a case; moving it changes it.
     app.answer_by_link(
