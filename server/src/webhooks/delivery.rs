@@ -24,8 +24,7 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpStream;
-use tokio::sync::Semaphore;
-use tokio::task::JoinSet;
+use tokio::sync::{mpsc, Semaphore};
 use url::Url;
 
 /// How the deliverer paces itself.
@@ -71,10 +70,20 @@ impl Deliverer {
         Deliverer(Arc::new(Inner { services, settings }))
     }
 
-    /// Delivers until the process stops.
+    /// Delivers until the process stops. Requests run in slots: as soon as half of them
+    /// are free, due deliveries fill them, so a slow endpoint holds up its own requests
+    /// and not the next ones. Outcomes are recorded as they come, many per statement.
     pub async fn run(self) {
+        let concurrency = self.0.settings.concurrency.max(1);
+        let slots = Arc::new(Semaphore::new(concurrency));
+        let (outcomes, attempted) = mpsc::unbounded_channel();
+        tokio::spawn(self.clone().record(attempted));
+        let wanted = u32::try_from(concurrency.div_ceil(2)).unwrap_or(1);
         loop {
-            match self.deliver_due(Utc::now()).await {
+            // Waits for the slots, then gives them straight back for the attempts to take.
+            drop(slots.acquire_many(wanted).await);
+            let free = slots.available_permits();
+            match self.start_due(Utc::now(), free, &slots, &outcomes).await {
                 Ok(0) => tokio::time::sleep(self.0.settings.poll).await,
                 Ok(_) => {}
                 Err(e) => {
@@ -85,25 +94,47 @@ impl Deliverer {
         }
     }
 
-    /// Claims the deliveries due at `now`, attempts them, records the outcomes; returns how
-    /// many were claimed.
-    pub async fn deliver_due(&self, now: DateTime<Utc>) -> anyhow::Result<usize> {
-        let inner = &self.0;
-        let store = &inner.services.store;
-        let lease = TimeDelta::from_std(inner.settings.lease).unwrap_or(TimeDelta::minutes(2));
-        // Four rounds of requests a claim: even if every one waits for its timeout, the
-        // batch is recorded well within the lease.
-        let batch_size = i64::try_from(inner.settings.concurrency.max(1) * 4).unwrap_or(64);
+    /// Records outcomes until every sender is gone: whatever arrived while the last
+    /// statement ran goes in the next. An outcome that cannot be recorded leaves its
+    /// delivery claimed; it is tried again, with the same id, once its lease runs out.
+    async fn record(self, mut attempted: mpsc::UnboundedReceiver<Attempted>) {
+        let store = &self.0.services.store;
+        let mut batch = Vec::new();
+        while attempted.recv_many(&mut batch, 1024).await > 0 {
+            let disable_before = Utc::now() - TimeDelta::days(DISABLE_AFTER_DAYS);
+            match store.record_attempts(&batch, disable_before).await {
+                Ok(disabled) => {
+                    for d in disabled {
+                        tracing::warn!(
+                            endpoint = d.endpoint_id,
+                            "webhook endpoint disabled after failing for days"
+                        );
+                    }
+                }
+                Err(e) => tracing::error!(error = %e, "recording webhook deliveries"),
+            }
+            batch.clear();
+        }
+    }
+
+    /// Claims up to `limit` deliveries due at `now` and starts each in a task of its own,
+    /// which takes a slot and sends its outcome to `outcomes`; returns how many started.
+    async fn start_due(
+        &self,
+        now: DateTime<Utc>,
+        limit: usize,
+        slots: &Arc<Semaphore>,
+        outcomes: &mpsc::UnboundedSender<Attempted>,
+    ) -> anyhow::Result<usize> {
+        let store = &self.0.services.store;
+        let lease = TimeDelta::from_std(self.0.settings.lease).unwrap_or(TimeDelta::minutes(2));
         let claimed = store
-            .claim_deliveries(now, now + lease, batch_size)
+            .claim_deliveries(now, now + lease, i64::try_from(limit).unwrap_or(64))
             .await
             .context("claiming webhook deliveries")?;
         let count = claimed.len();
-        if count == 0 {
-            return Ok(0);
-        }
-        // Each survey is read once for the batch. One that cannot be read fails its own
-        // deliveries, to be tried again; failing the batch would leave it all claimed.
+        // Each survey is read once a claim. One that cannot be read fails its own
+        // deliveries, to be tried again; failing them all would leave them claimed.
         let mut surveys: HashMap<i64, Result<Option<Arc<Survey>>, ()>> = HashMap::new();
         for id in claimed.iter().filter_map(|d| d.message.survey_id) {
             if let Entry::Vacant(slot) = surveys.entry(id) {
@@ -116,38 +147,19 @@ impl Deliverer {
                 });
             }
         }
-        let slots = Arc::new(Semaphore::new(inner.settings.concurrency.max(1)));
-        let mut running = JoinSet::new();
         for delivery in claimed {
             let me = self.clone();
             let slots = slots.clone();
+            let outcomes = outcomes.clone();
             let survey = match delivery.message.survey_id {
                 Some(id) => surveys.get(&id).cloned().unwrap_or(Ok(None)),
                 None => Ok(None),
             };
-            running.spawn(async move {
+            // A panicked attempt sends nothing: it is claimed again once its lease ends.
+            tokio::spawn(async move {
                 let _slot = slots.acquire_owned().await;
-                me.attempt(delivery, survey).await
+                let _ = outcomes.send(me.attempt(delivery, survey).await);
             });
-        }
-        let mut attempts = Vec::with_capacity(count);
-        while let Some(done) = running.join_next().await {
-            match done {
-                Ok(a) => attempts.push(a),
-                // A panicked attempt is claimed again once its lease runs out.
-                Err(e) => tracing::error!(error = %e, "a webhook attempt stopped"),
-            }
-        }
-        let disable_before = Utc::now() - TimeDelta::days(DISABLE_AFTER_DAYS);
-        let disabled = store
-            .record_attempts(&attempts, disable_before)
-            .await
-            .context("recording webhook deliveries")?;
-        for d in disabled {
-            tracing::warn!(
-                endpoint = d.endpoint_id,
-                "webhook endpoint disabled after failing for days"
-            );
         }
         Ok(count)
     }

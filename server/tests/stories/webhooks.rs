@@ -12,6 +12,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
 use serde_json::{json, Value};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -751,4 +752,74 @@ async fn an_anonymous_surveys_responses_reach_a_webhook_only_as_a_days_batch_wit
     }
     scores.sort();
     assert_eq!(scores, vec![6, 7, 8, 9, 10]);
+}
+
+/// A receiver on `port` of loopback that takes every connection and never answers; how
+/// many it holds.
+async fn start_silent_receiver(port: u16) -> Arc<AtomicUsize> {
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
+        .await
+        .expect("the silent receiver's port");
+    let held = Arc::new(AtomicUsize::new(0));
+    let counted = held.clone();
+    tokio::spawn(async move {
+        let mut open = Vec::new();
+        while let Ok((stream, _)) = listener.accept().await {
+            counted.fetch_add(1, Ordering::SeqCst);
+            open.push(stream);
+        }
+    });
+    held
+}
+
+on_both_databases!(a_receiver_that_never_answers_holds_up_only_its_own_deliveries);
+async fn a_receiver_that_never_answers_holds_up_only_its_own_deliveries(url: &str) {
+    // Each request waits a minute for its answer: past the end of this story.
+    let (app, admin) = app(url, &["--webhook-timeout-secs", "60"]).await;
+    let silent_port = free_port();
+    let held = start_silent_receiver(silent_port).await;
+    let port = free_port();
+    let log: Log = Arc::default();
+    let _receiver = start_receiver(port, log.clone()).await;
+    let silent = register(
+        &app,
+        &admin,
+        &format!("http://127.0.0.1:{silent_port}/hook"),
+        &["response.completed"],
+    )
+    .await;
+    let answering = register(
+        &app,
+        &admin,
+        &format!("http://127.0.0.1:{port}/hook"),
+        &["response.completed"],
+    )
+    .await;
+    let survey = app.survey_by_team(&admin, false).await;
+    // Each answer reaches the receiver that answers while the silent one still holds every
+    // request it was sent.
+    for (n, team) in ["Sales", "Ops", "Support"].into_iter().enumerate() {
+        let link = json!({ "attributes": { "team": team } });
+        app.answer_by_link(&admin, &survey, link, 9, None).await;
+        eventually(&format!("answer {} delivered", n + 1), async || {
+            (log.lock().unwrap().len() > n).then_some(())
+        })
+        .await;
+    }
+    eventually("three requests held by the silent receiver", async || {
+        (held.load(Ordering::SeqCst) == 3).then_some(())
+    })
+    .await;
+    let id = |e: &Value| e["endpoint"]["id"].as_i64().unwrap();
+    eventually("the answered deliveries recorded", async || {
+        let list = deliveries(&app, &admin, id(&answering)).await;
+        (list.len() == 3 && list.iter().all(|d| d["status"] == "delivered")).then_some(())
+    })
+    .await;
+    let waiting = deliveries(&app, &admin, id(&silent)).await;
+    assert_eq!(waiting.len(), 3);
+    assert!(
+        waiting.iter().all(|d| d["status"] != "delivered"),
+        "{waiting:?}"
+    );
 }
