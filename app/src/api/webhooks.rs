@@ -28,6 +28,7 @@ mod ssr {
     use super::*;
     use crate::domain::webhooks::{parse_endpoint, Event};
     use crate::domain::AnswerValue;
+    use crate::error::ErrorKind;
     use crate::model::{WebhookDeliveryView, WebhookInput};
     use crate::ports::{
         DeliveryRecord, Endpoint, NewEndpoint, Services, StoredAnswer, Survey, User, WebhookMessage,
@@ -99,7 +100,7 @@ mod ssr {
         }
         let mut events = Vec::new();
         for name in &input.events {
-            let event = Event::parse(name.trim()).ok_or_else(|| {
+            let event = Event::subscribable(name.trim()).ok_or_else(|| {
                 let known: Vec<&str> = Event::ALL.iter().map(|e| e.as_str()).collect();
                 AppError::bad_input(
                     "events",
@@ -272,6 +273,32 @@ mod ssr {
         }
     }
 
+    /// Queues a `webhook.test` message for endpoint `id` alone, to try its receiver; the
+    /// message's id. A turned-off endpoint is told to be turned on first (409).
+    pub async fn send_test(services: &Services, id: i64) -> Result<String, AppError> {
+        let e = endpoint(services, id).await?;
+        if e.disabled_at.is_some() {
+            return Err(AppError::new(
+                ErrorKind::Conflict,
+                "This endpoint is turned off: turn it on again to send it a test event.",
+            ));
+        }
+        let data = json!({
+            "endpoint": { "id": e.id, "url": e.url, "description": e.description },
+            "message": "A test event from Resonance: this endpoint receives its events.",
+        });
+        services
+            .store
+            .queue_test(id, &data.to_string(), Utc::now())
+            .await?
+            .ok_or_else(|| {
+                AppError::new(
+                    ErrorKind::Conflict,
+                    "This endpoint was turned off or deleted meanwhile: nothing was sent.",
+                )
+            })
+    }
+
     /// The scheduler's step: releases the anonymous batches that are due.
     pub async fn release_held(services: &Services, now: DateTime<Utc>) -> Result<u64, AppError> {
         Ok(services.store.release_held(now.date_naive(), now).await?)
@@ -355,7 +382,7 @@ mod ssr {
         let identified = survey.is_some_and(|s| !s.definition.anonymous);
         let base = &services.settings.base_url;
         let data = match (message.response_id, message.case_id, message.send_id) {
-            // An anonymous survey's message: kept as it was completed.
+            // A test, and an anonymous survey's message: kept as it was made.
             (None, None, None) => match serde_json::from_str::<Value>(&message.payload) {
                 Ok(v) if v.is_object() && message.payload != "{}" => v,
                 _ => return Ok(None),
@@ -430,7 +457,8 @@ mod ssr {
             _ => return Ok(None),
         };
         // An anonymous survey's message says its day; the others the moment it happened.
-        let timestamp = match identified || message.send_id.is_some() {
+        let exact = identified || message.send_id.is_some() || message.event == Event::Test;
+        let timestamp = match exact {
             true => message
                 .occurred_at
                 .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
@@ -547,6 +575,7 @@ pub async fn webhook_action(id: i64, action: String) -> Result<(), AppError> {
         "enable" => set_enabled(&services, id, true).await,
         "disable" => set_enabled(&services, id, false).await,
         "rotate" => rotate(&services, id).await.map(|_| ()),
+        "test" => send_test(&services, id).await.map(|_| ()),
         "delete" => {
             let done = delete(&services, id).await;
             if done.is_ok() {
@@ -556,7 +585,7 @@ pub async fn webhook_action(id: i64, action: String) -> Result<(), AppError> {
         }
         _ => Err(AppError::bad_input(
             "action",
-            "Choose enable, disable, rotate or delete.",
+            "Choose enable, disable, rotate, test or delete.",
         )),
     };
     done.or_else(context::fail)

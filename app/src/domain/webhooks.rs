@@ -20,9 +20,13 @@ pub enum Event {
     CaseChanged,
     #[serde(rename = "send.finished")]
     SendFinished,
+    /// Sent on an admin's request to one endpoint, to try the receiver: no one subscribes.
+    #[serde(rename = "webhook.test")]
+    Test,
 }
 
 impl Event {
+    /// The events an endpoint subscribes to.
     pub const ALL: [Event; 5] = [
         Event::ResponseCompleted,
         Event::ResponseChanged,
@@ -38,11 +42,21 @@ impl Event {
             Event::CaseOpened => "case.opened",
             Event::CaseChanged => "case.changed",
             Event::SendFinished => "send.finished",
+            Event::Test => "webhook.test",
         }
     }
 
+    /// Any event a message can be of, the test included.
     pub fn parse(text: &str) -> Option<Event> {
-        Event::ALL.into_iter().find(|e| e.as_str() == text)
+        Event::ALL
+            .into_iter()
+            .chain([Event::Test])
+            .find(|e| e.as_str() == text)
+    }
+
+    /// An event an endpoint may subscribe to.
+    pub fn subscribable(text: &str) -> Option<Event> {
+        Event::parse(text).filter(|e| Event::ALL.contains(e))
     }
 }
 
@@ -294,6 +308,15 @@ mod tests {
     fn events_read_back_from_their_names() {
         for event in Event::ALL {
             assert_eq!(Event::parse(event.as_str()), Some(event));
+            assert_eq!(Event::subscribable(event.as_str()), Some(event));
         }
+        assert_eq!(Event::parse("webhook.test"), Some(Event::Test));
+        assert_eq!(Event::parse("response.deleted"), None);
+    }
+
+    #[test]
+    fn the_test_event_is_read_back_but_no_endpoint_subscribes_to_it() {
+        assert_eq!(Event::subscribable("webhook.test"), None);
+        assert!(!Event::ALL.contains(&Event::Test));
     }
 }

@@ -1,6 +1,7 @@
 //! `/settings/webhooks` and `/settings/webhooks/:id`: admins register endpoints that other
 //! systems run, choose their events, see each one's recent deliveries with the status
-//! its receiver answered, replay one, rotate the signing secret, turn it off and on.
+//! its receiver answered, replay one, send a test event, rotate the signing secret, turn
+//! it off and on.
 
 use crate::api::webhooks::{
     load_webhook, load_webhooks, AddWebhook, ChangeWebhook, ReplayWebhook, WebhookAction,
@@ -24,6 +25,7 @@ fn event_label(event: Event) -> &'static str {
         Event::CaseOpened => "A case is opened",
         Event::CaseChanged => "A case changes (state, owner, reply)",
         Event::SendFinished => "A send's invitations have all gone out",
+        Event::Test => "A test, sent by hand to one endpoint",
     }
 }
 
@@ -204,6 +206,7 @@ fn endpoint_view(d: WebhookDetail, forms: Forms) -> impl IntoView {
             {move || replayed().then(|| view! { <p class="notice" role="status">"Queued again, with the same webhook-id."</p> })}
             <p>
                 {action(toggle, toggle_label, id.clone())} " · "
+                {action("test", "Send a test event", id.clone())} " · "
                 {action("rotate", "Rotate the secret", id.clone())} " · "
                 {action("delete", "Delete", id.clone())}
             </p>

@@ -98,8 +98,8 @@ pub struct WebhookMessage {
     pub response_id: Option<i64>,
     pub case_id: Option<i64>,
     pub send_id: Option<i64>,
-    /// An anonymous survey's response as it was completed; `{}` for the others, whose
-    /// data is read when the message is delivered.
+    /// An anonymous survey's response as it was completed, or a test's data; `{}` for
+    /// the others, whose data is read when the message is delivered.
     pub payload: String,
     pub occurred_at: DateTime<Utc>,
 }
@@ -188,6 +188,14 @@ pub trait Webhooks: Send + Sync {
         message_id: &str,
         at: DateTime<Utc>,
     ) -> Result<bool, StoreError>;
+    /// Queues a test message (`payload` is its data) for endpoint `endpoint_id` alone, at
+    /// once; its message id, or `None` when the endpoint is gone or turned off.
+    async fn queue_test(
+        &self,
+        endpoint_id: i64,
+        payload: &str,
+        at: DateTime<Utc>,
+    ) -> Result<Option<String>, StoreError>;
     /// Claims up to `limit` due deliveries of enabled endpoints until `lease_until`.
     async fn claim_deliveries(
         &self,

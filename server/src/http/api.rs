@@ -188,6 +188,7 @@ pub fn parts(services: Services) -> (Router, utoipa::openapi::OpenApi) {
         .routes(routes!(webhooks::set_webhook_enabled))
         .routes(routes!(webhooks::rotate_webhook_secret))
         .routes(routes!(webhooks::replay_webhook))
+        .routes(routes!(webhooks::test_webhook))
         .routes(routes!(tokens::list_tokens, tokens::create_token))
         .routes(routes!(tokens::revoke_token));
     let (router, mut doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())

@@ -280,7 +280,8 @@ impl app::ports::Webhooks for Storage {
     ) -> Result<Vec<DeliveryRecord>, StoreError> {
         let rows: Vec<DeliveryRow> = query(
             "SELECT d.message_id, m.event, m.occurred_at, \
-             (m.response_id IS NULL AND m.case_id IS NULL AND m.send_id IS NULL) AS day_only, \
+             (m.survey_id IS NOT NULL AND m.response_id IS NULL AND m.case_id IS NULL \
+             AND m.send_id IS NULL) AS day_only, \
              d.status, d.attempts, d.next_attempt_at, d.last_attempt_at, d.last_status, \
              d.last_error FROM webhook_deliveries d \
              JOIN webhook_messages m ON m.id = d.message_id WHERE d.endpoint_id = $1 \
@@ -331,6 +332,41 @@ impl app::ports::Webhooks for Storage {
         .execute(&self.db)
         .await?
             == 1)
+    }
+
+    async fn queue_test(
+        &self,
+        endpoint_id: i64,
+        payload: &str,
+        at: DateTime<Utc>,
+    ) -> Result<Option<String>, StoreError> {
+        let mut tx = self.db.begin().await?;
+        let id: Option<String> = query(
+            "INSERT INTO webhook_messages (id, event, payload, occurred_at) \
+             SELECT $1, $2, $3, $4 WHERE EXISTS (SELECT 1 FROM webhook_endpoints \
+             WHERE id = $5 AND disabled_at IS NULL) RETURNING id",
+        )
+        .bind(message_id())
+        .bind(Event::Test.as_str())
+        .bind(payload)
+        .bind(millis(at))
+        .bind(endpoint_id)
+        .scalar_optional(&mut tx)
+        .await?;
+        let Some(id) = id else {
+            return Ok(None);
+        };
+        query(
+            "INSERT INTO webhook_deliveries (message_id, endpoint_id, status, next_attempt_at) \
+             VALUES ($1, $2, 'queued', $3)",
+        )
+        .bind(&id)
+        .bind(endpoint_id)
+        .bind(millis(at))
+        .execute(&mut tx)
+        .await?;
+        tx.commit().await?;
+        Ok(Some(id))
     }
 
     async fn claim_deliveries(

@@ -291,6 +291,7 @@ const API: &[Call] = &[
         WEBHOOKS,
     ),
     call("POST", "/api/v1/webhooks/{X}/rotate", "", WEBHOOKS),
+    call("POST", "/api/v1/webhooks/{X}/test", "", WEBHOOKS),
     call(
         "POST",
         "/api/v1/webhooks/{X}/deliveries/{MSG}/replay",

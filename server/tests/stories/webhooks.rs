@@ -286,6 +286,88 @@ async fn a_webhook_reaches_a_local_receiver_signed_and_survives_the_receiver_bei
     let third = log.lock().unwrap()[2].clone();
     assert_eq!(third.signatures.len(), 2, "{third:?}");
     assert!(third.signed_by(&new_secret) && third.signed_by(&secret));
+
+    // A test event, asked for by the API and by the page's button without JavaScript,
+    // reaches this endpoint signed, stamped with the moment, and listed by its id.
+    let (status, queued) = send_json(
+        &admin,
+        &app,
+        reqwest::Method::POST,
+        &format!("/api/v1/webhooks/{id}/test"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 202, "{queued}");
+    let page = format!("/settings/webhooks/{id}");
+    let id_text = id.to_string();
+    let res = app
+        .post_form(
+            &admin,
+            &page,
+            "/rpc/webhook_action",
+            &[("id", id_text.as_str()), ("action", "test")],
+        )
+        .await;
+    assert_eq!(res.status().as_u16(), 302, "back to the endpoint's page");
+    let tests = eventually("two test events", async || {
+        let log = log.lock().unwrap();
+        let tests: Vec<Received> = log
+            .iter()
+            .filter(|r| r.json()["type"] == "webhook.test")
+            .cloned()
+            .collect();
+        (tests.len() == 2).then_some(tests)
+    })
+    .await;
+    assert!(tests
+        .iter()
+        .any(|t| t.id == queued["message_id"].as_str().unwrap()));
+    for test in &tests {
+        assert!(test.signed_by(&new_secret), "{test:?}");
+        assert!((chrono::Utc::now().timestamp() - test.timestamp).abs() < 60);
+        let body = test.json();
+        assert_eq!(body["data"]["endpoint"]["id"], id, "{body}");
+    }
+    let listed = deliveries(&app, &admin, id).await;
+    assert_eq!(
+        listed
+            .iter()
+            .filter(|d| d["event"] == "webhook.test")
+            .count(),
+        2,
+        "{listed:?}"
+    );
+    assert!(app.page(&admin, &page).await.contains("Send a test event"));
+    // Turned off, it gets no test: the admin is told to turn it on first.
+    for (enabled, expected) in [(false, 409), (true, 202)] {
+        let (status, _) = send_json(
+            &admin,
+            &app,
+            reqwest::Method::PUT,
+            &format!("/api/v1/webhooks/{id}/enabled"),
+            Some(json!({ "enabled": enabled })),
+        )
+        .await;
+        assert_eq!(status, 200);
+        let (status, body) = send_json(
+            &admin,
+            &app,
+            reqwest::Method::POST,
+            &format!("/api/v1/webhooks/{id}/test"),
+            None,
+        )
+        .await;
+        assert_eq!(status, expected, "{body}");
+    }
+    eventually("the third test event", async || {
+        let log = log.lock().unwrap();
+        (log.iter()
+            .filter(|r| r.json()["type"] == "webhook.test")
+            .count()
+            == 3)
+            .then_some(())
+    })
+    .await;
     receiver.abort();
 
     // Bad endpoints are refused with what is wrong, field by field.

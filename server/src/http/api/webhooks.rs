@@ -1,6 +1,6 @@
 //! `/api/v1/webhooks`: admins' webhook endpoints (register, change, turn off and on,
-//! rotate the secret, delete), each endpoint's recent deliveries, and replaying one; the
-//! same use cases as the webhooks settings page.
+//! rotate the secret, delete, send a test event), each endpoint's recent deliveries, and
+//! replaying one; the same use cases as the webhooks settings page.
 
 use super::{ApiResult, Body, Caller, ErrorBody, Path};
 use app::api::{auth, webhooks};
@@ -130,4 +130,27 @@ pub async fn replay_webhook(
     caller.may(auth::Action::ManageWebhooks)?;
     webhooks::replay(&s, id, &message).await?;
     Ok(StatusCode::ACCEPTED)
+}
+
+/// The queued test message's id.
+#[derive(serde::Serialize, ToSchema)]
+pub struct TestQueued {
+    /// The `webhook-id` the receiver will see (msg_…); the delivery is listed with it.
+    pub message_id: String,
+}
+
+/// Sends the endpoint a `webhook.test` event, signed like every delivery, to try its
+/// receiver; no other endpoint gets it. 409 while the endpoint is turned off.
+#[utoipa::path(post, path = "/webhooks/{id}/test", tag = "webhooks",
+    params(("id" = i64, Path, description = "Endpoint id")),
+    responses((status = 202, body = TestQueued), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn test_webhook(
+    State(s): State<Services>,
+    caller: Caller,
+    Path(id): Path<i64>,
+) -> ApiResult<(StatusCode, Json<TestQueued>)> {
+    caller.may(auth::Action::ManageWebhooks)?;
+    let message_id = webhooks::send_test(&s, id).await?;
+    Ok((StatusCode::ACCEPTED, Json(TestQueued { message_id })))
 }
