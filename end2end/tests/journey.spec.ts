@@ -1007,7 +1007,7 @@ test.describe.serial("the first slice", () => {
     await context.close();
   });
 
-  test("an admin registers a webhook, a local receiver gets the next answer signed, and a delivery is replayed", async ({ browser }) => {
+  test("an admin registers a webhook, a local receiver gets the next answer and a test event signed, and a delivery is replayed", async ({ browser }) => {
     // The receiver: it keeps each request's headers and raw body.
     const got: { id: string; timestamp: string; signature: string; body: string }[] = [];
     const receiver = createServer((req, res) => {
@@ -1078,14 +1078,22 @@ test.describe.serial("the first slice", () => {
     const delivery = page.locator("table.deliveries tbody tr").filter({ hasText: first.id });
     await expect(delivery).toContainText("delivered");
     await expect(delivery).toContainText("204");
+    // A test event tries the receiver on demand: signed, and listed with the deliveries.
+    await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+    await page.getByRole("button", { name: "Send a test event" }).click();
+    await expect.poll(() => got.length, { timeout: 15_000 }).toBeGreaterThan(1);
+    const test = got[1];
+    expect(JSON.parse(test.body).type).toBe("webhook.test");
+    expect(verifies(secret, test)).toBe(true);
+    await expect(page.locator("table.deliveries tbody tr").filter({ hasText: test.id })).toContainText("webhook.test");
     await expectNoSeriousA11yViolations(page);
     await page.screenshot({ path: "../target/e2e-artifacts/webhook.png", fullPage: true });
     const plain = await (await browser.newContext({ javaScriptEnabled: false, storageState: await page.context().storageState() })).newPage();
     await plain.goto(new URL(page.url()).pathname);
     await plain.locator("table.deliveries tbody tr").filter({ hasText: first.id }).getByRole("button", { name: "Replay" }).click();
-    await expect.poll(() => got.length, { timeout: 15_000 }).toBeGreaterThan(1);
-    expect(got[1].id).toBe(first.id);
-    expect(verifies(secret, got[1])).toBe(true);
+    await expect.poll(() => got.length, { timeout: 15_000 }).toBeGreaterThan(2);
+    expect(got[2].id).toBe(first.id);
+    expect(verifies(secret, got[2])).toBe(true);
     // The list, on a phone's width: nothing runs off the screen.
     await page.setViewportSize({ width: 360, height: 740 });
     await page.goto("/settings/webhooks");
