@@ -20,6 +20,7 @@ use hyper_util::rt::TokioIo;
 use std::collections::hash_map::Entry;
 use std::collections::HashMap;
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncWrite};
@@ -60,6 +61,24 @@ const ERROR_CHARS: usize = 300;
 #[derive(Clone)]
 pub struct Deliverer(Arc<Inner>);
 
+/// Requests in flight: all of them, and each endpoint's, which may hold half at most;
+/// and how many claimed deliveries have not ended yet.
+struct Slots {
+    all: Arc<Semaphore>,
+    per_endpoint: HashMap<i64, Arc<Semaphore>>,
+    endpoint_share: usize,
+    claimed: Arc<AtomicUsize>,
+}
+
+/// One claimed delivery counted until its task ends, a panicked one included.
+struct Counted(Arc<AtomicUsize>);
+
+impl Drop for Counted {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
 struct Inner {
     services: Services,
     settings: DeliverySettings,
@@ -70,69 +89,84 @@ impl Deliverer {
         Deliverer(Arc::new(Inner { services, settings }))
     }
 
-    /// Delivers until the process stops. Requests run in slots: as soon as half of them
-    /// are free, due deliveries fill them, so a slow endpoint holds up its own requests
-    /// and not the next ones. Outcomes are recorded as they come, many per statement.
+    /// Delivers until the process stops. Up to four rounds of requests are kept claimed,
+    /// so a slot is filled the moment a request ends: a slow endpoint holds up its own
+    /// deliveries, and at most half of the slots, never the next claim. Claims and
+    /// outcomes are written by this one task, one after the other, many per statement:
+    /// SQLite has one writer, and two tasks writing would wait on each other.
     pub async fn run(self) {
-        let concurrency = self.0.settings.concurrency.max(1);
-        let slots = Arc::new(Semaphore::new(concurrency));
-        let (outcomes, attempted) = mpsc::unbounded_channel();
-        tokio::spawn(self.clone().record(attempted));
-        let wanted = u32::try_from(concurrency.div_ceil(2)).unwrap_or(1);
+        let settings = &self.0.settings;
+        let concurrency = settings.concurrency.max(1);
+        let mut slots = Slots {
+            all: Arc::new(Semaphore::new(concurrency)),
+            per_endpoint: HashMap::new(),
+            endpoint_share: concurrency.div_ceil(2),
+            claimed: Arc::default(),
+        };
+        let (outcomes, mut attempted) = mpsc::unbounded_channel();
+        let mut done = Vec::new();
         loop {
-            // Waits for the slots, then gives them straight back for the attempts to take.
-            drop(slots.acquire_many(wanted).await);
-            let free = slots.available_permits();
-            match self.start_due(Utc::now(), free, &slots, &outcomes).await {
-                Ok(0) => tokio::time::sleep(self.0.settings.poll).await,
-                Ok(_) => {}
-                Err(e) => {
+            let in_flight = slots.claimed.load(Ordering::Relaxed);
+            if in_flight <= concurrency * 2 {
+                let room = concurrency * 4 - in_flight;
+                let started = self.start_due(Utc::now(), room, &mut slots, &outcomes);
+                if let Err(e) = started.await {
                     tracing::error!(error = format!("{e:#}"), "webhook deliverer");
-                    tokio::time::sleep(self.0.settings.poll.max(Duration::from_secs(1))).await;
+                    tokio::time::sleep(settings.poll.max(Duration::from_secs(1))).await;
                 }
+            }
+            // The next outcomes, or the next look for due deliveries. What arrives while
+            // they are written goes in the next statement.
+            let waited = tokio::time::timeout(settings.poll, attempted.recv_many(&mut done, 1024));
+            if waited.await.is_ok() && !done.is_empty() {
+                self.record(&done).await;
+                done.clear();
             }
         }
     }
 
-    /// Records outcomes until every sender is gone: whatever arrived while the last
-    /// statement ran goes in the next. An outcome that cannot be recorded leaves its
-    /// delivery claimed; it is tried again, with the same id, once its lease runs out.
-    async fn record(self, mut attempted: mpsc::UnboundedReceiver<Attempted>) {
-        let store = &self.0.services.store;
-        let mut batch = Vec::new();
-        while attempted.recv_many(&mut batch, 1024).await > 0 {
-            let disable_before = Utc::now() - TimeDelta::days(DISABLE_AFTER_DAYS);
-            match store.record_attempts(&batch, disable_before).await {
-                Ok(disabled) => {
-                    for d in disabled {
-                        tracing::warn!(
-                            endpoint = d.endpoint_id,
-                            "webhook endpoint disabled after failing for days"
-                        );
-                    }
+    /// Records outcomes. One that cannot be recorded leaves its delivery claimed: it is
+    /// tried again, with the same id, once its lease runs out.
+    async fn record(&self, attempted: &[Attempted]) {
+        let disable_before = Utc::now() - TimeDelta::days(DISABLE_AFTER_DAYS);
+        match self
+            .0
+            .services
+            .store
+            .record_attempts(attempted, disable_before)
+            .await
+        {
+            Ok(disabled) => {
+                for d in disabled {
+                    tracing::warn!(
+                        endpoint = d.endpoint_id,
+                        "webhook endpoint disabled after failing for days"
+                    );
                 }
-                Err(e) => tracing::error!(error = %e, "recording webhook deliveries"),
             }
-            batch.clear();
+            Err(e) => tracing::error!(error = %e, "recording webhook deliveries"),
         }
     }
 
     /// Claims up to `limit` deliveries due at `now` and starts each in a task of its own,
-    /// which takes a slot and sends its outcome to `outcomes`; returns how many started.
+    /// which waits for a slot of its endpoint's and one of all, then sends its outcome to
+    /// `outcomes`.
     async fn start_due(
         &self,
         now: DateTime<Utc>,
         limit: usize,
-        slots: &Arc<Semaphore>,
+        slots: &mut Slots,
         outcomes: &mpsc::UnboundedSender<Attempted>,
-    ) -> anyhow::Result<usize> {
+    ) -> anyhow::Result<()> {
         let store = &self.0.services.store;
-        let lease = TimeDelta::from_std(self.0.settings.lease).unwrap_or(TimeDelta::minutes(2));
+        let settings = &self.0.settings;
+        // Long enough for every claimed delivery to wait its turn behind a slow endpoint.
+        let lease = settings.lease.max(settings.timeout * 10);
+        let lease = TimeDelta::from_std(lease).unwrap_or(TimeDelta::minutes(2));
         let claimed = store
             .claim_deliveries(now, now + lease, i64::try_from(limit).unwrap_or(64))
             .await
             .context("claiming webhook deliveries")?;
-        let count = claimed.len();
         // Each survey is read once a claim. One that cannot be read fails its own
         // deliveries, to be tried again; failing them all would leave them claimed.
         let mut surveys: HashMap<i64, Result<Option<Arc<Survey>>, ()>> = HashMap::new();
@@ -149,19 +183,29 @@ impl Deliverer {
         }
         for delivery in claimed {
             let me = self.clone();
-            let slots = slots.clone();
+            let all = slots.all.clone();
+            let share = slots.endpoint_share;
+            let own = slots
+                .per_endpoint
+                .entry(delivery.endpoint_id)
+                .or_insert_with(|| Arc::new(Semaphore::new(share)))
+                .clone();
             let outcomes = outcomes.clone();
+            slots.claimed.fetch_add(1, Ordering::Relaxed);
+            let counted = Counted(slots.claimed.clone());
             let survey = match delivery.message.survey_id {
                 Some(id) => surveys.get(&id).cloned().unwrap_or(Ok(None)),
                 None => Ok(None),
             };
             // A panicked attempt sends nothing: it is claimed again once its lease ends.
             tokio::spawn(async move {
-                let _slot = slots.acquire_owned().await;
+                let _counted = counted;
+                let _own = own.acquire_owned().await;
+                let _slot = all.acquire_owned().await;
                 let _ = outcomes.send(me.attempt(delivery, survey).await);
             });
         }
-        Ok(count)
+        Ok(())
     }
 
     /// One attempt of one delivery.
