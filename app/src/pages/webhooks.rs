@@ -135,6 +135,7 @@ pub fn WebhookPage() -> impl IntoView {
         act: ServerAction::<WebhookAction>::new(),
         replay: ServerAction::<ReplayWebhook>::new(),
     };
+    let tick = RwSignal::new(0u32);
     let detail = Resource::new(
         move || {
             (
@@ -142,6 +143,7 @@ pub fn WebhookPage() -> impl IntoView {
                 forms.change.version().get(),
                 forms.act.version().get(),
                 forms.replay.version().get(),
+                tick.get(),
             )
         },
         |(id, ..)| async move {
@@ -153,8 +155,29 @@ pub fn WebhookPage() -> impl IntoView {
             }
         },
     );
+    // Live statuses: while a delivery is due now or being sent (a test, a replay, a new
+    // event), the page asks again every two seconds once it runs in the browser. A retry
+    // hours away is not waited for, so the form is not redrawn under someone typing.
+    Effect::new(move |_| {
+        set_interval(
+            move || {
+                let live = detail
+                    .get_untracked()
+                    .and_then(Result::ok)
+                    .is_some_and(|d| {
+                        d.deliveries.iter().any(|x| {
+                            x.status == "sending" || (x.status == "queued" && x.attempts == 0)
+                        })
+                    });
+                if live {
+                    tick.update(|t| *t += 1);
+                }
+            },
+            std::time::Duration::from_secs(2),
+        );
+    });
     view! {
-        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+        <Transition fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match detail.await {
                     Ok(d) => endpoint_view(d, forms).into_any(),
@@ -162,7 +185,7 @@ pub fn WebhookPage() -> impl IntoView {
                     Err(e) => view! { <AdminLayout><PageError error=e /></AdminLayout> }.into_any(),
                 }
             })}
-        </Suspense>
+        </Transition>
     }
 }
 
