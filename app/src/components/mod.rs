@@ -13,4 +13,5 @@ pub mod page_error;
 pub mod question_input;
 pub mod question_report;
 pub mod survey_settings;
+pub mod ticks;
 pub mod trend_chart;

@@ -9,6 +9,7 @@ use crate::api::sends::{load_frequency_rules, SaveFrequencyRule};
 use crate::components::admin_layout::AdminLayout;
 use crate::components::form::{Field, FormError};
 use crate::components::page_error::PageError;
+use crate::components::ticks::ticks;
 use crate::error::ErrorKind;
 use crate::model::{ContactPage, ImportPreview, ImportReport, ImportView};
 use crate::pages::not_found::NotFound;
@@ -208,14 +209,8 @@ pub fn ImportPage() -> impl IntoView {
     let id = move || params.read().get("id").and_then(|v| v.parse::<i64>().ok());
     // A running import is asked about every second once the page runs in the browser;
     // a pending one is not, so the mapping being chosen stays as it is.
-    let tick = RwSignal::new(0u32);
+    let tick = ticks(std::time::Duration::from_secs(1));
     let running = RwSignal::new(false);
-    Effect::new(move |_| {
-        set_interval(
-            move || tick.update(|t| *t += 1),
-            std::time::Duration::from_secs(1),
-        );
-    });
     let import = Resource::new(
         move || (id(), if running.get() { tick.get() } else { 0 }),
         |(id, _)| async move {

@@ -7,6 +7,7 @@ use crate::api::sends::{load_send, load_sends, ChangeSend, CreateSend};
 use crate::components::admin_layout::AdminLayout;
 use crate::components::form::{Field, FormError};
 use crate::components::page_error::PageError;
+use crate::components::ticks::ticks;
 use crate::error::{AppError, ErrorKind};
 use crate::model::{Repeat, SendDetail, SendState, SendView};
 use crate::pages::not_found::NotFound;
@@ -115,13 +116,7 @@ pub fn SendPage() -> impl IntoView {
     let send = param("send");
     let change = ServerAction::<ChangeSend>::new();
     // Live progress: the page asks again every two seconds once it runs in the browser.
-    let tick = RwSignal::new(0u32);
-    Effect::new(move |_| {
-        set_interval(
-            move || tick.update(|t| *t += 1),
-            std::time::Duration::from_secs(2),
-        );
-    });
+    let tick = ticks(std::time::Duration::from_secs(2));
     let detail = Resource::new(
         move || (send(), change.version().get(), tick.get()),
         |(id, _, _)| async move {

@@ -9,6 +9,7 @@ use crate::api::webhooks::{
 use crate::components::admin_layout::AdminLayout;
 use crate::components::form::{Field, FormError};
 use crate::components::page_error::PageError;
+use crate::components::ticks::ticks;
 use crate::domain::webhooks::Event;
 use crate::error::{AppError, ErrorKind};
 use crate::model::{WebhookDetail, WebhookView};
@@ -135,7 +136,11 @@ pub fn WebhookPage() -> impl IntoView {
         act: ServerAction::<WebhookAction>::new(),
         replay: ServerAction::<ReplayWebhook>::new(),
     };
-    let tick = RwSignal::new(0u32);
+    // Live statuses: while a delivery is due now or being sent (a test, a replay, a new
+    // event), the page asks again every two seconds once it runs in the browser. A retry
+    // hours away is not waited for, so the form is not redrawn under someone typing.
+    let tick = ticks(std::time::Duration::from_secs(2));
+    let live = RwSignal::new(false);
     let detail = Resource::new(
         move || {
             (
@@ -143,7 +148,7 @@ pub fn WebhookPage() -> impl IntoView {
                 forms.change.version().get(),
                 forms.act.version().get(),
                 forms.replay.version().get(),
-                tick.get(),
+                if live.get() { tick.get() } else { 0 },
             )
         },
         |(id, ..)| async move {
@@ -155,32 +160,16 @@ pub fn WebhookPage() -> impl IntoView {
             }
         },
     );
-    // Live statuses: while a delivery is due now or being sent (a test, a replay, a new
-    // event), the page asks again every two seconds once it runs in the browser. A retry
-    // hours away is not waited for, so the form is not redrawn under someone typing.
-    Effect::new(move |_| {
-        set_interval(
-            move || {
-                let live = detail
-                    .get_untracked()
-                    .and_then(Result::ok)
-                    .is_some_and(|d| {
-                        d.deliveries.iter().any(|x| {
-                            x.status == "sending" || (x.status == "queued" && x.attempts == 0)
-                        })
-                    });
-                if live {
-                    tick.update(|t| *t += 1);
-                }
-            },
-            std::time::Duration::from_secs(2),
-        );
-    });
     view! {
         <Transition fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match detail.await {
-                    Ok(d) => endpoint_view(d, forms).into_any(),
+                    Ok(d) => {
+                        live.set(d.deliveries.iter().any(|x| {
+                            x.status == "sending" || (x.status == "queued" && x.attempts == 0)
+                        }));
+                        endpoint_view(d, forms).into_any()
+                    }
                     Err(e) if e.kind == ErrorKind::NotFound => view! { <NotFound /> }.into_any(),
                     Err(e) => view! { <AdminLayout><PageError error=e /></AdminLayout> }.into_any(),
                 }

@@ -55,6 +55,9 @@ impl Default for DeliverySettings {
     }
 }
 
+/// Rounds of requests kept claimed: each freed slot is filled at once from them.
+const ROUNDS_CLAIMED: usize = 4;
+
 /// The longest error text kept on a delivery.
 const ERROR_CHARS: usize = 300;
 
@@ -89,7 +92,7 @@ impl Deliverer {
         Deliverer(Arc::new(Inner { services, settings }))
     }
 
-    /// Delivers until the process stops. Up to four rounds of requests are kept claimed,
+    /// Delivers until the process stops. Up to [`ROUNDS_CLAIMED`] rounds are kept claimed,
     /// so a slot is filled the moment a request ends: a slow endpoint holds up its own
     /// deliveries, and at most half of the slots, never the next claim. Claims and
     /// outcomes are written by this one task, one after the other, many per statement:
@@ -107,8 +110,8 @@ impl Deliverer {
         let mut done = Vec::new();
         loop {
             let in_flight = slots.claimed.load(Ordering::Relaxed);
-            if in_flight <= concurrency * 2 {
-                let room = concurrency * 4 - in_flight;
+            if in_flight <= concurrency * ROUNDS_CLAIMED / 2 {
+                let room = concurrency * ROUNDS_CLAIMED - in_flight;
                 let started = self.start_due(Utc::now(), room, &mut slots, &outcomes);
                 if let Err(e) = started.await {
                     tracing::error!(error = format!("{e:#}"), "webhook deliverer");
@@ -160,9 +163,16 @@ impl Deliverer {
     ) -> anyhow::Result<()> {
         let store = &self.0.services.store;
         let settings = &self.0.settings;
-        // Long enough for every claimed delivery to wait its turn behind a slow endpoint.
-        let lease = settings.lease.max(settings.timeout * 10);
+        // Long enough for every claimed delivery to wait its turn behind a slow endpoint:
+        // all of them one endpoint's, its share of slots each waiting for the timeout.
+        let claimable = settings.concurrency.max(1) * ROUNDS_CLAIMED;
+        let turns = u32::try_from(claimable.div_ceil(slots.endpoint_share) + 1).unwrap_or(u32::MAX);
+        let lease = settings.lease.max(settings.timeout.saturating_mul(turns));
         let lease = TimeDelta::from_std(lease).unwrap_or(TimeDelta::minutes(2));
+        // An endpoint no request holds any more needs no place of its own.
+        slots
+            .per_endpoint
+            .retain(|_, own| Arc::strong_count(own) > 1);
         let claimed = store
             .claim_deliveries(now, now + lease, i64::try_from(limit).unwrap_or(64))
             .await

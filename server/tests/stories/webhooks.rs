@@ -160,6 +160,24 @@ async fn deliveries(app: &TestApp, admin: &reqwest::Client, endpoint: i64) -> Ve
     detail["deliveries"].as_array().cloned().unwrap_or_default()
 }
 
+/// The endpoint's newest delivery, once `ready` holds for it.
+async fn newest_delivery(
+    app: &TestApp,
+    admin: &reqwest::Client,
+    endpoint: i64,
+    what: &str,
+    ready: impl Fn(&Value) -> bool,
+) -> Value {
+    eventually(what, async || {
+        deliveries(app, admin, endpoint)
+            .await
+            .into_iter()
+            .next()
+            .filter(|d| ready(d))
+    })
+    .await
+}
+
 on_both_databases!(a_webhook_reaches_a_local_receiver_signed_and_survives_the_receiver_being_down);
 async fn a_webhook_reaches_a_local_receiver_signed_and_survives_the_receiver_being_down(url: &str) {
     let (app, admin) = app(url, &[]).await;
@@ -195,11 +213,8 @@ async fn a_webhook_reaches_a_local_receiver_signed_and_survives_the_receiver_bei
     .await;
 
     // The receiver is down: the delivery fails, and is tried again with its schedule.
-    let failing = eventually("two failed attempts", async || {
-        let list = deliveries(&app, &admin, id).await;
-        list.first()
-            .filter(|d| d["attempts"].as_i64() >= Some(2) && d["status"] == "queued")
-            .cloned()
+    let failing = newest_delivery(&app, &admin, id, "two failed attempts", |d| {
+        d["attempts"].as_i64() >= Some(2) && d["status"] == "queued"
     })
     .await;
     assert!(
@@ -213,9 +228,8 @@ async fn a_webhook_reaches_a_local_receiver_signed_and_survives_the_receiver_bei
     // It comes back: the next attempt gets through, with the same id and a valid signature.
     let log: Log = Arc::default();
     let receiver = start_receiver(port, log.clone()).await;
-    let delivered = eventually("the delivery", async || {
-        let list = deliveries(&app, &admin, id).await;
-        list.first().filter(|d| d["status"] == "delivered").cloned()
+    let delivered = newest_delivery(&app, &admin, id, "the delivery", |d| {
+        d["status"] == "delivered"
     })
     .await;
     assert_eq!(delivered["last_status"], 204);
@@ -425,12 +439,8 @@ async fn a_webhook_reaches_a_local_receiver_signed_and_survives_the_receiver_bei
         None,
     )
     .await;
-    let refused = eventually("the refused delivery", async || {
-        deliveries(&app, &admin, named_id)
-            .await
-            .first()
-            .filter(|d| d["last_error"].is_string())
-            .cloned()
+    let refused = newest_delivery(&app, &admin, named_id, "the refused delivery", |d| {
+        d["last_error"].is_string()
     })
     .await;
     assert!(
@@ -454,12 +464,8 @@ async fn a_webhook_reaches_a_local_receiver_signed_and_survives_the_receiver_bei
         None,
     )
     .await;
-    let redirected = eventually("the redirected delivery", async || {
-        deliveries(&app, &admin, moved_id)
-            .await
-            .first()
-            .filter(|d| d["last_status"] == 307)
-            .cloned()
+    let redirected = newest_delivery(&app, &admin, moved_id, "the redirected delivery", |d| {
+        d["last_status"] == 307
     })
     .await;
     assert_ne!(redirected["status"], "delivered", "{redirected}");
